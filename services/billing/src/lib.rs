@@ -1,0 +1,1 @@
+//! Billing service: charges, claims, X12 submission, acknowledgments, denials and appeals

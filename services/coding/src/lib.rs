@@ -1,0 +1,1 @@
+//! Coding service: code sets, coding edits, encounters and the coding queue

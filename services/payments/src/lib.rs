@@ -1,0 +1,1 @@
+//! Payments service: remittance posting, patient payments, ledger, statements, collections and AR

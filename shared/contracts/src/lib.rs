@@ -1,0 +1,1 @@
+//! Generated gRPC code and descriptor set for the medbill contracts

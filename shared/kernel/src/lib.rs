@@ -1,0 +1,1 @@
+//! Domain primitives with no I/O: money, typed ids, dates, redaction

@@ -1,0 +1,1 @@
+//! Configuration, database, telemetry, auth, errors, outbox and server bootstrap shared by the services

@@ -1,0 +1,2 @@
+//! The `medbill` binary.
+fn main() {}
