@@ -1,2 +1,20 @@
 //! X12 5010 reader and writer for the transactions medbill exchanges with
 //! clearinghouses and payers.
+
+pub mod common;
+pub mod delimiters;
+pub mod driver;
+pub mod envelope;
+pub mod error;
+pub mod reader;
+pub mod remit;
+pub mod segment;
+pub mod stream;
+pub mod values;
+
+pub use delimiters::Delimiters;
+pub use error::{ErrorKind, Location, WriteError, X12Error};
+pub use reader::Segments;
+pub use segment::Segment;
+pub use stream::StreamReader;
+pub use values::{Amount, Date, Phi, Quantity};
