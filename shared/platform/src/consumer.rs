@@ -1,0 +1,227 @@
+//! Consuming another service's event feed, exactly once in effect.
+//!
+//! The consumer keeps, in **its own** database, its cursor (the last sequence
+//! applied) and the id of every event it applied. Each batch of events is
+//! applied in one transaction that also records those ids and moves the
+//! cursor, so a crash at any point either applied the whole batch with its
+//! bookkeeping or none of it. After a restart the consumer subscribes from its
+//! cursor; an event delivered twice finds its id recorded and is skipped.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use medbill_contracts::medbill::common::v1::event_feed_client::EventFeedClient;
+use medbill_contracts::medbill::common::v1::{Event, SubscribeRequest};
+use medbill_kernel::Timestamp;
+use sqlx::Row;
+use tokio::sync::watch;
+use tokio_stream::StreamExt;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::db::{Database, Tx};
+use crate::error::ServiceError;
+
+/// Most events applied in one transaction.
+const BATCH: usize = 256;
+
+/// What a consumer does with each event.
+#[tonic::async_trait]
+pub trait EventHandler: Send + Sync + 'static {
+    /// Applies `event` inside `tx`. An error rolls back the whole batch,
+    /// which is retried; so an event whose effect cannot be applied stops the
+    /// consumer at that event rather than being skipped.
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError>;
+}
+
+/// Gives the bearer token to subscribe with (called at every (re)connect).
+pub type TokenSource = Arc<dyn Fn() -> Result<String, ServiceError> + Send + Sync>;
+
+/// A named consumer of one feed, applying into one database.
+pub struct Consumer<H> {
+    name: String,
+    db: Database,
+    handler: H,
+}
+
+/// The outcome of applying a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BatchOutcome {
+    /// Events whose effect was applied now.
+    pub applied: usize,
+    /// Events skipped because their id was applied before.
+    pub duplicates: usize,
+    /// The cursor after the batch.
+    pub cursor: u64,
+}
+
+impl<H: EventHandler> Consumer<H> {
+    /// A consumer called `name` (unique per database) applying with `handler`.
+    pub fn new(name: impl Into<String>, db: Database, handler: H) -> Self {
+        Consumer {
+            name: name.into(),
+            db,
+            handler,
+        }
+    }
+
+    /// The last sequence applied (0 before the first).
+    pub async fn cursor(&self) -> Result<u64, ServiceError> {
+        let row = sqlx::query("SELECT last_sequence FROM consumer_cursors WHERE consumer = $1")
+            .bind(&self.name)
+            .fetch_optional(self.db.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<i64, _>(0)? as u64,
+            None => 0,
+        })
+    }
+
+    /// Applies `events` in one transaction with the ids and the cursor.
+    pub async fn apply_batch(&self, events: &[Event]) -> Result<BatchOutcome, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let mut outcome = BatchOutcome::default();
+        let now = Timestamp::now().to_string();
+        let mut high = 0u64;
+        for event in events {
+            let sequence = i64::try_from(event.sequence)
+                .map_err(|_| ServiceError::Internal("event sequence out of range".into()))?;
+            let recorded = sqlx::query(
+                "INSERT INTO consumed_events (consumer, event_id, sequence, applied_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, event_id) DO NOTHING",
+            )
+            .bind(&self.name)
+            .bind(&event.event_id)
+            .bind(sequence)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if recorded == 1 {
+                self.handler.apply(&mut tx, event).await?;
+                outcome.applied += 1;
+            } else {
+                outcome.duplicates += 1;
+            }
+            high = high.max(event.sequence);
+        }
+        sqlx::query(
+            "INSERT INTO consumer_cursors (consumer, last_sequence) VALUES ($1, $2) \
+             ON CONFLICT (consumer) DO UPDATE SET last_sequence = excluded.last_sequence \
+             WHERE consumer_cursors.last_sequence < excluded.last_sequence",
+        )
+        .bind(&self.name)
+        .bind(high as i64)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        outcome.cursor = self.cursor().await?;
+        Ok(outcome)
+    }
+
+    /// Subscribes to the feed at `endpoint` from the stored cursor and applies
+    /// events until `stop` turns true, reconnecting with back-off when the
+    /// stream ends or fails.
+    pub async fn run(self, endpoint: Endpoint, token: TokenSource, mut stop: watch::Receiver<bool>) {
+        let mut backoff = Duration::from_millis(100);
+        while !*stop.borrow() {
+            match self.follow(&endpoint, &token, &mut stop).await {
+                Ok(()) => backoff = Duration::from_millis(100),
+                Err(e) => {
+                    tracing::warn!(consumer = %self.name, error = %e, "event consumer interrupted; retrying");
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// One subscription: applies events until the stream ends, fails, or
+    /// `stop` turns true.
+    async fn follow(
+        &self,
+        endpoint: &Endpoint,
+        token: &TokenSource,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), ServiceError> {
+        let channel: Channel = endpoint
+            .connect()
+            .await
+            .map_err(|e| ServiceError::Unavailable(format!("cannot reach event feed: {e}")))?;
+        let bearer = format!("Bearer {}", token()?);
+        let bearer: tonic::metadata::MetadataValue<_> = bearer
+            .parse()
+            .map_err(|_| ServiceError::Internal("token is not valid metadata".into()))?;
+        let mut client = EventFeedClient::with_interceptor(channel, move |mut req: tonic::Request<()>| {
+            req.metadata_mut().insert("authorization", bearer.clone());
+            Ok(req)
+        })
+        .max_decoding_message_size(usize::MAX);
+        let after_sequence = self.cursor().await?;
+        let mut stream = client
+            .subscribe(SubscribeRequest {
+                after_sequence,
+                event_types: Vec::new(),
+            })
+            .await
+            .map_err(|s| ServiceError::Unavailable(format!("subscribe refused: {s}")))?
+            .into_inner();
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let next = tokio::select! {
+                next = stream.next() => next,
+                _ = stop.changed() => return Ok(()),
+            };
+            let Some(first) = next else { return Ok(()) };
+            batch.push(first.map_err(|s| ServiceError::Unavailable(s.to_string()))?);
+            // Take whatever else has already arrived, without waiting.
+            while batch.len() < BATCH {
+                match stream.next().now_or_never() {
+                    Some(Some(item)) => {
+                        batch.push(item.map_err(|s| ServiceError::Unavailable(s.to_string()))?)
+                    }
+                    _ => break,
+                }
+            }
+            self.apply_with_retry(&batch, stop).await?;
+            batch.clear();
+            if *stop.borrow() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Applies a batch, retrying on failure: an event is never skipped.
+    async fn apply_with_retry(
+        &self,
+        batch: &[Event],
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), ServiceError> {
+        let mut delay = Duration::from_millis(50);
+        loop {
+            match self.apply_batch(batch).await {
+                Ok(_) => return Ok(()),
+                Err(e) => {
+                    tracing::error!(consumer = %self.name, error = %e, "applying events failed; retrying");
+                    if *stop.borrow() {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+}
+
+/// Runs `future` until `stop` turns true (for tasks that own a consumer).
+pub async fn until_stopped(future: impl Future<Output = ()>, mut stop: watch::Receiver<bool>) {
+    tokio::select! {
+        () = future => {}
+        _ = stop.wait_for(|s| *s) => {}
+    }
+}

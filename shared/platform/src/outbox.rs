@@ -1,0 +1,148 @@
+//! The transactional outbox (ARCHITECTURE.md, "Events between services").
+//!
+//! A service publishes an event by inserting it in the same transaction as the
+//! change that caused it. Sequence numbers come from the one-row
+//! `outbox_sequence` table: the `UPDATE … RETURNING` that takes them holds the
+//! row's write lock until the transaction commits or rolls back, so a second
+//! publisher waits, numbers are handed out in commit order, and a rolled-back
+//! transaction gives its numbers back. A reader that has seen sequence N can
+//! therefore never later see a smaller one: no event is skipped.
+
+use medbill_kernel::Timestamp;
+use medbill_kernel::ids::EventId;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::Tx;
+
+/// An event to publish.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Full protobuf name of the payload, e.g. `medbill.coding.v1.EncounterReleased`.
+    pub event_type: String,
+    /// The id of the record the event is about.
+    pub aggregate_id: String,
+    /// The encoded payload message.
+    pub payload: Vec<u8>,
+}
+
+impl NewEvent {
+    /// An event carrying `message`, typed by its protobuf full name.
+    pub fn of<M: prost::Message + prost::Name>(aggregate_id: impl Into<String>, message: &M) -> Self {
+        NewEvent {
+            event_type: M::full_name(),
+            aggregate_id: aggregate_id.into(),
+            payload: message.encode_to_vec(),
+        }
+    }
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Position in the feed.
+    pub sequence: u64,
+    /// Unique id.
+    pub event_id: String,
+    /// Full protobuf name of the payload.
+    pub event_type: String,
+    /// The record the event is about.
+    pub aggregate_id: String,
+    /// When it was published (RFC 3339 UTC).
+    pub occurred_at: String,
+    /// The encoded payload.
+    pub payload: Vec<u8>,
+}
+
+/// Publishes `events` in the transaction `tx`; returns their sequences.
+pub async fn publish(tx: &mut Tx, events: &[NewEvent]) -> Result<Vec<u64>, sqlx::Error> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(events.len()).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let last: i64 = sqlx::query(
+        "UPDATE outbox_sequence SET last_value = last_value + $1 WHERE id = 1 RETURNING last_value",
+    )
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    let occurred_at = Timestamp::now().to_string();
+    let mut sequences = Vec::with_capacity(events.len());
+    for (i, event) in events.iter().enumerate() {
+        let sequence = last - count + 1 + i as i64;
+        sqlx::query(
+            "INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, occurred_at, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(sequence)
+        .bind(EventId::new().into_string())
+        .bind(&event.event_type)
+        .bind(&event.aggregate_id)
+        .bind(&occurred_at)
+        .bind(&event.payload)
+        .execute(&mut **tx)
+        .await?;
+        sequences.push(sequence as u64);
+    }
+    tx.mark_published();
+    Ok(sequences)
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, Default)]
+pub struct FeedPage {
+    /// The events that passed the type filter, in sequence order.
+    pub events: Vec<StoredEvent>,
+    /// The highest sequence read, filtered out or not; the next page starts
+    /// after it.
+    pub read_up_to: u64,
+}
+
+/// Up to `limit` events after `after_sequence`, in sequence order, keeping
+/// only the given types (all when empty).
+pub async fn read_after(
+    conn: &mut AnyConnection,
+    after_sequence: u64,
+    limit: u32,
+    event_types: &[String],
+) -> Result<FeedPage, sqlx::Error> {
+    let after = i64::try_from(after_sequence).unwrap_or(i64::MAX);
+    let rows = sqlx::query(
+        "SELECT sequence, event_id, event_type, aggregate_id, occurred_at, payload \
+         FROM outbox_events WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await?;
+    let mut page = FeedPage {
+        events: Vec::with_capacity(rows.len()),
+        read_up_to: after_sequence,
+    };
+    for row in rows {
+        let sequence = row.try_get::<i64, _>(0)? as u64;
+        page.read_up_to = sequence;
+        let event_type: String = row.try_get(2)?;
+        if !event_types.is_empty() && !event_types.contains(&event_type) {
+            continue;
+        }
+        page.events.push(StoredEvent {
+            sequence,
+            event_id: row.try_get(1)?,
+            event_type,
+            aggregate_id: row.try_get(3)?,
+            occurred_at: row.try_get(4)?,
+            payload: row.try_get(5)?,
+        });
+    }
+    Ok(page)
+}
+
+/// The highest sequence published so far (0 when none).
+pub async fn last_sequence(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
+    let last: i64 = sqlx::query("SELECT last_value FROM outbox_sequence WHERE id = 1")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?;
+    Ok(last as u64)
+}

@@ -1,0 +1,253 @@
+//! The outbox proof (ARCHITECTURE.md, "Events between services"), on SQLite
+//! and PostgreSQL: 32 concurrent writers publish 500 events each while one
+//! consumer follows the feed over gRPC; the consumer is stopped half-way and
+//! restarted; every event is applied exactly once, sequences have no gaps, and
+//! each writer's events arrive in the order they committed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use medbill_contracts::medbill::common::v1::Event;
+use medbill_platform::auth::{Role, RolePolicy};
+use medbill_platform::consumer::{Consumer, EventHandler, TokenSource};
+use medbill_platform::db::{Database, Migrations, Tx};
+use medbill_platform::outbox::{self, NewEvent};
+use medbill_platform::server::{self, EVENT_FEED, ServiceHost};
+use medbill_platform::testing::{RunningService, TestDatabase, bearer};
+use medbill_platform::{ServiceError, backend_tests};
+use sqlx::migrate::Migrator;
+use sqlx::{Executor, Row};
+use tokio::sync::watch;
+
+static NO_MIGRATIONS: Migrator = Migrator::DEFAULT;
+const PLATFORM_ONLY: Migrations = Migrations {
+    sqlite: &NO_MIGRATIONS,
+    postgres: &NO_MIGRATIONS,
+};
+
+const WRITERS: u64 = 32;
+const PER_WRITER: u64 = 500;
+const TOTAL: u64 = WRITERS * PER_WRITER;
+
+/// Records each event's effect in a table whose primary key is the event id,
+/// so a second application of one event would fail loudly.
+struct RecordEffect {
+    calls: Arc<AtomicU64>,
+}
+
+#[tonic::async_trait]
+impl EventHandler for RecordEffect {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+        let writer = i64::from_le_bytes(event.payload[0..8].try_into().unwrap());
+        let n = i64::from_le_bytes(event.payload[8..16].try_into().unwrap());
+        sqlx::query("INSERT INTO effects (event_id, writer, n, sequence) VALUES ($1, $2, $3, $4)")
+            .bind(&event.event_id)
+            .bind(writer)
+            .bind(n)
+            .bind(event.sequence as i64)
+            .execute(&mut **tx)
+            .await?;
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+async fn consumer_database(test_db: &TestDatabase) -> Database {
+    let db = test_db.connect(PLATFORM_ONLY).await;
+    db.pool()
+        .execute(
+            "CREATE TABLE effects (event_id TEXT PRIMARY KEY, writer BIGINT NOT NULL, \
+             n BIGINT NOT NULL, sequence BIGINT NOT NULL)",
+        )
+        .await
+        .unwrap();
+    db
+}
+
+async fn start_feed(db: Database) -> RunningService {
+    RunningService::start(move |listener, settings, shutdown| {
+        let host = ServiceHost {
+            name: "producer",
+            services: Vec::new(),
+            policy: RolePolicy::new().allow(EVENT_FEED, &["Subscribe"], &[Role::Service]),
+            routes: tonic::service::Routes::default(),
+        };
+        server::run(host, listener, db, settings, shutdown)
+    })
+    .await
+}
+
+fn service_token() -> TokenSource {
+    Arc::new(|| Ok(bearer("consumer-test", &[Role::Service]).trim_start_matches("Bearer ").to_string()))
+}
+
+async fn cursor_of(db: &Database) -> u64 {
+    let row = sqlx::query("SELECT last_sequence FROM consumer_cursors WHERE consumer = 'effects'")
+        .fetch_optional(db.pool())
+        .await
+        .unwrap();
+    row.map(|r| r.get::<i64, _>(0) as u64).unwrap_or(0)
+}
+
+async fn wait_for_cursor(db: &Database, at_least: u64, limit: Duration) {
+    let start = Instant::now();
+    while cursor_of(db).await < at_least {
+        assert!(
+            start.elapsed() < limit,
+            "consumer stuck at {} of {at_least}",
+            cursor_of(db).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn write_events(db: Database) {
+    let mut writers = Vec::new();
+    for writer in 0..WRITERS {
+        let db = db.clone();
+        writers.push(tokio::spawn(async move {
+            for n in 0..PER_WRITER {
+                let mut tx = db.begin().await.unwrap();
+                let mut payload = (writer as i64).to_le_bytes().to_vec();
+                payload.extend_from_slice(&(n as i64).to_le_bytes());
+                let event = NewEvent {
+                    event_type: "test.Written".into(),
+                    aggregate_id: format!("writer-{writer}"),
+                    payload,
+                };
+                outbox::publish(&mut tx, &[event]).await.unwrap();
+                // Let other writers run between taking a sequence and committing,
+                // the moment at which auto-increment ids go out of order.
+                tokio::task::yield_now().await;
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+}
+
+backend_tests!(
+    every_event_of_32_concurrent_writers_is_applied_once_in_commit_order_across_a_restart,
+    |test_db: TestDatabase| async move {
+        let producer_db = test_db.connect(PLATFORM_ONLY).await;
+        let consumer_test_db = match test_db.backend {
+            medbill_platform::db::Backend::Sqlite => TestDatabase::sqlite(),
+            medbill_platform::db::Backend::Postgres => TestDatabase::postgres().await.unwrap(),
+        };
+        let consumer_db = consumer_database(&consumer_test_db).await;
+        let feed = start_feed(producer_db.clone()).await;
+        let calls = Arc::new(AtomicU64::new(0));
+
+        // First consumer follows the feed live while the writers write.
+        let (stop_first, stop_rx) = watch::channel(false);
+        let first = Consumer::new(
+            "effects",
+            consumer_db.clone(),
+            RecordEffect {
+                calls: calls.clone(),
+            },
+        );
+        let first_task = tokio::spawn(first.run(feed.endpoint(), service_token(), stop_rx));
+        let writers = tokio::spawn(write_events(producer_db.clone()));
+
+        // Stop it half-way, as a crash or deploy would.
+        wait_for_cursor(&consumer_db, TOTAL / 2, Duration::from_secs(300)).await;
+        stop_first.send(true).unwrap();
+        first_task.await.unwrap();
+        let stopped_at = cursor_of(&consumer_db).await;
+        assert!(stopped_at >= TOTAL / 2, "stopped at {stopped_at}");
+
+        writers.await.unwrap();
+        assert_eq!(
+            outbox::last_sequence(&mut producer_db.pool().acquire().await.unwrap())
+                .await
+                .unwrap(),
+            TOTAL
+        );
+
+        // A new consumer with the same name resumes from the stored cursor.
+        let (stop_second, stop_rx) = watch::channel(false);
+        let second = Consumer::new(
+            "effects",
+            consumer_db.clone(),
+            RecordEffect {
+                calls: calls.clone(),
+            },
+        );
+        let second_task = tokio::spawn(second.run(feed.endpoint(), service_token(), stop_rx));
+        wait_for_cursor(&consumer_db, TOTAL, Duration::from_secs(300)).await;
+        stop_second.send(true).unwrap();
+        second_task.await.unwrap();
+
+        // Exactly once: one handler call and one effect row per event.
+        assert_eq!(calls.load(Ordering::SeqCst), TOTAL);
+        let rows = sqlx::query("SELECT writer, n, sequence FROM effects ORDER BY sequence")
+            .fetch_all(consumer_db.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows.len() as u64, TOTAL);
+        // No gaps: sequences are exactly 1..=TOTAL.
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.get::<i64, _>(2) as u64, i as u64 + 1);
+        }
+        // Commit order: each writer committed n before n + 1, so its events
+        // must carry increasing sequences 0, 1, 2, ... in feed order.
+        let mut next: HashMap<i64, i64> = HashMap::new();
+        for row in &rows {
+            let writer: i64 = row.get(0);
+            let n: i64 = row.get(1);
+            let expected = next.entry(writer).or_insert(0);
+            assert_eq!(n, *expected, "writer {writer} out of commit order");
+            *expected += 1;
+        }
+        assert_eq!(next.len() as u64, WRITERS);
+        feed.stop().await;
+    }
+);
+
+backend_tests!(
+    a_redelivered_batch_is_skipped_and_a_failed_batch_leaves_nothing_behind,
+    |test_db: TestDatabase| async move {
+        let db = consumer_database(&test_db).await;
+        let calls = Arc::new(AtomicU64::new(0));
+        let consumer = Consumer::new("effects", db.clone(), RecordEffect { calls: calls.clone() });
+        let event = |sequence: u64, n: i64| Event {
+            sequence,
+            event_id: format!("00000000-0000-7000-8000-{sequence:012}"),
+            event_type: "test.Written".into(),
+            aggregate_id: "w".into(),
+            occurred_at: None,
+            payload: [0i64.to_le_bytes(), n.to_le_bytes()].concat(),
+        };
+        let batch = vec![event(1, 0), event(2, 1)];
+        let first = consumer.apply_batch(&batch).await.unwrap();
+        assert_eq!((first.applied, first.duplicates, first.cursor), (2, 0, 2));
+        let again = consumer.apply_batch(&batch).await.unwrap();
+        assert_eq!((again.applied, again.duplicates, again.cursor), (0, 2, 2));
+
+        // A batch whose second effect fails (an effect row with its event id
+        // exists already) rolls back whole: the first event's effect, its id
+        // and the cursor all stay as they were.
+        let clash = event(4, 3);
+        sqlx::query("INSERT INTO effects (event_id, writer, n, sequence) VALUES ($1, 9, 9, 0)")
+            .bind(&clash.event_id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let result = consumer.apply_batch(&[event(3, 2), clash]).await;
+        assert!(result.is_err());
+        assert_eq!(consumer.cursor().await.unwrap(), 2);
+        let applied: i64 = sqlx::query("SELECT COUNT(*) FROM consumed_events")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(applied, 2);
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "two applied, one rolled back");
+    }
+);
