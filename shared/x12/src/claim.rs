@@ -11,7 +11,8 @@ use crate::remit::Adjustment;
 use crate::values::{Amount, Date, Phi};
 
 pub(crate) use write::{
-    check_npi, write_cas, write_header, write_hierarchy, write_line_adjudications, write_other_payers,
+    Parties, check_npi, write_header, write_hierarchy, write_line_adjudications,
+    write_other_payers, write_person,
 };
 
 /// One 837 transaction set: its header parties and its claims.

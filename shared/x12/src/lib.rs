@@ -1,16 +1,20 @@
 //! X12 5010 reader and writer for the transactions medbill exchanges with
 //! clearinghouses and payers.
 
+pub mod claim;
 pub mod common;
 pub mod delimiters;
 pub mod driver;
 pub mod envelope;
 pub mod error;
+pub mod professional;
 pub mod reader;
 pub mod remit;
+pub mod samples;
 pub mod segment;
 pub mod stream;
 pub mod values;
+pub mod write;
 
 pub use delimiters::Delimiters;
 pub use error::{ErrorKind, Location, WriteError, X12Error};

@@ -181,6 +181,13 @@ pub struct Date {
 }
 
 impl Date {
+    /// The earliest date the type holds (1000-01-01).
+    pub const MIN: Date = Date {
+        year: 1000,
+        month: 1,
+        day: 1,
+    };
+
     /// A date, when it exists on the calendar.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
         let leap =

@@ -52,7 +52,10 @@ impl SegmentWriter {
             match element {
                 El::S(v) => self.value(id, i + 1, v)?,
                 El::C(parts) => {
-                    let used = parts.iter().rposition(|p| !p.is_empty()).map_or(0, |i| i + 1);
+                    let used = parts
+                        .iter()
+                        .rposition(|p| !p.is_empty())
+                        .map_or(0, |i| i + 1);
                     for (k, part) in parts[..used].iter().enumerate() {
                         if k > 0 {
                             self.out.push(self.delimiters.component);
@@ -79,7 +82,11 @@ impl SegmentWriter {
     fn value(&mut self, id: &str, n: usize, v: &str) -> Result<(), WriteError> {
         let d = self.delimiters;
         let bad = v.bytes().any(|b| {
-            b == d.element || b == d.component || b == d.segment || Some(b) == d.repetition || b < 0x20
+            b == d.element
+                || b == d.component
+                || b == d.segment
+                || Some(b) == d.repetition
+                || b < 0x20
         });
         if bad {
             return Err(WriteError::new(
@@ -92,7 +99,12 @@ impl SegmentWriter {
     }
 
     /// Starts a transaction set (ST) and resets the segment count.
-    pub fn start_transaction(&mut self, id: &str, control: &str, version: &str) -> Result<(), WriteError> {
+    pub fn start_transaction(
+        &mut self,
+        id: &str,
+        control: &str,
+        version: &str,
+    ) -> Result<(), WriteError> {
         self.in_transaction = 0;
         self.simple("ST", &[id, control, version])
     }
@@ -150,7 +162,9 @@ pub fn write_interchange(
     let d = params.delimiters;
     let mut w = SegmentWriter::new(d, params.line_breaks);
     let pad = |v: &str, n: usize| format!("{v:<n$}");
-    let isa11 = d.repetition.map_or_else(|| "U".to_owned(), |r| char::from(r).to_string());
+    let isa11 = d
+        .repetition
+        .map_or_else(|| "U".to_owned(), |r| char::from(r).to_string());
     let isa16 = char::from(d.component).to_string();
     let control = format!("{:09}", params.control_number);
     // ISA16 is the component separator itself, so it is written raw.
@@ -168,7 +182,11 @@ pub fn write_interchange(
         &isa11,
         "00501",
         &control,
-        if params.acknowledgment_requested { "1" } else { "0" },
+        if params.acknowledgment_requested {
+            "1"
+        } else {
+            "0"
+        },
         params.usage.code(),
     ];
     let mut header = b"ISA".to_vec();
@@ -205,17 +223,27 @@ pub fn write_interchange(
 
 fn check_params(p: &InterchangeParams) -> Result<(), WriteError> {
     let d = p.delimiters;
-    let delimiter = |b: u8| b == d.element || b == d.component || b == d.segment || Some(b) == d.repetition;
+    let delimiter =
+        |b: u8| b == d.element || b == d.component || b == d.segment || Some(b) == d.repetition;
     let id_ok = |v: &str| {
-        !v.is_empty() && v.len() <= 15 && v.bytes().all(|b| (b.is_ascii_graphic() || b == b' ') && !delimiter(b))
+        !v.is_empty()
+            && v.len() <= 15
+            && v.bytes()
+                .all(|b| (b.is_ascii_graphic() || b == b' ') && !delimiter(b))
     };
     if !id_ok(&p.sender_id) {
         return Err(WriteError::new("sender_id", "1 to 15 printable characters"));
     }
     if !id_ok(&p.receiver_id) {
-        return Err(WriteError::new("receiver_id", "1 to 15 printable characters"));
+        return Err(WriteError::new(
+            "receiver_id",
+            "1 to 15 printable characters",
+        ));
     }
-    for (field, q) in [("sender_qualifier", &p.sender_qualifier), ("receiver_qualifier", &p.receiver_qualifier)] {
+    for (field, q) in [
+        ("sender_qualifier", &p.sender_qualifier),
+        ("receiver_qualifier", &p.receiver_qualifier),
+    ] {
         if q.len() != 2 {
             return Err(WriteError::new(field, "a 2-character qualifier"));
         }

@@ -3,7 +3,8 @@
 //! and line adjudications (2430).
 
 use crate::claim::{
-    BillingProvider, ClaimBatch, LineAdjudication, OtherPayer, Patient, Payer, PersonName, Subscriber,
+    BillingProvider, ClaimBatch, LineAdjudication, OtherPayer, Patient, Payer, PersonName,
+    Subscriber,
 };
 use crate::common::Address;
 use crate::error::WriteError;
@@ -11,10 +12,20 @@ use crate::remit::Adjustment;
 use crate::write::{El, SegmentWriter};
 
 /// BHT and loops 1000A/1000B.
-pub(crate) fn write_header<C>(w: &mut SegmentWriter, batch: &ClaimBatch<C>) -> Result<(), WriteError> {
+pub(crate) fn write_header<C>(
+    w: &mut SegmentWriter,
+    batch: &ClaimBatch<C>,
+) -> Result<(), WriteError> {
     w.simple(
         "BHT",
-        &["0019", "00", &batch.reference_id, &batch.created.to_x12(), &batch.created_time, "CH"],
+        &[
+            "0019",
+            "00",
+            &batch.reference_id,
+            &batch.created.to_x12(),
+            &batch.created_time,
+            "CH",
+        ],
     )?;
     let s = &batch.submitter;
     w.simple("NM1", &["41", "2", &s.name, "", "", "", "", "46", &s.id])?;
@@ -53,7 +64,15 @@ pub(crate) fn write_hierarchy<'a>(
     let subscriber_hl = *hl;
     let sub = parties.subscriber;
     let has_patient = if parties.patient.is_some() { "1" } else { "0" };
-    w.simple("HL", &[&subscriber_hl.to_string(), &parent.to_string(), "22", has_patient])?;
+    w.simple(
+        "HL",
+        &[
+            &subscriber_hl.to_string(),
+            &parent.to_string(),
+            "22",
+            has_patient,
+        ],
+    )?;
     let self_code = if parties.patient.is_none() { "18" } else { "" };
     w.simple(
         "SBR",
@@ -74,22 +93,48 @@ pub(crate) fn write_hierarchy<'a>(
         write_address(w, address)?;
     }
     if let Some(d) = &sub.demographics {
-        w.simple("DMG", &["D8", &d.birth_date.expose().to_x12(), d.sex.code()])?;
+        w.simple(
+            "DMG",
+            &["D8", &d.birth_date.expose().to_x12(), d.sex.code()],
+        )?;
     }
-    w.simple("NM1", &["PR", "2", &parties.payer.name, "", "", "", "", "PI", &parties.payer.id])?;
+    w.simple(
+        "NM1",
+        &[
+            "PR",
+            "2",
+            &parties.payer.name,
+            "",
+            "",
+            "",
+            "",
+            "PI",
+            &parties.payer.id,
+        ],
+    )?;
     if let Some(p) = parties.patient {
         *hl += 1;
-        w.simple("HL", &[&hl.to_string(), &subscriber_hl.to_string(), "23", "0"])?;
+        w.simple(
+            "HL",
+            &[&hl.to_string(), &subscriber_hl.to_string(), "23", "0"],
+        )?;
         w.simple("PAT", &[&p.relationship])?;
         write_person(w, "QC", &p.name, None)?;
         write_address(w, &p.address)?;
         let d = &p.demographics;
-        w.simple("DMG", &["D8", &d.birth_date.expose().to_x12(), d.sex.code()])?;
+        w.simple(
+            "DMG",
+            &["D8", &d.birth_date.expose().to_x12(), d.sex.code()],
+        )?;
     }
     Ok(())
 }
 
-fn write_billing_provider(w: &mut SegmentWriter, hl: u32, p: &BillingProvider) -> Result<(), WriteError> {
+fn write_billing_provider(
+    w: &mut SegmentWriter,
+    hl: u32,
+    p: &BillingProvider,
+) -> Result<(), WriteError> {
     w.simple("HL", &[&hl.to_string(), "", "20", "1"])?;
     if let Some(taxonomy) = &p.taxonomy {
         w.simple("PRV", &["BI", "PXC", taxonomy])?;
@@ -106,7 +151,9 @@ pub(crate) fn write_person(
     name: &PersonName,
     id: Option<(&str, &str)>,
 ) -> Result<(), WriteError> {
-    let opt = |v: &Option<crate::values::Phi<String>>| v.as_ref().map_or("", |x| x.expose().as_str());
+    fn opt(v: &Option<crate::values::Phi<String>>) -> &str {
+        v.as_ref().map_or("", |x| x.expose().as_str())
+    }
     let (qualifier, value) = id.unwrap_or(("", ""));
     w.simple(
         "NM1",
@@ -131,13 +178,21 @@ pub(crate) fn write_address(w: &mut SegmentWriter, a: &Address) -> Result<(), Wr
     let postal = a.postal_code.as_ref().map_or("", |p| p.expose().as_str());
     w.simple(
         "N4",
-        &[a.city.expose(), a.state.as_deref().unwrap_or(""), postal, a.country.as_deref().unwrap_or("")],
+        &[
+            a.city.expose(),
+            a.state.as_deref().unwrap_or(""),
+            postal,
+            a.country.as_deref().unwrap_or(""),
+        ],
     )
 }
 
 /// CAS segments: consecutive adjustments of one group share a segment of
 /// up to six triples.
-pub(crate) fn write_cas(w: &mut SegmentWriter, adjustments: &[Adjustment]) -> Result<(), WriteError> {
+pub(crate) fn write_cas(
+    w: &mut SegmentWriter,
+    adjustments: &[Adjustment],
+) -> Result<(), WriteError> {
     let mut rest = adjustments;
     while let Some(first) = rest.first() {
         let run = rest
@@ -147,7 +202,13 @@ pub(crate) fn write_cas(w: &mut SegmentWriter, adjustments: &[Adjustment]) -> Re
             .count();
         let texts: Vec<[String; 3]> = rest[..run]
             .iter()
-            .map(|a| [a.reason.clone(), a.amount.to_x12(), a.quantity.map(|q| q.to_x12()).unwrap_or_default()])
+            .map(|a| {
+                [
+                    a.reason.clone(),
+                    a.amount.to_x12(),
+                    a.quantity.map(|q| q.to_x12()).unwrap_or_default(),
+                ]
+            })
             .collect();
         let mut elements = vec![El::S(first.group.code())];
         for t in &texts {
@@ -188,8 +249,16 @@ pub(crate) fn write_other_payers(
             w.simple("AMT", &["D", &paid.to_x12()])?;
         }
         w.simple("OI", &["", "", &benefits, "", "", &release])?;
-        write_person(w, "IL", &o.subscriber_name, Some(("MI", o.subscriber_id.expose())))?;
-        w.simple("NM1", &["PR", "2", &o.payer_name, "", "", "", "", "PI", &o.payer_id])?;
+        write_person(
+            w,
+            "IL",
+            &o.subscriber_name,
+            Some(("MI", o.subscriber_id.expose())),
+        )?;
+        w.simple(
+            "NM1",
+            &["PR", "2", &o.payer_name, "", "", "", "", "PI", &o.payer_id],
+        )?;
         if let Some(date) = o.adjudication_date {
             w.simple("DTP", &["573", "D8", &date.to_x12()])?;
         }
@@ -209,7 +278,13 @@ pub(crate) fn write_line_adjudications(
         let units = a.paid_units.to_x12();
         w.seg(
             "SVD",
-            &[El::S(&a.payer_id), El::S(&paid), El::C(procedure), El::S(""), El::S(&units)],
+            &[
+                El::S(&a.payer_id),
+                El::S(&paid),
+                El::C(procedure),
+                El::S(""),
+                El::S(&units),
+            ],
         )?;
         write_cas(w, &a.adjustments)?;
         w.simple("DTP", &["573", "D8", &a.adjudication_date.to_x12()])?;
@@ -230,7 +305,10 @@ pub(crate) fn check_npi(field: &str, npi: &str) -> Result<(), WriteError> {
         sum += if v > 9 { v - 9 } else { v };
     }
     if (10 - sum % 10) % 10 != digits[9] {
-        return Err(WriteError::new(field, format!("{npi} fails the NPI check digit")));
+        return Err(WriteError::new(
+            field,
+            format!("{npi} fails the NPI check digit"),
+        ));
     }
     Ok(())
 }

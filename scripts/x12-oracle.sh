@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The pyx12 oracle: generates 837P and 837I files with medbill-x12 and
+# validates them with pyx12, an independent HIPAA X12 validator, installed
+# from PyPI into a throwaway virtualenv. Exits non-zero on any pyx12 error.
+#
+# A deliberately broken copy (wrong SE count) must fail too, so a silent
+# oracle cannot pass by accident.
+#
+# Environment:
+#   X12_ORACLE_VENV   virtualenv path (default: <repo>/.venv/x12-oracle)
+#   PYTHON            interpreter used to create it (default: python3)
+set -euo pipefail
+
+PYX12_VERSION="4.0.0"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${X12_ORACLE_VENV:-$repo_root/.venv/x12-oracle}"
+python="${PYTHON:-python3}"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+echo "==> x12 oracle: pyx12 $PYX12_VERSION in $venv"
+if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyx12==$PYX12_VERSION"
+
+echo "==> cargo run -p medbill-x12 --example write_samples -- $out"
+(cd "$repo_root" && cargo run --quiet -p medbill-x12 --example write_samples -- "$out")
+
+shopt -s nullglob
+samples=("$out"/*.x12)
+if [ "${#samples[@]}" -eq 0 ]; then
+    echo "FAILED: the sample writer produced no files" >&2
+    exit 1
+fi
+
+echo "==> pyx12 on ${#samples[@]} generated file(s)"
+if ! "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "${samples[@]}"; then
+    echo "FAILED: pyx12 reported errors in generated X12" >&2
+    exit 1
+fi
+
+echo "==> control: pyx12 must reject a copy with a wrong SE count"
+broken="$out/broken.control"
+sed '0,/^SE\*\([0-9]*\)\*/s//SE*9999*/' "${samples[0]}" > "$broken"
+if "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "$broken" > "$out/control.log"; then
+    cat "$out/control.log"
+    echo "FAILED: pyx12 accepted a broken file; the oracle proves nothing" >&2
+    exit 1
+fi
+echo "    rejected as expected"
+
+echo "==> x12 oracle: OK (${#samples[@]} file(s), zero pyx12 errors)"

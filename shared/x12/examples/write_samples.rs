@@ -1,0 +1,45 @@
+//! Writes sample 837P and 837I files into a directory, for the pyx12
+//! oracle script (`scripts/x12-oracle.sh`) and for people to look at.
+//!
+//! Usage: `cargo run -p medbill-x12 --example write_samples -- OUTDIR`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use medbill_x12::professional::write_837p;
+use medbill_x12::samples;
+
+fn main() -> ExitCode {
+    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: write_samples OUTDIR");
+        return ExitCode::from(2);
+    };
+    let files = [(
+        "sample-837p.x12",
+        write_837p(
+            &samples::interchange_params(1),
+            &[
+                samples::professional_batch("0001", 8),
+                samples::professional_batch("0002", 3),
+            ],
+        ),
+    )];
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("cannot create {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let written = bytes
+            .map_err(|e| e.to_string())
+            .and_then(|b| std::fs::write(&path, b).map_err(|e| e.to_string()));
+        match written {
+            Ok(()) => println!("wrote {}", path.display()),
+            Err(e) => {
+                eprintln!("cannot write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
