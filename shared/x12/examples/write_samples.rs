@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use medbill_x12::institutional::write_837i;
 use medbill_x12::professional::write_837p;
 use medbill_x12::samples;
 
@@ -14,16 +15,28 @@ fn main() -> ExitCode {
         eprintln!("usage: write_samples OUTDIR");
         return ExitCode::from(2);
     };
-    let files = [(
-        "sample-837p.x12",
-        write_837p(
-            &samples::interchange_params(1),
-            &[
-                samples::professional_batch("0001", 8),
-                samples::professional_batch("0002", 3),
-            ],
+    let files = [
+        (
+            "sample-837p.x12",
+            write_837p(
+                &samples::interchange_params(1),
+                &[
+                    samples::professional_batch("0001", 8),
+                    samples::professional_batch("0002", 3),
+                ],
+            ),
         ),
-    )];
+        (
+            "sample-837i.x12",
+            write_837i(
+                &samples::interchange_params(2),
+                &[
+                    samples::institutional_batch("0001", 8),
+                    samples::institutional_batch("0002", 3),
+                ],
+            ),
+        ),
+    ];
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("cannot create {}: {e}", dir.display());
         return ExitCode::FAILURE;

@@ -12,7 +12,7 @@ use crate::values::{Amount, Date, Phi};
 
 pub(crate) use write::{
     Parties, check_npi, write_header, write_hierarchy, write_line_adjudications,
-    write_other_payers, write_person,
+    write_other_payers, write_practitioner,
 };
 
 /// One 837 transaction set: its header parties and its claims.
@@ -244,6 +244,18 @@ pub struct LineAdjudication {
     pub adjustments: Vec<Adjustment>,
     /// DTP*573.
     pub adjudication_date: Date,
+}
+
+/// A practitioner named on a claim: rendering (837P 2310B) or attending
+/// (837I 2310A) provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Practitioner {
+    /// NM103-107.
+    pub name: PersonName,
+    /// NM109 with `XX`.
+    pub npi: String,
+    /// PRV03 taxonomy code.
+    pub taxonomy: Option<String>,
 }
 
 /// CLM05-3: original, replacement or void.

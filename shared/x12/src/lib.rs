@@ -7,6 +7,7 @@ pub mod delimiters;
 pub mod driver;
 pub mod envelope;
 pub mod error;
+pub mod institutional;
 pub mod professional;
 pub mod reader;
 pub mod remit;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::claim::{
     BillingProvider, ClaimBatch, Frequency, LineAdjudication, OtherPayer, Patient, Payer,
-    PersonName, Signatures, Subscriber,
+    Practitioner, Signatures, Subscriber,
 };
 use crate::values::{Amount, Date, Quantity};
 
@@ -49,22 +49,11 @@ pub struct ProfessionalClaim {
     /// the others secondary (ABF). One to twelve.
     pub diagnoses: Vec<String>,
     /// 2310B.
-    pub rendering_provider: Option<RenderingProvider>,
+    pub rendering_provider: Option<Practitioner>,
     /// 2320/2330A/2330B, for secondary and tertiary claims.
     pub other_payers: Vec<OtherPayer>,
     /// 2400: one to fifty lines.
     pub lines: Vec<ProfessionalLine>,
-}
-
-/// Loop 2310B: the provider who rendered the care.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RenderingProvider {
-    /// NM103-107.
-    pub name: PersonName,
-    /// NM109 with `XX`.
-    pub npi: String,
-    /// PRV*PE taxonomy.
-    pub taxonomy: Option<String>,
 }
 
 /// Loop 2400: one service line.

@@ -4,21 +4,24 @@
 //! replacement claim, secondary claim with other-payer adjudication.
 
 use crate::Delimiters;
+mod institutional;
+
+pub use institutional::{institutional_batch, institutional_claim};
+
 use crate::claim::{
     BillingProvider, ClaimBatch, Demographics, Frequency, LineAdjudication, OtherPayer, Patient,
-    Payer, PayerResponsibility, PersonName, Receiver, Sex, Signatures, Submitter, Subscriber,
+    Payer, PayerResponsibility, PersonName, Practitioner, Receiver, Sex, Signatures, Submitter,
+    Subscriber,
 };
 use crate::common::Address;
 use crate::envelope::Usage;
-use crate::professional::{
-    ProfessionalBatch, ProfessionalClaim, ProfessionalLine, RenderingProvider,
-};
+use crate::professional::{ProfessionalBatch, ProfessionalClaim, ProfessionalLine};
 use crate::remit::{Adjustment, AdjustmentGroup};
 use crate::values::{Amount, Date, Phi, Quantity};
 use crate::write::InterchangeParams;
 
 /// A date the samples use; always valid.
-fn day(d: u8) -> Date {
+pub(crate) fn day(d: u8) -> Date {
     Date::new(2024, 3, d).unwrap_or(Date::MIN)
 }
 
@@ -73,7 +76,7 @@ pub fn address(line: &str) -> Address {
     }
 }
 
-fn person(last: &str, first: &str) -> PersonName {
+pub(crate) fn person(last: &str, first: &str) -> PersonName {
     PersonName {
         last: Phi::from(last),
         first: Some(Phi::from(first)),
@@ -154,7 +157,7 @@ pub fn professional_claim(i: usize) -> ProfessionalClaim {
         prior_authorization: Some("AUTH778899".into()),
         payer_claim_control_number: None,
         diagnoses: vec!["E119".into(), "I10".into(), "Z7984".into()],
-        rendering_provider: Some(RenderingProvider {
+        rendering_provider: Some(Practitioner {
             name: person("SMITH", "JOHN"),
             npi: "1003000126".into(),
             taxonomy: Some("207Q00000X".into()),

@@ -144,6 +144,20 @@ fn write_billing_provider(
     w.simple("REF", &["EI", &p.ein])
 }
 
+/// NM1 and PRV for a practitioner.
+pub(crate) fn write_practitioner(
+    w: &mut SegmentWriter,
+    role: &str,
+    taxonomy_code: &str,
+    p: &crate::claim::Practitioner,
+) -> Result<(), WriteError> {
+    write_person(w, role, &p.name, Some(("XX", &p.npi)))?;
+    if let Some(taxonomy) = &p.taxonomy {
+        w.simple("PRV", &[taxonomy_code, "PXC", taxonomy])?;
+    }
+    Ok(())
+}
+
 /// NM1 for a person, with an optional (qualifier, id).
 pub(crate) fn write_person(
     w: &mut SegmentWriter,
@@ -267,11 +281,13 @@ pub(crate) fn write_other_payers(
 }
 
 /// Loop 2430 for each line adjudication; `procedure` is the line's SVD03
-/// composite (qualifier, code, modifiers).
+/// composite (qualifier, code, modifiers) and `revenue_code` its SVD04
+/// (837I only).
 pub(crate) fn write_line_adjudications(
     w: &mut SegmentWriter,
     adjudications: &[LineAdjudication],
     procedure: &[&str],
+    revenue_code: &str,
 ) -> Result<(), WriteError> {
     for a in adjudications {
         let paid = a.paid_amount.to_x12();
@@ -282,7 +298,7 @@ pub(crate) fn write_line_adjudications(
                 El::S(&a.payer_id),
                 El::S(&paid),
                 El::C(procedure),
-                El::S(""),
+                El::S(revenue_code),
                 El::S(&units),
             ],
         )?;

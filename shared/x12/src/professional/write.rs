@@ -3,7 +3,7 @@
 
 use crate::claim::{
     ClaimBatch, Frequency, Parties, check_npi, write_header, write_hierarchy,
-    write_line_adjudications, write_other_payers, write_person,
+    write_line_adjudications, write_other_payers, write_practitioner,
 };
 use crate::common::DateRef;
 use crate::error::WriteError;
@@ -94,10 +94,7 @@ fn write_claim(w: &mut SegmentWriter, c: &ProfessionalClaim) -> Result<(), Write
     let hi: Vec<El<'_>> = codes.iter().map(|pair| El::C(pair)).collect();
     w.seg("HI", &hi)?;
     if let Some(r) = &c.rendering_provider {
-        write_person(w, "82", &r.name, Some(("XX", &r.npi)))?;
-        if let Some(taxonomy) = &r.taxonomy {
-            w.simple("PRV", &["PE", "PXC", taxonomy])?;
-        }
+        write_practitioner(w, "82", "PE", r)?;
     }
     write_other_payers(
         w,
@@ -132,7 +129,7 @@ fn write_claim(w: &mut SegmentWriter, c: &ProfessionalClaim) -> Result<(), Write
         let (format, value) = date.to_dtp();
         w.simple("DTP", &["472", format, &value])?;
         w.simple("REF", &["6R", &line.line_item_control_number])?;
-        write_line_adjudications(w, &line.adjudications, &procedure)?;
+        write_line_adjudications(w, &line.adjudications, &procedure, "")?;
     }
     Ok(())
 }
