@@ -145,6 +145,50 @@ pub async fn run(
     Ok(())
 }
 
+/// The full paths (`/package.Service/Method`) of every RPC of `service`, read
+/// from the contracts' descriptor set; empty when the service is unknown.
+pub fn rpc_paths(service: &str) -> Vec<String> {
+    use prost::Message;
+    let Ok(set) = prost_types::FileDescriptorSet::decode(FILE_DESCRIPTOR_SET) else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    for file in &set.file {
+        let package = file.package();
+        for svc in &file.service {
+            if format!("{package}.{}", svc.name()) == service {
+                for method in &svc.method {
+                    paths.push(format!("/{service}/{}", method.name()));
+                }
+            }
+        }
+    }
+    paths
+}
+
+/// Checks a role table against the contracts: every RPC of `services` (and
+/// the event feed) has a rule, and every rule names a real RPC. Returns the
+/// problems, one per line; empty when the table is complete.
+pub fn policy_gaps(policy: &RolePolicy, services: &[&str]) -> Vec<String> {
+    let mut known = rpc_paths(EVENT_FEED);
+    for service in services {
+        known.extend(rpc_paths(service));
+    }
+    let mut gaps: Vec<String> = known
+        .iter()
+        .filter(|path| policy.roles_for(path).is_none())
+        .map(|path| format!("no role may call {path}"))
+        .collect();
+    gaps.extend(
+        policy
+            .paths()
+            .filter(|path| !known.iter().any(|k| k == path))
+            .map(|path| format!("rule for unknown RPC {path}")),
+    );
+    gaps.sort();
+    gaps
+}
+
 /// Completes on SIGTERM or Ctrl-C.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -1,6 +1,6 @@
 //! Structured logs through `tracing`: human-readable for a terminal, one JSON
 //! object per line when asked (`--log-format json`), filtered by `RUST_LOG`
-//! (default `info`). Log lines carry ids and codes, never patient data.
+//! (default `info`), written to stderr. Log lines carry ids and codes, never patient data.
 
 use tracing_subscriber::EnvFilter;
 
@@ -18,7 +18,11 @@ pub enum LogFormat {
 /// from many places).
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     let _ = match format {
         LogFormat::Pretty => builder.compact().try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -268,6 +268,50 @@ impl Drop for RunningService {
     }
 }
 
+/// Asks `grpc.health.v1.Health/Check` for `service` at `channel`.
+pub async fn health_status(
+    channel: Channel,
+    service: &str,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, tonic::Status> {
+    let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+    let response = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: service.to_string(),
+        })
+        .await?
+        .into_inner();
+    Ok(response.status())
+}
+
+/// The service names server reflection lists at `channel`.
+pub async fn reflected_services(channel: Channel) -> Vec<String> {
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+
+    let mut client = ServerReflectionClient::new(channel);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut stream = match client
+        .server_reflection_info(tokio_stream::once(request))
+        .await
+    {
+        Ok(response) => response.into_inner(),
+        Err(e) => panic!("reflection call failed: {e}"),
+    };
+    let mut names = Vec::new();
+    while let Ok(Some(message)) = stream.message().await {
+        if let Some(MessageResponse::ListServicesResponse(list)) = message.message_response {
+            names.extend(list.service.into_iter().map(|s| s.name));
+        }
+    }
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

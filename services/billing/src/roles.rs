@@ -1,0 +1,84 @@
+//! Who may call which billing RPC. A path missing here is closed to everyone;
+//! a test checks this table against the contracts in both directions.
+
+use medbill_platform::auth::{Role, RolePolicy};
+use medbill_platform::server::EVENT_FEED;
+
+use Role::*;
+
+const REGISTRY: &str = "medbill.billing.v1.RegistryService";
+const CLAIMS: &str = "medbill.billing.v1.ClaimService";
+const SUBMISSION: &str = "medbill.billing.v1.SubmissionService";
+const DENIALS: &str = "medbill.billing.v1.DenialService";
+
+/// The billing service's role table.
+pub fn policy() -> RolePolicy {
+    RolePolicy::new()
+        // Reference data: billers and managers maintain it; others read it.
+        .allow(
+            REGISTRY,
+            &["CreatePayer", "UpdatePayer", "CreateProvider", "UpsertFeeSchedule"],
+            &[Biller, Manager, Admin],
+        )
+        .allow(
+            REGISTRY,
+            &["GetPayer", "ListPayers", "GetProvider", "ListProviders", "GetFeeSchedule"],
+            &[Biller, Manager, Auditor, PaymentPoster, Collector, Admin, Service],
+        )
+        // Patient registration also arrives from the EHR integration.
+        .allow(
+            REGISTRY,
+            &["CreatePatient", "UpdatePatient", "AddCoverage", "TerminateCoverage"],
+            &[Biller, Service],
+        )
+        .allow(
+            REGISTRY,
+            &["GetPatient", "ListCoverages"],
+            &[Biller, Manager, Auditor, PaymentPoster, Collector, Service],
+        )
+        .allow(REGISTRY, &["CheckEligibility"], &[Biller, Service])
+        .allow(
+            CLAIMS,
+            &["CreateClaim", "ScrubClaim", "VoidClaim", "CreateSecondaryClaim"],
+            &[Biller],
+        )
+        .allow(
+            CLAIMS,
+            &["ListCharges", "GetClaim", "ListClaims"],
+            &[Biller, Manager, Auditor, PaymentPoster, Collector],
+        )
+        .allow(SUBMISSION, &["CreateBatch", "IngestAcknowledgment"], &[Biller, Service])
+        .allow(
+            SUBMISSION,
+            &["GetBatch", "ListBatches", "GetBatchFile", "ListAcknowledgments"],
+            &[Biller, Manager, Auditor],
+        )
+        .allow(
+            DENIALS,
+            &[
+                "AssignDenial",
+                "RequestCodingReview",
+                "ResolveDenial",
+                "CreateAppeal",
+                "RecordAppealOutcome",
+            ],
+            &[Biller, Manager],
+        )
+        .allow(
+            DENIALS,
+            &["ListDenials", "GetDenial", "GetAppeal", "ListAppeals"],
+            &[Biller, Manager, Auditor],
+        )
+        .allow(EVENT_FEED, &["Subscribe"], &[Service])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_billing_rpc_has_a_rule_and_every_rule_a_billing_rpc() {
+        let gaps = medbill_platform::server::policy_gaps(&policy(), &crate::SERVICES);
+        assert!(gaps.is_empty(), "{gaps:#?}");
+    }
+}

@@ -1,0 +1,69 @@
+//! Who may call which payments RPC. A path missing here is closed to
+//! everyone; a test checks this table against the contracts in both
+//! directions.
+
+use medbill_platform::auth::{Role, RolePolicy};
+use medbill_platform::server::EVENT_FEED;
+
+use Role::*;
+
+const REMITTANCES: &str = "medbill.payments.v1.RemittanceService";
+const ACCOUNTS: &str = "medbill.payments.v1.AccountService";
+const STATEMENTS: &str = "medbill.payments.v1.StatementService";
+const PLANS: &str = "medbill.payments.v1.PaymentPlanService";
+const COLLECTIONS: &str = "medbill.payments.v1.CollectionsService";
+const REPORTING: &str = "medbill.payments.v1.ReportingService";
+
+/// The payments service's role table.
+pub fn policy() -> RolePolicy {
+    RolePolicy::new()
+        // 835 files arrive from posters or the clearinghouse integration.
+        .allow(REMITTANCES, &["IngestRemittance"], &[PaymentPoster, Service])
+        .allow(
+            REMITTANCES,
+            &["GetRemittance", "ListRemittances"],
+            &[PaymentPoster, Biller, Collector, Manager, Auditor],
+        )
+        .allow(
+            ACCOUNTS,
+            &["GetAccount", "ListAccounts", "GetLedger"],
+            &[PaymentPoster, Collector, Biller, Manager, Auditor],
+        )
+        .allow(ACCOUNTS, &["RecordPatientPayment"], &[PaymentPoster, Collector])
+        // Money leaving the hospital needs a poster or a manager.
+        .allow(ACCOUNTS, &["IssueRefund"], &[PaymentPoster, Manager])
+        .allow(ACCOUNTS, &["PostAdjustment"], &[PaymentPoster, Collector, Manager])
+        .allow(STATEMENTS, &["GenerateStatements"], &[Collector, Manager, Service])
+        .allow(
+            STATEMENTS,
+            &["GetStatement", "ListStatements"],
+            &[Collector, PaymentPoster, Manager, Auditor],
+        )
+        .allow(PLANS, &["CreatePaymentPlan", "CancelPaymentPlan"], &[Collector, Manager])
+        .allow(
+            PLANS,
+            &["GetPaymentPlan", "ListPaymentPlans"],
+            &[Collector, PaymentPoster, Manager, Auditor],
+        )
+        .allow(COLLECTIONS, &["PlaceWithAgency", "RecallFromAgency"], &[Collector, Manager])
+        // Bad-debt write-offs are a manager's decision.
+        .allow(COLLECTIONS, &["WriteOffBadDebt"], &[Manager])
+        .allow(COLLECTIONS, &["ListCollectionCases"], &[Collector, Manager, Auditor])
+        .allow(
+            REPORTING,
+            &["GetArAging", "GetKpis"],
+            &[Manager, Auditor, Collector, Biller],
+        )
+        .allow(EVENT_FEED, &["Subscribe"], &[Service])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_payments_rpc_has_a_rule_and_every_rule_a_payments_rpc() {
+        let gaps = medbill_platform::server::policy_gaps(&policy(), &crate::SERVICES);
+        assert!(gaps.is_empty(), "{gaps:#?}");
+    }
+}

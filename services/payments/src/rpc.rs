@@ -1,0 +1,35 @@
+//! The payments gRPC services. Every RPC answers `UNIMPLEMENTED` (the
+//! generated default) until the payments issues land their capabilities; the
+//! role check in front of them is already enforced.
+
+use medbill_contracts::medbill::payments::v1::account_service_server::AccountService;
+use medbill_contracts::medbill::payments::v1::collections_service_server::CollectionsService;
+use medbill_contracts::medbill::payments::v1::payment_plan_service_server::PaymentPlanService;
+use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceService;
+use medbill_contracts::medbill::payments::v1::reporting_service_server::ReportingService;
+use medbill_contracts::medbill::payments::v1::statement_service_server::StatementService;
+
+/// 835 ingestion and posting.
+pub struct Remittances;
+
+/// Guarantor accounts and the ledger.
+pub struct Accounts;
+
+/// Patient statements.
+pub struct Statements;
+
+/// Payment plans.
+pub struct PaymentPlans;
+
+/// Collection agencies and bad debt.
+pub struct Collections;
+
+/// AR aging and KPIs.
+pub struct Reporting;
+
+impl RemittanceService for Remittances {}
+impl AccountService for Accounts {}
+impl StatementService for Statements {}
+impl PaymentPlanService for PaymentPlans {}
+impl CollectionsService for Collections {}
+impl ReportingService for Reporting {}

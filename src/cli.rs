@@ -1,0 +1,58 @@
+//! The command line: one subcommand per use, each a thin call into its module.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use medbill_platform::telemetry;
+
+use crate::serve::ServeArgs;
+use crate::token::TokenArgs;
+use crate::up::UpArgs;
+
+/// medbill: a revenue-cycle system (coding, billing/claims, payments/collections).
+#[derive(Debug, Parser)]
+#[command(name = "medbill", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run all three services in one process on embedded SQLite databases.
+    Up(UpArgs),
+    /// Run one service against a database URL (what docker-compose runs).
+    Serve(ServeArgs),
+    /// Print a development token signed with the local secret.
+    Token(TokenArgs),
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Up(args) => {
+            telemetry::init(args.server.log_format);
+            runtime().and_then(|rt| rt.block_on(crate::up::run(args, crate::up::signal())))
+        }
+        Command::Serve(args) => {
+            telemetry::init(args.server.log_format);
+            runtime().and_then(|rt| rt.block_on(crate::serve::run(args)))
+        }
+        Command::Token(args) => crate::token::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("medbill: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

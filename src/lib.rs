@@ -1,0 +1,7 @@
+//! The `medbill` command: runs the services (`up`, `serve`), issues
+//! development tokens (`token`) and holds the operator tools (`x12`).
+
+pub mod cli;
+pub mod serve;
+pub mod token;
+pub mod up;

@@ -1,0 +1,126 @@
+//! `medbill up`: the three services in one process, each on its own port with
+//! its own embedded SQLite database under the data directory, sharing one
+//! development signing secret created there on first start.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use medbill_platform::auth::Authenticator;
+use medbill_platform::config::{ServerArgs, ServerSettings, dev_secret};
+use medbill_platform::db::{Database, Migrations};
+use medbill_platform::server::shutdown_signal;
+use tokio::net::TcpListener;
+
+/// Flags of `medbill up`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UpArgs {
+    /// Where the databases and the development secret live.
+    #[arg(long, env = "MEDBILL_DATA_DIR", default_value = "./medbill-data")]
+    pub data_dir: PathBuf,
+    /// Address the services listen on.
+    #[arg(long, env = "MEDBILL_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// Port of the coding service.
+    #[arg(long, default_value_t = 50051)]
+    pub coding_port: u16,
+    /// Port of the billing service.
+    #[arg(long, default_value_t = 50052)]
+    pub billing_port: u16,
+    /// Port of the payments service.
+    #[arg(long, default_value_t = 50053)]
+    pub payments_port: u16,
+    /// Serve Prometheus metrics of each service on its gRPC port + 1000
+    /// (51051, 51052, 51053 by default).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub metrics: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub server: ServerArgs,
+}
+
+/// Completes on SIGTERM or Ctrl-C (the shutdown `medbill up` uses).
+pub fn signal() -> BoxFuture<'static, ()> {
+    shutdown_signal().boxed()
+}
+
+/// Runs the three services until `shutdown` completes, then drains them.
+pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let (secret, created) = dev_secret(&args.data_dir)?;
+    if created {
+        println!(
+            "Created a development signing secret in {}.",
+            args.data_dir.join("dev-jwt-secret").display()
+        );
+    }
+    let auth = Authenticator::hs256(secret.expose().as_bytes())?;
+    let shutdown = shutdown.shared();
+
+    let coding = start(&args, "coding", args.coding_port, medbill_coding::MIGRATIONS, &auth).await?;
+    let billing = start(&args, "billing", args.billing_port, medbill_billing::MIGRATIONS, &auth).await?;
+    let payments =
+        start(&args, "payments", args.payments_port, medbill_payments::MIGRATIONS, &auth).await?;
+
+    let tasks = [
+        tokio::spawn(medbill_coding::serve(coding.0, coding.1, coding.2, shutdown.clone())),
+        tokio::spawn(medbill_billing::serve(billing.0, billing.1, billing.2, shutdown.clone())),
+        tokio::spawn(medbill_payments::serve(payments.0, payments.1, payments.2, shutdown.clone())),
+    ];
+    println!(
+        "medbill is up: coding {}, billing {}, payments {} (data in {}).",
+        addr(&args, args.coding_port),
+        addr(&args, args.billing_port),
+        addr(&args, args.payments_port),
+        args.data_dir.display()
+    );
+    println!(
+        "Get a token: medbill token --role coder --data-dir {}   (roles: coder, coding_auditor, biller, payment_poster, collector, manager, auditor, admin, service)",
+        args.data_dir.display()
+    );
+    println!("Stop with Ctrl-C.");
+    let mut failure = None;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => failure = Some(anyhow::Error::from(e)),
+            Err(e) => failure = Some(anyhow::Error::from(e)),
+        }
+    }
+    failure.map_or(Ok(()), Err)
+}
+
+fn addr(args: &UpArgs, port: u16) -> SocketAddr {
+    SocketAddr::new(args.host, port)
+}
+
+/// Opens a service's database and listener and builds its settings.
+async fn start(
+    args: &UpArgs,
+    name: &str,
+    port: u16,
+    migrations: Migrations,
+    auth: &Authenticator,
+) -> anyhow::Result<(TcpListener, Database, ServerSettings)> {
+    let url = sqlite_url(&args.data_dir.join(format!("{name}.db")));
+    let db = Database::connect(&url, migrations)
+        .await
+        .with_context(|| format!("cannot open the {name} database"))?;
+    let listener = TcpListener::bind(addr(args, port))
+        .await
+        .with_context(|| format!("cannot listen for {name} on port {port}"))?;
+    let metrics = if args.metrics {
+        Some(addr(args, port.checked_add(1000).context("metrics port out of range")?))
+    } else {
+        None
+    };
+    let settings = ServerSettings::from_args(&args.server, auth.clone(), metrics)?;
+    Ok((listener, db, settings))
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
