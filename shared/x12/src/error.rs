@@ -13,6 +13,16 @@ pub struct ElementRef {
     pub component: Option<usize>,
 }
 
+/// Where a segment sits in the file, kept on parsed structures so later
+/// findings (balancing) can point back at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    /// 1-based ordinal of the segment in the file.
+    pub index: usize,
+    /// Byte offset of the segment in the file.
+    pub offset: usize,
+}
+
 /// Where a problem sits in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {

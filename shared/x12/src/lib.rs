@@ -2,6 +2,7 @@
 //! clearinghouses and payers.
 
 pub mod claim;
+pub mod cli;
 pub mod common;
 pub mod delimiters;
 pub mod driver;
@@ -14,12 +15,15 @@ pub mod remit;
 pub mod samples;
 pub mod segment;
 pub mod stream;
+pub mod transactions;
+pub mod validate;
 pub mod values;
 pub mod write;
 
 pub use delimiters::Delimiters;
-pub use error::{ErrorKind, Location, WriteError, X12Error};
+pub use error::{ErrorKind, Location, Position, WriteError, X12Error};
 pub use reader::Segments;
 pub use segment::Segment;
 pub use stream::StreamReader;
+pub use validate::{Finding, Severity, ValidationReport};
 pub use values::{Amount, Date, Phi, Quantity};

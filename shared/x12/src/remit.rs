@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use crate::common::Address;
 use crate::common::{AmountRef, Contact, DateRef, Entity, Reference};
+use crate::error::Position;
 use crate::values::{Amount, Date, Quantity};
 
 pub use adjustments::{Adjustment, AdjustmentGroup, ClaimStatus, ProviderAdjustment};
-pub use read::{Remittance835Parser, read_835, read_835_stream};
+pub use read::{Remittance835Parser, VERSIONS, read_835, read_835_stream};
 
 /// One 835 transaction set: one payment and the claims it pays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,7 +38,7 @@ pub struct Remittance {
     pub provider_adjustments: Vec<ProviderAdjustment>,
     /// Segment ordinal of the BPR (for findings).
     #[serde(skip)]
-    pub position: usize,
+    pub position: Position,
 }
 
 /// BPR: the financial information of the payment.
@@ -130,7 +131,7 @@ pub struct ClaimPayment {
     pub services: Vec<ServicePayment>,
     /// Segment ordinal of the CLP.
     #[serde(skip)]
-    pub position: usize,
+    pub position: Position,
 }
 
 /// MIA/MOA: Medicare adjudication remarks and the main figures.
@@ -197,7 +198,7 @@ pub struct ServicePayment {
     pub remarks: Vec<Remark>,
     /// Segment ordinal of the SVC.
     #[serde(skip)]
-    pub position: usize,
+    pub position: Position,
 }
 
 /// LQ: a remark (RARC when qualifier is `HE`).

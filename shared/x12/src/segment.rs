@@ -78,6 +78,14 @@ impl<'a> Segment<'a> {
         self.offset
     }
 
+    /// Ordinal and byte offset together.
+    pub fn position(&self) -> crate::error::Position {
+        crate::error::Position {
+            index: self.index,
+            offset: self.offset,
+        }
+    }
+
     /// The delimiters in force for this segment.
     pub fn delimiters(&self) -> Delimiters {
         self.delimiters

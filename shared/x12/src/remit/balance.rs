@@ -28,6 +28,8 @@ pub struct BalanceFinding {
     pub rule: BalanceRule,
     /// Segment ordinal of the BPR, CLP or SVC.
     pub segment_index: usize,
+    /// Byte offset of that segment.
+    pub byte_offset: usize,
     /// `BPR`, `CLP` or `SVC`.
     pub segment_id: &'static str,
     /// CLP01 of the claim concerned, when there is one.
@@ -75,7 +77,8 @@ pub fn balance(remittance: &Remittance) -> Vec<BalanceFinding> {
     if remittance.payment.amount != paid - plb {
         findings.push(BalanceFinding {
             rule: BalanceRule::Payment,
-            segment_index: remittance.position,
+            segment_index: remittance.position.index,
+            byte_offset: remittance.position.offset,
             segment_id: "BPR",
             patient_control_number: None,
             expected: remittance.payment.amount,
@@ -99,7 +102,8 @@ fn balance_claim(claim: &ClaimPayment, findings: &mut Vec<BalanceFinding>) {
         if expected != line_cas {
             findings.push(BalanceFinding {
                 rule: BalanceRule::ServiceLine,
-                segment_index: service.position,
+                segment_index: service.position.index,
+                byte_offset: service.position.offset,
                 segment_id: "SVC",
                 patient_control_number: pcn.clone(),
                 expected,
@@ -111,7 +115,8 @@ fn balance_claim(claim: &ClaimPayment, findings: &mut Vec<BalanceFinding>) {
     if expected != claim_cas + line_cas_total {
         findings.push(BalanceFinding {
             rule: BalanceRule::Claim,
-            segment_index: claim.position,
+            segment_index: claim.position.index,
+            byte_offset: claim.position.offset,
             segment_id: "CLP",
             patient_control_number: pcn,
             expected,

@@ -47,7 +47,7 @@ enum Area {
 pub struct Remittance835Parser {
     control_number: String,
     area: Area,
-    payment: Option<(Payment, usize)>,
+    payment: Option<(Payment, crate::error::Position)>,
     trace: Option<Trace>,
     references: Vec<Reference>,
     production_date: Option<crate::values::Date>,
@@ -113,7 +113,7 @@ impl Remittance835Parser {
                 if self.payment.is_some() {
                     return Err(seg.segment_error(ErrorKind::UnexpectedSegment("second BPR")));
                 }
-                self.payment = Some((read_bpr(seg)?, seg.index()));
+                self.payment = Some((read_bpr(seg)?, seg.position()));
             }
             "TRN" => {
                 self.trace = Some(Trace {
@@ -354,7 +354,7 @@ fn read_clp(seg: &Segment<'_>, header_number: Option<u32>) -> Result<ClaimPaymen
         amounts: Vec::new(),
         quantities: Vec::new(),
         services: Vec::new(),
-        position: seg.index(),
+        position: seg.position(),
     })
 }
 
@@ -395,7 +395,7 @@ fn read_svc(seg: &Segment<'_>) -> Result<ServicePayment, X12Error> {
         amounts: Vec::new(),
         quantities: Vec::new(),
         remarks: Vec::new(),
-        position: seg.index(),
+        position: seg.position(),
     })
 }
 

@@ -1,0 +1,143 @@
+//! Choosing a parser for each transaction set by its ST01, for the CLI:
+//! typed readers where the crate has them, otherwise the raw segments with
+//! a check that the segments the guide requires are present.
+
+use serde_json::Value;
+
+use crate::driver::TransactionParser;
+use crate::error::{ErrorKind, X12Error};
+use crate::remit::balance::{BalanceFinding, balance};
+use crate::remit::{Remittance, Remittance835Parser};
+use crate::segment::Segment;
+use crate::validate::Finding;
+
+/// A parser for whichever transaction set comes next.
+#[derive(Debug)]
+pub enum AnyParser {
+    /// 835.
+    Remittance(Box<Remittance835Parser>),
+    /// Any other set: its segments, and the ids it must contain.
+    Segments {
+        /// ST01.
+        kind: String,
+        /// Every body segment as strings (id first).
+        segments: Vec<Vec<String>>,
+        /// Segment ids the guide requires in this set.
+        required: &'static [&'static str],
+    },
+}
+
+/// A parsed transaction set.
+#[derive(Debug)]
+pub enum Parsed {
+    /// An 835 and its balancing findings.
+    Remittance(Box<Remittance>, Vec<BalanceFinding>),
+    /// Another set, as segments.
+    Segments {
+        /// ST01.
+        kind: String,
+        /// Body segments.
+        segments: Vec<Vec<String>>,
+    },
+}
+
+/// Segment ids each untyped set must contain (from the pyx12 maps' required
+/// segments of the header and first loops).
+fn required(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "837" => &["BHT", "NM1", "HL", "SBR", "CLM", "HI", "LX"],
+        "999" => &["AK1", "AK9"],
+        "277" => &["BHT", "HL", "NM1", "TRN"],
+        "270" | "271" => &["BHT", "HL", "NM1"],
+        _ => &[],
+    }
+}
+
+impl AnyParser {
+    /// The parser for the set that `st` opens; `version` is ST03 or GS08.
+    pub fn start(st: &Segment<'_>, kind: &str, version: &str) -> Result<Self, X12Error> {
+        Ok(match kind {
+            "835" => {
+                if !crate::remit::VERSIONS.contains(&version) {
+                    return Err(st.invalid(3, version, "005010X221A1"));
+                }
+                Self::Remittance(Box::new(Remittance835Parser::new(st.element(2))))
+            }
+            other => Self::Segments {
+                kind: other.to_owned(),
+                segments: Vec::new(),
+                required: required(other),
+            },
+        })
+    }
+
+    /// Takes one body segment.
+    pub fn segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        match self {
+            Self::Remittance(p) => p.segment(seg),
+            Self::Segments { segments, .. } => {
+                segments.push(seg.to_strings());
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes the SE and finishes the set.
+    pub fn finish(self, se: &Segment<'_>) -> Result<Parsed, X12Error> {
+        match self {
+            Self::Remittance(p) => {
+                let remittance = p.finish(se)?;
+                let findings = balance(&remittance);
+                Ok(Parsed::Remittance(Box::new(remittance), findings))
+            }
+            Self::Segments {
+                kind,
+                segments,
+                required,
+            } => {
+                if let Some(missing) = required
+                    .iter()
+                    .find(|id| !segments.iter().any(|s| s[0] == **id))
+                {
+                    return Err(se.segment_error(ErrorKind::MissingSegment(missing)));
+                }
+                Ok(Parsed::Segments { kind, segments })
+            }
+        }
+    }
+}
+
+impl Parsed {
+    /// The transaction set identifier.
+    pub fn kind(&self) -> &str {
+        match self {
+            Self::Remittance(..) => "835",
+            Self::Segments { kind, .. } => kind,
+        }
+    }
+
+    /// The canonical JSON of the set.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Remittance(r, findings) => {
+                let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
+                if let Some(map) = value.as_object_mut() {
+                    map.insert(
+                        "balancing".into(),
+                        serde_json::to_value(findings).unwrap_or(Value::Null),
+                    );
+                }
+                value
+            }
+            Self::Segments { segments, .. } => serde_json::json!({ "segments": segments }),
+        }
+    }
+
+    /// Validation findings beyond structure (835 balancing).
+    pub fn findings(&self) -> Vec<Finding> {
+        match self {
+            Self::Remittance(_, findings) => findings.iter().map(Finding::from_balance).collect(),
+            Self::Segments { .. } => Vec::new(),
+        }
+    }
+}
