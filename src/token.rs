@@ -31,6 +31,12 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 /// Prints the token.
 pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
+    println!("{}", issue(args)?);
+    Ok(())
+}
+
+/// The token the flags ask for.
+pub fn issue(args: &TokenArgs) -> anyhow::Result<String> {
     let path = args.data_dir.join("dev-jwt-secret");
     let secret = std::fs::read_to_string(&path).with_context(|| {
         format!(
@@ -44,6 +50,5 @@ pub fn run(args: &TokenArgs) -> anyhow::Result<()> {
         &args.roles,
         Duration::from_secs(args.ttl_hours * 3600),
     )?;
-    println!("{token}");
-    Ok(())
+    Ok(token)
 }

@@ -60,15 +60,50 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
     let auth = Authenticator::hs256(secret.expose().as_bytes())?;
     let shutdown = shutdown.shared();
 
-    let coding = start(&args, "coding", args.coding_port, medbill_coding::MIGRATIONS, &auth).await?;
-    let billing = start(&args, "billing", args.billing_port, medbill_billing::MIGRATIONS, &auth).await?;
-    let payments =
-        start(&args, "payments", args.payments_port, medbill_payments::MIGRATIONS, &auth).await?;
+    let coding = start(
+        &args,
+        "coding",
+        args.coding_port,
+        medbill_coding::MIGRATIONS,
+        &auth,
+    )
+    .await?;
+    let billing = start(
+        &args,
+        "billing",
+        args.billing_port,
+        medbill_billing::MIGRATIONS,
+        &auth,
+    )
+    .await?;
+    let payments = start(
+        &args,
+        "payments",
+        args.payments_port,
+        medbill_payments::MIGRATIONS,
+        &auth,
+    )
+    .await?;
 
     let tasks = [
-        tokio::spawn(medbill_coding::serve(coding.0, coding.1, coding.2, shutdown.clone())),
-        tokio::spawn(medbill_billing::serve(billing.0, billing.1, billing.2, shutdown.clone())),
-        tokio::spawn(medbill_payments::serve(payments.0, payments.1, payments.2, shutdown.clone())),
+        tokio::spawn(medbill_coding::serve(
+            coding.0,
+            coding.1,
+            coding.2,
+            shutdown.clone(),
+        )),
+        tokio::spawn(medbill_billing::serve(
+            billing.0,
+            billing.1,
+            billing.2,
+            shutdown.clone(),
+        )),
+        tokio::spawn(medbill_payments::serve(
+            payments.0,
+            payments.1,
+            payments.2,
+            shutdown.clone(),
+        )),
     ];
     println!(
         "medbill is up: coding {}, billing {}, payments {} (data in {}).",
@@ -113,7 +148,11 @@ async fn start(
         .await
         .with_context(|| format!("cannot listen for {name} on port {port}"))?;
     let metrics = if args.metrics {
-        Some(addr(args, port.checked_add(1000).context("metrics port out of range")?))
+        Some(addr(
+            args,
+            port.checked_add(1000)
+                .context("metrics port out of range")?,
+        ))
     } else {
         None
     };

@@ -47,7 +47,10 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let routes = Routes::new(limits!(RegistryServiceServer::new(rpc::Registry), settings))
         .add_service(limits!(ClaimServiceServer::new(rpc::Claims), settings))
-        .add_service(limits!(SubmissionServiceServer::new(rpc::Submission), settings))
+        .add_service(limits!(
+            SubmissionServiceServer::new(rpc::Submission),
+            settings
+        ))
         .add_service(limits!(DenialServiceServer::new(rpc::Denials), settings));
     let host = ServiceHost {
         name: "billing",

@@ -17,18 +17,42 @@ pub fn policy() -> RolePolicy {
         // Reference data: billers and managers maintain it; others read it.
         .allow(
             REGISTRY,
-            &["CreatePayer", "UpdatePayer", "CreateProvider", "UpsertFeeSchedule"],
+            &[
+                "CreatePayer",
+                "UpdatePayer",
+                "CreateProvider",
+                "UpsertFeeSchedule",
+            ],
             &[Biller, Manager, Admin],
         )
         .allow(
             REGISTRY,
-            &["GetPayer", "ListPayers", "GetProvider", "ListProviders", "GetFeeSchedule"],
-            &[Biller, Manager, Auditor, PaymentPoster, Collector, Admin, Service],
+            &[
+                "GetPayer",
+                "ListPayers",
+                "GetProvider",
+                "ListProviders",
+                "GetFeeSchedule",
+            ],
+            &[
+                Biller,
+                Manager,
+                Auditor,
+                PaymentPoster,
+                Collector,
+                Admin,
+                Service,
+            ],
         )
         // Patient registration also arrives from the EHR integration.
         .allow(
             REGISTRY,
-            &["CreatePatient", "UpdatePatient", "AddCoverage", "TerminateCoverage"],
+            &[
+                "CreatePatient",
+                "UpdatePatient",
+                "AddCoverage",
+                "TerminateCoverage",
+            ],
             &[Biller, Service],
         )
         .allow(
@@ -39,7 +63,12 @@ pub fn policy() -> RolePolicy {
         .allow(REGISTRY, &["CheckEligibility"], &[Biller, Service])
         .allow(
             CLAIMS,
-            &["CreateClaim", "ScrubClaim", "VoidClaim", "CreateSecondaryClaim"],
+            &[
+                "CreateClaim",
+                "ScrubClaim",
+                "VoidClaim",
+                "CreateSecondaryClaim",
+            ],
             &[Biller],
         )
         .allow(
@@ -47,10 +76,19 @@ pub fn policy() -> RolePolicy {
             &["ListCharges", "GetClaim", "ListClaims"],
             &[Biller, Manager, Auditor, PaymentPoster, Collector],
         )
-        .allow(SUBMISSION, &["CreateBatch", "IngestAcknowledgment"], &[Biller, Service])
         .allow(
             SUBMISSION,
-            &["GetBatch", "ListBatches", "GetBatchFile", "ListAcknowledgments"],
+            &["CreateBatch", "IngestAcknowledgment"],
+            &[Biller, Service],
+        )
+        .allow(
+            SUBMISSION,
+            &[
+                "GetBatch",
+                "ListBatches",
+                "GetBatchFile",
+                "ListAcknowledgments",
+            ],
             &[Biller, Manager, Auditor],
         )
         .allow(

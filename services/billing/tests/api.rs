@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use medbill_contracts::medbill::billing::v1::claim_service_client::ClaimServiceClient;
-use medbill_contracts::medbill::billing::v1::{GetClaimRequest, CreateClaimRequest};
+use medbill_contracts::medbill::billing::v1::{CreateClaimRequest, GetClaimRequest};
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
 use medbill_platform::testing::{
@@ -40,7 +40,11 @@ backend_tests!(
 
         // Auditors read claims; they never create them.
         let status = client
-            .create_claim(authorized(CreateClaimRequest::default(), "ann", &[Role::Auditor]))
+            .create_claim(authorized(
+                CreateClaimRequest::default(),
+                "ann",
+                &[Role::Auditor],
+            ))
             .await
             .unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
@@ -65,10 +69,16 @@ backend_tests!(
         }
         let listed = reflected_services(service.channel().await).await;
         for name in medbill_billing::SERVICES {
-            assert!(listed.iter().any(|s| s == name), "{name} missing from {listed:?}");
+            assert!(
+                listed.iter().any(|s| s == name),
+                "{name} missing from {listed:?}"
+            );
         }
         assert!(listed.iter().any(|s| s == "medbill.common.v1.EventFeed"));
-        assert!(!listed.iter().any(|s| s.starts_with("medbill.coding")), "{listed:?}");
+        assert!(
+            !listed.iter().any(|s| s.starts_with("medbill.coding")),
+            "{listed:?}"
+        );
         service.stop().await;
     }
 );

@@ -43,8 +43,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let routes = Routes::new(limits!(CodeSetServiceServer::new(rpc::CodeSets), settings))
-        .add_service(limits!(EncounterServiceServer::new(rpc::Encounters), settings))
-        .add_service(limits!(CodingAuditServiceServer::new(rpc::CodingAudit), settings));
+        .add_service(limits!(
+            EncounterServiceServer::new(rpc::Encounters),
+            settings
+        ))
+        .add_service(limits!(
+            CodingAuditServiceServer::new(rpc::CodingAudit),
+            settings
+        ));
     let host = ServiceHost {
         name: "coding",
         services: SERVICES.to_vec(),

@@ -12,7 +12,15 @@ pub fn policy() -> RolePolicy {
         .allow(
             "medbill.coding.v1.CodeSetService",
             &["GetCode", "SearchCodes", "ListCodeSetReleases"],
-            &[Coder, CodingAuditor, Biller, Manager, Auditor, Admin, Service],
+            &[
+                Coder,
+                CodingAuditor,
+                Biller,
+                Manager,
+                Auditor,
+                Admin,
+                Service,
+            ],
         )
         // Encounters arrive from the EHR integration.
         .allow(

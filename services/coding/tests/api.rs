@@ -40,7 +40,11 @@ backend_tests!(
 
         // Encounters come from the EHR integration, not from coders.
         let status = client
-            .submit_encounter(authorized(SubmitEncounterRequest::default(), "ann", &[Role::Coder]))
+            .submit_encounter(authorized(
+                SubmitEncounterRequest::default(),
+                "ann",
+                &[Role::Coder],
+            ))
             .await
             .unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
@@ -65,10 +69,16 @@ backend_tests!(
         }
         let listed = reflected_services(service.channel().await).await;
         for name in medbill_coding::SERVICES {
-            assert!(listed.iter().any(|s| s == name), "{name} missing from {listed:?}");
+            assert!(
+                listed.iter().any(|s| s == name),
+                "{name} missing from {listed:?}"
+            );
         }
         assert!(listed.iter().any(|s| s == "medbill.common.v1.EventFeed"));
-        assert!(!listed.iter().any(|s| s.starts_with("medbill.billing")), "{listed:?}");
+        assert!(
+            !listed.iter().any(|s| s.starts_with("medbill.billing")),
+            "{listed:?}"
+        );
         service.stop().await;
     }
 );

@@ -49,12 +49,27 @@ pub async fn serve(
     settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let routes = Routes::new(limits!(RemittanceServiceServer::new(rpc::Remittances), settings))
-        .add_service(limits!(AccountServiceServer::new(rpc::Accounts), settings))
-        .add_service(limits!(StatementServiceServer::new(rpc::Statements), settings))
-        .add_service(limits!(PaymentPlanServiceServer::new(rpc::PaymentPlans), settings))
-        .add_service(limits!(CollectionsServiceServer::new(rpc::Collections), settings))
-        .add_service(limits!(ReportingServiceServer::new(rpc::Reporting), settings));
+    let routes = Routes::new(limits!(
+        RemittanceServiceServer::new(rpc::Remittances),
+        settings
+    ))
+    .add_service(limits!(AccountServiceServer::new(rpc::Accounts), settings))
+    .add_service(limits!(
+        StatementServiceServer::new(rpc::Statements),
+        settings
+    ))
+    .add_service(limits!(
+        PaymentPlanServiceServer::new(rpc::PaymentPlans),
+        settings
+    ))
+    .add_service(limits!(
+        CollectionsServiceServer::new(rpc::Collections),
+        settings
+    ))
+    .add_service(limits!(
+        ReportingServiceServer::new(rpc::Reporting),
+        settings
+    ));
     let host = ServiceHost {
         name: "payments",
         services: SERVICES.to_vec(),

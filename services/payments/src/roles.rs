@@ -18,7 +18,11 @@ const REPORTING: &str = "medbill.payments.v1.ReportingService";
 pub fn policy() -> RolePolicy {
     RolePolicy::new()
         // 835 files arrive from posters or the clearinghouse integration.
-        .allow(REMITTANCES, &["IngestRemittance"], &[PaymentPoster, Service])
+        .allow(
+            REMITTANCES,
+            &["IngestRemittance"],
+            &[PaymentPoster, Service],
+        )
         .allow(
             REMITTANCES,
             &["GetRemittance", "ListRemittances"],
@@ -29,26 +33,50 @@ pub fn policy() -> RolePolicy {
             &["GetAccount", "ListAccounts", "GetLedger"],
             &[PaymentPoster, Collector, Biller, Manager, Auditor],
         )
-        .allow(ACCOUNTS, &["RecordPatientPayment"], &[PaymentPoster, Collector])
+        .allow(
+            ACCOUNTS,
+            &["RecordPatientPayment"],
+            &[PaymentPoster, Collector],
+        )
         // Money leaving the hospital needs a poster or a manager.
         .allow(ACCOUNTS, &["IssueRefund"], &[PaymentPoster, Manager])
-        .allow(ACCOUNTS, &["PostAdjustment"], &[PaymentPoster, Collector, Manager])
-        .allow(STATEMENTS, &["GenerateStatements"], &[Collector, Manager, Service])
+        .allow(
+            ACCOUNTS,
+            &["PostAdjustment"],
+            &[PaymentPoster, Collector, Manager],
+        )
+        .allow(
+            STATEMENTS,
+            &["GenerateStatements"],
+            &[Collector, Manager, Service],
+        )
         .allow(
             STATEMENTS,
             &["GetStatement", "ListStatements"],
             &[Collector, PaymentPoster, Manager, Auditor],
         )
-        .allow(PLANS, &["CreatePaymentPlan", "CancelPaymentPlan"], &[Collector, Manager])
+        .allow(
+            PLANS,
+            &["CreatePaymentPlan", "CancelPaymentPlan"],
+            &[Collector, Manager],
+        )
         .allow(
             PLANS,
             &["GetPaymentPlan", "ListPaymentPlans"],
             &[Collector, PaymentPoster, Manager, Auditor],
         )
-        .allow(COLLECTIONS, &["PlaceWithAgency", "RecallFromAgency"], &[Collector, Manager])
+        .allow(
+            COLLECTIONS,
+            &["PlaceWithAgency", "RecallFromAgency"],
+            &[Collector, Manager],
+        )
         // Bad-debt write-offs are a manager's decision.
         .allow(COLLECTIONS, &["WriteOffBadDebt"], &[Manager])
-        .allow(COLLECTIONS, &["ListCollectionCases"], &[Collector, Manager, Auditor])
+        .allow(
+            COLLECTIONS,
+            &["ListCollectionCases"],
+            &[Collector, Manager, Auditor],
+        )
         .allow(
             REPORTING,
             &["GetArAging", "GetKpis"],

@@ -41,7 +41,11 @@ backend_tests!(
 
         // Refunds need a payment poster or a manager, not a collector.
         let status = client
-            .issue_refund(authorized(IssueRefundRequest::default(), "ann", &[Role::Collector]))
+            .issue_refund(authorized(
+                IssueRefundRequest::default(),
+                "ann",
+                &[Role::Collector],
+            ))
             .await
             .unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
@@ -66,10 +70,16 @@ backend_tests!(
         }
         let listed = reflected_services(service.channel().await).await;
         for name in medbill_payments::SERVICES {
-            assert!(listed.iter().any(|s| s == name), "{name} missing from {listed:?}");
+            assert!(
+                listed.iter().any(|s| s == name),
+                "{name} missing from {listed:?}"
+            );
         }
         assert!(listed.iter().any(|s| s == "medbill.common.v1.EventFeed"));
-        assert!(!listed.iter().any(|s| s.starts_with("medbill.billing")), "{listed:?}");
+        assert!(
+            !listed.iter().any(|s| s.starts_with("medbill.billing")),
+            "{listed:?}"
+        );
         service.stop().await;
     }
 );

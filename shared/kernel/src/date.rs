@@ -183,8 +183,14 @@ mod tests {
     #[test]
     fn age_counts_only_completed_birthdays() {
         let birth = CalendarDate::from_ymd(1956, 6, 15).unwrap();
-        assert_eq!(CalendarDate::from_ymd(2026, 6, 14).unwrap().age_of(birth), 69);
-        assert_eq!(CalendarDate::from_ymd(2026, 6, 15).unwrap().age_of(birth), 70);
+        assert_eq!(
+            CalendarDate::from_ymd(2026, 6, 14).unwrap().age_of(birth),
+            69
+        );
+        assert_eq!(
+            CalendarDate::from_ymd(2026, 6, 15).unwrap().age_of(birth),
+            70
+        );
     }
 
     proptest! {

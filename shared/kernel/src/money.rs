@@ -59,7 +59,9 @@ impl Money {
     pub fn from_decimal_dollars(dollars: Decimal) -> Result<Self, MoneyError> {
         let cents = (dollars * Decimal::ONE_HUNDRED)
             .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-        i64::try_from(cents).map(Money).map_err(|_| MoneyError::Overflow)
+        i64::try_from(cents)
+            .map(Money)
+            .map_err(|_| MoneyError::Overflow)
     }
 
     /// The amount as decimal dollars (exact).
@@ -74,7 +76,9 @@ impl Money {
             .checked_mul(rate)
             .ok_or(MoneyError::Overflow)?;
         let cents = product.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-        i64::try_from(cents).map(Money).map_err(|_| MoneyError::Overflow)
+        i64::try_from(cents)
+            .map(Money)
+            .map_err(|_| MoneyError::Overflow)
     }
 
     /// Sum that fails instead of wrapping.
@@ -141,7 +145,7 @@ impl fmt::Display for Money {
         let dollars = (abs / 100).to_string();
         let mut grouped = String::with_capacity(dollars.len() + dollars.len() / 3);
         for (i, ch) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
+            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);
@@ -167,7 +171,9 @@ mod tests {
     #[test]
     fn applying_eighty_percent_rounds_to_the_cent() {
         let allowed = Money::from_cents(10_001); // $100.01
-        let paid = allowed.apply_rate(Decimal::from_str("0.80").unwrap()).unwrap();
+        let paid = allowed
+            .apply_rate(Decimal::from_str("0.80").unwrap())
+            .unwrap();
         assert_eq!(paid.cents(), 8_001); // 8000.8 -> 8001
     }
 

@@ -141,7 +141,9 @@ impl Authenticator {
     /// HS256 with a shared secret (at least 32 bytes).
     pub fn hs256(secret: &[u8]) -> Result<Self, AuthError> {
         if secret.len() < 32 {
-            return Err(AuthError::Key("an HS256 secret needs at least 32 bytes".into()));
+            return Err(AuthError::Key(
+                "an HS256 secret needs at least 32 bytes".into(),
+            ));
         }
         Ok(Authenticator {
             decoding: DecodingKey::from_secret(secret),
@@ -241,7 +243,10 @@ impl RolePolicy {
     /// `medbill.common.v1.EventFeed`) listed in `methods`.
     pub fn allow(mut self, service: &str, methods: &[&str], roles: &[Role]) -> Self {
         for method in methods {
-            let entry = self.rules.entry(format!("/{service}/{method}")).or_default();
+            let entry = self
+                .rules
+                .entry(format!("/{service}/{method}"))
+                .or_default();
             for role in roles {
                 if !entry.contains(role) {
                     entry.push(*role);
@@ -285,7 +290,11 @@ impl RolePolicy {
 }
 
 fn join(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -301,7 +310,9 @@ mod tests {
     #[test]
     fn a_token_round_trips_its_subject_and_roles() {
         let auth = Authenticator::hs256(SECRET).unwrap();
-        let token = auth.issue("ann", &[Role::Coder], Duration::from_secs(60)).unwrap();
+        let token = auth
+            .issue("ann", &[Role::Coder], Duration::from_secs(60))
+            .unwrap();
         let principal = auth.authenticate(Some(&format!("Bearer {token}"))).unwrap();
         assert_eq!(principal.subject, "ann");
         assert_eq!(principal.roles, vec![Role::Coder]);
@@ -311,8 +322,12 @@ mod tests {
     fn a_token_signed_with_another_secret_is_refused() {
         let ours = Authenticator::hs256(SECRET).unwrap();
         let theirs = Authenticator::hs256(b"another-secret-another-secret-xx").unwrap();
-        let token = theirs.issue("eve", &[Role::Admin], Duration::from_secs(60)).unwrap();
-        let err = ours.authenticate(Some(&format!("Bearer {token}"))).unwrap_err();
+        let token = theirs
+            .issue("eve", &[Role::Admin], Duration::from_secs(60))
+            .unwrap();
+        let err = ours
+            .authenticate(Some(&format!("Bearer {token}")))
+            .unwrap_err();
         assert!(matches!(err, AuthError::Invalid(_)), "{err:?}");
     }
 
@@ -329,13 +344,17 @@ mod tests {
             p.decide(&auth, "/pkg.Svc/Read", None),
             Decision::Unauthenticated(AuthError::Missing)
         ));
-        let biller = auth.issue("bob", &[Role::Biller], Duration::from_secs(60)).unwrap();
+        let biller = auth
+            .issue("bob", &[Role::Biller], Duration::from_secs(60))
+            .unwrap();
         let header = format!("Bearer {biller}");
         assert!(matches!(
             p.decide(&auth, "/pkg.Svc/Read", Some(&header)),
             Decision::Denied(_)
         ));
-        let coder = auth.issue("ann", &[Role::Coder], Duration::from_secs(60)).unwrap();
+        let coder = auth
+            .issue("ann", &[Role::Coder], Duration::from_secs(60))
+            .unwrap();
         let header = format!("Bearer {coder}");
         assert!(matches!(
             p.decide(&auth, "/pkg.Svc/Read", Some(&header)),
@@ -346,7 +365,9 @@ mod tests {
     #[test]
     fn unlisted_methods_are_denied_and_health_is_open() {
         let auth = Authenticator::hs256(SECRET).unwrap();
-        let admin = auth.issue("root", &Role::ALL, Duration::from_secs(60)).unwrap();
+        let admin = auth
+            .issue("root", &Role::ALL, Duration::from_secs(60))
+            .unwrap();
         let header = format!("Bearer {admin}");
         assert!(matches!(
             policy().decide(&auth, "/pkg.Svc/Write", Some(&header)),

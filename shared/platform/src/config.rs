@@ -19,7 +19,11 @@ use crate::telemetry::LogFormat;
 pub struct ServerArgs {
     /// Longest time a unary call may run before DEADLINE_EXCEEDED (a client's
     /// shorter `grpc-timeout` wins).
-    #[arg(long, env = "MEDBILL_SERVER__REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "MEDBILL_SERVER__REQUEST_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
     pub request_timeout_secs: u64,
     /// Largest request or response message, in bytes (835 and 837 files
     /// travel inside messages).
@@ -77,7 +81,11 @@ pub enum ConfigError {
 impl AuthArgs {
     /// The authenticator these flags describe.
     pub fn authenticator(&self) -> Result<Authenticator, ConfigError> {
-        match (&self.jwt_secret, &self.jwt_secret_file, &self.jwt_public_key_file) {
+        match (
+            &self.jwt_secret,
+            &self.jwt_secret_file,
+            &self.jwt_public_key_file,
+        ) {
             (Some(secret), None, None) => Ok(Authenticator::hs256(secret.trim().as_bytes())?),
             (None, Some(path), None) => {
                 let secret = read(path)?;
@@ -209,6 +217,9 @@ mod tests {
             jwt_secret_file: Some(PathBuf::from("/nonexistent")),
             jwt_public_key_file: None,
         };
-        assert!(matches!(args.authenticator(), Err(ConfigError::ConflictingKeys)));
+        assert!(matches!(
+            args.authenticator(),
+            Err(ConfigError::ConflictingKeys)
+        ));
     }
 }

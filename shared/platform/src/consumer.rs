@@ -123,7 +123,12 @@ impl<H: EventHandler> Consumer<H> {
     /// Subscribes to the feed at `endpoint` from the stored cursor and applies
     /// events until `stop` turns true, reconnecting with back-off when the
     /// stream ends or fails.
-    pub async fn run(self, endpoint: Endpoint, token: TokenSource, mut stop: watch::Receiver<bool>) {
+    pub async fn run(
+        self,
+        endpoint: Endpoint,
+        token: TokenSource,
+        mut stop: watch::Receiver<bool>,
+    ) {
         let mut backoff = Duration::from_millis(100);
         while !*stop.borrow() {
             match self.follow(&endpoint, &token, &mut stop).await {
@@ -156,11 +161,12 @@ impl<H: EventHandler> Consumer<H> {
         let bearer: tonic::metadata::MetadataValue<_> = bearer
             .parse()
             .map_err(|_| ServiceError::Internal("token is not valid metadata".into()))?;
-        let mut client = EventFeedClient::with_interceptor(channel, move |mut req: tonic::Request<()>| {
-            req.metadata_mut().insert("authorization", bearer.clone());
-            Ok(req)
-        })
-        .max_decoding_message_size(usize::MAX);
+        let mut client =
+            EventFeedClient::with_interceptor(channel, move |mut req: tonic::Request<()>| {
+                req.metadata_mut().insert("authorization", bearer.clone());
+                Ok(req)
+            })
+            .max_decoding_message_size(usize::MAX);
         let after_sequence = self.cursor().await?;
         let mut stream = client
             .subscribe(SubscribeRequest {

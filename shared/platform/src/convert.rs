@@ -22,8 +22,10 @@ pub fn optional_date(
         None => Ok(None),
         Some(d) if d.year == 0 && d.month == 0 && d.day == 0 => Ok(None),
         Some(d) => {
-            let month = u32::try_from(d.month).map_err(|_| ServiceError::invalid(field, "month must be 1-12"))?;
-            let day = u32::try_from(d.day).map_err(|_| ServiceError::invalid(field, "day must be 1-31"))?;
+            let month = u32::try_from(d.month)
+                .map_err(|_| ServiceError::invalid(field, "month must be 1-12"))?;
+            let day = u32::try_from(d.day)
+                .map_err(|_| ServiceError::invalid(field, "day must be 1-31"))?;
             CalendarDate::from_ymd(d.year, month, day)
                 .map(Some)
                 .map_err(|e| ServiceError::invalid(field, e.to_string()))
@@ -89,12 +91,16 @@ mod tests {
             }),
         )
         .unwrap_err();
-        assert!(err.to_string().starts_with("encounter.date_of_service:"), "{err}");
+        assert!(
+            err.to_string().starts_with("encounter.date_of_service:"),
+            "{err}"
+        );
     }
 
     #[test]
     fn negative_money_is_refused_where_it_must_not_be() {
-        let err = money_non_negative("payment.amount", Some(&wire::Money { cents: -1 })).unwrap_err();
+        let err =
+            money_non_negative("payment.amount", Some(&wire::Money { cents: -1 })).unwrap_err();
         assert_eq!(err.to_string(), "payment.amount: must not be negative");
     }
 }

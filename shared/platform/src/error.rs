@@ -98,7 +98,9 @@ impl From<sqlx::Error> for ServiceError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 ServiceError::AlreadyExists(format!(
                     "a record with the same key exists already{}",
-                    db.constraint().map(|c| format!(" ({c})")).unwrap_or_default()
+                    db.constraint()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
                 ))
             }
             _ => ServiceError::Internal(err.to_string()),
@@ -136,9 +138,14 @@ mod tests {
         let status: Status = ServiceError::invalid("encounter.units", "must be at least 1").into();
         assert_eq!(status.code(), Code::InvalidArgument);
         assert_eq!(status.message(), "encounter.units: must be at least 1");
-        let details = status.get_details_bad_request().expect("bad request detail");
+        let details = status
+            .get_details_bad_request()
+            .expect("bad request detail");
         assert_eq!(details.field_violations[0].field, "encounter.units");
-        assert_eq!(details.field_violations[0].description, "must be at least 1");
+        assert_eq!(
+            details.field_violations[0].description,
+            "must be at least 1"
+        );
     }
 
     #[test]

@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use medbill_contracts::medbill::common::v1::event_feed_server::EventFeed;
-use tonic::codegen::BoxStream;
 use medbill_contracts::medbill::common::v1::{Event, SubscribeRequest};
 use medbill_kernel::Timestamp;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
 use crate::db::Database;
@@ -82,7 +82,9 @@ impl EventFeed for EventFeedService {
                     Ok(page) => page,
                     Err(e) => {
                         tracing::error!(error = %e, "event feed read failed");
-                        let _ = tx.send(Err(Status::unavailable("event feed read failed"))).await;
+                        let _ = tx
+                            .send(Err(Status::unavailable("event feed read failed")))
+                            .await;
                         return;
                     }
                 };

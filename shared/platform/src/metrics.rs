@@ -174,13 +174,22 @@ mod tests {
     fn recorded_calls_appear_in_the_text_format() {
         let metrics = Metrics::new("coding");
         metrics.record("/p.S/M", tonic::Code::Ok, Duration::from_micros(120));
-        metrics.record("/p.S/M", tonic::Code::PermissionDenied, Duration::from_micros(80));
+        metrics.record(
+            "/p.S/M",
+            tonic::Code::PermissionDenied,
+            Duration::from_micros(80),
+        );
         let text = metrics.encode();
         assert!(
-            text.contains(r#"medbill_grpc_requests_total{service="coding",rpc="/p.S/M",code="OK"} 1"#),
+            text.contains(
+                r#"medbill_grpc_requests_total{service="coding",rpc="/p.S/M",code="OK"} 1"#
+            ),
             "{text}"
         );
         assert!(text.contains(r#"code="PERMISSION_DENIED"} 1"#), "{text}");
-        assert!(text.contains("medbill_grpc_request_duration_seconds_count"), "{text}");
+        assert!(
+            text.contains("medbill_grpc_request_duration_seconds_count"),
+            "{text}"
+        );
     }
 }

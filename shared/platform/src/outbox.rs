@@ -27,7 +27,10 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// An event carrying `message`, typed by its protobuf full name.
-    pub fn of<M: prost::Message + prost::Name>(aggregate_id: impl Into<String>, message: &M) -> Self {
+    pub fn of<M: prost::Message + prost::Name>(
+        aggregate_id: impl Into<String>,
+        message: &M,
+    ) -> Self {
         NewEvent {
             event_type: M::full_name(),
             aggregate_id: aggregate_id.into(),

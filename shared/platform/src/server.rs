@@ -84,10 +84,14 @@ pub async fn run(
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
         .with_service_name(EVENT_FEED);
     for service in &services {
-        health.set_service_status(*service, ServingStatus::Serving).await;
+        health
+            .set_service_status(*service, ServingStatus::Serving)
+            .await;
         reflection = reflection.with_service_name(*service);
     }
-    health.set_service_status(EVENT_FEED, ServingStatus::Serving).await;
+    health
+        .set_service_status(EVENT_FEED, ServingStatus::Serving)
+        .await;
     let reflection = reflection.build_v1()?;
 
     let feed = limits!(

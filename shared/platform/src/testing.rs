@@ -129,7 +129,10 @@ impl Drop for TestDatabase {
         };
         // Drop runs inside the test's runtime: use a thread with its own.
         let handle = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             runtime.block_on(async move {
@@ -285,10 +288,10 @@ pub async fn health_status(
 
 /// The service names server reflection lists at `channel`.
 pub async fn reflected_services(channel: Channel) -> Vec<String> {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
 
     let mut client = ServerReflectionClient::new(channel);
     let request = ServerReflectionRequest {
@@ -326,6 +329,9 @@ mod tests {
             replace_database("postgres://u@h/db?sslmode=disable", "y"),
             "postgres://u@h/y?sslmode=disable"
         );
-        assert_eq!(replace_database("postgres://u@h:5432", "z"), "postgres://u@h:5432/z");
+        assert_eq!(
+            replace_database("postgres://u@h:5432", "z"),
+            "postgres://u@h:5432/z"
+        );
     }
 }

@@ -81,7 +81,11 @@ async fn start_feed(db: Database) -> RunningService {
 }
 
 fn service_token() -> TokenSource {
-    Arc::new(|| Ok(bearer("consumer-test", &[Role::Service]).trim_start_matches("Bearer ").to_string()))
+    Arc::new(|| {
+        Ok(bearer("consumer-test", &[Role::Service])
+            .trim_start_matches("Bearer ")
+            .to_string())
+    })
 }
 
 async fn cursor_of(db: &Database) -> u64 {
@@ -215,7 +219,13 @@ backend_tests!(
     |test_db: TestDatabase| async move {
         let db = consumer_database(&test_db).await;
         let calls = Arc::new(AtomicU64::new(0));
-        let consumer = Consumer::new("effects", db.clone(), RecordEffect { calls: calls.clone() });
+        let consumer = Consumer::new(
+            "effects",
+            db.clone(),
+            RecordEffect {
+                calls: calls.clone(),
+            },
+        );
         let event = |sequence: u64, n: i64| Event {
             sequence,
             event_id: format!("00000000-0000-7000-8000-{sequence:012}"),
@@ -248,6 +258,10 @@ backend_tests!(
             .unwrap()
             .get(0);
         assert_eq!(applied, 2);
-        assert_eq!(calls.load(Ordering::SeqCst), 3, "two applied, one rolled back");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            3,
+            "two applied, one rolled back"
+        );
     }
 );
