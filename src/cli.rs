@@ -8,6 +8,7 @@ use medbill_platform::telemetry;
 use crate::serve::ServeArgs;
 use crate::token::TokenArgs;
 use crate::up::UpArgs;
+use crate::x12::X12Command;
 
 /// medbill: a revenue-cycle system (coding, billing/claims, payments/collections).
 #[derive(Debug, Parser)]
@@ -27,6 +28,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a development token signed with the local secret.
     Token(TokenArgs),
+    /// Read and check X12 5010 files.
+    #[command(subcommand)]
+    X12(X12Command),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -41,6 +45,7 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime().and_then(|rt| rt.block_on(crate::serve::run(args)))
         }
         Command::Token(args) => crate::token::run(&args),
+        Command::X12(command) => return crate::x12::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,3 +5,4 @@ pub mod cli;
 pub mod serve;
 pub mod token;
 pub mod up;
+pub mod x12;
