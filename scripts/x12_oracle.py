@@ -1,17 +1,26 @@
 """Validate X12 files with pyx12, the independent HIPAA validator.
 
 Usage: python x12_oracle.py FILE...
+       python x12_oracle.py --time FILE...
+
 
 Prints, for each file, the implementation guide pyx12 chose and every error
 it reported (segment, line, element, message), then OK or FAILED. Exits 1 if
 any file has any error, 0 otherwise. Run by scripts/x12-oracle.sh inside a
 throwaway virtualenv.
+
+With --time, prints how long pyx12 takes on each file instead, two ways:
+its tokenizer alone (pyx12.x12file.X12Reader, every segment) and its full
+map-driven parse and validation (x12n_document), for the comparison in
+docs/BENCHMARKS.md.
 """
 
 import io
 import json
 import logging
 import sys
+import os
+import time
 
 import pyx12
 import pyx12.params
@@ -81,7 +90,29 @@ def validate(path):
     return False
 
 
+def time_pyx12(path):
+    import pyx12.x12file
+
+    size = os.path.getsize(path)
+    mb = size / 1_000_000
+    start = time.perf_counter()
+    segments = sum(1 for _ in pyx12.x12file.X12Reader(path))
+    tokenize = time.perf_counter() - start
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    start = time.perf_counter()
+    pyx12.x12n_document.x12n_document(
+        param=pyx12.params.params(), src_file=path, fd_997=None, fd_html=None
+    )
+    full = time.perf_counter() - start
+    print(f"pyx12 {pyx12.__version__}: {path}: {size} bytes, {segments} segments")
+    print(f"  X12Reader tokenize: {tokenize:.2f} s = {mb / tokenize:.2f} MB/s")
+    print(f"  x12n_document parse+validate: {full:.2f} s = {mb / full:.3f} MB/s")
+    return True
+
+
 def main(paths):
+    if paths and paths[0] == "--time":
+        return 0 if all(time_pyx12(p) for p in paths[1:]) else 1
     if not paths:
         print(__doc__)
         return 2

@@ -5,8 +5,10 @@
 
 use crate::Delimiters;
 mod institutional;
+mod remittance;
 
 pub use institutional::{institutional_batch, institutional_claim};
+pub use remittance::remittance_file;
 
 use crate::claim::{
     BillingProvider, ClaimBatch, Demographics, Frequency, LineAdjudication, OtherPayer, Patient,

@@ -98,7 +98,8 @@ impl SegmentWriter {
         Ok(())
     }
 
-    /// Starts a transaction set (ST) and resets the segment count.
+    /// Starts a transaction set (ST) and resets the segment count; an empty
+    /// `version` leaves ST03 out (the 835 guide does not use it).
     pub fn start_transaction(
         &mut self,
         id: &str,
