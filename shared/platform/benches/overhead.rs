@@ -83,7 +83,13 @@ async fn start_platform(db: Database) -> String {
         routes: tonic::service::Routes::new(CodeSetServiceServer::new(Trivial)),
     };
     let settings = ServerSettings::with_auth(test_auth());
-    tokio::spawn(server::run(host, listener, db, settings, std::future::pending()));
+    tokio::spawn(server::run(
+        host,
+        listener,
+        db,
+        settings,
+        std::future::pending(),
+    ));
     format!("http://{addr}")
 }
 
@@ -93,7 +99,12 @@ fn cpu_micros() -> u64 {
     // Fields after the command name, which is in parentheses.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of stat: 12 and 13 after ')'.
     (ticks(11) + ticks(12)) * 10_000 // USER_HZ is 100 on Linux
 }
@@ -105,11 +116,17 @@ struct Run {
 }
 
 async fn drive(url: &str, seconds: u64) -> Run {
-    let token: tonic::metadata::MetadataValue<_> =
-        bearer("bench", &[Role::Coder]).parse().unwrap();
+    let token: tonic::metadata::MetadataValue<_> = bearer("bench", &[Role::Coder]).parse().unwrap();
     let mut channels: Vec<Channel> = Vec::new();
     for _ in 0..CONNECTIONS {
-        channels.push(Endpoint::from_shared(url.to_string()).unwrap().tcp_nodelay(true).connect().await.unwrap());
+        channels.push(
+            Endpoint::from_shared(url.to_string())
+                .unwrap()
+                .tcp_nodelay(true)
+                .connect()
+                .await
+                .unwrap(),
+        );
     }
     // Warm up connections and caches.
     let stop = Arc::new(AtomicBool::new(false));
@@ -126,7 +143,9 @@ async fn drive(url: &str, seconds: u64) -> Run {
             tasks.push(tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
                     let mut request = Request::new(ListCodeSetReleasesRequest::default());
-                    request.metadata_mut().insert("authorization", token.clone());
+                    request
+                        .metadata_mut()
+                        .insert("authorization", token.clone());
                     client.list_code_set_releases(request).await.unwrap();
                     if counting.load(Ordering::Relaxed) {
                         calls.fetch_add(1, Ordering::Relaxed);
@@ -170,7 +189,10 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(5);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         // Production logging: info level, so the per-call span is enabled.
         telemetry::init(LogFormat::Json);

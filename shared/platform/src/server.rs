@@ -1,7 +1,7 @@
 //! Server bootstrap shared by the three services: the service's routes plus
 //! grpc.health.v1, server reflection (listing only this service's APIs) and
-//! the event feed, behind the [`PlatformLayer`], with a request deadline, TCP
-//! no-delay, and a graceful shutdown that marks health NOT_SERVING, ends feed
+//! the event feed, behind the [`PlatformLayer`] (auth, deadline, tracing,
+//! metrics), with TCP no-delay, and a graceful shutdown that marks health NOT_SERVING, ends feed
 //! streams, and lets in-flight calls finish within the drain period.
 
 use std::future::Future;
@@ -112,8 +112,11 @@ pub async fn run(
         }));
     }
 
-    let addr = listener.local_addr().ok();
-    tracing::info!(service = name, ?addr, "serving");
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    tracing::info!(service = name, %addr, "serving");
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let signal = {
         let health = health.clone();
@@ -130,8 +133,12 @@ pub async fn run(
         }
     };
     let server = Server::builder()
-        .timeout(settings.request_timeout)
-        .layer(PlatformLayer::new(policy, settings.auth.clone(), metrics))
+        .layer(PlatformLayer::new(
+            policy,
+            settings.auth.clone(),
+            metrics,
+            settings.request_timeout,
+        ))
         .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, signal);
     tokio::pin!(server);
