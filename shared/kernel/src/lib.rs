@@ -5,10 +5,12 @@
 pub mod date;
 pub mod ids;
 pub mod money;
+pub mod npi;
 pub mod redacted;
 pub mod time;
 
 pub use date::{CalendarDate, DateError};
 pub use money::{Money, MoneyError};
+pub use npi::{Npi, NpiError};
 pub use redacted::Redacted;
 pub use time::Timestamp;
