@@ -4,6 +4,8 @@
 //! A library with a thin caller: `medbill up`, `medbill serve coding` and the
 //! tests all run [`serve`].
 
+pub mod edits;
+pub mod encounters;
 pub mod roles;
 mod rpc;
 
@@ -44,7 +46,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let routes = Routes::new(limits!(CodeSetServiceServer::new(rpc::CodeSets), settings))
         .add_service(limits!(
-            EncounterServiceServer::new(rpc::Encounters),
+            EncounterServiceServer::new(encounters::grpc::EncounterRpc::new(db.clone())),
             settings
         ))
         .add_service(limits!(

@@ -49,12 +49,12 @@ backend_tests!(
             .unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
 
-        // A coder passes the role check (the RPC itself lands with its issue).
+        // A coder passes the role check; the encounter does not exist.
         let status = client
             .get_encounter(authorized(request(), "ann", &[Role::Coder]))
             .await
             .unwrap_err();
-        assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+        assert_eq!(status.code(), Code::NotFound, "{status:?}");
         service.stop().await;
     }
 );

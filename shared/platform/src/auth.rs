@@ -103,6 +103,15 @@ impl Principal {
     }
 }
 
+/// The principal the platform layer attached to a request; every RPC behind
+/// the layer has one (health and reflection aside).
+pub fn principal<T>(request: &tonic::Request<T>) -> Result<&Principal, tonic::Status> {
+    request
+        .extensions()
+        .get::<Principal>()
+        .ok_or_else(|| tonic::Status::unauthenticated("no authenticated principal"))
+}
+
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {

@@ -5,6 +5,7 @@
 //! and the server bootstrap (health, reflection, deadlines, graceful
 //! shutdown).
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod consumer;

@@ -1,0 +1,376 @@
+//! The coding workbench's operations: each begins a transaction, loads what
+//! it changes, lets the domain decide, persists, records the change and, on
+//! release, publishes `EncounterReleased` through the outbox in the same
+//! transaction.
+
+use medbill_kernel::Timestamp;
+use medbill_kernel::ids::new_uuid_v7;
+use medbill_platform::ServiceError;
+use medbill_platform::db::{Database, Tx};
+use medbill_platform::outbox::{self, NewEvent};
+
+use super::domain::{
+    Coding, Encounter, EncounterStatus, EncounterType, NewEncounter, PhysicianQuery, Priority,
+    Rework, Transition,
+};
+use super::{history, store, wire};
+use crate::edits::{self, EditInput, Finding, Severity};
+
+/// The workbench over one coding database.
+#[derive(Clone)]
+pub struct Workbench {
+    db: Database,
+}
+
+/// A coder's acknowledgment of a warning at release.
+#[derive(Debug, Clone)]
+pub struct Acknowledgment {
+    /// `Finding::key()` of the warning.
+    pub finding_key: String,
+    /// Why the coder confirms it.
+    pub reason: String,
+}
+
+/// What a coding-caused denial sends back.
+#[derive(Debug, Clone)]
+pub struct ReviewRequest {
+    /// The encounter to re-open.
+    pub encounter_id: String,
+    /// The denial and its codes.
+    pub rework: Rework,
+    /// Billing's denial id.
+    pub denial_id: String,
+}
+
+fn now() -> String {
+    Timestamp::now().to_string()
+}
+
+impl Workbench {
+    /// A workbench over `db`.
+    pub fn new(db: Database) -> Self {
+        Workbench { db }
+    }
+
+    /// Takes an encounter; returns it and whether it is new.
+    pub async fn submit(
+        &self,
+        actor: &str,
+        new: NewEncounter,
+    ) -> Result<(Encounter, bool), ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let id = new_uuid_v7();
+        let received = now();
+        let created = store::insert(&mut tx, &id, &new, &received).await?;
+        let id = if created {
+            history::record(&mut tx, &id, actor, "submitted", None, &received, "").await?;
+            id
+        } else {
+            store::id_by_source(&mut tx, &new.source_system, &new.source_encounter_id)
+                .await?
+                .ok_or_else(|| ServiceError::Internal("duplicate encounter vanished".into()))?
+        };
+        let encounter = load(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok((encounter, created))
+    }
+
+    /// Reads one encounter.
+    pub async fn get(&self, encounter_id: &str) -> Result<Encounter, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        load(&mut conn, encounter_id).await
+    }
+
+    /// A page of the queue.
+    pub async fn list(
+        &self,
+        filter: &store::QueueFilter<'_>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<Encounter>, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let ids = store::list_ids(&mut conn, filter, offset, limit).await?;
+        let mut encounters = Vec::with_capacity(ids.len());
+        for id in ids {
+            encounters.push(load(&mut conn, &id).await?);
+        }
+        Ok(encounters)
+    }
+
+    /// Gives the next encounter in the queue to `coder`.
+    pub async fn claim_next(
+        &self,
+        coder: &str,
+        encounter_type: Option<EncounterType>,
+    ) -> Result<Encounter, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let at = now();
+        let id = store::claim_next(&mut tx, self.db.backend(), coder, encounter_type, &at)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("ready encounter", "(the queue is empty)"))?;
+        history::record(&mut tx, &id, coder, "claimed", None, &at, "").await?;
+        let encounter = load(&mut tx, &id).await?;
+        tx.commit().await?;
+        Ok(encounter)
+    }
+
+    /// Replaces the coding of an encounter the coder holds.
+    pub async fn save_coding(
+        &self,
+        coder: &str,
+        encounter_id: &str,
+        coding: Coding,
+        expected_version: u64,
+    ) -> Result<Encounter, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let mut encounter = load(&mut tx, encounter_id).await?;
+        if expected_version != 0 && expected_version != encounter.version {
+            return Err(ServiceError::Aborted(format!(
+                "the encounter changed (version {} now, {expected_version} read); reload and save again",
+                encounter.version
+            )));
+        }
+        encounter.status = encounter.status.apply(Transition::Save)?;
+        require_assignee(&encounter, coder)?;
+        let before = std::mem::replace(&mut encounter.coding, coding);
+        store::write_coding(
+            &mut tx,
+            encounter_id,
+            store::CodingKind::Coded,
+            &encounter.coding,
+        )
+        .await?;
+        encounter.findings = run_edits(&encounter);
+        let first_check = edits::has_errors(&encounter.findings);
+        persist(&mut tx, &encounter, Some(first_check)).await?;
+        let at = now();
+        let change = Some((&before, &encounter.coding));
+        history::record(
+            &mut tx,
+            encounter_id,
+            coder,
+            "coding_saved",
+            change,
+            &at,
+            "",
+        )
+        .await?;
+        let saved = load(&mut tx, encounter_id).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Runs the edits on the saved coding without changing anything.
+    pub async fn check(&self, encounter_id: &str) -> Result<Vec<Finding>, ServiceError> {
+        let encounter = self.get(encounter_id).await?;
+        Ok(run_edits(&encounter))
+    }
+
+    /// Puts an encounter on hold with a question for the physician.
+    pub async fn hold(
+        &self,
+        coder: &str,
+        encounter_id: &str,
+        question: String,
+    ) -> Result<Encounter, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let mut encounter = load(&mut tx, encounter_id).await?;
+        encounter.status = encounter.status.apply(Transition::Hold)?;
+        require_assignee(&encounter, coder)?;
+        let at = now();
+        let query = PhysicianQuery {
+            query_id: new_uuid_v7(),
+            question,
+            asked_by: coder.to_string(),
+            asked_at: at.clone(),
+            answer: None,
+            answered_at: None,
+        };
+        store::insert_query(&mut tx, encounter_id, &query).await?;
+        persist(&mut tx, &encounter, None).await?;
+        history::record(
+            &mut tx,
+            encounter_id,
+            coder,
+            "held",
+            None,
+            &at,
+            &query.query_id,
+        )
+        .await?;
+        let held = load(&mut tx, encounter_id).await?;
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    /// Records the physician's answer and resumes coding.
+    pub async fn resume(
+        &self,
+        actor: &str,
+        encounter_id: &str,
+        query_id: &str,
+        answer: &str,
+    ) -> Result<Encounter, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let mut encounter = load(&mut tx, encounter_id).await?;
+        encounter.status = encounter.status.apply(Transition::Resume)?;
+        let at = now();
+        if !store::answer_query(&mut tx, encounter_id, query_id, answer, &at).await? {
+            return Err(ServiceError::invalid(
+                "query_id",
+                "must name an unanswered query of this encounter",
+            ));
+        }
+        persist(&mut tx, &encounter, None).await?;
+        history::record(&mut tx, encounter_id, actor, "resumed", None, &at, query_id).await?;
+        let resumed = load(&mut tx, encounter_id).await?;
+        tx.commit().await?;
+        Ok(resumed)
+    }
+
+    /// Releases the encounter to billing when no error is left and every
+    /// warning is acknowledged; returns it and the event's sequence.
+    pub async fn release(
+        &self,
+        coder: &str,
+        encounter_id: &str,
+        acknowledgments: &[Acknowledgment],
+    ) -> Result<(Encounter, u64), ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let mut encounter = load(&mut tx, encounter_id).await?;
+        encounter.status = encounter.status.apply(Transition::Release)?;
+        require_assignee(&encounter, coder)?;
+        let findings = run_edits(&encounter);
+        let blocking: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{} ({})", f.edit_id, f.message))
+            .collect();
+        if !blocking.is_empty() {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "coding edits block release: {}",
+                blocking.join("; ")
+            )));
+        }
+        let unacknowledged: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .map(Finding::key)
+            .filter(|key| {
+                !acknowledgments
+                    .iter()
+                    .any(|a| &a.finding_key == key && !a.reason.trim().is_empty())
+            })
+            .collect();
+        if !unacknowledged.is_empty() {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "warnings must be acknowledged with a reason before release: {}",
+                unacknowledged.join(", ")
+            )));
+        }
+        let at = now();
+        let replaces = encounter.rework.take().map(|r| r.claim_id);
+        encounter.findings = findings;
+        encounter.release_count += 1;
+        encounter.released_at = Some(at.clone());
+        encounter.priority = Priority::Routine;
+        persist(&mut tx, &encounter, None).await?;
+        let event = wire::released_event(&encounter, coder, replaces.as_deref());
+        let sequences =
+            outbox::publish(&mut tx, &[NewEvent::of(encounter_id.to_string(), &event)]).await?;
+        let detail = acknowledgments
+            .iter()
+            .map(|a| format!("acknowledged {}: {}", a.finding_key, a.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        history::record(&mut tx, encounter_id, coder, "released", None, &at, &detail).await?;
+        let released = load(&mut tx, encounter_id).await?;
+        tx.commit().await?;
+        Ok((released, sequences.first().copied().unwrap_or(0)))
+    }
+
+    /// Re-opens a released encounter for a coding-caused denial, inside the
+    /// consumer's transaction. An encounter that is not released (already
+    /// re-opened) is left as it is.
+    pub async fn reopen(tx: &mut Tx, request: &ReviewRequest) -> Result<(), ServiceError> {
+        let Some(mut encounter) = store::load(tx, &request.encounter_id).await? else {
+            tracing::warn!(encounter_id = %request.encounter_id, "coding review for an unknown encounter");
+            return Ok(());
+        };
+        if encounter.status != EncounterStatus::Released {
+            return Ok(());
+        }
+        encounter.status = encounter.status.apply(Transition::Reopen)?;
+        encounter.priority = Priority::DenialRework;
+        encounter.assigned_coder = None;
+        encounter.rework = Some(request.rework.clone());
+        persist(tx, &encounter, None).await?;
+        let detail = format!(
+            "denial {} on claim {}: CARC {} RARC {}",
+            request.denial_id,
+            request.rework.claim_id,
+            request.rework.carc_codes.join(","),
+            request.rework.rarc_codes.join(",")
+        );
+        history::record(
+            tx,
+            &request.encounter_id,
+            "billing",
+            "reopened",
+            None,
+            &now(),
+            &detail,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Every change of an encounter.
+    pub async fn history(&self, encounter_id: &str) -> Result<Vec<history::Change>, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        load(&mut conn, encounter_id).await?;
+        Ok(history::of_encounter(&mut conn, encounter_id).await?)
+    }
+}
+
+async fn load(
+    conn: &mut sqlx::AnyConnection,
+    encounter_id: &str,
+) -> Result<Encounter, ServiceError> {
+    store::load(conn, encounter_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("encounter", encounter_id))
+}
+
+async fn persist(
+    tx: &mut Tx,
+    encounter: &Encounter,
+    first_check_had_error: Option<bool>,
+) -> Result<(), ServiceError> {
+    if store::update_state(tx, encounter, encounter.version, first_check_had_error).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::Aborted(
+            "the encounter changed concurrently; reload and retry".into(),
+        ))
+    }
+}
+
+fn require_assignee(encounter: &Encounter, coder: &str) -> Result<(), ServiceError> {
+    match encounter.assigned_coder.as_deref() {
+        Some(assigned) if assigned == coder => Ok(()),
+        Some(assigned) => Err(ServiceError::FailedPrecondition(format!(
+            "the encounter is assigned to {assigned}"
+        ))),
+        None => Err(ServiceError::FailedPrecondition(
+            "the encounter is not assigned; claim it first".into(),
+        )),
+    }
+}
+
+fn run_edits(encounter: &Encounter) -> Vec<Finding> {
+    edits::check_structure(&EditInput {
+        coding: &encounter.coding,
+        encounter_type: encounter.intake.encounter_type,
+    })
+}
