@@ -4,10 +4,16 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use futures::FutureExt;
+use medbill_platform::ServiceError;
+use medbill_platform::auth::{Authenticator, Role};
 use medbill_platform::config::{AuthArgs, ServerArgs, ServerSettings};
+use medbill_platform::consumer::TokenSource;
 use medbill_platform::db::Database;
 use medbill_platform::server::shutdown_signal;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tonic::transport::Endpoint;
 
 /// Which service to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,6 +38,14 @@ pub struct ServeArgs {
     /// Address to serve gRPC on.
     #[arg(long, env = "MEDBILL_LISTEN", default_value = "0.0.0.0:50051")]
     pub listen: SocketAddr,
+    /// Coding only: the billing service's URL, whose event feed brings
+    /// coding-caused denials back to the coding queue.
+    #[arg(long, env = "MEDBILL_BILLING_URL")]
+    pub billing_url: Option<String>,
+    /// Bearer token for service-to-service calls; when absent, tokens are
+    /// issued with the HS256 secret (an RS256 deployment must set it).
+    #[arg(long, env = "MEDBILL_SERVICE_TOKEN", hide_env_values = true)]
+    pub service_token: Option<String>,
     /// Address to serve Prometheus `/metrics` on; none when absent.
     #[arg(long, env = "MEDBILL_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -50,11 +64,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let shutdown = shutdown_signal();
+    let shutdown = shutdown_signal().boxed().shared();
     match args.service {
         ServiceName::Coding => {
             let db = Database::connect(&args.database_url, medbill_coding::MIGRATIONS).await?;
+            let (stop, stopped) = watch::channel(false);
+            let consumer = match &args.billing_url {
+                Some(url) => Some(tokio::spawn(
+                    medbill_coding::encounters::rework::follow_billing(
+                        db.clone(),
+                        endpoint(url)?,
+                        service_tokens(settings.auth.clone(), "coding", args.service_token.clone()),
+                        stopped,
+                    ),
+                )),
+                None => {
+                    tracing::warn!(
+                        "no --billing-url: coding-caused denials will not reach the queue"
+                    );
+                    None
+                }
+            };
             medbill_coding::serve(listener, db, settings, shutdown).await?;
+            let _ = stop.send(true);
+            if let Some(consumer) = consumer {
+                let _ = consumer.await;
+            }
         }
         ServiceName::Billing => {
             let db = Database::connect(&args.database_url, medbill_billing::MIGRATIONS).await?;
@@ -66,4 +101,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A gRPC endpoint for another medbill service.
+pub fn endpoint(url: &str) -> anyhow::Result<Endpoint> {
+    Endpoint::from_shared(url.to_string())
+        .with_context(|| format!("{url} is not a valid service URL"))
+}
+
+/// Tokens for calls to other services: the configured one, or a fresh
+/// one-hour `service` token issued with the HS256 secret at each (re)connect.
+pub fn service_tokens(
+    auth: Authenticator,
+    subject: &'static str,
+    fixed: Option<String>,
+) -> TokenSource {
+    std::sync::Arc::new(move || match &fixed {
+        Some(token) => Ok(token.clone()),
+        None => auth
+            .issue(
+                subject,
+                &[Role::Service],
+                std::time::Duration::from_secs(3600),
+            )
+            .map_err(|e| {
+                ServiceError::Unauthenticated(format!("cannot issue a service token: {e}"))
+            }),
+    })
 }

@@ -85,6 +85,20 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
     )
     .await?;
 
+    // Coding follows billing's feed for coding-caused denials.
+    let (stop_consumers, consumers_stop) = tokio::sync::watch::channel(false);
+    let consumer = tokio::spawn(medbill_coding::encounters::rework::follow_billing(
+        coding.1.clone(),
+        crate::serve::endpoint(&format!("http://{}", addr(&args, args.billing_port)))?,
+        crate::serve::service_tokens(auth.clone(), "coding", None),
+        consumers_stop,
+    ));
+    let stopper = shutdown.clone();
+    tokio::spawn(async move {
+        stopper.await;
+        let _ = stop_consumers.send(true);
+    });
+
     let tasks = [
         tokio::spawn(medbill_coding::serve(
             coding.0,
@@ -125,6 +139,7 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
             Err(e) => failure = Some(anyhow::Error::from(e)),
         }
     }
+    let _ = consumer.await;
     failure.map_or(Ok(()), Err)
 }
 

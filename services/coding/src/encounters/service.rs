@@ -291,13 +291,22 @@ impl Workbench {
 
     /// Re-opens a released encounter for a coding-caused denial, inside the
     /// consumer's transaction. An encounter that is not released (already
-    /// re-opened) is left as it is.
+    /// re-opened), or whose denied claim was reworked before, is left as it
+    /// is.
     pub async fn reopen(tx: &mut Tx, request: &ReviewRequest) -> Result<(), ServiceError> {
         let Some(mut encounter) = store::load(tx, &request.encounter_id).await? else {
             tracing::warn!(encounter_id = %request.encounter_id, "coding review for an unknown encounter");
             return Ok(());
         };
         if encounter.status != EncounterStatus::Released {
+            return Ok(());
+        }
+        if !store::record_rework(tx, request).await? {
+            tracing::info!(
+                encounter_id = %request.encounter_id,
+                claim_id = %request.rework.claim_id,
+                "claim already reworked; review request ignored"
+            );
             return Ok(());
         }
         encounter.status = encounter.status.apply(Transition::Reopen)?;

@@ -402,6 +402,26 @@ pub async fn list_ids(
         .collect()
 }
 
+/// Records that `request`'s claim is sent back for re-coding; false when
+/// that claim was reworked before.
+pub async fn record_rework(
+    conn: &mut AnyConnection,
+    request: &super::service::ReviewRequest,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "INSERT INTO encounter_reworks (encounter_id, claim_id, denial_id, requested_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (encounter_id, claim_id) DO NOTHING",
+    )
+    .bind(&request.encounter_id)
+    .bind(&request.rework.claim_id)
+    .bind(&request.denial_id)
+    .bind(&request.rework.requested_at)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// Adds a physician query.
 pub async fn insert_query(
     conn: &mut AnyConnection,
