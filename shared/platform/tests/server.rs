@@ -119,11 +119,9 @@ async fn a_call_slower_than_the_request_deadline_is_cut_off() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
-    // A client's shorter grpc-timeout wins over the server's limit.
-    let mut request = slow_request(2);
-    request.set_timeout(Duration::from_millis(100));
-    let status = client.list_code_set_releases(request).await.unwrap_err();
-    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    // (A client's own shorter grpc-timeout is also enforced by tonic's client,
+    // which races the server to report it, so that case is covered by the
+    // header-parsing unit tests in `layer` rather than here.)
     service.stop().await;
 }
 
