@@ -4,6 +4,7 @@
 //! A library with a thin caller: `medbill up`, `medbill serve coding` and the
 //! tests all run [`serve`].
 
+pub mod codesets;
 pub mod edits;
 pub mod encounters;
 pub mod roles;
@@ -44,15 +45,18 @@ pub async fn serve(
     settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let routes = Routes::new(limits!(CodeSetServiceServer::new(rpc::CodeSets), settings))
-        .add_service(limits!(
-            EncounterServiceServer::new(encounters::grpc::EncounterRpc::new(db.clone())),
-            settings
-        ))
-        .add_service(limits!(
-            CodingAuditServiceServer::new(rpc::CodingAudit),
-            settings
-        ));
+    let routes = Routes::new(limits!(
+        CodeSetServiceServer::new(codesets::grpc::CodeSetHandler::new(db.clone())),
+        settings
+    ))
+    .add_service(limits!(
+        EncounterServiceServer::new(encounters::grpc::EncounterRpc::new(db.clone())),
+        settings
+    ))
+    .add_service(limits!(
+        CodingAuditServiceServer::new(rpc::CodingAudit),
+        settings
+    ));
     let host = ServiceHost {
         name: "coding",
         services: SERVICES.to_vec(),

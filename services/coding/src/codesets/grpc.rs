@@ -1,0 +1,240 @@
+//! The `CodeSetService` handler: translates requests into domain values,
+//! asks the store or the search index, translates the answers back.
+
+use std::sync::Arc;
+
+use medbill_contracts::medbill::coding::v1 as wire;
+use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetService;
+use medbill_contracts::medbill::common::v1::DateRange;
+use medbill_kernel::{CalendarDate, Timestamp};
+use medbill_platform::ServiceError;
+use medbill_platform::convert::{date, optional_date, wire_date};
+use medbill_platform::db::Database;
+use tokio::sync::Mutex;
+use tonic::{Request, Response, Status};
+
+use super::domain::{CodeAnswer, CodeStatus, CodeSystem, NoteKind, normalize_code};
+use super::search::{Query, SearchIndex, releases_fingerprint};
+use super::store::lookup;
+
+/// The search index and the release fingerprint it was built for.
+type CachedIndex = ((i64, String), Arc<SearchIndex>);
+
+/// Serves code lookup and search over `db`.
+pub struct CodeSetHandler {
+    db: Database,
+    index: Mutex<Option<CachedIndex>>,
+}
+
+impl CodeSetHandler {
+    /// A handler over the coding database.
+    pub fn new(db: Database) -> CodeSetHandler {
+        CodeSetHandler {
+            db,
+            index: Mutex::new(None),
+        }
+    }
+
+    /// The search index, rebuilt when releases were loaded since it was built.
+    async fn index(&self) -> Result<Arc<SearchIndex>, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let fingerprint = releases_fingerprint(&mut conn).await?;
+        let mut cached = self.index.lock().await;
+        if let Some((built_for, index)) = cached.as_ref()
+            && *built_for == fingerprint
+        {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(SearchIndex::load(&mut conn).await?);
+        *cached = Some((fingerprint, index.clone()));
+        Ok(index)
+    }
+}
+
+fn system_of(field: &str, value: i32) -> Result<Option<CodeSystem>, ServiceError> {
+    match wire::CodeSystem::try_from(value) {
+        Ok(wire::CodeSystem::Unspecified) => Ok(None),
+        Ok(wire::CodeSystem::Icd10cm) => Ok(Some(CodeSystem::Icd10Cm)),
+        Ok(wire::CodeSystem::Icd10pcs) => Ok(Some(CodeSystem::Icd10Pcs)),
+        Ok(wire::CodeSystem::Cpt) => Ok(Some(CodeSystem::Cpt)),
+        Ok(wire::CodeSystem::Hcpcs) => Ok(Some(CodeSystem::Hcpcs)),
+        Ok(wire::CodeSystem::Modifier) => Ok(Some(CodeSystem::Modifier)),
+        Err(_) => Err(ServiceError::invalid(field, "is not a known code system")),
+    }
+}
+
+fn wire_system(system: CodeSystem) -> wire::CodeSystem {
+    match system {
+        CodeSystem::Icd10Cm => wire::CodeSystem::Icd10cm,
+        CodeSystem::Icd10Pcs => wire::CodeSystem::Icd10pcs,
+        CodeSystem::Cpt => wire::CodeSystem::Cpt,
+        CodeSystem::Hcpcs => wire::CodeSystem::Hcpcs,
+        CodeSystem::Modifier => wire::CodeSystem::Modifier,
+    }
+}
+
+fn wire_status(status: CodeStatus) -> wire::CodeStatus {
+    match status {
+        CodeStatus::Billable => wire::CodeStatus::Billable,
+        CodeStatus::Header => wire::CodeStatus::Header,
+        CodeStatus::NotEffective => wire::CodeStatus::NotEffective,
+    }
+}
+
+fn wire_note_kind(kind: NoteKind) -> wire::NoteKind {
+    match kind {
+        NoteKind::InclusionTerm => wire::NoteKind::InclusionTerm,
+        NoteKind::Includes => wire::NoteKind::Includes,
+        NoteKind::Excludes1 => wire::NoteKind::Excludes1,
+        NoteKind::Excludes2 => wire::NoteKind::Excludes2,
+        NoteKind::CodeFirst => wire::NoteKind::CodeFirst,
+        NoteKind::UseAdditionalCode => wire::NoteKind::UseAdditionalCode,
+        NoteKind::CodeAlso => wire::NoteKind::CodeAlso,
+        NoteKind::Note => wire::NoteKind::Note,
+        NoteKind::SeventhCharacter => wire::NoteKind::SeventhCharacter,
+    }
+}
+
+fn range(from: Option<CalendarDate>, to: Option<CalendarDate>) -> Option<DateRange> {
+    from.map(|f| DateRange {
+        start: Some(wire_date(f)),
+        end: to.map(wire_date),
+    })
+}
+
+fn wire_code(answer: CodeAnswer) -> wire::Code {
+    wire::Code {
+        system: wire_system(answer.system) as i32,
+        code: answer.code,
+        status: wire_status(answer.status) as i32,
+        description: answer.description,
+        effective: range(answer.effective_from, answer.effective_to),
+        notes: answer
+            .notes
+            .into_iter()
+            .map(|n| wire::CodeNote {
+                kind: wire_note_kind(n.kind) as i32,
+                text: n.text,
+                from_code: n.from_code,
+            })
+            .collect(),
+        mce_edits: answer.mce_edits,
+        parent: answer.parent,
+    }
+}
+
+#[tonic::async_trait]
+impl CodeSetService for CodeSetHandler {
+    async fn get_code(
+        &self,
+        request: Request<wire::GetCodeRequest>,
+    ) -> Result<Response<wire::GetCodeResponse>, Status> {
+        let req = request.into_inner();
+        let system = system_of("system", req.system)?
+            .ok_or_else(|| ServiceError::invalid("system", "is required"))?;
+        let code =
+            normalize_code(&req.code).map_err(|e| ServiceError::invalid("code", e.to_string()))?;
+        let dos = date("date_of_service", req.date_of_service.as_ref())?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let answer = lookup::get_code(&mut conn, system, &code, dos)
+            .await
+            .map_err(ServiceError::from)?
+            .ok_or_else(|| {
+                ServiceError::not_found("code", format!("{} {code}", system.as_str()))
+            })?;
+        Ok(Response::new(wire::GetCodeResponse {
+            code: Some(wire_code(answer)),
+        }))
+    }
+
+    async fn search_codes(
+        &self,
+        request: Request<wire::SearchCodesRequest>,
+    ) -> Result<Response<wire::SearchCodesResponse>, Status> {
+        let req = request.into_inner();
+        let text = req.query.trim().to_string();
+        if text.is_empty() {
+            return Err(ServiceError::invalid("query", "is required").into());
+        }
+        let limit = match req.limit {
+            0 => 20,
+            n @ 1..=100 => n as usize,
+            _ => return Err(ServiceError::invalid("limit", "must be 1-100 (0 means 20)").into()),
+        };
+        let query = Query {
+            text,
+            system: system_of("system", req.system)?,
+            date: optional_date("date_of_service", req.date_of_service.as_ref())?
+                .unwrap_or_else(|| Timestamp::now().date()),
+            limit,
+            include_headers: req.include_headers,
+        };
+        let index = self.index().await?;
+        let codes = index
+            .search(&query)
+            .into_iter()
+            .map(|hit| {
+                let e = hit.entry;
+                let (from, to) = match hit.period {
+                    Some(p) => (
+                        p.from.parse().ok(),
+                        p.to.as_deref().and_then(|t| t.parse().ok()),
+                    ),
+                    None => (e.listed_from.parse().ok(), None),
+                };
+                wire_code(CodeAnswer {
+                    system: e.system,
+                    code: e.code.clone(),
+                    status: hit.status,
+                    description: e.description.clone(),
+                    effective_from: from,
+                    effective_to: to,
+                    notes: Vec::new(),
+                    mce_edits: hit
+                        .period
+                        .map(|p| p.edits.split_whitespace().map(str::to_string).collect())
+                        .unwrap_or_default(),
+                    parent: e.parent.clone(),
+                })
+            })
+            .collect();
+        Ok(Response::new(wire::SearchCodesResponse { codes }))
+    }
+
+    async fn list_code_set_releases(
+        &self,
+        request: Request<wire::ListCodeSetReleasesRequest>,
+    ) -> Result<Response<wire::ListCodeSetReleasesResponse>, Status> {
+        let system = system_of("system", request.into_inner().system)?;
+        let rows: Vec<(String, String, String, String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT release_id, system, name, effective_from, source, sha256, code_count, loaded_at \
+             FROM code_set_releases ORDER BY effective_from DESC, loaded_at DESC",
+        )
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(ServiceError::from)?;
+        let releases = rows
+            .into_iter()
+            .filter_map(|(id, sys, name, from, source, sha256, count, loaded)| {
+                let sys = CodeSystem::parse(&sys)?;
+                if system.is_some_and(|s| s != sys) {
+                    return None;
+                }
+                Some(wire::CodeSetRelease {
+                    release_id: id,
+                    system: wire_system(sys) as i32,
+                    name,
+                    effective_from: from.parse::<CalendarDate>().ok().map(wire_date),
+                    source,
+                    sha256,
+                    code_count: u64::try_from(count).unwrap_or(0),
+                    loaded_at: Timestamp::parse(&loaded)
+                        .map(medbill_platform::convert::wire_timestamp),
+                })
+            })
+            .collect();
+        Ok(Response::new(wire::ListCodeSetReleasesResponse {
+            releases,
+        }))
+    }
+}
