@@ -4,11 +4,11 @@
 //! A library with a thin caller: `medbill up`, `medbill serve coding` and the
 //! tests all run [`serve`].
 
+pub mod audit;
 pub mod codesets;
 pub mod edits;
 pub mod encounters;
 pub mod roles;
-mod rpc;
 
 use std::future::Future;
 
@@ -54,7 +54,7 @@ pub async fn serve(
         settings
     ))
     .add_service(limits!(
-        CodingAuditServiceServer::new(rpc::CodingAudit),
+        CodingAuditServiceServer::new(audit::grpc::AuditRpc::new(db.clone())),
         settings
     ));
     let host = ServiceHost {

@@ -42,7 +42,7 @@ fn submission(n: usize) -> pb::SubmitEncounterRequest {
         documentation: "Follow-up visit.".into(),
         proposed: None,
         // Mixed priorities, so the queue order is exercised too.
-        priority: if n % 5 == 0 {
+        priority: if n.is_multiple_of(5) {
             pb::Priority::High as i32
         } else {
             0
