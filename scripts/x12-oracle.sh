@@ -40,6 +40,16 @@ if ! "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "${samples[@]}"; then
     exit 1
 fi
 
+# The hand-made 999 and 277CA fixtures the typed readers are tested on
+# must be real 5010 layouts too (pyx12 4.0.0 has no 005010X279A1 map, so
+# the 270/271 are not checked here).
+fixtures=("$repo_root"/shared/x12/tests/fixtures/*.999 "$repo_root"/shared/x12/tests/fixtures/*.277)
+echo "==> pyx12 on ${#fixtures[@]} hand-made acknowledgment fixture(s)"
+if ! "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "${fixtures[@]}"; then
+    echo "FAILED: pyx12 reported errors in the 999/277CA fixtures" >&2
+    exit 1
+fi
+
 echo "==> control: pyx12 must reject a copy with a wrong SE count"
 broken="$out/broken.control"
 sed '0,/^SE\*\([0-9]*\)\*/s//SE*9999*/' "${samples[0]}" > "$broken"
@@ -50,4 +60,4 @@ if "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "$broken" > "$out/contr
 fi
 echo "    rejected as expected"
 
-echo "==> x12 oracle: OK (${#samples[@]} file(s), zero pyx12 errors)"
+echo "==> x12 oracle: OK (${#samples[@]} generated + ${#fixtures[@]} fixture file(s), zero pyx12 errors)"

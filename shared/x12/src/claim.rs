@@ -12,7 +12,7 @@ use crate::values::{Amount, Date, Phi};
 
 pub(crate) use write::{
     Parties, check_npi, write_header, write_hierarchy, write_line_adjudications,
-    write_other_payers, write_practitioner,
+    write_other_payers, write_person, write_practitioner,
 };
 
 /// One 837 transaction set: its header parties and its claims.

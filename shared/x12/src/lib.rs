@@ -1,11 +1,14 @@
 //! X12 5010 reader and writer for the transactions medbill exchanges with
 //! clearinghouses and payers.
 
+pub mod ack;
 pub mod claim;
+pub mod claim_ack;
 pub mod cli;
 pub mod common;
 pub mod delimiters;
 pub mod driver;
+pub mod eligibility;
 pub mod envelope;
 pub mod error;
 pub mod institutional;

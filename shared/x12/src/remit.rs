@@ -165,6 +165,30 @@ pub struct Procedure {
     pub modifiers: Vec<String>,
 }
 
+impl Procedure {
+    /// Reads the composite in element `n` (qualifier and code required).
+    pub fn read(seg: &crate::segment::Segment<'_>, n: usize) -> Result<Self, crate::X12Error> {
+        let mut parts = seg.components(n);
+        let qualifier = parts.next().unwrap_or("");
+        let code = parts.next().unwrap_or("");
+        if qualifier.is_empty() {
+            return Err(seg.component_error(n, 1, crate::ErrorKind::MissingElement));
+        }
+        if code.is_empty() {
+            return Err(seg.component_error(n, 2, crate::ErrorKind::MissingElement));
+        }
+        Ok(Self {
+            qualifier: qualifier.to_owned(),
+            code: code.to_owned(),
+            modifiers: parts
+                .take(4)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+}
+
 /// Loop 2110: the payer's decision on one service line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ServicePayment {

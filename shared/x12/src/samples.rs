@@ -4,8 +4,11 @@
 //! replacement claim, secondary claim with other-payer adjudication.
 
 use crate::Delimiters;
+mod eligibility;
 mod institutional;
 mod remittance;
+
+pub use eligibility::eligibility_inquiry;
 
 pub use institutional::{institutional_batch, institutional_claim};
 pub use remittance::remittance_file;

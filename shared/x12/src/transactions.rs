@@ -4,7 +4,10 @@
 
 use serde_json::Value;
 
+use crate::ack::{Ack999Parser, ImplementationAck};
+use crate::claim_ack::{ClaimAck277Parser, ClaimAcknowledgment};
 use crate::driver::TransactionParser;
+use crate::eligibility::{Eligibility271Parser, EligibilityResponse};
 use crate::error::{ErrorKind, X12Error};
 use crate::remit::balance::{BalanceFinding, balance};
 use crate::remit::{Remittance, Remittance835Parser};
@@ -16,6 +19,12 @@ use crate::validate::Finding;
 pub enum AnyParser {
     /// 835.
     Remittance(Box<Remittance835Parser>),
+    /// 999.
+    Ack(Box<Ack999Parser>),
+    /// 277CA.
+    ClaimAck(Box<ClaimAck277Parser>),
+    /// 271.
+    Eligibility(Box<Eligibility271Parser>),
     /// Any other set: its segments, and the ids it must contain.
     Segments {
         /// ST01.
@@ -32,6 +41,12 @@ pub enum AnyParser {
 pub enum Parsed {
     /// An 835 and its balancing findings.
     Remittance(Box<Remittance>, Vec<BalanceFinding>),
+    /// A 999.
+    Ack(Box<ImplementationAck>),
+    /// A 277CA.
+    ClaimAck(Box<ClaimAcknowledgment>),
+    /// A 271.
+    Eligibility(Box<EligibilityResponse>),
     /// Another set, as segments.
     Segments {
         /// ST01.
@@ -46,9 +61,8 @@ pub enum Parsed {
 fn required(kind: &str) -> &'static [&'static str] {
     match kind {
         "837" => &["BHT", "NM1", "HL", "SBR", "CLM", "HI", "LX"],
-        "999" => &["AK1", "AK9"],
         "277" => &["BHT", "HL", "NM1", "TRN"],
-        "270" | "271" => &["BHT", "HL", "NM1"],
+        "270" => &["BHT", "HL", "NM1", "TRN", "EQ"],
         _ => &[],
     }
 }
@@ -63,6 +77,22 @@ impl AnyParser {
                 }
                 Self::Remittance(Box::new(Remittance835Parser::new(st.element(2))))
             }
+            "999" => {
+                if !crate::ack::VERSIONS.contains(&version) {
+                    return Err(st.invalid(3, version, "005010X231A1"));
+                }
+                Self::Ack(Box::new(Ack999Parser::new(st.element(2))))
+            }
+            // Other 277 guides (the X212 status response) stay untyped.
+            "277" if crate::claim_ack::VERSIONS.contains(&version) => {
+                Self::ClaimAck(Box::new(ClaimAck277Parser::new(st.element(2))))
+            }
+            "271" => {
+                if version != crate::eligibility::VERSION {
+                    return Err(st.invalid(3, version, crate::eligibility::VERSION));
+                }
+                Self::Eligibility(Box::new(Eligibility271Parser::new(st.element(2))))
+            }
             other => Self::Segments {
                 kind: other.to_owned(),
                 segments: Vec::new(),
@@ -75,6 +105,9 @@ impl AnyParser {
     pub fn segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         match self {
             Self::Remittance(p) => p.segment(seg),
+            Self::Ack(p) => p.segment(seg),
+            Self::ClaimAck(p) => p.segment(seg),
+            Self::Eligibility(p) => p.segment(seg),
             Self::Segments { segments, .. } => {
                 segments.push(seg.to_strings());
                 Ok(())
@@ -90,6 +123,9 @@ impl AnyParser {
                 let findings = balance(&remittance);
                 Ok(Parsed::Remittance(Box::new(remittance), findings))
             }
+            Self::Ack(p) => Ok(Parsed::Ack(Box::new(p.finish(se)?))),
+            Self::ClaimAck(p) => Ok(Parsed::ClaimAck(Box::new(p.finish(se)?))),
+            Self::Eligibility(p) => Ok(Parsed::Eligibility(Box::new(p.finish(se)?))),
             Self::Segments {
                 kind,
                 segments,
@@ -112,6 +148,9 @@ impl Parsed {
     pub fn kind(&self) -> &str {
         match self {
             Self::Remittance(..) => "835",
+            Self::Ack(..) => "999",
+            Self::ClaimAck(..) => "277",
+            Self::Eligibility(..) => "271",
             Self::Segments { kind, .. } => kind,
         }
     }
@@ -129,6 +168,9 @@ impl Parsed {
                 }
                 value
             }
+            Self::Ack(a) => serde_json::to_value(a).unwrap_or(Value::Null),
+            Self::ClaimAck(a) => serde_json::to_value(a).unwrap_or(Value::Null),
+            Self::Eligibility(e) => serde_json::to_value(e).unwrap_or(Value::Null),
             Self::Segments { segments, .. } => serde_json::json!({ "segments": segments }),
         }
     }
@@ -137,7 +179,9 @@ impl Parsed {
     pub fn findings(&self) -> Vec<Finding> {
         match self {
             Self::Remittance(_, findings) => findings.iter().map(Finding::from_balance).collect(),
-            Self::Segments { .. } => Vec::new(),
+            Self::Ack(..) | Self::ClaimAck(..) | Self::Eligibility(..) | Self::Segments { .. } => {
+                Vec::new()
+            }
         }
     }
 }

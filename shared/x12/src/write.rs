@@ -13,6 +13,8 @@ pub enum El<'a> {
     S(&'a str),
     /// A composite element; trailing empty components are dropped.
     C(&'a [&'a str]),
+    /// A repeating element; repetitions are joined with the ISA11 separator.
+    R(&'a [&'a str]),
 }
 
 /// Writes segments into a buffer and counts those of the open transaction.
@@ -43,7 +45,7 @@ impl SegmentWriter {
             .iter()
             .rposition(|e| match e {
                 El::S(v) => !v.is_empty(),
-                El::C(parts) => parts.iter().any(|p| !p.is_empty()),
+                El::C(parts) | El::R(parts) => parts.iter().any(|p| !p.is_empty()),
             })
             .map_or(0, |i| i + 1);
         self.out.extend_from_slice(id.as_bytes());
@@ -61,6 +63,20 @@ impl SegmentWriter {
                             self.out.push(self.delimiters.component);
                         }
                         self.value(id, i + 1, part)?;
+                    }
+                }
+                El::R(repeats) => {
+                    for (k, repeat) in repeats.iter().enumerate() {
+                        if k > 0 {
+                            let Some(r) = self.delimiters.repetition else {
+                                return Err(WriteError::new(
+                                    format!("{id}{:02}", i + 1),
+                                    "repeats need an ISA11 repetition separator",
+                                ));
+                            };
+                            self.out.push(r);
+                        }
+                        self.value(id, i + 1, repeat)?;
                     }
                 }
             }

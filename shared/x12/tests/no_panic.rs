@@ -8,6 +8,12 @@ use medbill_x12::{Segments, StreamReader};
 use proptest::prelude::*;
 
 const MULTI: &[u8] = include_bytes!("fixtures/remit_multi_claim.835");
+/// The hand-made fixtures of the other typed readers, mutated below.
+const OTHERS: [&[u8]; 3] = [
+    include_bytes!("fixtures/ack_partial.999"),
+    include_bytes!("fixtures/claim_ack.277"),
+    include_bytes!("fixtures/eligibility.271"),
+];
 
 fn every_reader(bytes: &[u8]) {
     for seg in Segments::new(bytes).flatten() {
@@ -26,6 +32,9 @@ fn every_reader(bytes: &[u8]) {
     }
     let _ = read_835(bytes);
     let _ = read_835_stream(bytes, |_| {});
+    let _ = medbill_x12::ack::read_999(bytes);
+    let _ = medbill_x12::claim_ack::read_277ca(bytes);
+    let _ = medbill_x12::eligibility::read_271(bytes);
     let _ = parse_to_json(bytes);
     let report = validate(bytes);
     let _ = (report.has_errors(), report.to_string());
@@ -35,7 +44,9 @@ fn every_reader(bytes: &[u8]) {
 fn body_segment() -> impl Strategy<Value = String> {
     let ids = prop::sample::select(vec![
         "BPR", "TRN", "REF", "DTM", "N1", "N3", "N4", "PER", "LX", "CLP", "CAS", "NM1", "MIA",
-        "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "ST", "GS", "GE", "IEA", "ISA", "XX",
+        "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "ST", "GS", "GE", "IEA", "ISA", "XX", "AK1",
+        "AK2", "IK3", "IK4", "IK5", "AK9", "CTX", "BHT", "HL", "STC", "EB", "AAA", "LS", "LE",
+        "MSG", "DMG", "DTP",
     ]);
     let value = prop::sample::select(vec![
         "",
@@ -100,8 +111,27 @@ proptest! {
     }
 
     #[test]
-    fn random_835_bodies_never_panic(body in prop::collection::vec(body_segment(), 0..40)) {
-        let text = String::from_utf8(MULTI.to_vec()).unwrap();
+    fn mutated_999_277ca_and_271_files_never_panic(
+        which in 0..OTHERS.len(),
+        edits in prop::collection::vec((0..4_000usize, any::<u8>()), 1..8),
+        cut in 1..4_000usize,
+    ) {
+        let mut bytes = OTHERS[which].to_vec();
+        for (at, b) in edits {
+            let at = at % bytes.len();
+            bytes[at] = b;
+        }
+        bytes.truncate(cut.min(bytes.len()));
+        every_reader(&bytes);
+    }
+
+    #[test]
+    fn random_bodies_under_each_typed_header_never_panic(
+        which in 0..=OTHERS.len(),
+        body in prop::collection::vec(body_segment(), 0..40),
+    ) {
+        let source = if which == OTHERS.len() { MULTI } else { OTHERS[which] };
+        let text = String::from_utf8(source.to_vec()).unwrap();
         let head: String = text.split_inclusive('\n').take(3).collect();
         let mut file = head;
         for seg in &body {

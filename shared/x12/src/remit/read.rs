@@ -358,35 +358,14 @@ fn read_clp(seg: &Segment<'_>, header_number: Option<u32>) -> Result<ClaimPaymen
     })
 }
 
-fn read_procedure(seg: &Segment<'_>, n: usize) -> Result<Procedure, X12Error> {
-    let mut parts = seg.components(n);
-    let qualifier = parts.next().unwrap_or("");
-    let code = parts.next().unwrap_or("");
-    if qualifier.is_empty() {
-        return Err(seg.component_error(n, 1, ErrorKind::MissingElement));
-    }
-    if code.is_empty() {
-        return Err(seg.component_error(n, 2, ErrorKind::MissingElement));
-    }
-    Ok(Procedure {
-        qualifier: qualifier.to_owned(),
-        code: code.to_owned(),
-        modifiers: parts
-            .take(4)
-            .filter(|m| !m.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    })
-}
-
 fn read_svc(seg: &Segment<'_>) -> Result<ServicePayment, X12Error> {
     Ok(ServicePayment {
-        procedure: read_procedure(seg, 1)?,
+        procedure: Procedure::read(seg, 1)?,
         charge: seg.amount(2)?,
         paid: seg.amount(3)?,
         revenue_code: seg.opt(4).map(str::to_owned),
         units_paid: seg.opt_quantity(5)?,
-        submitted_procedure: seg.opt(6).map(|_| read_procedure(seg, 6)).transpose()?,
+        submitted_procedure: seg.opt(6).map(|_| Procedure::read(seg, 6)).transpose()?,
         submitted_units: seg.opt_quantity(7)?,
         dates: Vec::new(),
         adjustments: Vec::new(),
