@@ -73,6 +73,14 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
     assert_eq!(
         scalar(
             &db,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM codes WHERE code IN ('S061X7D', 'S061X8D')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar(
+            &db,
             "SELECT CAST(COUNT(*) AS BIGINT) FROM codes WHERE system = 'ICD10CM' AND is_header = 0"
         )
         .await,
@@ -183,8 +191,18 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
         .code
         .unwrap();
     assert_eq!(s06.status, CodeStatus::Billable as i32);
-    let missing = client
+    // S06.1X7D is no code of the FY2026 tabular (death codes take only A);
+    // the MCE knows it from FY2016-FY2017, so it is known but not in effect.
+    let s06d = client
         .get_code(get("S061X7D", "2026-06-01"))
+        .await
+        .unwrap()
+        .into_inner()
+        .code
+        .unwrap();
+    assert_eq!(s06d.status, CodeStatus::NotEffective as i32, "{s06d:?}");
+    let missing = client
+        .get_code(get("S061X7Z", "2026-06-01"))
         .await
         .unwrap_err();
     assert_eq!(missing.code(), Code::NotFound, "{missing:?}");
