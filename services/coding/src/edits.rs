@@ -7,6 +7,7 @@
 //! counts); edits against the code sets (validity on the date of service,
 //! NCCI, MUE, MCE, Excludes1, 7th character) read the loaded releases.
 
+pub mod codeset;
 pub mod structure;
 
 use serde::{Deserialize, Serialize};

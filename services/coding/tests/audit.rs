@@ -3,6 +3,8 @@
 //! audit sample; recorded verdicts and the accuracy they give.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seed;
+
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::coding_audit_service_client::CodingAuditServiceClient;
 use medbill_contracts::medbill::coding::v1::encounter_service_client::EncounterServiceClient;
@@ -17,6 +19,7 @@ use tonic::transport::Channel;
 
 async fn start(test_db: &TestDatabase) -> RunningService {
     let db = test_db.connect(medbill_coding::MIGRATIONS).await;
+    seed::seed_code_sets(&db).await;
     RunningService::start(move |listener, settings, shutdown| {
         medbill_coding::serve(listener, db, settings, shutdown)
     })

@@ -3,6 +3,8 @@
 //! holds, release through the outbox, and the rules that guard each step.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seed;
+
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::encounter_service_client::EncounterServiceClient;
 use medbill_contracts::medbill::common::v1::event_feed_client::EventFeedClient;
@@ -18,6 +20,7 @@ type Client = EncounterServiceClient<Channel>;
 
 async fn start(test_db: &TestDatabase) -> RunningService {
     let db = test_db.connect(medbill_coding::MIGRATIONS).await;
+    seed::seed_code_sets(&db).await;
     RunningService::start(move |listener, settings, shutdown| {
         medbill_coding::serve(listener, db, settings, shutdown)
     })

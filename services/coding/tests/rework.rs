@@ -4,6 +4,8 @@
 //! the re-release naming the claim it replaces (SQLite and PostgreSQL).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seed;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -132,6 +134,7 @@ backend_tests!(
         let billing = billing_feed(billing_db.clone()).await;
 
         let coding_db = test_db.connect(medbill_coding::MIGRATIONS).await;
+        seed::seed_code_sets(&coding_db).await;
         let serve_db = coding_db.clone();
         let coding = RunningService::start(move |listener, settings, shutdown| {
             medbill_coding::serve(listener, serve_db, settings, shutdown)

@@ -14,6 +14,7 @@ use super::domain::{
     Rework, Transition,
 };
 use super::{history, store, wire};
+use crate::edits::codeset::CodeSetInput;
 use crate::edits::{self, EditInput, Finding, Severity};
 
 /// The workbench over one coding database.
@@ -140,7 +141,7 @@ impl Workbench {
             &encounter.coding,
         )
         .await?;
-        encounter.findings = run_edits(&encounter);
+        encounter.findings = run_edits(&mut tx, &encounter).await?;
         let first_check = edits::has_errors(&encounter.findings);
         persist(&mut tx, &encounter, Some(first_check)).await?;
         let at = now();
@@ -162,8 +163,9 @@ impl Workbench {
 
     /// Runs the edits on the saved coding without changing anything.
     pub async fn check(&self, encounter_id: &str) -> Result<Vec<Finding>, ServiceError> {
-        let encounter = self.get(encounter_id).await?;
-        Ok(run_edits(&encounter))
+        let mut conn = self.db.pool().acquire().await?;
+        let encounter = load(&mut conn, encounter_id).await?;
+        run_edits(&mut conn, &encounter).await
     }
 
     /// Puts an encounter on hold with a question for the physician.
@@ -240,7 +242,7 @@ impl Workbench {
         let mut encounter = load(&mut tx, encounter_id).await?;
         encounter.status = encounter.status.apply(Transition::Release)?;
         require_assignee(&encounter, coder)?;
-        let findings = run_edits(&encounter);
+        let findings = run_edits(&mut tx, &encounter).await?;
         let blocking: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -377,9 +379,21 @@ fn require_assignee(encounter: &Encounter, coder: &str) -> Result<(), ServiceErr
     }
 }
 
-fn run_edits(encounter: &Encounter) -> Vec<Finding> {
-    edits::check_structure(&EditInput {
+/// The structural edits and the code-set edits for the date of service.
+async fn run_edits(
+    conn: &mut sqlx::AnyConnection,
+    encounter: &Encounter,
+) -> Result<Vec<Finding>, ServiceError> {
+    let mut findings = edits::check_structure(&EditInput {
         coding: &encounter.coding,
         encounter_type: encounter.intake.encounter_type,
-    })
+    });
+    let input = CodeSetInput {
+        coding: &encounter.coding,
+        encounter_type: encounter.intake.encounter_type,
+        age_years: encounter.intake.patient_age_years,
+        date_of_service: encounter.intake.dos_start,
+    };
+    findings.extend(edits::codeset::check(conn, &input).await?);
+    Ok(findings)
 }

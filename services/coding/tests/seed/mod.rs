@@ -1,0 +1,243 @@
+//! Shared by the coding tests: a small but real slice of the code sets,
+//! seeded through the store's write API (ICD-10-CM codes with their tabular
+//! notes, MCE validity periods, edits and age ranges) and the official-layout
+//! NCCI PTP and MUE fixtures in `tests/fixtures/`. The values are those of the
+//! public CMS releases; only the number of codes is small.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use medbill_coding::codesets::domain::{AgeRange, CodeRow, ValidityRow};
+use medbill_coding::codesets::store::write::{
+    insert_age_ranges, insert_codes, insert_release, insert_validity,
+};
+use medbill_coding::codesets::store::{NewRelease, ReleaseKind};
+use medbill_coding::codesets::{self, CodeSystem, NoteKind};
+use medbill_kernel::CalendarDate;
+use medbill_platform::db::Database;
+
+fn day(s: &str) -> CalendarDate {
+    s.parse().unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn code(
+    code: &str,
+    header: bool,
+    description: &str,
+    parent: &str,
+    notes: &[(NoteKind, &str)],
+) -> CodeRow {
+    CodeRow {
+        code: code.into(),
+        is_header: header,
+        description: description.into(),
+        parent: parent.into(),
+        notes: notes.iter().map(|(k, t)| (*k, t.to_string())).collect(),
+    }
+}
+
+fn valid(code: &str, from: &str, to: Option<&str>, edits: &[&str]) -> ValidityRow {
+    ValidityRow {
+        code: code.into(),
+        valid_from: day(from),
+        valid_to: to.map(day),
+        edits: edits.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+fn release(system: CodeSystem, kind: ReleaseKind, name: &str, rows: usize) -> NewRelease {
+    NewRelease {
+        system,
+        kind,
+        scope: String::new(),
+        name: name.into(),
+        effective_from: day("2015-10-01"),
+        source: "seeded by the coding tests".into(),
+        sha256: name.into(),
+        code_count: rows as u64,
+    }
+}
+
+/// Loads the test slice of the code sets into `db`.
+pub async fn seed_code_sets(db: &Database) {
+    use NoteKind::*;
+    let codes = vec![
+        code("J02", true, "Acute pharyngitis", "", &[]),
+        code("J029", false, "Acute pharyngitis, unspecified", "J02", &[]),
+        code("R50", true, "Fever of other and unknown origin", "", &[]),
+        code("R509", false, "Fever, unspecified", "R50", &[]),
+        code("M54", true, "Dorsalgia", "", &[]),
+        code("M545", true, "Low back pain", "M54", &[]),
+        code("M5450", false, "Low back pain, unspecified", "M545", &[]),
+        code("I10", false, "Essential (primary) hypertension", "", &[]),
+        code("E10", true, "Type 1 diabetes mellitus", "", &[]),
+        code(
+            "E109",
+            false,
+            "Type 1 diabetes mellitus without complications",
+            "E10",
+            &[],
+        ),
+        code(
+            "E11",
+            true,
+            "Type 2 diabetes mellitus",
+            "",
+            &[
+                (Excludes1, "type 1 diabetes mellitus (E10.-)"),
+                (
+                    UseAdditionalCode,
+                    "to identify control using: insulin (Z79.4)",
+                ),
+            ],
+        ),
+        code(
+            "E119",
+            false,
+            "Type 2 diabetes mellitus without complications",
+            "E11",
+            &[],
+        ),
+        code("Z794", false, "Long term (current) use of insulin", "", &[]),
+        code("E85", true, "Amyloidosis", "", &[]),
+        code("E854", false, "Organ-limited amyloidosis", "E85", &[]),
+        code(
+            "G63",
+            false,
+            "Polyneuropathy in diseases classified elsewhere",
+            "",
+            &[(
+                CodeFirst,
+                "underlying disease, such as: amyloidosis (E85.-)",
+            )],
+        ),
+        code(
+            "S52",
+            true,
+            "Fracture of forearm",
+            "",
+            &[
+                (SeventhCharacter, "A initial encounter for closed fracture"),
+                (
+                    SeventhCharacter,
+                    "D subsequent encounter for closed fracture with routine healing",
+                ),
+            ],
+        ),
+        code("S525", true, "Fracture of lower end of radius", "S52", &[]),
+        code(
+            "S5252",
+            true,
+            "Torus fracture of lower end of radius",
+            "S525",
+            &[],
+        ),
+        code(
+            "S52521",
+            true,
+            "Torus fracture of lower end of right radius",
+            "S5252",
+            &[],
+        ),
+        code(
+            "S52521A",
+            false,
+            "Torus fracture of lower end of right radius, initial encounter for closed fracture",
+            "S52521",
+            &[],
+        ),
+        code(
+            "O80",
+            false,
+            "Encounter for full-term uncomplicated delivery",
+            "",
+            &[],
+        ),
+        code("Z370", false, "Single live birth", "", &[]),
+        code("U071", false, "COVID-19", "", &[]),
+    ];
+    let validity = vec![
+        valid("O80", "2015-10-01", None, &["maternity"]),
+        valid("G63", "2015-10-01", None, &["manifestation"]),
+        valid("Z370", "2015-10-01", None, &["unacceptable"]),
+        valid("U071", "2020-04-01", None, &[]),
+    ];
+    let ages = vec![
+        AgeRange {
+            edit: "newborn".into(),
+            low_age: 0,
+            high_age: 0,
+            valid_from: day("2015-10-01"),
+            valid_to: None,
+        },
+        AgeRange {
+            edit: "pediatric".into(),
+            low_age: 0,
+            high_age: 17,
+            valid_from: day("2015-10-01"),
+            valid_to: None,
+        },
+        AgeRange {
+            edit: "maternity".into(),
+            low_age: 9,
+            high_age: 64,
+            valid_from: day("2019-10-01"),
+            valid_to: None,
+        },
+        AgeRange {
+            edit: "adult".into(),
+            low_age: 15,
+            high_age: 124,
+            valid_from: day("2015-10-01"),
+            valid_to: None,
+        },
+    ];
+    let mut tx = db.begin().await.unwrap();
+    let cm = release(
+        CodeSystem::Icd10Cm,
+        ReleaseKind::Codes,
+        "test ICD-10-CM slice",
+        codes.len(),
+    );
+    let id = insert_release(&mut tx, &cm).await.unwrap().unwrap();
+    insert_codes(&mut tx, &id, CodeSystem::Icd10Cm, &codes)
+        .await
+        .unwrap();
+    let mce = release(
+        CodeSystem::Icd10Cm,
+        ReleaseKind::Validity,
+        "test MCE slice",
+        validity.len(),
+    );
+    let id = insert_release(&mut tx, &mce).await.unwrap().unwrap();
+    insert_validity(&mut tx, &id, CodeSystem::Icd10Cm, &validity)
+        .await
+        .unwrap();
+    insert_age_ranges(&mut tx, &id, &ages).await.unwrap();
+    tx.commit().await.unwrap();
+
+    codesets::import_ncci_ptp(
+        db,
+        &fixture("ncci_ptp_practitioner.txt"),
+        "test practitioner PTP",
+        day("2019-01-01"),
+        "practitioner",
+    )
+    .await
+    .unwrap();
+    codesets::import_mue(
+        db,
+        &fixture("mue_practitioner.csv"),
+        "test practitioner MUE",
+        day("2019-01-01"),
+        "practitioner",
+    )
+    .await
+    .unwrap();
+}
