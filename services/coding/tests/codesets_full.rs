@@ -144,7 +144,7 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
     assert_eq!((maternity.low_age, maternity.high_age), (9, 64));
     // A code added and one deleted at an October 1 boundary.
     let (added,): (String,) = sqlx::query_as("SELECT code FROM code_validity WHERE system = 'ICD10CM' AND valid_from = '2025-10-01' ORDER BY code LIMIT 1").fetch_one(&mut *conn).await.unwrap();
-    let (deleted,): (String,) = sqlx::query_as("SELECT code FROM code_validity WHERE system = 'ICD10CM' AND valid_to = '2025-09-30' ORDER BY code LIMIT 1").fetch_one(&mut *conn).await.unwrap();
+    let (deleted,): (String,) = sqlx::query_as("SELECT code FROM code_validity WHERE system = 'ICD10CM' AND valid_to = '2025-09-30' AND code NOT IN (SELECT code FROM codes WHERE system = 'ICD10CM') ORDER BY code LIMIT 1").fetch_one(&mut *conn).await.unwrap();
     drop(conn);
 
     let service = RunningService::start(move |listener, settings, shutdown| {
