@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use medbill_platform::telemetry;
 
+use crate::codes::CodesCommand;
 use crate::serve::ServeArgs;
 use crate::token::TokenArgs;
 use crate::up::UpArgs;
@@ -28,6 +29,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a development token signed with the local secret.
     Token(TokenArgs),
+    /// Load and look up code sets.
+    #[command(subcommand)]
+    Codes(CodesCommand),
     /// Read and check X12 5010 files.
     #[command(subcommand)]
     X12(X12Command),
@@ -45,6 +49,10 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime().and_then(|rt| rt.block_on(crate::serve::run(args)))
         }
         Command::Token(args) => crate::token::run(&args),
+        Command::Codes(command) => {
+            telemetry::init(telemetry::LogFormat::Pretty);
+            runtime().and_then(|rt| rt.block_on(crate::codes::run(command)))
+        }
         Command::X12(command) => return crate::x12::run(command),
     };
     match result {

