@@ -2,6 +2,8 @@
 //! receiver, billing provider, subscriber, payer, patient and the
 //! other-payer (secondary claim) loops.
 
+mod read;
+mod read_lines;
 mod write;
 
 use serde::Serialize;
@@ -10,6 +12,8 @@ use crate::common::Address;
 use crate::remit::Adjustment;
 use crate::values::{Amount, Date, Phi};
 
+pub use read::{Claim837Parser, ClaimKind, ClaimParties};
+pub(crate) use read_lines::{read_person, units};
 pub(crate) use write::{
     Parties, check_npi, write_header, write_hierarchy, write_line_adjudications,
     write_other_payers, write_person, write_practitioner,

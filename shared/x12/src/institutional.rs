@@ -1,5 +1,6 @@
 //! 837I institutional claims (005010X223A2): the claim model and its writer.
 
+mod read;
 mod write;
 
 use serde::Serialize;
@@ -10,6 +11,7 @@ use crate::claim::{
 };
 use crate::values::{Amount, Date, Quantity};
 
+pub use read::{Institutional837Parser, InstitutionalDraft, read_837i};
 pub use write::write_837i;
 
 /// GS08/ST03 of the 837I.

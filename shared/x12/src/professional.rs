@@ -1,5 +1,6 @@
 //! 837P professional claims (005010X222A1): the claim model and its writer.
 
+mod read;
 mod write;
 
 use serde::Serialize;
@@ -10,6 +11,8 @@ use crate::claim::{
 };
 use crate::values::{Amount, Date, Quantity};
 
+pub use read::{Professional837Parser, ProfessionalDraft, read_837p};
+pub(crate) use read::{frequency, one_char, practitioner};
 pub use write::write_837p;
 
 /// GS08/ST03 of the 837P.

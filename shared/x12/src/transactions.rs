@@ -1,4 +1,5 @@
-//! Choosing a parser for each transaction set by its ST01, for the CLI:
+//! Choosing a parser for each transaction set by its ST01 (and, for 837
+//! and 277, its guide), for the CLI:
 //! typed readers where the crate has them, otherwise the raw segments with
 //! a check that the segments the guide requires are present.
 
@@ -9,6 +10,8 @@ use crate::claim_ack::{ClaimAck277Parser, ClaimAcknowledgment};
 use crate::driver::TransactionParser;
 use crate::eligibility::{Eligibility271Parser, EligibilityResponse};
 use crate::error::{ErrorKind, X12Error};
+use crate::institutional::{Institutional837Parser, InstitutionalBatch};
+use crate::professional::{Professional837Parser, ProfessionalBatch};
 use crate::remit::balance::{BalanceFinding, balance};
 use crate::remit::{Remittance, Remittance835Parser};
 use crate::segment::Segment;
@@ -19,6 +22,10 @@ use crate::validate::Finding;
 pub enum AnyParser {
     /// 835.
     Remittance(Box<Remittance835Parser>),
+    /// 837P.
+    Professional(Box<Professional837Parser>),
+    /// 837I.
+    Institutional(Box<Institutional837Parser>),
     /// 999.
     Ack(Box<Ack999Parser>),
     /// 277CA.
@@ -41,6 +48,10 @@ pub enum AnyParser {
 pub enum Parsed {
     /// An 835 and its balancing findings.
     Remittance(Box<Remittance>, Vec<BalanceFinding>),
+    /// An 837P.
+    Professional(Box<ProfessionalBatch>),
+    /// An 837I.
+    Institutional(Box<InstitutionalBatch>),
     /// A 999.
     Ack(Box<ImplementationAck>),
     /// A 277CA.
@@ -77,6 +88,12 @@ impl AnyParser {
                 }
                 Self::Remittance(Box::new(Remittance835Parser::new(st.element(2))))
             }
+            "837" if version == crate::professional::VERSION => {
+                Self::Professional(Box::new(Professional837Parser::new(st.element(2))))
+            }
+            "837" if version == crate::institutional::VERSION => {
+                Self::Institutional(Box::new(Institutional837Parser::new(st.element(2))))
+            }
             "999" => {
                 if !crate::ack::VERSIONS.contains(&version) {
                     return Err(st.invalid(3, version, "005010X231A1"));
@@ -105,6 +122,8 @@ impl AnyParser {
     pub fn segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         match self {
             Self::Remittance(p) => p.segment(seg),
+            Self::Professional(p) => p.segment(seg),
+            Self::Institutional(p) => p.segment(seg),
             Self::Ack(p) => p.segment(seg),
             Self::ClaimAck(p) => p.segment(seg),
             Self::Eligibility(p) => p.segment(seg),
@@ -123,6 +142,8 @@ impl AnyParser {
                 let findings = balance(&remittance);
                 Ok(Parsed::Remittance(Box::new(remittance), findings))
             }
+            Self::Professional(p) => Ok(Parsed::Professional(Box::new(p.finish(se)?))),
+            Self::Institutional(p) => Ok(Parsed::Institutional(Box::new(p.finish(se)?))),
             Self::Ack(p) => Ok(Parsed::Ack(Box::new(p.finish(se)?))),
             Self::ClaimAck(p) => Ok(Parsed::ClaimAck(Box::new(p.finish(se)?))),
             Self::Eligibility(p) => Ok(Parsed::Eligibility(Box::new(p.finish(se)?))),
@@ -148,6 +169,7 @@ impl Parsed {
     pub fn kind(&self) -> &str {
         match self {
             Self::Remittance(..) => "835",
+            Self::Professional(..) | Self::Institutional(..) => "837",
             Self::Ack(..) => "999",
             Self::ClaimAck(..) => "277",
             Self::Eligibility(..) => "271",
@@ -168,6 +190,8 @@ impl Parsed {
                 }
                 value
             }
+            Self::Professional(b) => serde_json::to_value(b).unwrap_or(Value::Null),
+            Self::Institutional(b) => serde_json::to_value(b).unwrap_or(Value::Null),
             Self::Ack(a) => serde_json::to_value(a).unwrap_or(Value::Null),
             Self::ClaimAck(a) => serde_json::to_value(a).unwrap_or(Value::Null),
             Self::Eligibility(e) => serde_json::to_value(e).unwrap_or(Value::Null),
@@ -179,9 +203,12 @@ impl Parsed {
     pub fn findings(&self) -> Vec<Finding> {
         match self {
             Self::Remittance(_, findings) => findings.iter().map(Finding::from_balance).collect(),
-            Self::Ack(..) | Self::ClaimAck(..) | Self::Eligibility(..) | Self::Segments { .. } => {
-                Vec::new()
-            }
+            Self::Professional(..)
+            | Self::Institutional(..)
+            | Self::Ack(..)
+            | Self::ClaimAck(..)
+            | Self::Eligibility(..)
+            | Self::Segments { .. } => Vec::new(),
         }
     }
 }

@@ -35,6 +35,8 @@ fn every_reader(bytes: &[u8]) {
     let _ = medbill_x12::ack::read_999(bytes);
     let _ = medbill_x12::claim_ack::read_277ca(bytes);
     let _ = medbill_x12::eligibility::read_271(bytes);
+    let _ = medbill_x12::professional::read_837p(bytes);
+    let _ = medbill_x12::institutional::read_837i(bytes);
     let _ = parse_to_json(bytes);
     let report = validate(bytes);
     let _ = (report.has_errors(), report.to_string());
