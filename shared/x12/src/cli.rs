@@ -22,7 +22,7 @@ pub fn parse_to_json(bytes: &[u8]) -> Result<Value, X12Error> {
     let mut last = None;
     for seg in Segments::new(bytes) {
         let seg = seg?;
-        last = Some(seg.location(None));
+        last = Some(seg.mark());
         let role = tracker.observe(&seg, &mut problems);
         if let Some(problem) = problems.drain(..).next() {
             return Err(problem);
@@ -58,7 +58,7 @@ pub fn parse_to_json(bytes: &[u8]) -> Result<Value, X12Error> {
         }
     }
     match last {
-        Some(at) => tracker.finish(at, &mut problems),
+        Some(at) => tracker.finish(at.location(), &mut problems),
         None => return Err(empty_file()),
     }
     if let Some(problem) = problems.into_iter().next() {
@@ -84,7 +84,7 @@ pub fn validate(bytes: &[u8]) -> ValidationReport {
                 continue;
             }
         };
-        last = Some(seg.location(None));
+        last = Some(seg.mark());
         let role = tracker.observe(&seg, &mut problems);
         report.extend(problems.drain(..).map(Finding::from_error));
         match role {
@@ -124,7 +124,7 @@ pub fn validate(bytes: &[u8]) -> ValidationReport {
     }
     match last {
         Some(at) => {
-            tracker.finish(at, &mut problems);
+            tracker.finish(at.location(), &mut problems);
             report.extend(problems.drain(..).map(Finding::from_error));
         }
         None if report.findings.is_empty() => report.push(Finding::from_error(empty_file())),

@@ -39,7 +39,7 @@ pub struct Driver<P, F> {
     problems: Vec<X12Error>,
     current: Option<P>,
     start: F,
-    last: Option<Location>,
+    last: Option<crate::segment::Mark>,
 }
 
 impl<P, F> Driver<P, F>
@@ -60,7 +60,7 @@ where
 
     /// Takes one segment; returns a transaction when its SE arrives.
     pub fn feed(&mut self, seg: &Segment<'_>) -> Result<Option<P::Output>, X12Error> {
-        self.last = Some(seg.location(None));
+        self.last = Some(seg.mark());
         let role = self.tracker.observe(seg, &mut self.problems);
         if let Some(problem) = self.problems.drain(..).next() {
             return Err(problem);
@@ -115,7 +115,7 @@ where
                 ErrorKind::InvalidIsa("the file is empty"),
             ));
         };
-        self.tracker.finish(at, &mut self.problems);
+        self.tracker.finish(at.location(), &mut self.problems);
         match self.problems.drain(..).next() {
             Some(problem) => Err(problem),
             None => Ok(()),

@@ -5,7 +5,16 @@ use crate::delimiters::Delimiters;
 use crate::error::{ElementRef, ErrorKind, Location, X12Error};
 use crate::values::{Amount, Date, Quantity};
 
+/// How many element separators a segment remembers the position of; the
+/// elements past them (rare: only a few segments have more) are found by
+/// scanning.
+const INDEXED: usize = 24;
+
 /// One segment of a file, borrowed from the buffer it was read from.
+///
+/// The positions of its element separators are found once, when the
+/// segment is read, so reading element `n` is two array lookups rather
+/// than a scan from the start of the segment.
 #[derive(Debug, Clone, Copy)]
 pub struct Segment<'a> {
     text: &'a str,
@@ -13,6 +22,10 @@ pub struct Segment<'a> {
     delimiters: Delimiters,
     index: usize,
     offset: usize,
+    /// Byte positions of the first [`INDEXED`] element separators.
+    separators: [u32; INDEXED],
+    /// How many element separators the segment has in all.
+    separator_count: usize,
 }
 
 impl<'a> Segment<'a> {
@@ -26,6 +39,22 @@ impl<'a> Segment<'a> {
         index: usize,
         offset: usize,
     ) -> Result<Self, X12Error> {
+        let mut separators = [0u32; INDEXED];
+        let mut separator_count = 0;
+        // Positions are kept as u32; a longer segment (only possible from
+        // memory, never from the stream reader) is read by scanning.
+        if u32::try_from(bytes.len()).is_ok() {
+            for (i, b) in (0u32..).zip(bytes) {
+                if *b == delimiters.element {
+                    if let Some(slot) = separators.get_mut(separator_count) {
+                        *slot = i;
+                    }
+                    separator_count += 1;
+                }
+            }
+        } else {
+            separator_count = usize::MAX;
+        }
         let id_len = bytes
             .iter()
             .position(|b| *b == delimiters.element)
@@ -55,6 +84,8 @@ impl<'a> Segment<'a> {
             delimiters,
             index,
             offset,
+            separators,
+            separator_count,
         })
     }
 
@@ -100,7 +131,10 @@ impl<'a> Segment<'a> {
 
     /// How many elements follow the identifier (trailing empties included).
     pub fn element_count(&self) -> usize {
-        self.elements().count()
+        if self.separator_count == usize::MAX {
+            return self.elements().count();
+        }
+        self.separator_count
     }
 
     /// Element `n` (1-based), or `""` when absent.
@@ -108,7 +142,19 @@ impl<'a> Segment<'a> {
         if n == 0 {
             return "";
         }
-        self.elements().nth(n - 1).unwrap_or("")
+        if self.separator_count == usize::MAX || n > INDEXED {
+            return self.elements().nth(n - 1).unwrap_or("");
+        }
+        if n > self.separator_count {
+            return "";
+        }
+        let start = self.separators[n - 1] as usize + 1;
+        let end = match self.separators.get(n) {
+            Some(end) if n < self.separator_count => *end as usize,
+            _ if n == self.separator_count => self.text.len(),
+            _ => return self.elements().nth(n - 1).unwrap_or(""),
+        };
+        self.text.get(start..end).unwrap_or("")
     }
 
     /// Element `n` when present and not empty.
@@ -173,6 +219,20 @@ impl<'a> Segment<'a> {
         self.opt(n).map(|_| self.date(n)).transpose()
     }
 
+    /// Where this segment sits, kept without allocating (for "the file
+    /// ended after this segment" errors).
+    pub fn mark(&self) -> Mark {
+        let mut id = [0u8; 3];
+        let len = self.id_len.min(3);
+        id[..len].copy_from_slice(&self.text.as_bytes()[..len]);
+        Mark {
+            index: self.index,
+            offset: self.offset,
+            id,
+            id_len: len,
+        }
+    }
+
     /// Where this segment (and optionally one of its elements) sits.
     pub fn location(&self, element: Option<ElementRef>) -> Location {
         Location {
@@ -227,6 +287,27 @@ impl<'a> Segment<'a> {
             .chain(self.elements())
             .map(str::to_owned)
             .collect()
+    }
+}
+
+/// A segment's ordinal, offset and identifier, copied out of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    index: usize,
+    offset: usize,
+    id: [u8; 3],
+    id_len: usize,
+}
+
+impl Mark {
+    /// The location of the marked segment.
+    pub fn location(&self) -> Location {
+        Location {
+            segment_index: self.index,
+            byte_offset: self.offset,
+            segment_id: String::from_utf8_lossy(&self.id[..self.id_len]).into_owned(),
+            element: None,
+        }
     }
 }
 
