@@ -9,6 +9,7 @@ pub mod codesets;
 pub mod edits;
 pub mod encounters;
 pub mod roles;
+pub mod suggestions;
 
 use std::future::Future;
 

@@ -1,6 +1,6 @@
 //! Structured logs through `tracing`: human-readable for a terminal, one JSON
 //! object per line when asked (`--log-format json`), filtered by `RUST_LOG`
-//! (default `info`), written to stderr. Log lines carry ids and codes, never patient data.
+//! (default `info`, sqlx statements only on error), written to stderr. Log lines carry ids and codes, never patient data.
 
 use tracing_subscriber::EnvFilter;
 
@@ -17,7 +17,10 @@ pub enum LogFormat {
 /// Installs the global subscriber once; later calls do nothing (tests call it
 /// from many places).
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // sqlx's slow-statement warnings print the whole statement, which for a
+    // bulk code-set load is hundreds of kilobytes of placeholders.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx::query=error"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -15,6 +15,7 @@ use super::domain::{EncounterStatus, Priority};
 use super::service::{Acknowledgment, Workbench};
 use super::store::QueueFilter;
 use super::wire;
+use crate::suggestions::Suggester;
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
@@ -23,6 +24,7 @@ const MAX_PAGE: u32 = 500;
 #[derive(Clone)]
 pub struct EncounterRpc {
     workbench: Workbench,
+    suggester: Suggester,
     db: Database,
 }
 
@@ -31,6 +33,7 @@ impl EncounterRpc {
     pub fn new(db: Database) -> Self {
         EncounterRpc {
             workbench: Workbench::new(db.clone()),
+            suggester: Suggester::new(db.clone()),
             db,
         }
     }
@@ -253,6 +256,54 @@ impl EncounterService for EncounterRpc {
             .await?;
         Ok(Response::new(pb::GetEncounterHistoryResponse {
             changes: changes.iter().map(wire::change_to_pb).collect(),
+        }))
+    }
+
+    async fn suggest_codes(
+        &self,
+        request: Request<pb::SuggestCodesRequest>,
+    ) -> Result<Response<pb::SuggestCodesResponse>, Status> {
+        let who = principal(&request)?.clone();
+        let req = request.into_inner();
+        let limit = match req.limit {
+            0 => 10,
+            n if n <= 50 => n as usize,
+            _ => return Err(ServiceError::invalid("limit", "must be at most 50").into()),
+        };
+        let (text, default_date) = if req.encounter_id.trim().is_empty() {
+            let text = required_text("text", &req.text)?;
+            (text, medbill_kernel::Timestamp::now().date())
+        } else {
+            let encounter_id = id("encounter_id", &req.encounter_id)?;
+            let encounter = self.workbench.get(&encounter_id).await?;
+            self.audit_read(&who, &encounter_id, "SuggestCodes").await?;
+            (encounter.intake.documentation, encounter.intake.dos_start)
+        };
+        let date = medbill_platform::convert::optional_date(
+            "date_of_service",
+            req.date_of_service.as_ref(),
+        )?
+        .unwrap_or(default_date);
+        let suggestions = self.suggester.suggest(&text, date, limit).await?;
+        Ok(Response::new(pb::SuggestCodesResponse {
+            suggestions: suggestions
+                .into_iter()
+                .map(|s| pb::CodeSuggestion {
+                    evidence: s
+                        .evidence
+                        .iter()
+                        .map(|&(start, end)| pb::TextSpan {
+                            start: start as u32,
+                            end: end as u32,
+                            text: text[start..end].to_string(),
+                        })
+                        .collect(),
+                    code: s.code,
+                    description: s.description,
+                    score_permille: s.score_permille,
+                    negated: s.negated,
+                })
+                .collect(),
         }))
     }
 }

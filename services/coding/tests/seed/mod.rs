@@ -161,6 +161,13 @@ pub async fn seed_code_sets(db: &Database) {
         ),
         code("Z370", false, "Single live birth", "", &[]),
         code("U071", false, "COVID-19", "", &[]),
+        code("R07", true, "Pain in throat and chest", "", &[]),
+        code("R079", false, "Chest pain, unspecified", "R07", &[]),
+        code("R06", true, "Abnormalities of breathing", "", &[]),
+        code("R060", true, "Dyspnea", "R06", &[]),
+        code("R0602", false, "Shortness of breath", "R060", &[]),
+        code("R05", true, "Cough", "", &[]),
+        code("R059", false, "Cough, unspecified", "R05", &[]),
     ];
     let validity = vec![
         valid("O80", "2015-10-01", None, &["maternity"]),
