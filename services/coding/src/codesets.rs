@@ -15,6 +15,7 @@ pub mod error;
 pub mod fetch;
 pub mod grpc;
 pub mod import;
+pub mod index_cache;
 pub mod mce;
 pub mod oce;
 pub mod search;

@@ -46,12 +46,17 @@ pub async fn serve(
     settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    // One search index serves SearchCodes and SuggestCodes.
+    let index = codesets::index_cache::IndexCache::new(db.clone());
     let routes = Routes::new(limits!(
-        CodeSetServiceServer::new(codesets::grpc::CodeSetHandler::new(db.clone())),
+        CodeSetServiceServer::new(codesets::grpc::CodeSetHandler::with_index(
+            db.clone(),
+            index.clone()
+        )),
         settings
     ))
     .add_service(limits!(
-        EncounterServiceServer::new(encounters::grpc::EncounterRpc::new(db.clone())),
+        EncounterServiceServer::new(encounters::grpc::EncounterRpc::new(db.clone(), index)),
         settings
     ))
     .add_service(limits!(

@@ -12,33 +12,24 @@
 //! a coder saves what they accept.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use medbill_kernel::CalendarDate;
 use medbill_platform::ServiceError;
-use medbill_platform::db::Database;
-use tokio::sync::Mutex;
 
 use crate::codesets::CodeSystem;
-use crate::codesets::search::{Query, SearchIndex, releases_fingerprint, words};
+use crate::codesets::index_cache::IndexCache;
+use crate::codesets::search::{Query, SearchIndex, words};
 
-/// A built index and the release fingerprint it was built for.
-type Cached = Option<((i64, String), Arc<SearchIndex>)>;
-
-/// The search index behind suggestions, rebuilt when releases change.
+/// Suggestions over the code sets, through the service's shared index.
 #[derive(Clone)]
 pub struct Suggester {
-    db: Database,
-    index: Arc<Mutex<Cached>>,
+    index: IndexCache,
 }
 
 impl Suggester {
-    /// Suggestions over the code sets in `db`.
-    pub fn new(db: Database) -> Self {
-        Suggester {
-            db,
-            index: Arc::new(Mutex::new(None)),
-        }
+    /// Suggestions using `index`.
+    pub fn new(index: IndexCache) -> Self {
+        Suggester { index }
     }
 
     /// Suggests up to `limit` codes for `text` on `date`.
@@ -48,19 +39,7 @@ impl Suggester {
         date: CalendarDate,
         limit: usize,
     ) -> Result<Vec<Suggestion>, ServiceError> {
-        let mut conn = self.db.pool().acquire().await?;
-        let fingerprint = releases_fingerprint(&mut conn).await?;
-        let index = {
-            let mut cached = self.index.lock().await;
-            match cached.as_ref() {
-                Some((built_for, index)) if *built_for == fingerprint => index.clone(),
-                _ => {
-                    let index = Arc::new(SearchIndex::load(&mut conn).await?);
-                    *cached = Some((fingerprint, index.clone()));
-                    index
-                }
-            }
-        };
+        let index = self.index.get().await?;
         Ok(suggest(&index, text, date, limit))
     }
 }

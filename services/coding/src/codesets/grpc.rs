@@ -1,8 +1,6 @@
 //! The `CodeSetService` handler: translates requests into domain values,
 //! asks the store or the search index, translates the answers back.
 
-use std::sync::Arc;
-
 use medbill_contracts::medbill::coding::v1 as wire;
 use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetService;
 use medbill_contracts::medbill::common::v1::DateRange;
@@ -10,44 +8,29 @@ use medbill_kernel::{CalendarDate, Timestamp};
 use medbill_platform::ServiceError;
 use medbill_platform::convert::{date, optional_date, wire_date};
 use medbill_platform::db::Database;
-use tokio::sync::Mutex;
 use tonic::{Request, Response, Status};
 
 use super::domain::{CodeAnswer, CodeStatus, CodeSystem, NoteKind, normalize_code};
-use super::search::{Query, SearchIndex, releases_fingerprint};
+use super::index_cache::IndexCache;
+use super::search::Query;
 use super::store::lookup;
-
-/// The search index and the release fingerprint it was built for.
-type CachedIndex = ((i64, String), Arc<SearchIndex>);
 
 /// Serves code lookup and search over `db`.
 pub struct CodeSetHandler {
     db: Database,
-    index: Mutex<Option<CachedIndex>>,
+    index: IndexCache,
 }
 
 impl CodeSetHandler {
-    /// A handler over the coding database.
+    /// A handler over the coding database with its own search index.
     pub fn new(db: Database) -> CodeSetHandler {
-        CodeSetHandler {
-            db,
-            index: Mutex::new(None),
-        }
+        let index = IndexCache::new(db.clone());
+        CodeSetHandler::with_index(db, index)
     }
 
-    /// The search index, rebuilt when releases were loaded since it was built.
-    async fn index(&self) -> Result<Arc<SearchIndex>, ServiceError> {
-        let mut conn = self.db.pool().acquire().await?;
-        let fingerprint = releases_fingerprint(&mut conn).await?;
-        let mut cached = self.index.lock().await;
-        if let Some((built_for, index)) = cached.as_ref()
-            && *built_for == fingerprint
-        {
-            return Ok(index.clone());
-        }
-        let index = Arc::new(SearchIndex::load(&mut conn).await?);
-        *cached = Some((fingerprint, index.clone()));
-        Ok(index)
+    /// A handler sharing `index` with other handlers of the service.
+    pub fn with_index(db: Database, index: IndexCache) -> CodeSetHandler {
+        CodeSetHandler { db, index }
     }
 }
 
@@ -169,7 +152,7 @@ impl CodeSetService for CodeSetHandler {
             limit,
             include_headers: req.include_headers,
         };
-        let index = self.index().await?;
+        let index = self.index.get().await?;
         let codes = index
             .search(&query)
             .into_iter()

@@ -15,6 +15,7 @@ use super::domain::{EncounterStatus, Priority};
 use super::service::{Acknowledgment, Workbench};
 use super::store::QueueFilter;
 use super::wire;
+use crate::codesets::index_cache::IndexCache;
 use crate::suggestions::Suggester;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -29,11 +30,11 @@ pub struct EncounterRpc {
 }
 
 impl EncounterRpc {
-    /// The API over `db`.
-    pub fn new(db: Database) -> Self {
+    /// The API over `db`, suggesting codes through the shared `index`.
+    pub fn new(db: Database, index: IndexCache) -> Self {
         EncounterRpc {
             workbench: Workbench::new(db.clone()),
-            suggester: Suggester::new(db.clone()),
+            suggester: Suggester::new(index),
             db,
         }
     }
