@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::X12Error;
 use crate::segment::Segment;
+use crate::text::Text;
 use crate::values::{Amount, Date, Phi};
 
 /// NM102: a person or an organization.
@@ -33,21 +34,21 @@ impl EntityType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entity {
     /// NM101, e.g. `QC` patient, `82` rendering provider.
-    pub role: String,
+    pub role: Text,
     /// NM102.
     pub entity_type: EntityType,
     /// NM103: last name or organization name (may be empty when the guide allows).
-    pub last_name: Phi<String>,
+    pub last_name: Phi<Text>,
     /// NM104.
-    pub first_name: Option<Phi<String>>,
+    pub first_name: Option<Phi<Text>>,
     /// NM105.
-    pub middle_name: Option<Phi<String>>,
+    pub middle_name: Option<Phi<Text>>,
     /// NM107.
-    pub suffix: Option<Phi<String>>,
+    pub suffix: Option<Phi<Text>>,
     /// NM108, e.g. `XX` (NPI), `MI` (member id).
-    pub id_qualifier: Option<String>,
+    pub id_qualifier: Option<Text>,
     /// NM109.
-    pub id: Option<Phi<String>>,
+    pub id: Option<Phi<Text>>,
 }
 
 impl Entity {
@@ -60,13 +61,13 @@ impl Entity {
         };
         let phi = |n| seg.opt(n).map(Phi::from);
         Ok(Self {
-            role: seg.req(1)?.to_owned(),
+            role: seg.req(1)?.into(),
             entity_type,
             last_name: Phi::from(seg.element(3)),
             first_name: phi(4),
             middle_name: phi(5),
             suffix: phi(7),
-            id_qualifier: seg.opt(8).map(str::to_owned),
+            id_qualifier: seg.opt(8).map(Into::into),
             id: phi(9),
         })
     }
@@ -100,9 +101,9 @@ impl Address {
     /// Fills city, state, postal code and country from an N4 segment.
     pub fn read_n4(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         self.city = Phi::from(seg.req(1)?);
-        self.state = seg.opt(2).map(str::to_owned);
+        self.state = seg.opt(2).map(Into::into);
         self.postal_code = seg.opt(3).map(Phi::from);
-        self.country = seg.opt(4).map(str::to_owned);
+        self.country = seg.opt(4).map(Into::into);
         Ok(())
     }
 }
@@ -111,17 +112,17 @@ impl Address {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reference {
     /// REF01, e.g. `6R`, `G1`, `F8`.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// REF02.
-    pub value: String,
+    pub value: Text,
 }
 
 impl Reference {
     /// Reads a REF segment.
     pub fn from_ref(seg: &Segment<'_>) -> Result<Self, X12Error> {
         Ok(Self {
-            qualifier: seg.req(1)?.to_owned(),
-            value: seg.req(2)?.to_owned(),
+            qualifier: seg.req(1)?.into(),
+            value: seg.req(2)?.into(),
         })
     }
 }
@@ -130,7 +131,7 @@ impl Reference {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DateRef {
     /// DTM01 / DTP01, e.g. `472` service date.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// The date, or the first day of a range.
     pub date: Date,
     /// The last day of an `RD8` range.
@@ -141,7 +142,7 @@ impl DateRef {
     /// Reads a DTM segment (qualifier, CCYYMMDD date).
     pub fn from_dtm(seg: &Segment<'_>) -> Result<Self, X12Error> {
         Ok(Self {
-            qualifier: seg.req(1)?.to_owned(),
+            qualifier: seg.req(1)?.into(),
             date: seg.date(2)?,
             end: None,
         })
@@ -149,7 +150,7 @@ impl DateRef {
 
     /// Reads a DTP segment (qualifier, `D8` or `RD8`, value).
     pub fn from_dtp(seg: &Segment<'_>) -> Result<Self, X12Error> {
-        let qualifier = seg.req(1)?.to_owned();
+        let qualifier = seg.req(1)?.into();
         let value = seg.req(3)?;
         match seg.req(2)? {
             "D8" => Ok(Self {
@@ -186,7 +187,7 @@ impl DateRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AmountRef {
     /// AMT01, e.g. `B6` allowed, `I` interest, `AU` coverage amount.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// AMT02.
     pub amount: Amount,
 }
@@ -195,7 +196,7 @@ impl AmountRef {
     /// Reads an AMT segment.
     pub fn from_amt(seg: &Segment<'_>) -> Result<Self, X12Error> {
         Ok(Self {
-            qualifier: seg.req(1)?.to_owned(),
+            qualifier: seg.req(1)?.into(),
             amount: seg.amount(2)?,
         })
     }
@@ -218,12 +219,12 @@ impl Contact {
         let mut numbers = Vec::new();
         for n in [3, 5, 7] {
             if let Some(q) = seg.opt(n) {
-                numbers.push((q.to_owned(), seg.req(n + 1)?.to_owned()));
+                numbers.push((q.to_owned(), seg.req(n + 1)?.into()));
             }
         }
         Ok(Self {
-            function: seg.req(1)?.to_owned(),
-            name: seg.opt(2).map(str::to_owned),
+            function: seg.req(1)?.into(),
+            name: seg.opt(2).map(Into::into),
             numbers,
         })
     }

@@ -131,11 +131,12 @@ where
 {
     let mut driver = Driver::new(start);
     let mut out = Vec::new();
-    for seg in Segments::new(bytes) {
-        if let Some(done) = driver.feed(&seg?)? {
+    Segments::new(bytes).try_each(|seg| {
+        if let Some(done) = driver.feed(seg)? {
             out.push(done);
         }
-    }
+        Ok(())
+    })?;
     driver.end()?;
     Ok(out)
 }

@@ -132,6 +132,35 @@ impl<'a> Segments<'a> {
     }
 }
 
+impl<'a> Segments<'a> {
+    /// Hands every segment to `f` in order and stops at the first error,
+    /// of reading or of `f`. Same segments as the iterator, without moving
+    /// each one through an `Option<Result<..>>` (a measurable cost when
+    /// the caller stops at the first error anyway).
+    pub(crate) fn try_each(
+        mut self,
+        mut f: impl FnMut(&Segment<'a>) -> Result<(), X12Error>,
+    ) -> Result<(), X12Error> {
+        loop {
+            match self.tokenizer.step(self.buf, self.pos, 0, true) {
+                Step::Segment {
+                    start,
+                    end,
+                    next,
+                    delimiters,
+                } => {
+                    self.pos = next;
+                    let index = self.tokenizer.count();
+                    let seg = Segment::parse(&self.buf[start..end], delimiters, index, start)?;
+                    f(&seg)?;
+                }
+                Step::NeedMore | Step::End => return Ok(()),
+                Step::Fatal(e) => return Err(e),
+            }
+        }
+    }
+}
+
 impl<'a> Iterator for Segments<'a> {
     type Item = Result<Segment<'a>, X12Error>;
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::common::Address;
 use crate::common::{AmountRef, Contact, DateRef, Entity, Reference};
 use crate::error::Position;
+use crate::text::Text;
 use crate::values::{Amount, Date, Quantity};
 
 pub use adjustments::{Adjustment, AdjustmentGroup, ClaimStatus, ProviderAdjustment};
@@ -19,7 +20,7 @@ pub use read::{Remittance835Parser, VERSIONS, read_835, read_835_stream};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Remittance {
     /// ST02.
-    pub control_number: String,
+    pub control_number: Text,
     /// BPR: the payment.
     pub payment: Payment,
     /// TRN: the check or EFT trace.
@@ -45,15 +46,15 @@ pub struct Remittance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Payment {
     /// BPR01: `I` remittance with payment, `H` notification only, ...
-    pub handling_code: String,
+    pub handling_code: Text,
     /// BPR02.
     pub amount: Amount,
     /// BPR03: `C` credit or `D` debit.
-    pub credit_debit: String,
+    pub credit_debit: Text,
     /// BPR04: `ACH`, `CHK`, `BOP`, `FWT`, `NON`.
-    pub method: String,
+    pub method: Text,
     /// BPR05 when present (`CCP`, `CTX`).
-    pub format: Option<String>,
+    pub format: Option<Text>,
     /// BPR16: check issue or EFT effective date.
     pub date: Date,
 }
@@ -62,22 +63,22 @@ pub struct Payment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Trace {
     /// TRN02: check or EFT trace number.
-    pub number: String,
+    pub number: Text,
     /// TRN03: payer identifier.
-    pub originator: String,
+    pub originator: Text,
     /// TRN04.
-    pub supplemental: Option<String>,
+    pub supplemental: Option<Text>,
 }
 
 /// A payer or payee (N1 loop).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Party {
     /// N102.
-    pub name: String,
+    pub name: Text,
     /// N103, e.g. `XX` NPI, `FI` tax id, `XV` plan id.
-    pub id_qualifier: Option<String>,
+    pub id_qualifier: Option<Text>,
     /// N104.
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// N3/N4.
     pub address: Option<Address>,
     /// REF segments of the loop.
@@ -92,7 +93,7 @@ pub struct ClaimPayment {
     /// LX01 of the header-number loop the claim sits in.
     pub header_number: Option<u32>,
     /// CLP01: the provider's patient control number (our claim id).
-    pub patient_control_number: String,
+    pub patient_control_number: Text,
     /// CLP02.
     pub status: ClaimStatus,
     /// CLP03.
@@ -102,15 +103,15 @@ pub struct ClaimPayment {
     /// CLP05.
     pub patient_responsibility: Option<Amount>,
     /// CLP06.
-    pub filing_indicator: String,
+    pub filing_indicator: Text,
     /// CLP07: the payer's claim control number (ICN).
-    pub payer_claim_control_number: String,
+    pub payer_claim_control_number: Text,
     /// CLP08.
-    pub facility_type: Option<String>,
+    pub facility_type: Option<Text>,
     /// CLP09.
-    pub frequency: Option<String>,
+    pub frequency: Option<Text>,
     /// CLP11.
-    pub drg_code: Option<String>,
+    pub drg_code: Option<Text>,
     /// Claim-level CAS, one entry per reason/amount/quantity triple.
     pub adjustments: Vec<Adjustment>,
     /// NM1 segments: patient (QC), insured (IL), corrected names (74), ...
@@ -142,14 +143,14 @@ pub struct MedicareAdjudication {
     /// MIA04 claim DRG amount, or MOA02 claim HCPCS payable amount.
     pub amount: Option<Amount>,
     /// Remark codes (MIA05, MIA20-22; MOA03-07).
-    pub remark_codes: Vec<String>,
+    pub remark_codes: Vec<Text>,
 }
 
 /// A qualified quantity (QTY).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuantityRef {
     /// QTY01.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// QTY02.
     pub quantity: Quantity,
 }
@@ -158,11 +159,11 @@ pub struct QuantityRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Procedure {
     /// `HC` (HCPCS/CPT), `NU` (revenue), `N4` (NDC), ...
-    pub qualifier: String,
+    pub qualifier: Text,
     /// The code.
-    pub code: String,
+    pub code: Text,
     /// Up to four modifiers.
-    pub modifiers: Vec<String>,
+    pub modifiers: Vec<Text>,
 }
 
 impl Procedure {
@@ -178,12 +179,12 @@ impl Procedure {
             return Err(seg.component_error(n, 2, crate::ErrorKind::MissingElement));
         }
         Ok(Self {
-            qualifier: qualifier.to_owned(),
-            code: code.to_owned(),
+            qualifier: Text::new(qualifier),
+            code: Text::new(code),
             modifiers: parts
                 .take(4)
                 .filter(|m| !m.is_empty())
-                .map(str::to_owned)
+                .map(Text::new)
                 .collect(),
         })
     }
@@ -199,7 +200,7 @@ pub struct ServicePayment {
     /// SVC03.
     pub paid: Amount,
     /// SVC04: NUBC revenue code.
-    pub revenue_code: Option<String>,
+    pub revenue_code: Option<Text>,
     /// SVC05 (1 when absent, per the guide).
     pub units_paid: Option<Quantity>,
     /// SVC06: the procedure as submitted, when the payer changed it.
@@ -211,7 +212,7 @@ pub struct ServicePayment {
     /// Line-level CAS, one entry per triple.
     pub adjustments: Vec<Adjustment>,
     /// REF*6R: the line item control number sent in the 837.
-    pub line_item_control_number: Option<String>,
+    pub line_item_control_number: Option<Text>,
     /// Other REF segments.
     pub references: Vec<Reference>,
     /// AMT segments (B6 allowed, ...).
@@ -229,7 +230,7 @@ pub struct ServicePayment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Remark {
     /// LQ01: `HE` claim payment remark code, `RX` NCPDP reject code.
-    pub qualifier: String,
+    pub qualifier: Text,
     /// LQ02.
-    pub code: String,
+    pub code: Text,
 }

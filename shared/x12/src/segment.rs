@@ -23,7 +23,7 @@ pub struct Segment<'a> {
     index: usize,
     offset: usize,
     /// Byte positions of the first [`INDEXED`] element separators.
-    separators: [u32; INDEXED],
+    separators: [u16; INDEXED],
     /// How many element separators the segment has in all.
     separator_count: usize,
 }
@@ -39,12 +39,13 @@ impl<'a> Segment<'a> {
         index: usize,
         offset: usize,
     ) -> Result<Self, X12Error> {
-        let mut separators = [0u32; INDEXED];
+        let mut separators = [0u16; INDEXED];
         let mut separator_count = 0;
-        // Positions are kept as u32; a longer segment (only possible from
-        // memory, never from the stream reader) is read by scanning.
-        if u32::try_from(bytes.len()).is_ok() {
-            for (i, b) in (0u32..).zip(bytes) {
+        // Positions are kept as u16 so a segment stays small to move; a
+        // longer segment (64 KiB of one segment: not a real file) is read
+        // by scanning.
+        if u16::try_from(bytes.len()).is_ok() {
+            for (i, b) in (0u16..).zip(bytes) {
                 if *b == delimiters.element {
                     if let Some(slot) = separators.get_mut(separator_count) {
                         *slot = i;
@@ -148,9 +149,9 @@ impl<'a> Segment<'a> {
         if n > self.separator_count {
             return "";
         }
-        let start = self.separators[n - 1] as usize + 1;
+        let start = usize::from(self.separators[n - 1]) + 1;
         let end = match self.separators.get(n) {
-            Some(end) if n < self.separator_count => *end as usize,
+            Some(end) if n < self.separator_count => usize::from(*end),
             _ if n == self.separator_count => self.text.len(),
             _ => return self.elements().nth(n - 1).unwrap_or(""),
         };

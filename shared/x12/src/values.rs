@@ -270,6 +270,12 @@ impl<T: Serialize> Serialize for Phi<T> {
     }
 }
 
+impl From<&str> for Phi<crate::text::Text> {
+    fn from(v: &str) -> Self {
+        Self(crate::text::Text::new(v))
+    }
+}
+
 impl From<&str> for Phi<String> {
     fn from(v: &str) -> Self {
         Self(v.to_owned())

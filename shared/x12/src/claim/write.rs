@@ -218,7 +218,7 @@ pub(crate) fn write_cas(
             .iter()
             .map(|a| {
                 [
-                    a.reason.clone(),
+                    a.reason.to_string(),
                     a.amount.to_x12(),
                     a.quantity.map(|q| q.to_x12()).unwrap_or_default(),
                 ]

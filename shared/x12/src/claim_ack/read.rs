@@ -66,7 +66,7 @@ impl ClaimAck277Parser {
 
     fn hl(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         self.close();
-        let id = seg.req(1)?.to_owned();
+        let id: String = seg.req(1)?.into();
         let level = |code| {
             Open::Level(
                 StatusLevel {
@@ -86,7 +86,7 @@ impl ClaimAck277Parser {
             "21" => level("21"),
             "19" => level("19"),
             "PT" => Open::Claim(ClaimStatusReport {
-                provider_hl_id: seg.opt(2).map(str::to_owned),
+                provider_hl_id: seg.opt(2).map(Into::into),
                 patient: None,
                 patient_control_number: String::new(),
                 disposition: Disposition::Other,
@@ -106,16 +106,16 @@ impl ClaimAck277Parser {
     fn level_segment(level: &mut StatusLevel, seg: &Segment<'_>) -> Result<(), X12Error> {
         match seg.id() {
             "NM1" => level.entity = Some(Entity::from_nm1(seg)?),
-            "TRN" => level.trace_number = Some(seg.req(2)?.to_owned()),
+            "TRN" => level.trace_number = Some(seg.req(2)?.into()),
             "STC" => read_stc(seg, &mut level.statuses)?,
             "DTP" => level.dates.push(DateRef::from_dtp(seg)?),
             "QTY" => {
                 let quantity = seg
                     .opt_quantity(2)?
                     .ok_or_else(|| seg.error(2, ErrorKind::MissingElement))?;
-                level.quantities.push((seg.req(1)?.to_owned(), quantity));
+                level.quantities.push((seg.req(1)?.into(), quantity));
             }
-            "AMT" => level.amounts.push((seg.req(1)?.to_owned(), seg.amount(2)?)),
+            "AMT" => level.amounts.push((seg.req(1)?.into(), seg.amount(2)?)),
             _ => return Err(unexpected(seg)),
         }
         Ok(())
@@ -126,7 +126,7 @@ impl ClaimAck277Parser {
             return match seg.id() {
                 "STC" => read_stc(seg, &mut line.statuses),
                 "REF" if seg.element(1) == "FJ" => {
-                    line.line_item_control_number = Some(seg.req(2)?.to_owned());
+                    line.line_item_control_number = Some(seg.req(2)?.into());
                     Ok(())
                 }
                 "DTP" => {
@@ -142,14 +142,14 @@ impl ClaimAck277Parser {
         }
         match seg.id() {
             "NM1" => claim.patient = Some(Entity::from_nm1(seg)?),
-            "TRN" => claim.patient_control_number = seg.req(2)?.to_owned(),
+            "TRN" => claim.patient_control_number = seg.req(2)?.into(),
             "STC" => read_stc(seg, &mut claim.statuses)?,
             "REF" => {
                 let reference = Reference::from_ref(seg)?;
                 match reference.qualifier.as_str() {
-                    "1K" => claim.payer_claim_control_number = Some(reference.value),
-                    "D9" => claim.clearinghouse_trace_number = Some(reference.value),
-                    "BLT" => claim.bill_type = Some(reference.value),
+                    "1K" => claim.payer_claim_control_number = Some(reference.value.to_string()),
+                    "D9" => claim.clearinghouse_trace_number = Some(reference.value.to_string()),
+                    "BLT" => claim.bill_type = Some(reference.value.to_string()),
                     _ => claim.references.push(reference),
                 }
             }
@@ -170,9 +170,9 @@ fn unexpected(seg: &Segment<'_>) -> X12Error {
 fn read_stc(seg: &Segment<'_>, into: &mut Vec<StatusInfo>) -> Result<(), X12Error> {
     seg.req(1)?;
     let date = seg.opt_date(2)?;
-    let action = seg.opt(3).map(str::to_owned);
+    let action = seg.opt(3).map(Into::into);
     let charge = seg.opt_amount(4)?;
-    let message = seg.opt(12).map(str::to_owned);
+    let message = seg.opt(12).map(Into::into);
     for n in [1, 10, 11] {
         if seg.opt(n).is_none() {
             continue;
@@ -189,7 +189,7 @@ fn read_stc(seg: &Segment<'_>, into: &mut Vec<StatusInfo>) -> Result<(), X12Erro
         into.push(StatusInfo {
             category: category.to_owned(),
             status: status.to_owned(),
-            entity: entity.map(str::to_owned),
+            entity: entity.map(Into::into),
             date,
             action: action.clone(),
             charge,
@@ -203,7 +203,7 @@ fn read_svc(seg: &Segment<'_>) -> Result<LineStatusReport, X12Error> {
     Ok(LineStatusReport {
         procedure: Procedure::read(seg, 1)?,
         charge: seg.amount(2)?,
-        revenue_code: seg.opt(4).map(str::to_owned),
+        revenue_code: seg.opt(4).map(Into::into),
         units: seg.opt_quantity(7)?,
         statuses: Vec::new(),
         line_item_control_number: None,
@@ -217,7 +217,7 @@ impl TransactionParser for ClaimAck277Parser {
     fn segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         match (seg.id(), &mut self.open) {
             ("BHT", Open::None) if self.header.is_none() && self.source.is_none() => {
-                self.header = Some((seg.req(3)?.to_owned(), seg.date(4)?));
+                self.header = Some((seg.req(3)?.into(), seg.date(4)?));
                 Ok(())
             }
             ("HL", _) => self.hl(seg),

@@ -70,7 +70,7 @@ impl Eligibility271Parser {
             "21" => Level::Receiver,
             code @ ("22" | "23") => {
                 self.members.push(CoverageReport {
-                    hl_id: seg.req(1)?.to_owned(),
+                    hl_id: seg.req(1)?.into(),
                     dependent: code == "23",
                     traces: Vec::new(),
                     member: None,
@@ -101,9 +101,9 @@ impl Eligibility271Parser {
         }
         match seg.id() {
             "TRN" => member.traces.push(EligibilityTrace {
-                kind: seg.req(1)?.to_owned(),
-                number: seg.req(2)?.to_owned(),
-                originator: seg.req(3)?.to_owned(),
+                kind: seg.req(1)?.into(),
+                number: seg.req(2)?.into(),
+                originator: seg.req(3)?.into(),
             }),
             "NM1" => member.member = Some(Entity::from_nm1(seg)?),
             "DMG" => {
@@ -144,7 +144,7 @@ fn benefit_segment(
         "REF" => benefit.references.push(Reference::from_ref(seg)?),
         "DTP" => benefit.dates.push(DateRef::from_dtp(seg)?),
         "AAA" => benefit.rejections.push(read_aaa(seg)?),
-        "MSG" => benefit.messages.push(seg.req(1)?.to_owned()),
+        "MSG" => benefit.messages.push(seg.req(1)?.into()),
         "LS" => *in_related = true,
         _ => return Err(unexpected(seg)),
     }
@@ -163,14 +163,14 @@ fn read_aaa(seg: &Segment<'_>) -> Result<Rejection, X12Error> {
     };
     Ok(Rejection {
         valid_request,
-        reason: seg.req(3)?.to_owned(),
-        follow_up: seg.opt(4).map(str::to_owned),
+        reason: seg.req(3)?.into(),
+        follow_up: seg.opt(4).map(Into::into),
     })
 }
 
 fn read_eb(seg: &Segment<'_>) -> Result<Benefit, X12Error> {
     let code = seg.req(1)?;
-    let owned = |n| seg.opt(n).map(str::to_owned);
+    let owned = |n| seg.opt(n).map(Into::into);
     Ok(Benefit {
         code: code.to_owned(),
         kind: BenefitKind::from_code(code),
@@ -179,7 +179,7 @@ fn read_eb(seg: &Segment<'_>) -> Result<Benefit, X12Error> {
             .repetitions(3)
             .into_iter()
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+            .map(Into::into)
             .collect(),
         insurance_type: owned(4),
         plan_description: owned(5),
@@ -205,7 +205,7 @@ impl TransactionParser for Eligibility271Parser {
     fn segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         match (seg.id(), self.level) {
             ("BHT", Level::Header) if self.header.is_none() => {
-                self.header = Some((seg.req(3)?.to_owned(), seg.date(4)?));
+                self.header = Some((seg.req(3)?.into(), seg.date(4)?));
             }
             ("HL", _) => self.hl(seg)?,
             ("NM1", Level::Payer) => self.response_payer = Some(Entity::from_nm1(seg)?),

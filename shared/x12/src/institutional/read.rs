@@ -203,7 +203,10 @@ impl ClaimKind for InstitutionalDraft {
             let (procedure_code, modifiers) = match seg.opt(2) {
                 Some(_) => {
                     let p = crate::remit::Procedure::read(seg, 2)?;
-                    (Some(p.code), p.modifiers)
+                    (
+                        Some(p.code.to_string()),
+                        p.modifiers.into_iter().map(String::from).collect(),
+                    )
                 }
                 None => (None, Vec::new()),
             };

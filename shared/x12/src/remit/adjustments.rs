@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::error::X12Error;
 use crate::segment::Segment;
+use crate::text::Text;
 use crate::values::{Amount, Date, Quantity};
 
 /// CAS01: who bears an adjustment.
@@ -58,7 +59,7 @@ pub struct Adjustment {
     /// CAS01.
     pub group: AdjustmentGroup,
     /// The CARC (claim adjustment reason code).
-    pub reason: String,
+    pub reason: Text,
     /// The adjusted amount; negative amounts increase payment.
     pub amount: Amount,
     /// The adjusted quantity (units, days).
@@ -80,7 +81,7 @@ impl Adjustment {
             };
             into.push(Adjustment {
                 group,
-                reason: reason.to_owned(),
+                reason: reason.into(),
                 amount: seg.amount(first + 1)?,
                 quantity: seg.opt_quantity(first + 2)?,
             });
@@ -155,14 +156,14 @@ impl ClaimStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProviderAdjustment {
     /// PLB01: provider identifier.
-    pub provider_id: String,
+    pub provider_id: Text,
     /// PLB02: last day of the provider's fiscal period.
     pub fiscal_period_end: Date,
     /// Reason code, e.g. `WO` overpayment recovery, `FB` forwarding balance,
     /// `L6` interest, `72` authorized return.
-    pub reason: String,
+    pub reason: Text,
     /// Reference (e.g. the claim's ICN for WO), the composite's second part.
-    pub reference: Option<String>,
+    pub reference: Option<Text>,
     /// The amount.
     pub amount: Amount,
 }
@@ -182,12 +183,12 @@ impl ProviderAdjustment {
                 return Err(seg.component_error(n, 1, crate::error::ErrorKind::MissingElement));
             }
             into.push(ProviderAdjustment {
-                provider_id: provider_id.to_owned(),
+                provider_id: provider_id.into(),
                 fiscal_period_end,
-                reason: reason.to_owned(),
+                reason: reason.into(),
                 reference: Some(seg.component(n, 2))
                     .filter(|r| !r.is_empty())
-                    .map(str::to_owned),
+                    .map(Into::into),
                 amount: seg.amount(n + 1)?,
             });
         }

@@ -92,7 +92,7 @@ pub fn balance(remittance: &Remittance) -> Vec<BalanceFinding> {
 }
 
 fn balance_claim(claim: &ClaimPayment, findings: &mut Vec<BalanceFinding>) {
-    let pcn = Some(claim.patient_control_number.clone());
+    let pcn = Some(claim.patient_control_number.to_string());
     let claim_cas: Amount = claim.adjustments.iter().map(|a| a.amount).sum();
     let mut line_cas_total = Amount::ZERO;
     for service in &claim.services {

@@ -11,6 +11,7 @@ use crate::remit::{
     ProviderAdjustment, QuantityRef, Remark, Remittance, ServicePayment, Trace,
 };
 use crate::segment::Segment;
+use crate::text::Text;
 
 /// The implementation guide versions this reader accepts.
 pub const VERSIONS: &[&str] = &["005010X221A1", "005010X221"];
@@ -117,9 +118,9 @@ impl Remittance835Parser {
             }
             "TRN" => {
                 self.trace = Some(Trace {
-                    number: seg.req(2)?.to_owned(),
-                    originator: seg.req(3)?.to_owned(),
-                    supplemental: seg.opt(4).map(str::to_owned),
+                    number: seg.req(2)?.into(),
+                    originator: seg.req(3)?.into(),
+                    supplemental: seg.opt(4).map(Into::into),
                 });
             }
             "CUR" => {}
@@ -196,7 +197,7 @@ impl Remittance835Parser {
             }
             "QTY" => {
                 let quantity = QuantityRef {
-                    qualifier: seg.req(1)?.to_owned(),
+                    qualifier: seg.req(1)?.into(),
                     quantity: seg
                         .opt_quantity(2)?
                         .ok_or_else(|| seg.error(2, ErrorKind::MissingElement))?,
@@ -208,8 +209,8 @@ impl Remittance835Parser {
             }
             "LQ" => {
                 let remark = Remark {
-                    qualifier: seg.req(1)?.to_owned(),
-                    code: seg.req(2)?.to_owned(),
+                    qualifier: seg.req(1)?.into(),
+                    code: seg.req(2)?.into(),
                 };
                 match self.service.as_mut() {
                     Some(service) => service.remarks.push(remark),
@@ -237,9 +238,9 @@ impl TransactionParser for Remittance835Parser {
         match (seg.id(), self.area) {
             ("N1", Area::Header | Area::Payer | Area::Payee) => {
                 let party = Party {
-                    name: seg.req(2)?.to_owned(),
-                    id_qualifier: seg.opt(3).map(str::to_owned),
-                    id: seg.opt(4).map(str::to_owned),
+                    name: seg.req(2)?.into(),
+                    id_qualifier: seg.opt(3).map(Into::into),
+                    id: seg.opt(4).map(Into::into),
                     ..Party::default()
                 };
                 match seg.req(1)? {
@@ -304,7 +305,7 @@ impl TransactionParser for Remittance835Parser {
         let missing = |what| se.segment_error(ErrorKind::MissingSegment(what));
         let (payment, position) = self.payment.ok_or_else(|| missing("BPR"))?;
         Ok(Remittance {
-            control_number: self.control_number,
+            control_number: Text::from(self.control_number),
             payment,
             trace: Some(self.trace.ok_or_else(|| missing("TRN"))?),
             references: self.references,
@@ -320,11 +321,11 @@ impl TransactionParser for Remittance835Parser {
 
 fn read_bpr(seg: &Segment<'_>) -> Result<Payment, X12Error> {
     Ok(Payment {
-        handling_code: seg.req(1)?.to_owned(),
+        handling_code: seg.req(1)?.into(),
         amount: seg.amount(2)?,
-        credit_debit: seg.req(3)?.to_owned(),
-        method: seg.req(4)?.to_owned(),
-        format: seg.opt(5).map(str::to_owned),
+        credit_debit: seg.req(3)?.into(),
+        method: seg.req(4)?.into(),
+        format: seg.opt(5).map(Into::into),
         date: seg.date(16)?,
     })
 }
@@ -335,16 +336,16 @@ fn read_clp(seg: &Segment<'_>, header_number: Option<u32>) -> Result<ClaimPaymen
         .ok_or_else(|| seg.invalid(2, code, "a CLP02 claim status code (1-4, 19-23, 25)"))?;
     Ok(ClaimPayment {
         header_number,
-        patient_control_number: seg.req(1)?.to_owned(),
+        patient_control_number: seg.req(1)?.into(),
         status,
         total_charge: seg.amount(3)?,
         paid: seg.amount(4)?,
         patient_responsibility: seg.opt_amount(5)?,
-        filing_indicator: seg.req(6)?.to_owned(),
-        payer_claim_control_number: seg.req(7)?.to_owned(),
-        facility_type: seg.opt(8).map(str::to_owned),
-        frequency: seg.opt(9).map(str::to_owned),
-        drg_code: seg.opt(11).map(str::to_owned),
+        filing_indicator: seg.req(6)?.into(),
+        payer_claim_control_number: seg.req(7)?.into(),
+        facility_type: seg.opt(8).map(Into::into),
+        frequency: seg.opt(9).map(Into::into),
+        drg_code: seg.opt(11).map(Into::into),
         adjustments: Vec::new(),
         names: Vec::new(),
         inpatient: None,
@@ -363,7 +364,7 @@ fn read_svc(seg: &Segment<'_>) -> Result<ServicePayment, X12Error> {
         procedure: Procedure::read(seg, 1)?,
         charge: seg.amount(2)?,
         paid: seg.amount(3)?,
-        revenue_code: seg.opt(4).map(str::to_owned),
+        revenue_code: seg.opt(4).map(Into::into),
         units_paid: seg.opt_quantity(5)?,
         submitted_procedure: seg.opt(6).map(|_| Procedure::read(seg, 6)).transpose()?,
         submitted_units: seg.opt_quantity(7)?,
@@ -378,10 +379,10 @@ fn read_svc(seg: &Segment<'_>) -> Result<ServicePayment, X12Error> {
     })
 }
 
-fn remarks(seg: &Segment<'_>, positions: &[usize]) -> Vec<String> {
+fn remarks(seg: &Segment<'_>, positions: &[usize]) -> Vec<Text> {
     positions
         .iter()
         .filter_map(|n| seg.opt(*n))
-        .map(str::to_owned)
+        .map(Into::into)
         .collect()
 }

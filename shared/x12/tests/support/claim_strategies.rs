@@ -120,7 +120,7 @@ pub fn adjustments() -> impl Strategy<Value = Vec<Adjustment>> {
     )
         .prop_map(|(group, reason, amount, quantity)| Adjustment {
             group,
-            reason,
+            reason: reason.into(),
             amount,
             quantity,
         });
