@@ -141,6 +141,10 @@ impl<'a> Segments<'a> {
         mut self,
         mut f: impl FnMut(&Segment<'a>) -> Result<(), X12Error>,
     ) -> Result<(), X12Error> {
+        // One validation of the whole file instead of one per segment; a
+        // file that is not all text falls back to checking each segment,
+        // so the error still names the segment.
+        let text = std::str::from_utf8(self.buf).ok();
         loop {
             match self.tokenizer.step(self.buf, self.pos, 0, true) {
                 Step::Segment {
@@ -151,7 +155,10 @@ impl<'a> Segments<'a> {
                 } => {
                     self.pos = next;
                     let index = self.tokenizer.count();
-                    let seg = Segment::parse(&self.buf[start..end], delimiters, index, start)?;
+                    let seg = match text.and_then(|t| t.get(start..end)) {
+                        Some(t) => Segment::parse_text(t, delimiters, index, start)?,
+                        None => Segment::parse(&self.buf[start..end], delimiters, index, start)?,
+                    };
                     f(&seg)?;
                 }
                 Step::NeedMore | Step::End => return Ok(()),

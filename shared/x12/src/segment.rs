@@ -39,6 +39,27 @@ impl<'a> Segment<'a> {
         index: usize,
         offset: usize,
     ) -> Result<Self, X12Error> {
+        Self::build(bytes, None, delimiters, index, offset)
+    }
+
+    /// [`Segment::parse`] for a segment cut from a buffer already known to
+    /// be UTF-8, which saves validating each segment again.
+    pub(crate) fn parse_text(
+        text: &'a str,
+        delimiters: Delimiters,
+        index: usize,
+        offset: usize,
+    ) -> Result<Self, X12Error> {
+        Self::build(text.as_bytes(), Some(text), delimiters, index, offset)
+    }
+
+    fn build(
+        bytes: &'a [u8],
+        known_text: Option<&'a str>,
+        delimiters: Delimiters,
+        index: usize,
+        offset: usize,
+    ) -> Result<Self, X12Error> {
         let mut separators = [0u16; INDEXED];
         let mut separator_count = 0;
         // Positions are kept as u16 so a segment stays small to move; a
@@ -56,10 +77,14 @@ impl<'a> Segment<'a> {
         } else {
             separator_count = usize::MAX;
         }
-        let id_len = bytes
-            .iter()
-            .position(|b| *b == delimiters.element)
-            .unwrap_or(bytes.len());
+        let id_len = match separator_count {
+            0 => bytes.len(),
+            usize::MAX => bytes
+                .iter()
+                .position(|b| *b == delimiters.element)
+                .unwrap_or(bytes.len()),
+            _ => usize::from(separators[0]),
+        };
         let fail = |kind| {
             X12Error::new(
                 Location {
@@ -78,7 +103,10 @@ impl<'a> Segment<'a> {
         if !id_ok {
             return Err(fail(ErrorKind::InvalidSegmentId));
         }
-        let text = std::str::from_utf8(bytes).map_err(|_| fail(ErrorKind::NotText))?;
+        let text = match known_text {
+            Some(text) => text,
+            None => std::str::from_utf8(bytes).map_err(|_| fail(ErrorKind::NotText))?,
+        };
         Ok(Self {
             text,
             id_len,
