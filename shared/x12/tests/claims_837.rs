@@ -80,6 +80,37 @@ fn parse_to_json_types_837_claims_by_their_guide() {
     );
 }
 
+#[test]
+fn segments_outside_the_model_are_accepted_without_changing_the_claim() {
+    let batch = samples::professional_batch("0001", 1);
+    let file = write_837p(
+        &samples::interchange_params(1),
+        std::slice::from_ref(&batch),
+    )
+    .unwrap();
+    let text = String::from_utf8(file).unwrap();
+    // A pay-to address loop after the billing provider (with its own N3,
+    // N4 and REF), a claim note, a service facility and a line-level
+    // rendering provider: common in real files, not held by the model.
+    let ein_line = format!("REF*EI*{}~\n", batch.claims[0].billing_provider.ein);
+    let pay_to = "NM1*87*2~\nN3*PO BOX 12~\nN4*HARTFORD*CT*06101~\nREF*TJ*987654321~\n";
+    let text = text
+        .replacen(&ein_line, &format!("{ein_line}{pay_to}"), 1)
+        .replacen(
+            "\nHI*",
+            "\nNTE*ADD*PATIENT SEEN TWICE~\nNM1*77*2*EAST CAMPUS*****XX*1234567893~\nN3*9 ELM ST~\nN4*HARTFORD*CT*06101~\nHI*",
+            1,
+        )
+        .replacen(
+            "\nREF*6R*",
+            "\nNM1*82*1*JONES*AMY****XX*1234567893~\nREF*6R*",
+            1,
+        );
+    let text = fix_se_count(&text, 9);
+    assert!(!medbill_x12::cli::validate(text.as_bytes()).has_errors());
+    assert_eq!(read_837p(text.as_bytes()).unwrap(), [batch]);
+}
+
 fn fix_se_count(text: &str, delta: i64) -> String {
     let at = text.find("\nSE*").unwrap() + 4;
     let end = at + text[at..].find('*').unwrap();

@@ -74,6 +74,9 @@ pub struct Claim837Parser<K: ClaimKind> {
     claims: Vec<K::Claim>,
     /// The open 2430 loop has had its DTP*573.
     adjudication_dated: bool,
+    /// Inside a 2010AB/AC (pay-to) loop, whose N3/N4/REF are not the
+    /// billing provider's.
+    in_pay_to: bool,
 }
 
 impl<K: ClaimKind> Claim837Parser<K> {
@@ -91,6 +94,7 @@ impl<K: ClaimKind> Claim837Parser<K> {
             claim: None,
             claims: Vec::new(),
             adjudication_dated: true,
+            in_pay_to: false,
         }
     }
 
@@ -136,6 +140,7 @@ impl<K: ClaimKind> Claim837Parser<K> {
 
     fn hl(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         self.close_claim(seg)?;
+        self.in_pay_to = false;
         match seg.req(3)? {
             "20" => {
                 self.provider = Some(BillingProvider {
@@ -171,15 +176,19 @@ impl<K: ClaimKind> Claim837Parser<K> {
 
     fn provider_segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         let p = self.provider.as_mut().ok_or_else(|| unexpected(seg))?;
-        match (seg.id(), seg.element(1)) {
-            ("PRV", "BI") => p.taxonomy = Some(seg.req(3)?.to_owned()),
-            ("NM1", "85") => {
+        match (seg.id(), seg.element(1), self.in_pay_to) {
+            ("PRV", "BI", false) => p.taxonomy = Some(seg.req(3)?.to_owned()),
+            ("NM1", "85", _) => {
                 p.name = seg.req(3)?.to_owned();
                 p.npi = seg.req(9)?.to_owned();
+                self.in_pay_to = false;
             }
-            ("N3", _) => p.address.read_n3(seg)?,
-            ("N4", _) => p.address.read_n4(seg)?,
-            ("REF", "EI") => p.ein = seg.req(2)?.to_owned(),
+            // Pay-to address (87) and pay-to plan (PE) loops.
+            ("NM1", _, _) => self.in_pay_to = true,
+            ("N3", _, false) => p.address.read_n3(seg)?,
+            ("N4", _, false) => p.address.read_n4(seg)?,
+            ("REF", "EI", false) => p.ein = seg.req(2)?.to_owned(),
+            ("N3" | "N4" | "REF" | "PER" | "CUR" | "PRV", _, _) => {}
             _ => return Err(unexpected(seg)),
         }
         Ok(())
@@ -227,8 +236,11 @@ impl<K: ClaimKind> Claim837Parser<K> {
                 payer.id = seg.req(9)?.to_owned();
                 self.level = Level::SubscriberPayer;
             }
-            // The payer's address and secondary ids are not part of the model.
+            // The payer's address and secondary ids, the subscriber's
+            // secondary ids, contact and death/pregnancy details are not
+            // part of the model.
             ("N3" | "N4" | "REF", _, Level::SubscriberPayer) => {}
+            ("REF" | "PER" | "PAT", _, Level::Subscriber) => {}
             _ => return Err(unexpected(seg)),
         }
         Ok(())
@@ -242,6 +254,7 @@ impl<K: ClaimKind> Claim837Parser<K> {
             ("N3", _) => p.address.read_n3(seg)?,
             ("N4", _) => p.address.read_n4(seg)?,
             ("DMG", _) => p.demographics = demographics(seg)?,
+            ("REF" | "PER", _) => {}
             _ => return Err(unexpected(seg)),
         }
         Ok(())

@@ -33,8 +33,6 @@ pub(crate) fn read_other_payer_segment(
     match (seg.id(), seg.element(1)) {
         ("CAS", _) => Adjustment::read_cas(seg, &mut other.adjustments)?,
         ("AMT", "D") => other.paid_amount = Some(seg.amount(2)?),
-        // OI repeats the claim's CLM08/CLM09; the model keeps them there.
-        ("OI" | "AMT" | "DMG" | "N3" | "N4" | "REF" | "MOA" | "MIA", _) => {}
         ("NM1", "IL") => {
             let (name, id) = read_person(seg)?;
             other.subscriber_name = name;
@@ -46,6 +44,10 @@ pub(crate) fn read_other_payer_segment(
             other.payer_id = seg.req(9)?.to_owned();
         }
         ("DTP", "573") => other.adjudication_date = Some(seg.date(3)?),
+        // 2330C-I: the other payer's providers and facility. OI repeats
+        // the claim's CLM08/CLM09; the model keeps them there.
+        ("NM1" | "OI" | "AMT" | "DMG" | "N3" | "N4" | "REF" | "MOA" | "MIA" | "PER" | "DTP", _) => {
+        }
         _ => {
             return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
                 "out of place in an other-payer (2320/2330) loop",

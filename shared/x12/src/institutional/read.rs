@@ -183,7 +183,8 @@ impl ClaimKind for InstitutionalDraft {
                 }
             }
             (
-                "DTP" | "REF" | "PWK" | "CN1" | "AMT" | "NTE" | "CRC" | "HCP" | "PRV" | "N3" | "N4",
+                "DTP" | "REF" | "PWK" | "CN1" | "AMT" | "NTE" | "CRC" | "HCP" | "PRV" | "N3" | "N4"
+                | "K3" | "PER",
                 _,
             ) => {}
             _ => {
@@ -228,7 +229,13 @@ impl ClaimKind for InstitutionalDraft {
         match (seg.id(), seg.element(1)) {
             ("DTP", "472") => line.service_date = Some(DateRef::from_dtp(seg)?.date),
             ("REF", "6R") => line.line_item_control_number = seg.req(2)?.to_owned(),
-            ("DTP" | "REF" | "AMT" | "NTE" | "PWK" | "HCP", _) => {}
+            // Other line references and amounts; line-level providers
+            // (2420A-D) and drug (2410) loops are not part of the model.
+            (
+                "DTP" | "REF" | "AMT" | "NTE" | "PWK" | "HCP" | "LIN" | "CTP" | "NM1" | "N3" | "N4"
+                | "PRV",
+                _,
+            ) => {}
             _ => {
                 return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
                     "out of place in an 837I service line (2400)",

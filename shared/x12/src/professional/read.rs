@@ -158,7 +158,11 @@ impl ClaimKind for ProfessionalDraft {
             }
             // Segments the model does not carry (other dates and
             // references, notes, attachments, other 2310 parties).
-            ("DTP" | "REF" | "PWK" | "CN1" | "AMT" | "NTE" | "CRC" | "PRV" | "N3" | "N4", _) => {}
+            (
+                "DTP" | "REF" | "PWK" | "CN1" | "AMT" | "NTE" | "CRC" | "HCP" | "PRV" | "N3" | "N4"
+                | "K3" | "CR1" | "CR2" | "PER",
+                _,
+            ) => {}
             _ => {
                 return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
                     "out of place in an 837P claim (2300)",
@@ -211,7 +215,15 @@ impl ClaimKind for ProfessionalDraft {
                 self.line_dated = true;
             }
             ("REF", "6R") => line.line_item_control_number = seg.req(2)?.to_owned(),
-            ("DTP" | "REF" | "AMT" | "NTE" | "PWK" | "CN1" | "QTY" | "MEA", _) => {}
+            // Other line dates, references and amounts; line-level
+            // providers and facilities (2420A-H), drug (2410) and form
+            // (2440) loops are not part of the model.
+            (
+                "DTP" | "REF" | "AMT" | "NTE" | "PWK" | "CN1" | "QTY" | "MEA" | "CR1" | "CR3"
+                | "CRC" | "K3" | "PS1" | "HCP" | "LIN" | "CTP" | "NM1" | "N3" | "N4" | "PRV"
+                | "PER" | "LQ" | "FRM",
+                _,
+            ) => {}
             _ => {
                 return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
                     "out of place in an 837P service line (2400)",
