@@ -4,7 +4,6 @@
 use std::fmt;
 use std::iter::Sum;
 use std::ops::{Add, Neg, Sub};
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -135,7 +134,33 @@ impl Quantity {
         if !ok {
             return None;
         }
-        Decimal::from_str(raw).ok().map(|d| Self(d.normalize()))
+        // Units and counts are nearly always a few digits: build the
+        // decimal from its digits rather than through `from_str`.
+        let (negative, digits) = match raw.as_bytes() {
+            [b'-', rest @ ..] => (true, rest),
+            rest => (false, rest),
+        };
+        let mut mantissa: i64 = 0;
+        let mut scale: Option<u32> = None;
+        for b in digits {
+            match b {
+                b'.' if scale.is_none() => scale = Some(0),
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + i64::from(b - b'0');
+                    scale = scale.map(|s| s + 1);
+                }
+                _ => return None,
+            }
+        }
+        // A lone "-", "." or "-." has no digits.
+        if digits.iter().all(|b| *b == b'.') {
+            return None;
+        }
+        let value = Decimal::try_new(
+            if negative { -mantissa } else { mantissa },
+            scale.unwrap_or(0),
+        );
+        value.ok().map(|d| Self(d.normalize()))
     }
 
     /// A whole quantity.
@@ -208,11 +233,13 @@ impl Date {
         if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let n = |r: std::ops::Range<usize>| raw[r].parse::<u16>().ok();
+        // All eight bytes are ASCII digits (checked above).
+        let d = |i: usize| u16::from(b[i] - b'0');
+        let two = |i: usize| u8::try_from(d(i) * 10 + d(i + 1)).ok();
         Self::new(
-            n(0..4)?,
-            u8::try_from(n(4..6)?).ok()?,
-            u8::try_from(n(6..8)?).ok()?,
+            d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3),
+            two(4)?,
+            two(6)?,
         )
     }
 
@@ -306,6 +333,28 @@ mod tests {
         assert_eq!(Amount::from_cents(10050).to_x12(), "100.5");
         assert_eq!(Amount::from_cents(-5).to_x12(), "-0.05");
         assert_eq!(Amount::from_cents(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn quantities_parse_like_decimal_from_str() {
+        use std::str::FromStr;
+        for raw in [
+            "1",
+            "0",
+            "-2",
+            "1.5",
+            ".25",
+            "1.",
+            "007",
+            "12.3400",
+            "99999999999999999",
+        ] {
+            let expected = Decimal::from_str(raw).map(|d| d.normalize()).ok();
+            assert_eq!(Quantity::parse(raw).map(Quantity::value), expected, "{raw}");
+        }
+        for raw in ["", "-", ".", "-.", "1.2.3", "1e3", "--1", "1-"] {
+            assert_eq!(Quantity::parse(raw), None, "{raw}");
+        }
     }
 
     #[test]

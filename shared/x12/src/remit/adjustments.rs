@@ -75,7 +75,8 @@ impl Adjustment {
         // The first triple is required; later ones are present when their
         // reason code is.
         seg.req(2)?;
-        for first in (2..=17).step_by(3) {
+        let present = seg.element_count();
+        for first in (2..=17).step_by(3).take_while(|first| *first <= present) {
             let Some(reason) = seg.opt(first) else {
                 continue;
             };
