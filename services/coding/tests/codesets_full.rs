@@ -5,6 +5,8 @@
 //! except with `CI=true`, where it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seed;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -19,6 +21,7 @@ use medbill_contracts::medbill::common::v1::Date;
 use medbill_kernel::CalendarDate;
 use medbill_platform::auth::Role;
 use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use seed::line;
 use tonic::Code;
 
 fn day(s: &str) -> CalendarDate {
@@ -346,150 +349,67 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
     );
     // The coding edits against the real code sets, through the workbench.
     let mut encounters = EncounterServiceClient::new(service.channel().await);
-    let mut run = Findings {
-        client: &mut encounters,
-        n: 0,
+    let mut n = 0;
+    let mut run = async |age, encounter_type, diagnoses: &[&str], lines| {
+        n += 1;
+        seed::findings_of(
+            &mut encounters,
+            n,
+            age,
+            (2026, 6, 1),
+            encounter_type,
+            diagnoses,
+            lines,
+        )
+        .await
+        .into_iter()
+        .map(|(edit, _)| edit)
+        .collect::<Vec<String>>()
     };
     let pro = pb::EncounterType::Professional;
-    let f = run.of(40, pro, &["E11"], vec![line("99213", &[])]).await;
+    let f = run(40, pro, &["E11"], vec![line("99213", &[], 1)]).await;
     assert!(f.contains(&"HEADER_CODE".to_string()), "E11 alone: {f:?}");
-    let f = run.of(40, pro, &["S52521"], vec![line("99213", &[])]).await;
+    let f = run(40, pro, &["S52521"], vec![line("99213", &[], 1)]).await;
     assert!(
         f.contains(&"SEVENTH_CHARACTER_MISSING".to_string()),
         "S52521: {f:?}"
     );
-    let f = run
-        .of(40, pro, &["S52521A"], vec![line("99213", &[])])
-        .await;
+    let f = run(40, pro, &["S52521A"], vec![line("99213", &[], 1)]).await;
     assert!(
         !f.iter()
             .any(|e| e.starts_with("SEVENTH") || e == "HEADER_CODE"),
         "S52521A: {f:?}"
     );
-    let f = run
-        .of(70, pb::EncounterType::Inpatient, &["O80"], vec![])
-        .await;
+    let f = run(70, pb::EncounterType::Inpatient, &["O80"], vec![]).await;
     assert!(f.contains(&"MCE_AGE".to_string()), "O80 at 70: {f:?}");
-    let f = run
-        .of(30, pb::EncounterType::Inpatient, &["O80"], vec![])
-        .await;
+    let f = run(30, pb::EncounterType::Inpatient, &["O80"], vec![]).await;
     assert!(!f.contains(&"MCE_AGE".to_string()), "O80 at 30: {f:?}");
-    let f = run
-        .of(40, pro, &["E10.9", "E11.9"], vec![line("99213", &[])])
-        .await;
+    let f = run(40, pro, &["E10.9", "E11.9"], vec![line("99213", &[], 1)]).await;
     assert!(
         f.contains(&"EXCLUDES1".to_string()),
         "E10.9 with E11.9: {f:?}"
     );
-    let f = run
-        .of(
-            40,
-            pro,
-            &["I10"],
-            vec![line(&pair_1, &[]), line(&pair_2, &[])],
-        )
-        .await;
+    let f = run(
+        40,
+        pro,
+        &["I10"],
+        vec![line(&pair_1, &[], 1), line(&pair_2, &[], 1)],
+    )
+    .await;
     assert!(
         f.contains(&"NCCI_PTP".to_string()),
         "{pair_1}/{pair_2}: {f:?}"
     );
-    let f = run
-        .of(
-            40,
-            pro,
-            &["I10"],
-            vec![line(&pair_1, &[]), line(&pair_2, &["XU"])],
-        )
-        .await;
+    let f = run(
+        40,
+        pro,
+        &["I10"],
+        vec![line(&pair_1, &[], 1), line(&pair_2, &["XU"], 1)],
+    )
+    .await;
     assert!(
         f.contains(&"NCCI_PTP_BYPASSED".to_string()) && !f.contains(&"NCCI_PTP".to_string()),
         "{pair_1}/{pair_2} with XU: {f:?}"
     );
     service.stop().await;
-}
-
-fn line(code: &str, modifiers: &[&str]) -> pb::ProcedureLine {
-    pb::ProcedureLine {
-        code: code.into(),
-        modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
-        units: 1,
-        diagnosis_pointers: vec![1],
-        date_of_service: None,
-        revenue_code: String::new(),
-    }
-}
-
-/// Submits, claims and saves encounters, returning the edit ids found.
-struct Findings<'a> {
-    client: &'a mut EncounterServiceClient<tonic::transport::Channel>,
-    n: u32,
-}
-
-impl Findings<'_> {
-    async fn of(
-        &mut self,
-        age: u32,
-        encounter_type: pb::EncounterType,
-        diagnoses: &[&str],
-        lines: Vec<pb::ProcedureLine>,
-    ) -> Vec<String> {
-        self.n += 1;
-        let submit = pb::SubmitEncounterRequest {
-            source_system: "ehr".into(),
-            source_encounter_id: format!("FULL-{}", self.n),
-            patient_mrn: format!("MRN{}", self.n),
-            patient_age_years: age,
-            patient_sex: medbill_contracts::medbill::common::v1::Sex::Female as i32,
-            rendering_provider_npi: "1234567893".into(),
-            dates_of_service: Some(medbill_contracts::medbill::common::v1::DateRange {
-                start: Some(wire("2026-06-01")),
-                end: None,
-            }),
-            place_of_service: "11".into(),
-            encounter_type: encounter_type as i32,
-            documentation: "See note.".into(),
-            proposed: None,
-            priority: 0,
-            payer_id: String::new(),
-        };
-        self.client
-            .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))
-            .await
-            .unwrap();
-        let claimed = self
-            .client
-            .claim_next_encounter(authorized(
-                pb::ClaimNextEncounterRequest::default(),
-                "ann",
-                &[Role::Coder],
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        let coding = pb::Coding {
-            diagnoses: diagnoses
-                .iter()
-                .map(|c| pb::Diagnosis {
-                    code: c.to_string(),
-                    present_on_admission: String::new(),
-                })
-                .collect(),
-            lines,
-        };
-        let saved = self
-            .client
-            .save_coding(authorized(
-                pb::SaveCodingRequest {
-                    encounter_id: claimed.encounter_id,
-                    coding: Some(coding),
-                    expected_version: 0,
-                },
-                "ann",
-                &[Role::Coder],
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        saved.findings.into_iter().map(|f| f.edit_id).collect()
-    }
 }

@@ -7,10 +7,8 @@ mod seed;
 
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::encounter_service_client::EncounterServiceClient;
-use medbill_contracts::medbill::common::v1 as wire;
-use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::testing::{RunningService, TestDatabase};
 use tonic::transport::Channel;
 
 const ERROR: i32 = pb::Severity::Error as i32;
@@ -23,17 +21,7 @@ struct Bench {
     _service: RunningService,
 }
 
-/// A line of `code` with `modifiers`, `units`, pointing to diagnosis 1.
-fn line(code: &str, modifiers: &[&str], units: u32) -> pb::ProcedureLine {
-    pb::ProcedureLine {
-        code: code.into(),
-        modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
-        units,
-        diagnosis_pointers: vec![1],
-        date_of_service: None,
-        revenue_code: String::new(),
-    }
-}
+use seed::line;
 
 impl Bench {
     async fn new(test_db: &TestDatabase) -> Bench {
@@ -61,77 +49,16 @@ impl Bench {
         lines: Vec<pb::ProcedureLine>,
     ) -> Vec<(String, i32)> {
         self.n += 1;
-        let submit = pb::SubmitEncounterRequest {
-            source_system: "ehr".into(),
-            source_encounter_id: format!("EDIT-{}", self.n),
-            patient_mrn: format!("MRN{}", self.n),
-            patient_age_years: age,
-            patient_sex: wire::Sex::Female as i32,
-            rendering_provider_npi: "1234567893".into(),
-            dates_of_service: Some(wire::DateRange {
-                start: Some(wire::Date {
-                    year: date.0,
-                    month: date.1,
-                    day: date.2,
-                }),
-                end: None,
-            }),
-            place_of_service: "11".into(),
-            encounter_type: encounter_type as i32,
-            documentation: "See note.".into(),
-            proposed: None,
-            priority: 0,
-            payer_id: String::new(),
-        };
-        let id = self
-            .client
-            .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))
-            .await
-            .unwrap()
-            .into_inner()
-            .encounter
-            .unwrap()
-            .encounter_id;
-        let claimed = self
-            .client
-            .claim_next_encounter(authorized(
-                pb::ClaimNextEncounterRequest::default(),
-                "ann",
-                &[Role::Coder],
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(claimed.encounter_id, id);
-        let coding = pb::Coding {
-            diagnoses: diagnoses
-                .iter()
-                .map(|c| pb::Diagnosis {
-                    code: c.to_string(),
-                    present_on_admission: String::new(),
-                })
-                .collect(),
+        seed::findings_of(
+            &mut self.client,
+            self.n,
+            age,
+            date,
+            encounter_type,
+            diagnoses,
             lines,
-        };
-        let saved = self
-            .client
-            .save_coding(authorized(
-                pb::SaveCodingRequest {
-                    encounter_id: id,
-                    coding: Some(coding),
-                    expected_version: 0,
-                },
-                "ann",
-                &[Role::Coder],
-            ))
-            .await
-            .unwrap()
-            .into_inner();
-        saved
-            .findings
-            .into_iter()
-            .map(|f| (f.edit_id, f.severity))
-            .collect()
+        )
+        .await
     }
 
     /// Professional encounter on 2026-06-01, age 40, one office visit line.

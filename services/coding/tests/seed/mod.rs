@@ -248,3 +248,109 @@ pub async fn seed_code_sets(db: &Database) {
     .await
     .unwrap();
 }
+
+/// A procedure line of `code` with `modifiers` and `units`, pointing to the
+/// first diagnosis.
+pub fn line(
+    code: &str,
+    modifiers: &[&str],
+    units: u32,
+) -> medbill_contracts::medbill::coding::v1::ProcedureLine {
+    medbill_contracts::medbill::coding::v1::ProcedureLine {
+        code: code.into(),
+        modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
+        units,
+        diagnosis_pointers: vec![1],
+        date_of_service: None,
+        revenue_code: String::new(),
+    }
+}
+
+/// Submits encounter number `n` (age, date of service, type), has coder
+/// "ann" claim it and save `diagnoses` and `lines`, and returns the findings
+/// as (edit id, severity).
+pub async fn findings_of(
+    client: &mut medbill_contracts::medbill::coding::v1::encounter_service_client::EncounterServiceClient<
+        tonic::transport::Channel,
+    >,
+    n: u32,
+    age: u32,
+    date: (i32, i32, i32),
+    encounter_type: medbill_contracts::medbill::coding::v1::EncounterType,
+    diagnoses: &[&str],
+    lines: Vec<medbill_contracts::medbill::coding::v1::ProcedureLine>,
+) -> Vec<(String, i32)> {
+    use medbill_contracts::medbill::coding::v1 as pb;
+    use medbill_contracts::medbill::common::v1 as wire;
+    use medbill_platform::auth::Role;
+    use medbill_platform::testing::authorized;
+
+    let submit = pb::SubmitEncounterRequest {
+        source_system: "ehr".into(),
+        source_encounter_id: format!("EDIT-{n}"),
+        patient_mrn: format!("MRN{n}"),
+        patient_age_years: age,
+        patient_sex: wire::Sex::Female as i32,
+        rendering_provider_npi: "1234567893".into(),
+        dates_of_service: Some(wire::DateRange {
+            start: Some(wire::Date {
+                year: date.0,
+                month: date.1,
+                day: date.2,
+            }),
+            end: None,
+        }),
+        place_of_service: "11".into(),
+        encounter_type: encounter_type as i32,
+        documentation: "See note.".into(),
+        proposed: None,
+        priority: 0,
+        payer_id: String::new(),
+    };
+    let id = client
+        .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))
+        .await
+        .unwrap()
+        .into_inner()
+        .encounter
+        .unwrap()
+        .encounter_id;
+    let claimed = client
+        .claim_next_encounter(authorized(
+            pb::ClaimNextEncounterRequest::default(),
+            "ann",
+            &[Role::Coder],
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(claimed.encounter_id, id);
+    let coding = pb::Coding {
+        diagnoses: diagnoses
+            .iter()
+            .map(|c| pb::Diagnosis {
+                code: c.to_string(),
+                present_on_admission: String::new(),
+            })
+            .collect(),
+        lines,
+    };
+    let saved = client
+        .save_coding(authorized(
+            pb::SaveCodingRequest {
+                encounter_id: id,
+                coding: Some(coding),
+                expected_version: 0,
+            },
+            "ann",
+            &[Role::Coder],
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    saved
+        .findings
+        .into_iter()
+        .map(|f| (f.edit_id, f.severity))
+        .collect()
+}
