@@ -58,12 +58,18 @@ where
         }
     }
 
-    /// Takes one segment; returns a transaction when its SE arrives.
-    pub fn feed(&mut self, seg: &Segment<'_>) -> Result<Option<P::Output>, X12Error> {
+    /// Takes one segment; hands the transaction to `sink` when its SE
+    /// arrives. (A sink rather than a returned `Option`: a transaction is
+    /// large, and a per-segment return value would carry its size.)
+    pub fn feed(
+        &mut self,
+        seg: &Segment<'_>,
+        sink: &mut impl FnMut(P::Output),
+    ) -> Result<(), X12Error> {
         self.last = Some(seg.mark());
         let role = self.tracker.observe(seg, &mut self.problems);
-        if let Some(problem) = self.problems.drain(..).next() {
-            return Err(problem);
+        if !self.problems.is_empty() {
+            return Err(self.problems.swap_remove(0));
         }
         match role {
             Role::TransactionStart => {
@@ -90,7 +96,7 @@ where
             }
             Role::TransactionEnd => {
                 if let Some(parser) = self.current.take() {
-                    return parser.finish(seg).map(Some);
+                    sink(parser.finish(seg)?);
                 }
             }
             Role::InterchangeStart
@@ -99,7 +105,7 @@ where
             | Role::InterchangeEnd
             | Role::Stray => {}
         }
-        Ok(None)
+        Ok(())
     }
 
     /// Checks that every envelope was closed.
@@ -131,12 +137,8 @@ where
 {
     let mut driver = Driver::new(start);
     let mut out = Vec::new();
-    Segments::new(bytes).try_each(|seg| {
-        if let Some(done) = driver.feed(seg)? {
-            out.push(done);
-        }
-        Ok(())
-    })?;
+    let mut sink = |done| out.push(done);
+    Segments::new(bytes).try_each(|seg| driver.feed(seg, &mut sink))?;
     driver.end()?;
     Ok(out)
 }
@@ -153,9 +155,7 @@ where
     let mut driver = Driver::new(start);
     let mut reader = StreamReader::new(source);
     while let Some(seg) = reader.next_segment() {
-        if let Some(done) = driver.feed(&seg?)? {
-            sink(done);
-        }
+        driver.feed(&seg?, &mut sink)?;
     }
     driver.end()
 }

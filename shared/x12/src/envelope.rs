@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::error::{ErrorKind, Location, X12Error};
-use crate::segment::Segment;
+use crate::segment::{Segment, SegmentId};
 use crate::values::Date;
 
 /// ISA15: whether an interchange is test or production data.
@@ -147,8 +147,8 @@ impl EnvelopeTracker {
         if let Some(t) = self.transaction.as_mut() {
             t.count += 1;
         }
-        match seg.id() {
-            "ISA" => {
+        match seg.code() {
+            SegmentId::ISA => {
                 if self.interchange.is_some() {
                     self.close_all(seg, problems);
                 }
@@ -158,7 +158,7 @@ impl EnvelopeTracker {
                 }
                 Role::InterchangeStart
             }
-            "GS" => {
+            SegmentId::GS => {
                 if self.transaction.is_some() {
                     self.unclosed(seg, "SE", problems);
                     self.transaction = None;
@@ -185,7 +185,7 @@ impl EnvelopeTracker {
                 }
                 Role::GroupStart
             }
-            "ST" => {
+            SegmentId::ST => {
                 if self.transaction.is_some() {
                     self.unclosed(seg, "SE", problems);
                 }
@@ -210,7 +210,7 @@ impl EnvelopeTracker {
                 self.transaction = Some(Open { header, count: 1 });
                 Role::TransactionStart
             }
-            "SE" => match self.transaction.take() {
+            SegmentId::SE => match self.transaction.take() {
                 Some(open) => {
                     check_trailer(seg, &open.header.control_number, open.count, problems);
                     Role::TransactionEnd
@@ -220,7 +220,7 @@ impl EnvelopeTracker {
                     Role::Stray
                 }
             },
-            "GE" => {
+            SegmentId::GE => {
                 if self.transaction.take().is_some() {
                     self.unclosed(seg, "SE", problems);
                 }
@@ -236,7 +236,7 @@ impl EnvelopeTracker {
                     }
                 }
             }
-            "IEA" => {
+            SegmentId::IEA => {
                 if self.transaction.take().is_some() {
                     self.unclosed(seg, "SE", problems);
                 }
@@ -409,7 +409,7 @@ mod tests {
         );
         let kinds: Vec<_> = problems(&file)
             .into_iter()
-            .map(|e| e.location.segment_id)
+            .map(|e| e.into_detail().location.segment_id)
             .collect();
         assert_eq!(kinds, ["SE", "GE", "IEA"]);
     }
@@ -417,7 +417,10 @@ mod tests {
     #[test]
     fn a_file_that_stops_inside_a_transaction_reports_each_open_envelope() {
         let file = format!("{ISA}GS*HP*A*B*20240101*1200*1*X*005010X221A1~ST*835*0001~BPR*I~");
-        let kinds: Vec<_> = problems(&file).into_iter().map(|e| e.kind).collect();
+        let kinds: Vec<_> = problems(&file)
+            .into_iter()
+            .map(|e| e.into_detail().kind)
+            .collect();
         assert_eq!(
             kinds,
             [

@@ -115,10 +115,17 @@ pub enum ErrorKind {
     Io(String),
 }
 
-/// A reader error: what went wrong and where.
+/// A reader error: what went wrong and where. Boxed, so that the many
+/// `Result`s a reader passes around per element stay one word wide; its
+/// fields are reached through [`X12ErrorDetail`] (`err.location`,
+/// `err.kind`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{location}: {kind}")]
-pub struct X12Error {
+#[error("{}: {}", .0.location, .0.kind)]
+pub struct X12Error(Box<X12ErrorDetail>);
+
+/// What an [`X12Error`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct X12ErrorDetail {
     /// Where it happened.
     pub location: Location,
     /// What happened.
@@ -126,9 +133,21 @@ pub struct X12Error {
 }
 
 impl X12Error {
-    /// Builds an error at a location.
+    /// An error of `kind` at `location`.
     pub fn new(location: Location, kind: ErrorKind) -> Self {
-        Self { location, kind }
+        Self(Box::new(X12ErrorDetail { location, kind }))
+    }
+
+    /// The error's parts, by value.
+    pub fn into_detail(self) -> X12ErrorDetail {
+        *self.0
+    }
+}
+
+impl std::ops::Deref for X12Error {
+    type Target = X12ErrorDetail;
+    fn deref(&self) -> &X12ErrorDetail {
+        &self.0
     }
 }
 

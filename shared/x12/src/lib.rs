@@ -25,7 +25,7 @@ pub mod values;
 pub mod write;
 
 pub use delimiters::Delimiters;
-pub use error::{ErrorKind, Location, Position, WriteError, X12Error};
+pub use error::{ErrorKind, Location, Position, WriteError, X12Error, X12ErrorDetail};
 pub use reader::Segments;
 pub use segment::Segment;
 pub use stream::StreamReader;

@@ -3,7 +3,7 @@
 
 use crate::delimiters::{Delimiters, IsaScan, scan_isa};
 use crate::error::{ErrorKind, Location, X12Error};
-use crate::segment::Segment;
+use crate::segment::{Segment, find_terminator};
 
 /// One step of the tokenizer over a buffer.
 #[derive(Debug)]
@@ -68,7 +68,7 @@ impl Tokenizer {
                 ErrorKind::InvalidIsa("file does not start with ISA"),
             );
         };
-        match rest.iter().position(|b| *b == delimiters.segment) {
+        match find_terminator(rest, delimiters.segment) {
             Some(len) => {
                 self.count += 1;
                 Step::Segment {
@@ -145,6 +145,8 @@ impl<'a> Segments<'a> {
         // file that is not all text falls back to checking each segment,
         // so the error still names the segment.
         let text = std::str::from_utf8(self.buf).ok();
+        // One segment value, refilled in place for each segment.
+        let mut seg = Segment::blank(Delimiters::default());
         loop {
             match self.tokenizer.step(self.buf, self.pos, 0, true) {
                 Step::Segment {
@@ -155,10 +157,13 @@ impl<'a> Segments<'a> {
                 } => {
                     self.pos = next;
                     let index = self.tokenizer.count();
-                    let seg = match text.and_then(|t| t.get(start..end)) {
-                        Some(t) => Segment::parse_text(t, delimiters, index, start)?,
-                        None => Segment::parse(&self.buf[start..end], delimiters, index, start)?,
-                    };
+                    seg.refill(
+                        &self.buf[start..end],
+                        text.and_then(|t| t.get(start..end)),
+                        delimiters,
+                        index,
+                        start,
+                    )?;
                     f(&seg)?;
                 }
                 Step::NeedMore | Step::End => return Ok(()),
@@ -184,8 +189,9 @@ impl<'a> Iterator for Segments<'a> {
             } => {
                 self.pos = next;
                 let index = self.tokenizer.count();
-                Some(Segment::parse(
+                Some(Segment::scanned(
                     &self.buf[start..end],
+                    None,
                     delimiters,
                     index,
                     start,

@@ -3,7 +3,9 @@
 
 mod adjustments;
 pub mod balance;
+mod procedure;
 mod read;
+mod view;
 
 use serde::Serialize;
 
@@ -14,10 +16,20 @@ use crate::text::Text;
 use crate::values::{Amount, Date, Quantity};
 
 pub use adjustments::{Adjustment, AdjustmentGroup, ClaimStatus, ProviderAdjustment};
+pub use procedure::{Modifiers, Procedure};
 pub use read::{Remittance835Parser, VERSIONS, read_835, read_835_stream};
+pub use view::{ClaimRef, ServiceRef};
 
 /// One 835 transaction set: one payment and the claims it pays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// The claims, their service lines and everything inside them (CAS
+/// triples, names, references, dates, amounts, quantities, remarks) are
+/// kept in a few flat lists, one per kind, in file order; each claim and
+/// line holds the [`Span`] of its entries. Reading a remittance therefore
+/// costs a handful of growing lists rather than several small allocations
+/// per claim. [`Remittance::claims`] walks the claims as [`ClaimRef`]s,
+/// which resolve those spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remittance {
     /// ST02.
     pub control_number: Text,
@@ -33,13 +45,93 @@ pub struct Remittance {
     pub payer: Party,
     /// Loop 1000B.
     pub payee: Party,
-    /// Every CLP in the file, in order.
-    pub claims: Vec<ClaimPayment>,
     /// Every PLB adjustment, in order.
     pub provider_adjustments: Vec<ProviderAdjustment>,
     /// Segment ordinal of the BPR (for findings).
-    #[serde(skip)]
     pub position: Position,
+    /// Every CLP in the file, in order.
+    pub(crate) claims: Vec<ClaimPayment>,
+    /// What the claims hold.
+    pub(crate) detail: Detail,
+}
+
+/// The flat lists behind a remittance's claims and lines.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Detail {
+    pub(crate) services: Vec<ServicePayment>,
+    pub(crate) adjustments: Vec<Adjustment>,
+    pub(crate) names: Vec<Entity>,
+    pub(crate) references: Vec<Reference>,
+    pub(crate) dates: Vec<DateRef>,
+    pub(crate) amounts: Vec<AmountRef>,
+    pub(crate) quantities: Vec<QuantityRef>,
+    pub(crate) remarks: Vec<Remark>,
+}
+
+/// A run of entries in one of a remittance's flat lists: the entries a
+/// claim or line owns of one kind (half-open, `start..end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// An empty run starting at `at`.
+    pub(crate) fn empty_at(at: u32) -> Self {
+        Self { start: at, end: at }
+    }
+
+    /// Extends the run to end at `end` (the list's new length).
+    pub(crate) fn end_at(&mut self, end: u32) {
+        self.end = end;
+    }
+
+    /// How many entries the run holds.
+    pub fn len(self) -> usize {
+        usize::try_from(self.end.saturating_sub(self.start)).unwrap_or(0)
+    }
+
+    /// Whether the run holds nothing.
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+
+    /// The entries of `list` the run covers (empty if it lies outside).
+    pub(crate) fn of<T>(self, list: &[T]) -> &[T] {
+        let (Ok(start), Ok(end)) = (usize::try_from(self.start), usize::try_from(self.end)) else {
+            return &[];
+        };
+        list.get(start..end).unwrap_or(&[])
+    }
+}
+
+impl Remittance {
+    /// The claims (loop 2100), in file order.
+    pub fn claims(&self) -> impl ExactSizeIterator<Item = ClaimRef<'_>> + DoubleEndedIterator {
+        self.claims.iter().map(|claim| ClaimRef {
+            claim,
+            detail: &self.detail,
+        })
+    }
+
+    /// Claim `n` (0-based, in file order).
+    pub fn claim(&self, n: usize) -> Option<ClaimRef<'_>> {
+        self.claims.get(n).map(|claim| ClaimRef {
+            claim,
+            detail: &self.detail,
+        })
+    }
+
+    /// How many claims the remittance holds.
+    pub fn claim_count(&self) -> usize {
+        self.claims.len()
+    }
+
+    /// How many service lines the remittance holds, over all claims.
+    pub fn service_count(&self) -> usize {
+        self.detail.services.len()
+    }
 }
 
 /// BPR: the financial information of the payment.
@@ -87,8 +179,9 @@ pub struct Party {
     pub contacts: Vec<Contact>,
 }
 
-/// Loop 2100: the payer's decision on one claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Loop 2100: the payer's decision on one claim. What the claim holds
+/// (adjustments, names, service lines, ...) is read through a [`ClaimRef`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimPayment {
     /// LX01 of the header-number loop the claim sits in.
     pub header_number: Option<u32>,
@@ -112,27 +205,27 @@ pub struct ClaimPayment {
     pub frequency: Option<Text>,
     /// CLP11.
     pub drg_code: Option<Text>,
-    /// Claim-level CAS, one entry per reason/amount/quantity triple.
-    pub adjustments: Vec<Adjustment>,
-    /// NM1 segments: patient (QC), insured (IL), corrected names (74), ...
-    pub names: Vec<Entity>,
     /// MIA: inpatient adjudication.
-    pub inpatient: Option<MedicareAdjudication>,
+    pub inpatient: Option<Box<MedicareAdjudication>>,
     /// MOA: outpatient adjudication.
-    pub outpatient: Option<MedicareAdjudication>,
-    /// REF segments.
-    pub references: Vec<Reference>,
-    /// DTM segments (232/233 statement period, 050 received, ...).
-    pub dates: Vec<DateRef>,
-    /// AMT segments (AU coverage, I interest, ...).
-    pub amounts: Vec<AmountRef>,
-    /// QTY segments.
-    pub quantities: Vec<QuantityRef>,
-    /// Loop 2110 service lines.
-    pub services: Vec<ServicePayment>,
+    pub outpatient: Option<Box<MedicareAdjudication>>,
     /// Segment ordinal of the CLP.
-    #[serde(skip)]
     pub position: Position,
+    /// Claim-level CAS triples, NM1 names, REF, DTM, AMT and QTY segments
+    /// and the 2110 service lines, as runs of the remittance's lists.
+    pub(crate) spans: ClaimSpans,
+}
+
+/// Where a claim's entries sit in the remittance's flat lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ClaimSpans {
+    pub(crate) adjustments: Span,
+    pub(crate) names: Span,
+    pub(crate) references: Span,
+    pub(crate) dates: Span,
+    pub(crate) amounts: Span,
+    pub(crate) quantities: Span,
+    pub(crate) services: Span,
 }
 
 /// MIA/MOA: Medicare adjudication remarks and the main figures.
@@ -155,43 +248,9 @@ pub struct QuantityRef {
     pub quantity: Quantity,
 }
 
-/// A procedure code composite (SVC01, SVC06): qualifier, code, modifiers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Procedure {
-    /// `HC` (HCPCS/CPT), `NU` (revenue), `N4` (NDC), ...
-    pub qualifier: Text,
-    /// The code.
-    pub code: Text,
-    /// Up to four modifiers.
-    pub modifiers: Vec<Text>,
-}
-
-impl Procedure {
-    /// Reads the composite in element `n` (qualifier and code required).
-    pub fn read(seg: &crate::segment::Segment<'_>, n: usize) -> Result<Self, crate::X12Error> {
-        let mut parts = seg.components(n);
-        let qualifier = parts.next().unwrap_or("");
-        let code = parts.next().unwrap_or("");
-        if qualifier.is_empty() {
-            return Err(seg.component_error(n, 1, crate::ErrorKind::MissingElement));
-        }
-        if code.is_empty() {
-            return Err(seg.component_error(n, 2, crate::ErrorKind::MissingElement));
-        }
-        Ok(Self {
-            qualifier: Text::new(qualifier),
-            code: Text::new(code),
-            modifiers: parts
-                .take(4)
-                .filter(|m| !m.is_empty())
-                .map(Text::new)
-                .collect(),
-        })
-    }
-}
-
-/// Loop 2110: the payer's decision on one service line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Loop 2110: the payer's decision on one service line. Its dates,
+/// adjustments and remarks are read through a [`ServiceRef`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServicePayment {
     /// SVC01 as adjudicated.
     pub procedure: Procedure,
@@ -204,26 +263,27 @@ pub struct ServicePayment {
     /// SVC05 (1 when absent, per the guide).
     pub units_paid: Option<Quantity>,
     /// SVC06: the procedure as submitted, when the payer changed it.
-    pub submitted_procedure: Option<Procedure>,
+    pub submitted_procedure: Option<Box<Procedure>>,
     /// SVC07.
     pub submitted_units: Option<Quantity>,
-    /// DTM segments (472, 150, 151).
-    pub dates: Vec<DateRef>,
-    /// Line-level CAS, one entry per triple.
-    pub adjustments: Vec<Adjustment>,
     /// REF*6R: the line item control number sent in the 837.
     pub line_item_control_number: Option<Text>,
-    /// Other REF segments.
-    pub references: Vec<Reference>,
-    /// AMT segments (B6 allowed, ...).
-    pub amounts: Vec<AmountRef>,
-    /// QTY segments.
-    pub quantities: Vec<QuantityRef>,
-    /// LQ remark codes.
-    pub remarks: Vec<Remark>,
     /// Segment ordinal of the SVC.
-    #[serde(skip)]
     pub position: Position,
+    /// Line DTM, CAS triples, other REF, AMT, QTY and LQ segments, as runs
+    /// of the remittance's lists.
+    pub(crate) spans: ServiceSpans,
+}
+
+/// Where a service line's entries sit in the remittance's flat lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ServiceSpans {
+    pub(crate) dates: Span,
+    pub(crate) adjustments: Span,
+    pub(crate) references: Span,
+    pub(crate) amounts: Span,
+    pub(crate) quantities: Span,
+    pub(crate) remarks: Span,
 }
 
 /// LQ: a remark (RARC when qualifier is `HE`).

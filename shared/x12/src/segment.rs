@@ -5,10 +5,160 @@ use crate::delimiters::Delimiters;
 use crate::error::{ElementRef, ErrorKind, Location, X12Error};
 use crate::values::{Amount, Date, Quantity};
 
-/// How many element separators a segment remembers the position of; the
-/// elements past them (rare: only a few segments have more) are found by
-/// scanning.
-const INDEXED: usize = 24;
+/// A segment identifier (two or three upper-case letters or digits)
+/// packed into an integer, so that dispatching on it is one comparison
+/// rather than a string compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SegmentId(u32);
+
+impl SegmentId {
+    /// Packs an identifier (only its first three bytes count).
+    pub const fn new(id: &str) -> Self {
+        let bytes = id.as_bytes();
+        let mut code = 0u32;
+        let mut i = 0;
+        while i < bytes.len() && i < 3 {
+            code = (code << 8) | bytes[i] as u32;
+            i += 1;
+        }
+        Self(code)
+    }
+
+    /// `ISA` interchange header.
+    pub const ISA: Self = Self::new("ISA");
+    /// `IEA` interchange trailer.
+    pub const IEA: Self = Self::new("IEA");
+    /// `GS` functional group header.
+    pub const GS: Self = Self::new("GS");
+    /// `GE` functional group trailer.
+    pub const GE: Self = Self::new("GE");
+    /// `ST` transaction set header.
+    pub const ST: Self = Self::new("ST");
+    /// `SE` transaction set trailer.
+    pub const SE: Self = Self::new("SE");
+}
+
+impl std::fmt::Display for SegmentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for byte in self.0.to_be_bytes().into_iter().skip_while(|b| *b == 0) {
+            write!(f, "{}", char::from(byte))?;
+        }
+        Ok(())
+    }
+}
+
+/// Segments up to this many bytes have their separator positions indexed
+/// (one byte each); the elements of a longer segment (rare: long free
+/// text) are found by scanning.
+const INDEXED_LEN: usize = 255;
+
+/// How many separator positions are kept; elements past them (a CAS with
+/// all six triples has 19) are found by scanning.
+const INDEXED: usize = 32;
+
+/// Where the element separators of one segment are, found eight bytes at
+/// a time when the segment is read, so that element `n` is two lookups.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Separators {
+    /// Byte positions of the first [`INDEXED`] separators.
+    positions: [u8; INDEXED],
+    /// How many element separators the segment has in all.
+    count: usize,
+    /// The segment length, for the end of the last element.
+    len: usize,
+}
+
+impl Separators {
+    /// Finds the separators of a segment cut at its terminator.
+    #[cfg(test)]
+    fn of(bytes: &[u8], element: u8) -> Self {
+        let mut found = Self::EMPTY;
+        found.fill(bytes, element);
+        found
+    }
+
+    const EMPTY: Self = Self {
+        positions: [0; INDEXED],
+        count: 0,
+        len: 0,
+    };
+
+    /// Finds the separators of a segment cut at its terminator, in place
+    /// (positions are written a byte at a time and read a byte at a time;
+    /// building them elsewhere and moving them in would make the move wait
+    /// on those narrow stores).
+    fn fill(&mut self, bytes: &[u8], element: u8) {
+        self.count = 0;
+        self.len = bytes.len();
+        let found = self;
+        let mut chunks = bytes.chunks_exact(8);
+        let mut base = 0;
+        for chunk in &mut chunks {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let mut hits = bytes_equal(u64::from_le_bytes(word), element);
+            while hits != 0 {
+                found.push(base + (hits.trailing_zeros() / 8) as usize);
+                hits &= hits - 1;
+            }
+            base += 8;
+        }
+        for (i, b) in chunks.remainder().iter().enumerate() {
+            if *b == element {
+                found.push(base + i);
+            }
+        }
+    }
+
+    fn push(&mut self, at: usize) {
+        if let (Some(slot), Ok(at)) = (self.positions.get_mut(self.count), u8::try_from(at)) {
+            *slot = at;
+        }
+        self.count += 1;
+    }
+
+    /// Whether the positions can be trusted (the segment is short enough
+    /// for one-byte positions).
+    fn indexed(&self) -> bool {
+        self.len <= INDEXED_LEN
+    }
+
+    /// The byte position of separator `k` (0-based), if it is indexed.
+    fn position(&self, k: usize) -> Option<usize> {
+        if k < self.count && self.indexed() {
+            self.positions.get(k).map(|p| usize::from(*p))
+        } else {
+            None
+        }
+    }
+}
+
+/// Finds the first `terminator` in `rest`, eight bytes at a time.
+pub(crate) fn find_terminator(rest: &[u8], terminator: u8) -> Option<usize> {
+    let mut chunks = rest.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let hits = bytes_equal(u64::from_le_bytes(word), terminator);
+        if hits != 0 {
+            return Some(base + (hits.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    let tail = chunks.remainder().iter().position(|b| *b == terminator)?;
+    Some(base + tail)
+}
+
+/// The high bit of every byte of `word` that equals `byte`, and no other
+/// bit (exact, unlike the carry-based zero-byte test).
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (0x0101_0101_0101_0101 * u64::from(byte));
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
 
 /// One segment of a file, borrowed from the buffer it was read from.
 ///
@@ -19,13 +169,11 @@ const INDEXED: usize = 24;
 pub struct Segment<'a> {
     text: &'a str,
     id_len: usize,
+    code: SegmentId,
     delimiters: Delimiters,
     index: usize,
     offset: usize,
-    /// Byte positions of the first [`INDEXED`] element separators.
-    separators: [u16; INDEXED],
-    /// How many element separators the segment has in all.
-    separator_count: usize,
+    separators: Separators,
 }
 
 impl<'a> Segment<'a> {
@@ -42,15 +190,17 @@ impl<'a> Segment<'a> {
         Self::build(bytes, None, delimiters, index, offset)
     }
 
-    /// [`Segment::parse`] for a segment cut from a buffer already known to
-    /// be UTF-8, which saves validating each segment again.
-    pub(crate) fn parse_text(
-        text: &'a str,
+    /// [`Segment::parse`] for a segment from a buffer already known to be
+    /// UTF-8 (`text`, when it is), which saves validating each segment
+    /// again.
+    pub(crate) fn scanned(
+        bytes: &'a [u8],
+        text: Option<&'a str>,
         delimiters: Delimiters,
         index: usize,
         offset: usize,
     ) -> Result<Self, X12Error> {
-        Self::build(text.as_bytes(), Some(text), delimiters, index, offset)
+        Self::build(bytes, text, delimiters, index, offset)
     }
 
     fn build(
@@ -60,30 +210,45 @@ impl<'a> Segment<'a> {
         index: usize,
         offset: usize,
     ) -> Result<Self, X12Error> {
-        let mut separators = [0u16; INDEXED];
-        let mut separator_count = 0;
-        // Positions are kept as u16 so a segment stays small to move; a
-        // longer segment (64 KiB of one segment: not a real file) is read
-        // by scanning.
-        if u16::try_from(bytes.len()).is_ok() {
-            for (i, b) in (0u16..).zip(bytes) {
-                if *b == delimiters.element {
-                    if let Some(slot) = separators.get_mut(separator_count) {
-                        *slot = i;
-                    }
-                    separator_count += 1;
-                }
-            }
-        } else {
-            separator_count = usize::MAX;
+        let mut seg = Self::blank(delimiters);
+        seg.refill(bytes, known_text, delimiters, index, offset)?;
+        Ok(seg)
+    }
+
+    /// A segment with no text, to be [`refill`](Self::refill)ed.
+    pub(crate) fn blank(delimiters: Delimiters) -> Self {
+        Self {
+            text: "",
+            id_len: 0,
+            code: SegmentId(0),
+            delimiters,
+            index: 0,
+            offset: 0,
+            separators: Separators::EMPTY,
         }
-        let id_len = match separator_count {
-            0 => bytes.len(),
-            usize::MAX => bytes
+    }
+
+    /// Makes this segment the one in `bytes`, in place: the in-memory
+    /// reader keeps one segment value and refills it, so no segment is
+    /// ever moved. On error the segment is left unusable (empty text).
+    pub(crate) fn refill(
+        &mut self,
+        bytes: &'a [u8],
+        known_text: Option<&'a str>,
+        delimiters: Delimiters,
+        index: usize,
+        offset: usize,
+    ) -> Result<(), X12Error> {
+        self.text = "";
+        self.separators.fill(bytes, delimiters.element);
+        let separators = &self.separators;
+        let id_len = match separators.position(0) {
+            Some(at) => at,
+            None if separators.count == 0 => bytes.len(),
+            None => bytes
                 .iter()
                 .position(|b| *b == delimiters.element)
                 .unwrap_or(bytes.len()),
-            _ => usize::from(separators[0]),
         };
         let fail = |kind| {
             X12Error::new(
@@ -96,26 +261,28 @@ impl<'a> Segment<'a> {
                 kind,
             )
         };
-        let id_ok = (2..=3).contains(&id_len)
-            && bytes[..id_len]
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if !id_ok {
-            return Err(fail(ErrorKind::InvalidSegmentId));
-        }
-        let text = match known_text {
+        let id_byte = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+        let code = match bytes.get(..id_len) {
+            Some(id @ ([_, _] | [_, _, _])) if id.iter().all(id_byte) => {
+                id.iter().fold(0u32, |code, b| (code << 8) | u32::from(*b))
+            }
+            _ => return Err(fail(ErrorKind::InvalidSegmentId)),
+        };
+        self.text = match known_text {
             Some(text) => text,
             None => std::str::from_utf8(bytes).map_err(|_| fail(ErrorKind::NotText))?,
         };
-        Ok(Self {
-            text,
-            id_len,
-            delimiters,
-            index,
-            offset,
-            separators,
-            separator_count,
-        })
+        self.id_len = id_len;
+        self.code = SegmentId(code);
+        self.delimiters = delimiters;
+        self.index = index;
+        self.offset = offset;
+        Ok(())
+    }
+
+    /// The identifier packed for matching (see [`SegmentId`]).
+    pub fn code(&self) -> SegmentId {
+        self.code
     }
 
     /// The segment identifier, e.g. `CLP`.
@@ -160,28 +327,22 @@ impl<'a> Segment<'a> {
 
     /// How many elements follow the identifier (trailing empties included).
     pub fn element_count(&self) -> usize {
-        if self.separator_count == usize::MAX {
-            return self.elements().count();
-        }
-        self.separator_count
+        self.separators.count
     }
 
     /// Element `n` (1-based), or `""` when absent.
     pub fn element(&self, n: usize) -> &'a str {
-        if n == 0 {
+        let seps = &self.separators;
+        if n == 0 || n > seps.count {
             return "";
         }
-        if self.separator_count == usize::MAX || n > INDEXED {
+        if n >= INDEXED || !seps.indexed() {
             return self.elements().nth(n - 1).unwrap_or("");
         }
-        if n > self.separator_count {
-            return "";
-        }
-        let start = usize::from(self.separators[n - 1]) + 1;
-        let end = match self.separators.get(n) {
-            Some(end) if n < self.separator_count => usize::from(*end),
-            _ if n == self.separator_count => self.text.len(),
-            _ => return self.elements().nth(n - 1).unwrap_or(""),
+        let start = usize::from(seps.positions[n - 1]) + 1;
+        let end = match seps.positions.get(n) {
+            Some(end) if n < seps.count => usize::from(*end),
+            _ => seps.len,
         };
         self.text.get(start..end).unwrap_or("")
     }
@@ -198,8 +359,11 @@ impl<'a> Segment<'a> {
     }
 
     /// The components of element `n`.
-    pub fn components(&self, n: usize) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.element(n).split(char::from(self.delimiters.component))
+    pub fn components(&self, n: usize) -> Components<'a> {
+        Components {
+            rest: Some(self.element(n)),
+            separator: self.delimiters.component,
+        }
     }
 
     /// Component `k` (1-based) of element `n`, or `""` when absent.
@@ -251,14 +415,10 @@ impl<'a> Segment<'a> {
     /// Where this segment sits, kept without allocating (for "the file
     /// ended after this segment" errors).
     pub fn mark(&self) -> Mark {
-        let mut id = [0u8; 3];
-        let len = self.id_len.min(3);
-        id[..len].copy_from_slice(&self.text.as_bytes()[..len]);
         Mark {
             index: self.index,
             offset: self.offset,
-            id,
-            id_len: len,
+            id: self.code,
         }
     }
 
@@ -319,13 +479,35 @@ impl<'a> Segment<'a> {
     }
 }
 
+/// The components of one element, split at the component separator (a
+/// byte scan: the separator is ASCII, so every piece is still text).
+#[derive(Debug, Clone)]
+pub struct Components<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Iterator for Components<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == self.separator) {
+            Some(at) => {
+                self.rest = rest.get(at + 1..);
+                rest.get(..at)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
 /// A segment's ordinal, offset and identifier, copied out of it.
 #[derive(Debug, Clone, Copy)]
 pub struct Mark {
     index: usize,
     offset: usize,
-    id: [u8; 3],
-    id_len: usize,
+    id: SegmentId,
 }
 
 impl Mark {
@@ -334,7 +516,7 @@ impl Mark {
         Location {
             segment_index: self.index,
             byte_offset: self.offset,
-            segment_id: String::from_utf8_lossy(&self.id[..self.id_len]).into_owned(),
+            segment_id: self.id.to_string(),
             element: None,
         }
     }
@@ -373,6 +555,57 @@ mod tests {
     #[test]
     fn a_lower_case_identifier_is_rejected() {
         assert!(Segment::parse(b"clp*1", Delimiters::default(), 1, 0).is_err());
+    }
+
+    #[test]
+    fn the_word_scans_agree_with_byte_by_byte_search() {
+        for text in [
+            "SVC*HC:99213:25*100*80**1~CAS*CO*45*20~",
+            "LX*1~",
+            "N1*PR*A VERY LONG PAYER NAME THAT SPANS SEVERAL WORDS*XV*12345~REF*X*Y~",
+            "DTM*472*20240301",
+            "~",
+            "AB*~",
+            "********~",
+        ] {
+            let bytes = text.as_bytes();
+            let end = bytes.iter().position(|b| *b == b'~');
+            assert_eq!(find_terminator(bytes, b'~'), end, "{text}");
+            let seg = &bytes[..end.unwrap_or(bytes.len())];
+            let found = Separators::of(seg, b'*');
+            let expected: Vec<usize> = (0..seg.len()).filter(|i| seg[*i] == b'*').collect();
+            assert_eq!(found.count, expected.len(), "{text}");
+            for (k, at) in expected.iter().enumerate() {
+                assert_eq!(found.position(k), Some(*at), "{text} separator {k}");
+            }
+            assert_eq!(found.position(expected.len()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn elements_of_segments_too_long_to_index_are_found_by_scanning() {
+        let long = "X".repeat(300);
+        let text = format!("NTE*ADD*{long}*END");
+        let s = seg(&text);
+        assert_eq!(s.element(2), long);
+        assert_eq!(s.element(3), "END");
+        assert_eq!(s.element_count(), 3);
+    }
+
+    #[test]
+    fn every_element_of_a_wide_segment_is_addressable() {
+        let text: String = std::iter::once("ZZZ".to_owned())
+            .chain((1..=30).map(|n| n.to_string()))
+            .collect::<Vec<_>>()
+            .join("*");
+        let s = seg(&text);
+        assert_eq!(s.element_count(), 30);
+        for n in [1, 23, 24, 25, 30] {
+            assert_eq!(s.element(n), n.to_string());
+        }
+        assert_eq!(s.element(31), "");
+        assert_eq!(s.code(), SegmentId::new("ZZZ"));
+        assert_eq!(s.code().to_string(), "ZZZ");
     }
 
     #[test]

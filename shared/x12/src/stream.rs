@@ -86,8 +86,9 @@ impl<R: Read> StreamReader<R> {
             }
         };
         let index = self.tokenizer.count();
-        Some(Segment::parse(
+        Some(Segment::scanned(
             &self.buf[start..end],
+            None,
             delimiters,
             index,
             self.base + start,

@@ -31,6 +31,7 @@ pub struct Finding {
 impl Finding {
     /// A reader error as an error finding.
     pub fn from_error(e: X12Error) -> Self {
+        let e = e.into_detail();
         Self {
             severity: Severity::Error,
             message: e.kind.to_string(),

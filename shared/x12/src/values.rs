@@ -33,31 +33,35 @@ impl Amount {
             [b'-', rest @ ..] => (true, rest),
             rest => (false, rest),
         };
-        let dot = digits.iter().position(|b| *b == b'.');
-        let (whole, frac) = match dot {
-            Some(i) => (&digits[..i], &digits[i + 1..]),
-            None => (digits, &[][..]),
-        };
-        if whole.is_empty() && frac.is_empty() {
-            return None;
-        }
-        // Eighteen digits keep the cents inside i64 without overflow checks.
-        if whole.len() > 16 || !whole.iter().chain(frac).all(u8::is_ascii_digit) {
-            return None;
-        }
-        // Trailing zeros past the cents are harmless; other digits would
-        // silently change the amount.
-        if frac.iter().skip(2).any(|b| *b != b'0') {
-            return None;
-        }
+        // One pass: whole digits, then at most two significant decimals;
+        // further decimals must be zeros (other digits would silently
+        // change the amount). Eighteen digits keep the cents inside i64.
         let mut cents: i64 = 0;
-        for b in whole {
-            cents = cents * 10 + i64::from(b - b'0');
+        let mut whole_digits = 0u32;
+        let mut decimals: Option<u32> = None;
+        for b in digits {
+            match (*b, decimals) {
+                (b'0'..=b'9', None) => {
+                    whole_digits += 1;
+                    if whole_digits > 16 {
+                        return None;
+                    }
+                    cents = cents * 10 + i64::from(b - b'0');
+                }
+                (b'0'..=b'9', Some(n)) if n < 2 => {
+                    cents = cents * 10 + i64::from(b - b'0');
+                    decimals = Some(n + 1);
+                }
+                (b'0', Some(n)) => decimals = Some(n + 1),
+                (b'.', None) => decimals = Some(0),
+                _ => return None,
+            }
         }
-        let mut frac_iter = frac.iter();
-        for _ in 0..2 {
-            let digit = frac_iter.next().map_or(0, |b| i64::from(b - b'0'));
-            cents = cents * 10 + digit;
+        if whole_digits == 0 && decimals.is_none_or(|n| n == 0) {
+            return None;
+        }
+        for _ in decimals.unwrap_or(0).min(2)..2 {
+            cents *= 10;
         }
         Some(Self(if negative { -cents } else { cents }))
     }
@@ -160,7 +164,11 @@ impl Quantity {
             if negative { -mantissa } else { mantissa },
             scale.unwrap_or(0),
         );
-        value.ok().map(|d| Self(d.normalize()))
+        // Only decimals can carry trailing zeros to normalize away.
+        match scale {
+            Some(s) if s > 0 => value.ok().map(|d| Self(d.normalize())),
+            _ => value.ok().map(Self),
+        }
     }
 
     /// A whole quantity.
@@ -325,6 +333,13 @@ mod tests {
         assert_eq!(cents("1e3"), None);
         assert_eq!(cents("-"), None);
         assert_eq!(cents("."), None);
+        assert_eq!(cents("12."), Some(1200));
+        assert_eq!(cents("0.07"), Some(7));
+        assert_eq!(cents("1.2.3"), None);
+        assert_eq!(cents("--1"), None);
+        assert_eq!(cents(""), None);
+        assert_eq!(cents("9999999999999999.99"), Some(999_999_999_999_999_999));
+        assert_eq!(cents("10000000000000000"), None);
     }
 
     #[test]

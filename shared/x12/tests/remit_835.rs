@@ -39,11 +39,10 @@ fn payment_trace_and_parties_are_read() {
 fn every_claim_is_read_with_its_status_and_amounts() {
     let r = remittance();
     let summary: Vec<_> = r
-        .claims
-        .iter()
+        .claims()
         .map(|c| {
             (
-                c.patient_control_number.as_str(),
+                c.claim().patient_control_number.as_str(),
                 c.status,
                 c.total_charge,
                 c.paid,
@@ -79,9 +78,9 @@ fn every_claim_is_read_with_its_status_and_amounts() {
 #[test]
 fn a_cas_segment_with_three_triples_gives_three_adjustments() {
     let r = remittance();
-    let line = &r.claims[0].services[0];
+    let line = r.claim(0).unwrap().service(0).unwrap();
     let triples: Vec<_> = line
-        .adjustments
+        .adjustments()
         .iter()
         .map(|a| {
             (
@@ -121,7 +120,7 @@ fn a_cas_segment_with_three_triples_gives_three_adjustments() {
 #[test]
 fn service_lines_keep_procedure_modifiers_and_line_control_numbers() {
     let r = remittance();
-    let lines = &r.claims[0].services;
+    let lines: Vec<_> = r.claim(0).unwrap().services().collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0].procedure.code, "99214");
     assert_eq!(lines[0].procedure.modifiers, ["25"]);
@@ -129,42 +128,45 @@ fn service_lines_keep_procedure_modifiers_and_line_control_numbers() {
         lines[0].line_item_control_number.as_deref(),
         Some("LINE-1001-1")
     );
-    assert_eq!(lines[0].amounts[0].amount, cents(26000));
+    assert_eq!(lines[0].amounts()[0].amount, cents(26000));
     assert_eq!(lines[1].units_paid.unwrap().to_string(), "2");
-    assert_eq!(lines[1].remarks[0].code, "M15");
-    assert_eq!(lines[1].dates[0].date.to_string(), "2024-03-01");
+    assert_eq!(lines[1].remarks()[0].code, "M15");
+    assert_eq!(lines[1].dates()[0].date.to_string(), "2024-03-01");
 }
 
 #[test]
 fn a_denied_claim_carries_its_claim_level_adjustment_and_remarks() {
     let r = remittance();
-    let denied = &r.claims[1];
-    assert_eq!(denied.adjustments[0].reason, "50");
-    assert_eq!(denied.adjustments[0].amount, cents(15000));
+    let denied = r.claim(1).unwrap();
+    assert_eq!(denied.adjustments()[0].reason, "50");
+    assert_eq!(denied.adjustments()[0].amount, cents(15000));
     assert_eq!(denied.outpatient.as_ref().unwrap().remark_codes, ["MA130"]);
-    assert!(denied.services.is_empty());
+    assert_eq!(denied.services().len(), 0);
 }
 
 #[test]
 fn a_reversal_keeps_negative_amounts() {
     let r = remittance();
-    let reversal = &r.claims[2];
-    assert_eq!(reversal.adjustments[0].amount, cents(-5000));
+    let reversal = r.claim(2).unwrap();
+    assert_eq!(reversal.adjustments()[0].amount, cents(-5000));
     assert_eq!(reversal.frequency.as_deref(), Some("8"));
 }
 
 #[test]
 fn corrected_names_and_interest_are_kept() {
     let r = remittance();
-    let claim = &r.claims[3];
-    let roles: Vec<_> = claim.names.iter().map(|n| n.role.as_str()).collect();
+    let claim = r.claim(3).unwrap();
+    let roles: Vec<_> = claim.names().iter().map(|n| n.role.as_str()).collect();
     assert_eq!(roles, ["QC", "74"]);
     assert_eq!(
-        claim.names[1].first_name.as_ref().unwrap().expose(),
+        claim.names()[1].first_name.as_ref().unwrap().expose(),
         "EDGAR"
     );
     assert_eq!(
-        (claim.amounts[0].qualifier.as_str(), claim.amounts[0].amount),
+        (
+            claim.amounts()[0].qualifier.as_str(),
+            claim.amounts()[0].amount
+        ),
         ("I", cents(250))
     );
 }

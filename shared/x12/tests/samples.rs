@@ -14,15 +14,17 @@ fn the_generated_835_reads_back_balanced_claim_by_claim() {
     let remittances = read_835(&file).unwrap();
     assert_eq!(remittances.len(), 3);
     assert_eq!(
-        remittances.iter().map(|r| r.claims.len()).sum::<usize>(),
+        remittances.iter().map(|r| r.claim_count()).sum::<usize>(),
         4_500
     );
     for r in &remittances {
         assert_eq!(balance(r), vec![]);
     }
     assert_eq!(
-        remittances[2].claims[0].services[1]
-            .line_item_control_number
+        remittances[2]
+            .claim(0)
+            .and_then(|c| c.service(1))
+            .and_then(|l| l.line_item_control_number.clone())
             .as_deref(),
         Some("PCN0004000-2")
     );

@@ -206,7 +206,7 @@ impl ClaimKind for InstitutionalDraft {
                     let p = crate::remit::Procedure::read(seg, 2)?;
                     (
                         Some(p.code.to_string()),
-                        p.modifiers.into_iter().map(String::from).collect(),
+                        p.modifiers.iter().map(String::from).collect(),
                     )
                 }
                 None => (None, Vec::new()),

@@ -189,7 +189,7 @@ impl ClaimKind for ProfessionalDraft {
                 .collect::<Result<Vec<u8>, X12Error>>()?;
             self.claim.lines.push(ProfessionalLine {
                 procedure_code: procedure.code.to_string(),
-                modifiers: procedure.modifiers.into_iter().map(String::from).collect(),
+                modifiers: procedure.modifiers.iter().map(String::from).collect(),
                 charge: seg.amount(2)?,
                 units: units(seg, 3)?,
                 place_of_service: seg.opt(5).map(str::to_owned),

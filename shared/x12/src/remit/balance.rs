@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::remit::{ClaimPayment, Remittance};
+use crate::remit::{ClaimRef, Remittance};
 use crate::values::Amount;
 
 /// Which balancing rule failed.
@@ -68,7 +68,7 @@ impl fmt::Display for BalanceFinding {
 /// every cent is accounted for.
 pub fn balance(remittance: &Remittance) -> Vec<BalanceFinding> {
     let mut findings = Vec::new();
-    let paid: Amount = remittance.claims.iter().map(|c| c.paid).sum();
+    let paid: Amount = remittance.claims().map(|c| c.paid).sum();
     let plb: Amount = remittance
         .provider_adjustments
         .iter()
@@ -85,18 +85,18 @@ pub fn balance(remittance: &Remittance) -> Vec<BalanceFinding> {
             actual: paid - plb,
         });
     }
-    for claim in &remittance.claims {
+    for claim in remittance.claims() {
         balance_claim(claim, &mut findings);
     }
     findings
 }
 
-fn balance_claim(claim: &ClaimPayment, findings: &mut Vec<BalanceFinding>) {
+fn balance_claim(claim: ClaimRef<'_>, findings: &mut Vec<BalanceFinding>) {
     let pcn = Some(claim.patient_control_number.to_string());
-    let claim_cas: Amount = claim.adjustments.iter().map(|a| a.amount).sum();
+    let claim_cas: Amount = claim.adjustments().iter().map(|a| a.amount).sum();
     let mut line_cas_total = Amount::ZERO;
-    for service in &claim.services {
-        let line_cas: Amount = service.adjustments.iter().map(|a| a.amount).sum();
+    for service in claim.services() {
+        let line_cas: Amount = service.adjustments().iter().map(|a| a.amount).sum();
         line_cas_total = line_cas_total + line_cas;
         let expected = service.charge - service.paid;
         if expected != line_cas {

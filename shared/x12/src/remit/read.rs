@@ -7,11 +7,36 @@ use crate::common::{Address, AmountRef, Contact, DateRef, Entity, Reference};
 use crate::driver::{Context, TransactionParser, expect_kind, read_all, read_stream};
 use crate::error::{ErrorKind, X12Error};
 use crate::remit::{
-    Adjustment, ClaimPayment, ClaimStatus, MedicareAdjudication, Party, Payment, Procedure,
-    ProviderAdjustment, QuantityRef, Remark, Remittance, ServicePayment, Trace,
+    Adjustment, ClaimPayment, ClaimSpans, ClaimStatus, Detail, MedicareAdjudication, Party,
+    Payment, Procedure, ProviderAdjustment, QuantityRef, Remark, Remittance, ServicePayment,
+    ServiceSpans, Span, Trace,
 };
-use crate::segment::Segment;
+use crate::segment::{Segment, SegmentId};
 use crate::text::Text;
+
+const AMT: SegmentId = SegmentId::new("AMT");
+const BPR: SegmentId = SegmentId::new("BPR");
+const CAS: SegmentId = SegmentId::new("CAS");
+const CLP: SegmentId = SegmentId::new("CLP");
+const CUR: SegmentId = SegmentId::new("CUR");
+const DTM: SegmentId = SegmentId::new("DTM");
+const LQ: SegmentId = SegmentId::new("LQ");
+const LX: SegmentId = SegmentId::new("LX");
+const MIA: SegmentId = SegmentId::new("MIA");
+const MOA: SegmentId = SegmentId::new("MOA");
+const N1: SegmentId = SegmentId::new("N1");
+const N3: SegmentId = SegmentId::new("N3");
+const N4: SegmentId = SegmentId::new("N4");
+const NM1: SegmentId = SegmentId::new("NM1");
+const PER: SegmentId = SegmentId::new("PER");
+const PLB: SegmentId = SegmentId::new("PLB");
+const QTY: SegmentId = SegmentId::new("QTY");
+const RDM: SegmentId = SegmentId::new("RDM");
+const REF: SegmentId = SegmentId::new("REF");
+const SVC: SegmentId = SegmentId::new("SVC");
+const TRN: SegmentId = SegmentId::new("TRN");
+const TS2: SegmentId = SegmentId::new("TS2");
+const TS3: SegmentId = SegmentId::new("TS3");
 
 /// The implementation guide versions this reader accepts.
 pub const VERSIONS: &[&str] = &["005010X221A1", "005010X221"];
@@ -43,10 +68,27 @@ enum Area {
     Footer,
 }
 
+/// Which loop the next claim-level segment belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// No claim yet (or the claims are over).
+    Nothing,
+    /// A CLP before its first SVC: entries belong to the claim.
+    Claim,
+    /// An SVC: entries belong to the last service line.
+    Service,
+}
+
 /// Parser for the body of one 835 transaction set.
+///
+/// Claims and lines are appended to the remittance's flat lists as their
+/// segments arrive. An owner's entries of one kind are always contiguous
+/// (a claim's own segments come before its first SVC, a line's before the
+/// next SVC or CLP), so each owner records where its runs start when it
+/// opens and where they end when the next owner opens.
 #[derive(Debug)]
 pub struct Remittance835Parser {
-    control_number: String,
+    control_number: Text,
     area: Area,
     payment: Option<(Payment, crate::error::Position)>,
     trace: Option<Trace>,
@@ -56,16 +98,25 @@ pub struct Remittance835Parser {
     payee: Option<Party>,
     header_number: Option<u32>,
     claims: Vec<ClaimPayment>,
-    claim: Option<ClaimPayment>,
-    service: Option<ServicePayment>,
+    detail: Detail,
+    open: Open,
     provider_adjustments: Vec<ProviderAdjustment>,
+}
+
+/// The length of a list as a span bound.
+fn bound<T>(list: &[T], seg: &Segment<'_>) -> Result<u32, X12Error> {
+    u32::try_from(list.len()).map_err(|_| {
+        seg.segment_error(ErrorKind::UnexpectedSegment(
+            "more entries than one 835 transaction set can hold (4,294,967,295)",
+        ))
+    })
 }
 
 impl Remittance835Parser {
     /// A parser for the transaction set with control number ST02.
     pub fn new(control_number: &str) -> Self {
         Self {
-            control_number: control_number.to_owned(),
+            control_number: Text::new(control_number),
             area: Area::Header,
             payment: None,
             trace: None,
@@ -75,23 +126,115 @@ impl Remittance835Parser {
             payee: None,
             header_number: None,
             claims: Vec::new(),
-            claim: None,
-            service: None,
+            detail: Detail::default(),
+            open: Open::Nothing,
             provider_adjustments: Vec::new(),
         }
     }
 
-    fn close_service(&mut self) {
-        if let (Some(service), Some(claim)) = (self.service.take(), self.claim.as_mut()) {
-            claim.services.push(service);
+    /// Ends the runs of the open claim's own entries (before its lines).
+    fn seal_claim_header(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        let d = &self.detail;
+        let ends = [
+            bound(&d.adjustments, seg)?,
+            bound(&d.names, seg)?,
+            bound(&d.references, seg)?,
+            bound(&d.dates, seg)?,
+            bound(&d.amounts, seg)?,
+            bound(&d.quantities, seg)?,
+        ];
+        if let Some(claim) = self.claims.last_mut() {
+            let s = &mut claim.spans;
+            let [adjustments, names, references, dates, amounts, quantities] = ends;
+            s.adjustments.end_at(adjustments);
+            s.names.end_at(names);
+            s.references.end_at(references);
+            s.dates.end_at(dates);
+            s.amounts.end_at(amounts);
+            s.quantities.end_at(quantities);
         }
+        Ok(())
     }
 
-    fn close_claim(&mut self) {
-        self.close_service();
-        if let Some(claim) = self.claim.take() {
-            self.claims.push(claim);
+    /// Ends the runs of the open service line's entries.
+    fn seal_service(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        let d = &mut self.detail;
+        let ends = [
+            bound(&d.dates, seg)?,
+            bound(&d.adjustments, seg)?,
+            bound(&d.references, seg)?,
+            bound(&d.amounts, seg)?,
+            bound(&d.quantities, seg)?,
+            bound(&d.remarks, seg)?,
+        ];
+        if let Some(service) = d.services.last_mut() {
+            let s = &mut service.spans;
+            let [dates, adjustments, references, amounts, quantities, remarks] = ends;
+            s.dates.end_at(dates);
+            s.adjustments.end_at(adjustments);
+            s.references.end_at(references);
+            s.amounts.end_at(amounts);
+            s.quantities.end_at(quantities);
+            s.remarks.end_at(remarks);
         }
+        Ok(())
+    }
+
+    /// Closes whatever claim is open, with its lines.
+    fn close_claim(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        match self.open {
+            Open::Nothing => return Ok(()),
+            Open::Claim => self.seal_claim_header(seg)?,
+            Open::Service => self.seal_service(seg)?,
+        }
+        let services = bound(&self.detail.services, seg)?;
+        if let Some(claim) = self.claims.last_mut() {
+            claim.spans.services.end_at(services);
+        }
+        self.open = Open::Nothing;
+        Ok(())
+    }
+
+    fn open_claim(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        self.close_claim(seg)?;
+        let d = &self.detail;
+        let spans = ClaimSpans {
+            adjustments: Span::empty_at(bound(&d.adjustments, seg)?),
+            names: Span::empty_at(bound(&d.names, seg)?),
+            references: Span::empty_at(bound(&d.references, seg)?),
+            dates: Span::empty_at(bound(&d.dates, seg)?),
+            amounts: Span::empty_at(bound(&d.amounts, seg)?),
+            quantities: Span::empty_at(bound(&d.quantities, seg)?),
+            services: Span::empty_at(bound(&d.services, seg)?),
+        };
+        self.claims.push(read_clp(seg, self.header_number, spans)?);
+        self.open = Open::Claim;
+        Ok(())
+    }
+
+    fn open_service(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        match self.open {
+            Open::Nothing => {
+                return Err(
+                    seg.segment_error(ErrorKind::UnexpectedSegment("outside a claim (CLP) loop"))
+                );
+            }
+            Open::Claim => self.seal_claim_header(seg)?,
+            Open::Service => self.seal_service(seg)?,
+        }
+        let d = &self.detail;
+        let spans = ServiceSpans {
+            dates: Span::empty_at(bound(&d.dates, seg)?),
+            adjustments: Span::empty_at(bound(&d.adjustments, seg)?),
+            references: Span::empty_at(bound(&d.references, seg)?),
+            amounts: Span::empty_at(bound(&d.amounts, seg)?),
+            quantities: Span::empty_at(bound(&d.quantities, seg)?),
+            remarks: Span::empty_at(bound(&d.remarks, seg)?),
+        };
+        let service = read_svc(seg, spans)?;
+        self.detail.services.push(service);
+        self.open = Open::Service;
+        Ok(())
     }
 
     fn party(&mut self) -> Option<&mut Party> {
@@ -102,30 +245,45 @@ impl Remittance835Parser {
         }
     }
 
-    fn claim_mut(&mut self, seg: &Segment<'_>) -> Result<&mut ClaimPayment, X12Error> {
-        self.claim.as_mut().ok_or_else(|| {
-            seg.segment_error(ErrorKind::UnexpectedSegment("outside a claim (CLP) loop"))
-        })
+    /// The open claim, for segments only a claim (not a line) may hold.
+    fn claim_only(&mut self, seg: &Segment<'_>) -> Result<&mut ClaimPayment, X12Error> {
+        match (self.open, self.claims.last_mut()) {
+            (Open::Claim, Some(claim)) => Ok(claim),
+            (Open::Service, _) => Err(seg.segment_error(ErrorKind::UnexpectedSegment(
+                "a claim-level segment inside a service line (SVC) loop",
+            ))),
+            _ => Err(seg.segment_error(ErrorKind::UnexpectedSegment("outside a claim (CLP) loop"))),
+        }
+    }
+
+    /// Checks that a claim is open, for entries a claim or a line may hold.
+    fn in_claim(&self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        match self.open {
+            Open::Nothing => {
+                Err(seg.segment_error(ErrorKind::UnexpectedSegment("outside a claim (CLP) loop")))
+            }
+            Open::Claim | Open::Service => Ok(()),
+        }
     }
 
     fn header(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
-        match seg.id() {
-            "BPR" => {
+        match seg.code() {
+            BPR => {
                 if self.payment.is_some() {
                     return Err(seg.segment_error(ErrorKind::UnexpectedSegment("second BPR")));
                 }
                 self.payment = Some((read_bpr(seg)?, seg.position()));
             }
-            "TRN" => {
+            TRN => {
                 self.trace = Some(Trace {
                     number: seg.req(2)?.into(),
                     originator: seg.req(3)?.into(),
                     supplemental: seg.opt(4).map(Into::into),
                 });
             }
-            "CUR" => {}
-            "REF" => self.references.push(Reference::from_ref(seg)?),
-            "DTM" => self.production_date = Some(seg.date(2)?),
+            CUR => {}
+            REF => self.references.push(Reference::from_ref(seg)?),
+            DTM => self.production_date = Some(seg.date(2)?),
             _ => {
                 return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
                     "not allowed in the 835 header",
@@ -136,90 +294,72 @@ impl Remittance835Parser {
     }
 
     fn detail(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
-        match seg.id() {
-            "TS3" | "TS2" => {}
-            "CLP" => {
-                self.close_claim();
-                self.claim = Some(read_clp(seg, self.header_number)?);
+        match seg.code() {
+            TS3 | TS2 => {}
+            CLP => self.open_claim(seg)?,
+            SVC => self.open_service(seg)?,
+            CAS => {
+                self.in_claim(seg)?;
+                Adjustment::read_cas(seg, &mut self.detail.adjustments)?;
             }
-            "SVC" => {
-                self.claim_mut(seg)?;
-                self.close_service();
-                self.service = Some(read_svc(seg)?);
+            NM1 => {
+                self.claim_only(seg)?;
+                self.detail.names.push(Entity::from_nm1(seg)?);
             }
-            "CAS" => match self.service.as_mut() {
-                Some(service) => Adjustment::read_cas(seg, &mut service.adjustments)?,
-                None => Adjustment::read_cas(seg, &mut self.claim_mut(seg)?.adjustments)?,
-            },
-            "NM1" if self.service.is_none() => {
-                self.claim_mut(seg)?.names.push(Entity::from_nm1(seg)?)
-            }
-            "MIA" if self.service.is_none() => {
-                self.claim_mut(seg)?.inpatient = Some(MedicareAdjudication {
+            MIA => {
+                self.claim_only(seg)?.inpatient = Some(Box::new(MedicareAdjudication {
                     quantity: seg.opt_quantity(1)?,
                     amount: seg.opt_amount(4)?,
                     remark_codes: remarks(seg, &[5, 20, 21, 22, 23]),
-                });
+                }));
             }
-            "MOA" if self.service.is_none() => {
-                self.claim_mut(seg)?.outpatient = Some(MedicareAdjudication {
+            MOA => {
+                self.claim_only(seg)?.outpatient = Some(Box::new(MedicareAdjudication {
                     quantity: seg.opt_quantity(1)?,
                     amount: seg.opt_amount(2)?,
                     remark_codes: remarks(seg, &[3, 4, 5, 6, 7]),
-                });
+                }));
             }
-            "PER" if self.service.is_none() => {
-                self.claim_mut(seg)?;
+            PER => {
+                self.claim_only(seg)?;
             }
-            "REF" => {
+            REF => {
+                self.in_claim(seg)?;
                 let reference = Reference::from_ref(seg)?;
-                match self.service.as_mut() {
-                    Some(service) if reference.qualifier == "6R" => {
+                match (self.open, self.detail.services.last_mut()) {
+                    (Open::Service, Some(service)) if reference.qualifier == "6R" => {
                         service.line_item_control_number = Some(reference.value);
                     }
-                    Some(service) => service.references.push(reference),
-                    None => self.claim_mut(seg)?.references.push(reference),
+                    _ => self.detail.references.push(reference),
                 }
             }
-            "DTM" => {
-                let date = DateRef::from_dtm(seg)?;
-                match self.service.as_mut() {
-                    Some(service) => service.dates.push(date),
-                    None => self.claim_mut(seg)?.dates.push(date),
-                }
+            DTM => {
+                self.in_claim(seg)?;
+                self.detail.dates.push(DateRef::from_dtm(seg)?);
             }
-            "AMT" => {
-                let amount = AmountRef::from_amt(seg)?;
-                match self.service.as_mut() {
-                    Some(service) => service.amounts.push(amount),
-                    None => self.claim_mut(seg)?.amounts.push(amount),
-                }
+            AMT => {
+                self.in_claim(seg)?;
+                self.detail.amounts.push(AmountRef::from_amt(seg)?);
             }
-            "QTY" => {
+            QTY => {
+                self.in_claim(seg)?;
                 let quantity = QuantityRef {
                     qualifier: seg.req(1)?.into(),
                     quantity: seg
                         .opt_quantity(2)?
                         .ok_or_else(|| seg.error(2, ErrorKind::MissingElement))?,
                 };
-                match self.service.as_mut() {
-                    Some(service) => service.quantities.push(quantity),
-                    None => self.claim_mut(seg)?.quantities.push(quantity),
-                }
+                self.detail.quantities.push(quantity);
             }
-            "LQ" => {
-                let remark = Remark {
+            LQ => {
+                if self.open != Open::Service {
+                    return Err(seg
+                        .segment_error(ErrorKind::UnexpectedSegment("LQ outside a service line")));
+                }
+                self.detail.remarks.push(Remark {
                     qualifier: seg.req(1)?.into(),
                     code: seg.req(2)?.into(),
-                };
-                match self.service.as_mut() {
-                    Some(service) => service.remarks.push(remark),
-                    None => {
-                        return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
-                            "LQ outside a service line",
-                        )));
-                    }
-                }
+                });
             }
             _ => {
                 return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
@@ -235,8 +375,8 @@ impl TransactionParser for Remittance835Parser {
     type Output = Remittance;
 
     fn segment(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
-        match (seg.id(), self.area) {
-            ("N1", Area::Header | Area::Payer | Area::Payee) => {
+        match (seg.code(), self.area) {
+            (N1, Area::Header | Area::Payer | Area::Payee) => {
                 let party = Party {
                     name: seg.req(2)?.into(),
                     id_qualifier: seg.opt(3).map(Into::into),
@@ -255,37 +395,37 @@ impl TransactionParser for Remittance835Parser {
                     }
                 }
             }
-            ("N3" | "N4" | "REF" | "PER" | "RDM", Area::Payer | Area::Payee) => {
+            (N3 | N4 | REF | PER | RDM, Area::Payer | Area::Payee) => {
                 let Some(party) = self.party() else {
                     return Ok(());
                 };
-                match seg.id() {
-                    "N3" => party
+                match seg.code() {
+                    N3 => party
                         .address
                         .get_or_insert_with(Address::default)
                         .read_n3(seg)?,
-                    "N4" => party
+                    N4 => party
                         .address
                         .get_or_insert_with(Address::default)
                         .read_n4(seg)?,
-                    "REF" => party.references.push(Reference::from_ref(seg)?),
-                    "PER" => party.contacts.push(Contact::from_per(seg)?),
+                    REF => party.references.push(Reference::from_ref(seg)?),
+                    PER => party.contacts.push(Contact::from_per(seg)?),
                     _ => {}
                 }
             }
-            ("LX", Area::Payer | Area::Payee | Area::Detail) => {
-                self.close_claim();
+            (LX, Area::Payer | Area::Payee | Area::Detail) => {
+                self.close_claim(seg)?;
                 self.area = Area::Detail;
                 let raw = seg.req(1)?;
                 self.header_number =
                     Some(raw.parse().map_err(|_| seg.invalid(1, raw, "a number"))?);
             }
-            ("CLP", Area::Payer | Area::Payee) => {
+            (CLP, Area::Payer | Area::Payee) => {
                 self.area = Area::Detail;
                 self.detail(seg)?;
             }
-            ("PLB", Area::Payer | Area::Payee | Area::Detail | Area::Footer) => {
-                self.close_claim();
+            (PLB, Area::Payer | Area::Payee | Area::Detail | Area::Footer) => {
+                self.close_claim(seg)?;
                 self.area = Area::Footer;
                 ProviderAdjustment::read_plb(seg, &mut self.provider_adjustments)?;
             }
@@ -301,20 +441,21 @@ impl TransactionParser for Remittance835Parser {
     }
 
     fn finish(mut self, se: &Segment<'_>) -> Result<Remittance, X12Error> {
-        self.close_claim();
+        self.close_claim(se)?;
         let missing = |what| se.segment_error(ErrorKind::MissingSegment(what));
         let (payment, position) = self.payment.ok_or_else(|| missing("BPR"))?;
         Ok(Remittance {
-            control_number: Text::from(self.control_number),
+            control_number: self.control_number,
             payment,
             trace: Some(self.trace.ok_or_else(|| missing("TRN"))?),
             references: self.references,
             production_date: self.production_date,
             payer: self.payer.ok_or_else(|| missing("N1*PR payer"))?,
             payee: self.payee.ok_or_else(|| missing("N1*PE payee"))?,
-            claims: self.claims,
             provider_adjustments: self.provider_adjustments,
             position,
+            claims: self.claims,
+            detail: self.detail,
         })
     }
 }
@@ -330,7 +471,11 @@ fn read_bpr(seg: &Segment<'_>) -> Result<Payment, X12Error> {
     })
 }
 
-fn read_clp(seg: &Segment<'_>, header_number: Option<u32>) -> Result<ClaimPayment, X12Error> {
+fn read_clp(
+    seg: &Segment<'_>,
+    header_number: Option<u32>,
+    spans: ClaimSpans,
+) -> Result<ClaimPayment, X12Error> {
     let code = seg.req(2)?;
     let status = ClaimStatus::from_code(code)
         .ok_or_else(|| seg.invalid(2, code, "a CLP02 claim status code (1-4, 19-23, 25)"))?;
@@ -346,36 +491,28 @@ fn read_clp(seg: &Segment<'_>, header_number: Option<u32>) -> Result<ClaimPaymen
         facility_type: seg.opt(8).map(Into::into),
         frequency: seg.opt(9).map(Into::into),
         drg_code: seg.opt(11).map(Into::into),
-        adjustments: Vec::new(),
-        names: Vec::new(),
         inpatient: None,
         outpatient: None,
-        references: Vec::new(),
-        dates: Vec::new(),
-        amounts: Vec::new(),
-        quantities: Vec::new(),
-        services: Vec::new(),
         position: seg.position(),
+        spans,
     })
 }
 
-fn read_svc(seg: &Segment<'_>) -> Result<ServicePayment, X12Error> {
+fn read_svc(seg: &Segment<'_>, spans: ServiceSpans) -> Result<ServicePayment, X12Error> {
     Ok(ServicePayment {
         procedure: Procedure::read(seg, 1)?,
         charge: seg.amount(2)?,
         paid: seg.amount(3)?,
         revenue_code: seg.opt(4).map(Into::into),
         units_paid: seg.opt_quantity(5)?,
-        submitted_procedure: seg.opt(6).map(|_| Procedure::read(seg, 6)).transpose()?,
+        submitted_procedure: seg
+            .opt(6)
+            .map(|_| Procedure::read(seg, 6).map(Box::new))
+            .transpose()?,
         submitted_units: seg.opt_quantity(7)?,
-        dates: Vec::new(),
-        adjustments: Vec::new(),
         line_item_control_number: None,
-        references: Vec::new(),
-        amounts: Vec::new(),
-        quantities: Vec::new(),
-        remarks: Vec::new(),
         position: seg.position(),
+        spans,
     })
 }
 
