@@ -189,9 +189,8 @@ impl<'a> Iterator for Segments<'a> {
             } => {
                 self.pos = next;
                 let index = self.tokenizer.count();
-                Some(Segment::scanned(
+                Some(Segment::parse(
                     &self.buf[start..end],
-                    None,
                     delimiters,
                     index,
                     start,

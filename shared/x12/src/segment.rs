@@ -187,31 +187,8 @@ impl<'a> Segment<'a> {
         index: usize,
         offset: usize,
     ) -> Result<Self, X12Error> {
-        Self::build(bytes, None, delimiters, index, offset)
-    }
-
-    /// [`Segment::parse`] for a segment from a buffer already known to be
-    /// UTF-8 (`text`, when it is), which saves validating each segment
-    /// again.
-    pub(crate) fn scanned(
-        bytes: &'a [u8],
-        text: Option<&'a str>,
-        delimiters: Delimiters,
-        index: usize,
-        offset: usize,
-    ) -> Result<Self, X12Error> {
-        Self::build(bytes, text, delimiters, index, offset)
-    }
-
-    fn build(
-        bytes: &'a [u8],
-        known_text: Option<&'a str>,
-        delimiters: Delimiters,
-        index: usize,
-        offset: usize,
-    ) -> Result<Self, X12Error> {
         let mut seg = Self::blank(delimiters);
-        seg.refill(bytes, known_text, delimiters, index, offset)?;
+        seg.refill(bytes, None, delimiters, index, offset)?;
         Ok(seg)
     }
 

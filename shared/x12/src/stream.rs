@@ -86,9 +86,8 @@ impl<R: Read> StreamReader<R> {
             }
         };
         let index = self.tokenizer.count();
-        Some(Segment::scanned(
+        Some(Segment::parse(
             &self.buf[start..end],
-            None,
             delimiters,
             index,
             self.base + start,
