@@ -1,6 +1,6 @@
 //! `medbill codes …`: operator tools for the code sets.
 //!
-//! - `fetch` downloads the pinned public releases (CODESETS.md) into
+//! - `fetch` downloads the pinned public releases (docs/CODESETS.md) into
 //!   `.codesets/` and checks their sha256;
 //! - `import` loads them (or one file in an official CMS layout) into the
 //!   coding database as versioned releases;

@@ -1,4 +1,4 @@
-//! The code-set capability: the real public code sets (CODESETS.md) fetched
+//! The code-set capability: the real public code sets (docs/CODESETS.md) fetched
 //! at set-up time, loaded as versioned releases with effective dates, and
 //! answered by date of service over `CodeSetService`.
 //!

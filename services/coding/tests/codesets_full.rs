@@ -1,4 +1,4 @@
-//! The full public code sets (CODESETS.md): fetched with pip into the
+//! The full public code sets (docs/CODESETS.md): fetched with pip into the
 //! git-ignored `.codesets/` at the repository root (reused when present),
 //! imported into SQLite, and checked against the golden values through the
 //! real gRPC server. Without pip or network this prints SKIPPED and passes,

@@ -1,4 +1,4 @@
-//! The append-only audit log of patient-data access (ARCHITECTURE.md,
+//! The append-only audit log of patient-data access (docs/ARCHITECTURE.md,
 //! "Security"): who read or changed which record, when, through which RPC.
 //! The table refuses updates and deletes (triggers in the platform
 //! migrations).

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use medbill_kernel::Redacted;
 use serde::{Deserialize, Serialize};
 
-/// The roles of ARCHITECTURE.md.
+/// The roles of docs/ARCHITECTURE.md, "Roles".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Codes encounters.

@@ -1,7 +1,7 @@
 //! The service database: SQLite (a file per service, the default) or
 //! PostgreSQL, chosen by URL, behind one sqlx `AnyPool` with portable SQL.
 //!
-//! Conventions (STYLE.md §8): bound parameters written `$1, $2, …` (both
+//! One access style for every service: bound parameters written `$1, $2, …` (both
 //! backends accept them), ids and timestamps as TEXT, money as BIGINT cents,
 //! every integer column BIGINT on PostgreSQL (the Any driver decodes `i64`
 //! from it), sums cast back to BIGINT. Store functions take a

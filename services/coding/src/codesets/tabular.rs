@@ -1,7 +1,7 @@
 //! The official ICD-10-CM tabular XML (`ICD10CM.tabular > chapter > section >
 //! diag`) read into code rows.
 //!
-//! Rules (CODESETS.md): a `diag` with `diag` children is a header, a leaf is
+//! Rules (docs/CODESETS.md): a `diag` with `diag` children is a header, a leaf is
 //! billable. Under a `sevenChrDef` (its own or inherited from an ancestor) a
 //! leaf is padded to six characters with `X`, every 7th character is appended
 //! and the leaf becomes their header (the padded parent); the description is
