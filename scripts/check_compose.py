@@ -1,7 +1,8 @@
 """Checks docker-compose.yml without a Docker engine: it parses as YAML, runs
 the three services from one image built from the Dockerfile, gives each its
-own PostgreSQL database (three distinct databases, one per service), and each
-service's command is a real `medbill serve` subcommand."""
+own PostgreSQL database (three distinct databases, one per service), each
+service's command is a real `medbill serve` subcommand, and each peer URL
+(`MEDBILL_CODING_URL`, ...) names the peer's service."""
 import sys
 
 import yaml
@@ -33,6 +34,13 @@ def main(path: str) -> int:
         elif services[host]["environment"].get("POSTGRES_DB") != db:
             problems.append(f"{name} uses database {db} which {host} does not create")
         databases.add((host, db))
+        # Peer URLs (MEDBILL_CODING_URL, ...) must name a service of this file
+        # by the peer's own name.
+        for key, value in svc["environment"].items():
+            if key.endswith("_URL") and key != "MEDBILL_DATABASE_URL":
+                peer = key.removeprefix("MEDBILL_").removesuffix("_URL").lower()
+                if peer not in SERVICES or value != f"http://{peer}:50051":
+                    problems.append(f"{name}: {key}={value} does not name the {peer} service")
         if "MEDBILL_AUTH__JWT_SECRET" not in svc["environment"]:
             problems.append(f"{name} has no token secret")
     if len(databases) != 3:

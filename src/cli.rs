@@ -45,7 +45,7 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime().and_then(|rt| rt.block_on(crate::up::run(args, crate::up::signal())))
         }
         Command::Serve(args) => {
-            telemetry::init(args.server.log_format);
+            telemetry::init(args.common().server.log_format);
             runtime().and_then(|rt| rt.block_on(crate::serve::run(args)))
         }
         Command::Token(args) => crate::token::run(&args),

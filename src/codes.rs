@@ -4,20 +4,23 @@
 //!   `.codesets/` and checks their sha256;
 //! - `import` loads them (or one file in an official CMS layout) into the
 //!   coding database as versioned releases;
-//! - `show` and `search` ask the running coding service over gRPC, with a
-//!   token from the local development secret.
+//! - `show` and `search` ask the running coding service over gRPC, with
+//!   `--token` / `MEDBILL_TOKEN` or a token from the local development
+//!   secret; ICD-10-CM codes are shown with their dot (`R07.9`).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context;
 use medbill_coding::codesets;
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::code_set_service_client::CodeSetServiceClient;
-use medbill_kernel::{CalendarDate, Timestamp};
-use medbill_platform::auth::{Authenticator, Role};
+use medbill_kernel::{CalendarDate, display_icd};
+use medbill_platform::auth::Role;
+use medbill_platform::clock::Clock;
 use medbill_platform::convert::wire_date;
 use medbill_platform::db::Database;
+
+use crate::operator::{self, Caller, request};
 
 /// The code-set subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -106,9 +109,9 @@ pub struct Remote {
         default_value = "http://127.0.0.1:50051"
     )]
     pub endpoint: String,
-    /// The data directory of `medbill up` (for the development secret).
-    #[arg(long, env = "MEDBILL_DATA_DIR", default_value = "./medbill-data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub caller: Caller,
 }
 
 /// Official CMS file layouts `import --file` reads.
@@ -257,35 +260,13 @@ pub async fn import_fetched(db: &Database, files: &codesets::FetchedFiles) -> an
 async fn client(
     remote: &Remote,
 ) -> anyhow::Result<(CodeSetServiceClient<tonic::transport::Channel>, String)> {
-    let secret_path = remote.data_dir.join("dev-jwt-secret");
-    let secret = std::fs::read_to_string(&secret_path).with_context(|| {
-        format!(
-            "no development secret at {} (pass --data-dir)",
-            secret_path.display()
-        )
-    })?;
-    let auth = Authenticator::hs256(secret.trim().as_bytes())?;
-    let token = auth.issue("medbill-codes", &[Role::Coder], Duration::from_secs(300))?;
-    let channel = crate::serve::endpoint(&remote.endpoint)?
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach the coding service at {}", remote.endpoint))?;
-    Ok((
-        CodeSetServiceClient::new(channel),
-        format!("Bearer {token}"),
-    ))
-}
-
-fn request<T>(message: T, bearer: &str) -> anyhow::Result<tonic::Request<T>> {
-    let mut request = tonic::Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", bearer.parse()?);
-    Ok(request)
+    let bearer = remote.caller.bearer("medbill-codes", Role::Coder)?;
+    let channel = operator::connect(&remote.endpoint, "coding").await?;
+    Ok((CodeSetServiceClient::new(channel), bearer))
 }
 
 fn date_or_today(date: Option<CalendarDate>) -> CalendarDate {
-    date.unwrap_or_else(|| Timestamp::now().date())
+    date.unwrap_or_else(|| Clock::system().today())
 }
 
 async fn show(
@@ -307,13 +288,7 @@ async fn show(
             &bearer,
         )?)
         .await
-        .map_err(|s| {
-            anyhow::anyhow!(
-                "{}: {}",
-                medbill_platform::metrics::code_name(s.code()),
-                s.message()
-            )
-        })?
+        .map_err(operator::status_error)?
         .into_inner()
         .code
         .context("empty answer")?;
@@ -322,7 +297,7 @@ async fn show(
     } else {
         println!(
             "{} on {date}: {} — {}",
-            answer.code,
+            shown_code(&answer),
             status_word(answer.status),
             answer.description
         );
@@ -330,7 +305,7 @@ async fn show(
             println!(
                 "  {} ({}): {}",
                 note_word(note.kind),
-                note.from_code,
+                display_icd(&note.from_code),
                 note.text
             );
         }
@@ -362,23 +337,27 @@ async fn search(
             &bearer,
         )?)
         .await
-        .map_err(|s| {
-            anyhow::anyhow!(
-                "{}: {}",
-                medbill_platform::metrics::code_name(s.code()),
-                s.message()
-            )
-        })?
+        .map_err(operator::status_error)?
         .into_inner();
     if json {
         let list: Vec<_> = found.codes.iter().map(code_json).collect();
         println!("{}", serde_json::to_string_pretty(&list)?);
     } else {
         for c in &found.codes {
-            println!("{:<8} {}", c.code, c.description);
+            println!("{:<9} {}", shown_code(c), c.description);
         }
     }
     Ok(())
+}
+
+/// A code as people read it: ICD-10-CM with its dot (`R07.9`), others as
+/// they are.
+fn shown_code(c: &pb::Code) -> String {
+    if c.system == pb::CodeSystem::Icd10cm as i32 {
+        display_icd(&c.code)
+    } else {
+        c.code.clone()
+    }
 }
 
 fn status_word(status: i32) -> &'static str {
@@ -411,7 +390,7 @@ fn code_json(c: &pb::Code) -> serde_json::Value {
             .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
     };
     serde_json::json!({
-        "code": c.code,
+        "code": shown_code(c),
         "status": status_word(c.status),
         "description": c.description,
         "effective_from": c.effective.as_ref().and_then(|r| date(&r.start)),

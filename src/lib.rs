@@ -1,8 +1,10 @@
 //! The `medbill` command: runs the services (`up`, `serve`), issues
-//! development tokens (`token`) and holds the operator tools (`x12`).
+//! development tokens (`token`) and holds the operator tools (`codes`,
+//! `x12`).
 
 pub mod cli;
 pub mod codes;
+pub mod operator;
 pub mod serve;
 pub mod token;
 pub mod up;

@@ -6,11 +6,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use futures::FutureExt;
 use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 use medbill_platform::auth::Authenticator;
 use medbill_platform::config::{ServerArgs, ServerSettings, dev_secret};
 use medbill_platform::db::{Database, Migrations};
+use medbill_platform::peers::service_tokens;
 use medbill_platform::server::shutdown_signal;
 use tokio::net::TcpListener;
 
@@ -65,9 +67,8 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         );
     }
     let auth = Authenticator::hs256(secret.expose().as_bytes())?;
-    let shutdown = shutdown.shared();
 
-    let coding = start(
+    let coding = open(
         &args,
         "coding",
         args.coding_port,
@@ -75,7 +76,7 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         &auth,
     )
     .await?;
-    let billing = start(
+    let billing = open(
         &args,
         "billing",
         args.billing_port,
@@ -83,7 +84,7 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         &auth,
     )
     .await?;
-    let payments = start(
+    let payments = open(
         &args,
         "payments",
         args.payments_port,
@@ -92,41 +93,72 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
     )
     .await?;
 
-    // Coding follows billing's feed for coding-caused denials.
-    let (stop_consumers, consumers_stop) = tokio::sync::watch::channel(false);
-    let consumer = tokio::spawn(medbill_coding::encounters::rework::follow_billing(
-        coding.1.clone(),
-        crate::serve::endpoint(&format!("http://{}", addr(&args, args.billing_port)))?,
-        crate::serve::service_tokens(auth.clone(), "coding", None),
-        consumers_stop,
-    ));
-    let stopper = shutdown.clone();
-    tokio::spawn(async move {
-        stopper.await;
-        let _ = stop_consumers.send(true);
-    });
+    // Each service follows its peers' feeds at their local addresses.
+    let url = |port| format!("http://{}", addr(&args, port));
+    let tokens = |subject| service_tokens(auth.clone(), subject, None);
+    let coding_peers = medbill_coding::PeerArgs {
+        billing_url: Some(url(args.billing_port)),
+    }
+    .peers(tokens("coding"))?;
+    let billing_peers = medbill_billing::PeerArgs {
+        coding_url: Some(url(args.coding_port)),
+        payments_url: Some(url(args.payments_port)),
+    }
+    .peers(tokens("billing"))?;
+    let payments_peers = medbill_payments::PeerArgs {
+        billing_url: Some(url(args.billing_port)),
+    }
+    .peers(tokens("payments"))?;
 
-    let coding_db = coding.1.clone();
-    let tasks = [
-        tokio::spawn(medbill_coding::serve(
-            coding.0,
-            coding.1,
-            coding.2,
+    // One failing service stops the whole stack with its error.
+    let (stop_all, stopped) = tokio::sync::watch::channel(false);
+    let shutdown = {
+        let mut stopped = stopped.clone();
+        async move {
+            tokio::select! {
+                () = shutdown => {}
+                _ = stopped.wait_for(|s| *s) => {}
+            }
+        }
+        .boxed()
+        .shared()
+    };
+    let coding_db = coding.db.clone();
+    let mut services: FuturesUnordered<BoxFuture<'static, (&'static str, anyhow::Result<()>)>> =
+        FuturesUnordered::new();
+    services.push(
+        medbill_coding::serve(
+            coding.listener,
+            coding.db,
+            coding.settings,
+            coding_peers,
             shutdown.clone(),
-        )),
-        tokio::spawn(medbill_billing::serve(
-            billing.0,
-            billing.1,
-            billing.2,
+        )
+        .map(|r| ("coding", r.map_err(anyhow::Error::from)))
+        .boxed(),
+    );
+    services.push(
+        medbill_billing::serve(
+            billing.listener,
+            billing.db,
+            billing.settings,
+            billing_peers,
             shutdown.clone(),
-        )),
-        tokio::spawn(medbill_payments::serve(
-            payments.0,
-            payments.1,
-            payments.2,
+        )
+        .map(|r| ("billing", r.map_err(anyhow::Error::from)))
+        .boxed(),
+    );
+    services.push(
+        medbill_payments::serve(
+            payments.listener,
+            payments.db,
+            payments.settings,
+            payments_peers,
             shutdown.clone(),
-        )),
-    ];
+        )
+        .map(|r| ("payments", r.map_err(anyhow::Error::from)))
+        .boxed(),
+    );
     println!(
         "medbill is up: coding {}, billing {}, payments {} (data in {}).",
         addr(&args, args.coding_port),
@@ -148,14 +180,13 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         tokio::task::spawn_blocking(move || handle.block_on(first_start_code_sets(coding_db, dir)));
     }
     let mut failure = None;
-    for task in tasks {
-        match task.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => failure = Some(anyhow::Error::from(e)),
-            Err(e) => failure = Some(anyhow::Error::from(e)),
+    while let Some((name, result)) = services.next().await {
+        if let Err(e) = result {
+            eprintln!("medbill: the {name} service failed: {e:#}; stopping the others");
+            let _ = stop_all.send(true);
+            failure.get_or_insert(e.context(format!("the {name} service failed")));
         }
     }
-    let _ = consumer.await;
     failure.map_or(Ok(()), Err)
 }
 
@@ -163,14 +194,21 @@ fn addr(args: &UpArgs, port: u16) -> SocketAddr {
     SocketAddr::new(args.host, port)
 }
 
+/// What one service of the stack runs on.
+struct Opened {
+    listener: TcpListener,
+    db: Database,
+    settings: ServerSettings,
+}
+
 /// Opens a service's database and listener and builds its settings.
-async fn start(
+async fn open(
     args: &UpArgs,
     name: &str,
     port: u16,
     migrations: Migrations,
     auth: &Authenticator,
-) -> anyhow::Result<(TcpListener, Database, ServerSettings)> {
+) -> anyhow::Result<Opened> {
     let url = sqlite_url(&args.data_dir.join(format!("{name}.db")));
     let db = Database::connect(&url, migrations)
         .await
@@ -188,7 +226,11 @@ async fn start(
         None
     };
     let settings = ServerSettings::from_args(&args.server, auth.clone(), metrics)?;
-    Ok((listener, db, settings))
+    Ok(Opened {
+        listener,
+        db,
+        settings,
+    })
 }
 
 fn sqlite_url(path: &Path) -> String {

@@ -35,26 +35,62 @@ async fn connect(port: u16) -> Option<Channel> {
         .ok()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn medbill_up_serves_all_three_services_within_ten_seconds() {
-    let data = tempfile::tempdir().unwrap();
-    let ports = [free_port(), free_port(), free_port()];
-    let args = UpArgs {
-        data_dir: data.path().to_path_buf(),
+fn up_args(data: &std::path::Path, ports: [u16; 3], metrics: bool) -> UpArgs {
+    UpArgs {
+        data_dir: data.to_path_buf(),
         host: "127.0.0.1".parse().unwrap(),
         coding_port: ports[0],
         billing_port: ports[1],
         payments_port: ports[2],
-        metrics: false,
-        codesets_dir: data.path().join("codesets"),
+        metrics,
+        codesets_dir: data.join("codesets"),
         no_codesets: true,
         server: ServerArgs {
             request_timeout_secs: 30,
             max_message_bytes: 64 * 1024 * 1024,
             drain_secs: 5,
             log_format: LogFormat::Pretty,
+            time_zone: Some("America/New_York".into()),
         },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_failing_service_stops_the_stack_with_its_error() {
+    let data = tempfile::tempdir().unwrap();
+    // Ports whose metrics port (+1000) is free for coding and payments but
+    // taken for billing, which therefore fails once it starts serving.
+    let (ports, _taken) = loop {
+        let ports = [free_port(), free_port(), free_port()];
+        if ports.iter().any(|p| *p > u16::MAX - 1000) {
+            continue;
+        }
+        if let Ok(taken) = TcpListener::bind(("127.0.0.1", ports[1] + 1000)) {
+            break (ports, taken);
+        }
     };
+    let stack = medbill::up::run(
+        up_args(data.path(), ports, true),
+        std::future::pending().boxed(),
+    );
+    let err = tokio::time::timeout(Duration::from_secs(20), stack)
+        .await
+        .expect("the stack kept running with a failed service")
+        .unwrap_err();
+    let message = format!("{err:#}");
+    assert!(message.contains("billing"), "{message}");
+    assert!(message.contains("metrics"), "{message}");
+    // The others were stopped: their ports are free again.
+    for port in [ports[0], ports[2]] {
+        assert!(connect(port).await.is_none(), "port {port} still serving");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn medbill_up_serves_all_three_services_within_ten_seconds() {
+    let data = tempfile::tempdir().unwrap();
+    let ports = [free_port(), free_port(), free_port()];
+    let args = up_args(data.path(), ports, false);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let started = Instant::now();
     let stack = tokio::spawn(medbill::up::run(

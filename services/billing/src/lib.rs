@@ -14,12 +14,11 @@ use medbill_contracts::medbill::billing::v1::claim_service_server::ClaimServiceS
 use medbill_contracts::medbill::billing::v1::denial_service_server::DenialServiceServer;
 use medbill_contracts::medbill::billing::v1::registry_service_server::RegistryServiceServer;
 use medbill_contracts::medbill::billing::v1::submission_service_server::SubmissionServiceServer;
-use medbill_platform::config::ServerSettings;
+use medbill_platform::config::{ConfigError, ServerSettings};
 use medbill_platform::db::{Database, Migrations};
-use medbill_platform::limits;
-use medbill_platform::server::{self, ServeError, ServiceHost};
+use medbill_platform::peers::{Peer, TokenSource};
+use medbill_platform::server::{ServeError, ServiceBuilder};
 use tokio::net::TcpListener;
-use tonic::service::Routes;
 
 /// The billing database schema, per backend.
 pub const MIGRATIONS: Migrations = Migrations {
@@ -29,34 +28,60 @@ pub const MIGRATIONS: Migrations = Migrations {
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// The gRPC services this service serves (besides health, reflection and the
-/// event feed).
-pub const SERVICES: [&str; 4] = [
-    "medbill.billing.v1.RegistryService",
-    "medbill.billing.v1.ClaimService",
-    "medbill.billing.v1.SubmissionService",
-    "medbill.billing.v1.DenialService",
-];
+/// The services billing calls or follows.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    /// Coding: its feed brings released encounters; its edits re-run at
+    /// scrubbing.
+    pub coding: Option<Peer>,
+    /// Payments: its feed brings posted remittances.
+    pub payments: Option<Peer>,
+}
+
+/// The flags naming billing's peers (`medbill serve billing`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PeerArgs {
+    /// The coding service's URL (released encounters, coding edits).
+    #[arg(long, env = "MEDBILL_CODING_URL")]
+    pub coding_url: Option<String>,
+    /// The payments service's URL (posted remittances).
+    #[arg(long, env = "MEDBILL_PAYMENTS_URL")]
+    pub payments_url: Option<String>,
+}
+
+impl PeerArgs {
+    /// The peers these flags name, called with tokens from `tokens`.
+    pub fn peers(&self, tokens: TokenSource) -> Result<Peers, ConfigError> {
+        let peer = |name, url: &Option<String>| {
+            url.as_deref()
+                .map(|url| Peer::new(name, url, tokens.clone()))
+                .transpose()
+        };
+        Ok(Peers {
+            coding: peer("coding", &self.coding_url)?,
+            payments: peer("payments", &self.payments_url)?,
+        })
+    }
+}
+
+/// The billing service assembled: its gRPC servers and role table.
+pub fn assemble(_db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
+    ServiceBuilder::new("billing", roles::policy(), settings)
+        .add_service(RegistryServiceServer::new(rpc::Registry))
+        .add_service(ClaimServiceServer::new(rpc::Claims))
+        .add_service(SubmissionServiceServer::new(rpc::Submission))
+        .add_service(DenialServiceServer::new(rpc::Denials))
+}
 
 /// Serves the billing API on `listener` over `db` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     db: Database,
     settings: ServerSettings,
+    peers: Peers,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let routes = Routes::new(limits!(RegistryServiceServer::new(rpc::Registry), settings))
-        .add_service(limits!(ClaimServiceServer::new(rpc::Claims), settings))
-        .add_service(limits!(
-            SubmissionServiceServer::new(rpc::Submission),
-            settings
-        ))
-        .add_service(limits!(DenialServiceServer::new(rpc::Denials), settings));
-    let host = ServiceHost {
-        name: "billing",
-        services: SERVICES.to_vec(),
-        policy: roles::policy(),
-        routes,
-    };
-    server::run(host, listener, db, settings, shutdown).await
+    assemble(db.clone(), settings, peers)
+        .serve(listener, db, shutdown)
+        .await
 }

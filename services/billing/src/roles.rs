@@ -1,5 +1,6 @@
 //! Who may call which billing RPC. A path missing here is closed to everyone;
-//! a test checks this table against the contracts in both directions.
+//! the service refuses to start when this table and the contracts differ in
+//! either direction (an RPC without a rule, a rule naming no RPC).
 
 use medbill_platform::auth::{Role, RolePolicy};
 use medbill_platform::server::EVENT_FEED;
@@ -108,15 +109,4 @@ pub fn policy() -> RolePolicy {
             &[Biller, Manager, Auditor],
         )
         .allow(EVENT_FEED, &["Subscribe"], &[Service])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_billing_rpc_has_a_rule_and_every_rule_a_billing_rpc() {
-        let gaps = medbill_platform::server::policy_gaps(&policy(), &crate::SERVICES);
-        assert!(gaps.is_empty(), "{gaps:#?}");
-    }
 }

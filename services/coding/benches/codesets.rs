@@ -12,7 +12,7 @@ use medbill_contracts::medbill::coding::v1::code_set_service_client::CodeSetServ
 use medbill_contracts::medbill::coding::v1::{CodeSystem, GetCodeRequest, SearchCodesRequest};
 use medbill_contracts::medbill::common::v1::Date;
 use medbill_platform::auth::Role;
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::testing::{TestDatabase, authorized, start_on};
 
 const LOOKUPS: [&str; 8] = [
     "S52521A", "O80", "Z3800", "E119", "I10", "S061X7A", "J189", "M5416",
@@ -59,8 +59,14 @@ fn main() {
                 r.name
             );
         }
-        let service = RunningService::start(move |listener, settings, shutdown| {
-            medbill_coding::serve(listener, db, settings, shutdown)
+        let service = start_on(db, |listener, db, settings, shutdown| {
+            medbill_coding::serve(
+                listener,
+                db,
+                settings,
+                medbill_coding::Peers::default(),
+                shutdown,
+            )
         })
         .await;
         let mut client = CodeSetServiceClient::new(service.channel().await);

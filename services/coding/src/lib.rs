@@ -16,12 +16,11 @@ use std::future::Future;
 use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetServiceServer;
 use medbill_contracts::medbill::coding::v1::coding_audit_service_server::CodingAuditServiceServer;
 use medbill_contracts::medbill::coding::v1::encounter_service_server::EncounterServiceServer;
-use medbill_platform::config::ServerSettings;
+use medbill_platform::config::{ConfigError, ServerSettings};
 use medbill_platform::db::{Database, Migrations};
-use medbill_platform::limits;
-use medbill_platform::server::{self, ServeError, ServiceHost};
+use medbill_platform::peers::{Peer, TokenSource};
+use medbill_platform::server::{ServeError, ServiceBuilder};
 use tokio::net::TcpListener;
-use tonic::service::Routes;
 
 /// The coding database schema, per backend.
 pub const MIGRATIONS: Migrations = Migrations {
@@ -31,43 +30,68 @@ pub const MIGRATIONS: Migrations = Migrations {
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// The gRPC services this service serves (besides health, reflection and the
-/// event feed).
-pub const SERVICES: [&str; 3] = [
-    "medbill.coding.v1.CodeSetService",
-    "medbill.coding.v1.EncounterService",
-    "medbill.coding.v1.CodingAuditService",
-];
+/// The services coding calls or follows.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    /// Billing, whose feed brings coding-caused denials back to the queue.
+    pub billing: Option<Peer>,
+}
+
+/// The flags naming coding's peers (`medbill serve coding`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PeerArgs {
+    /// The billing service's URL: its event feed brings coding-caused
+    /// denials back to the coding queue.
+    #[arg(long, env = "MEDBILL_BILLING_URL")]
+    pub billing_url: Option<String>,
+}
+
+impl PeerArgs {
+    /// The peers these flags name, called with tokens from `tokens`.
+    pub fn peers(&self, tokens: TokenSource) -> Result<Peers, ConfigError> {
+        let billing = match &self.billing_url {
+            Some(url) => Some(Peer::new("billing", url, tokens)?),
+            None => {
+                tracing::warn!("no --billing-url: coding-caused denials will not reach the queue");
+                None
+            }
+        };
+        Ok(Peers { billing })
+    }
+}
+
+/// The coding service assembled: its gRPC servers, its role table and, when
+/// billing is a peer, the consumer of billing's feed.
+pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
+    // One search index serves SearchCodes and SuggestCodes.
+    let index = codesets::index_cache::IndexCache::new(db.clone());
+    let clock = settings.clock.clone();
+    let mut service = ServiceBuilder::new("coding", roles::policy(), settings)
+        .add_service(CodeSetServiceServer::new(
+            codesets::grpc::CodeSetHandler::with_index(db.clone(), index.clone(), clock.clone()),
+        ))
+        .add_service(EncounterServiceServer::new(
+            encounters::grpc::EncounterRpc::new(db.clone(), index, clock.clone()),
+        ))
+        .add_service(CodingAuditServiceServer::new(audit::grpc::AuditRpc::new(
+            db.clone(),
+            clock,
+        )));
+    if let Some(billing) = peers.billing {
+        service = service.task(move |stop| encounters::rework::follow_billing(db, billing, stop));
+    }
+    service
+}
 
 /// Serves the coding API on `listener` over `db` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     db: Database,
     settings: ServerSettings,
+    peers: Peers,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    // One search index serves SearchCodes and SuggestCodes.
-    let index = codesets::index_cache::IndexCache::new(db.clone());
-    let routes = Routes::new(limits!(
-        CodeSetServiceServer::new(codesets::grpc::CodeSetHandler::with_index(
-            db.clone(),
-            index.clone()
-        )),
-        settings
-    ))
-    .add_service(limits!(
-        EncounterServiceServer::new(encounters::grpc::EncounterRpc::new(db.clone(), index)),
-        settings
-    ))
-    .add_service(limits!(
-        CodingAuditServiceServer::new(audit::grpc::AuditRpc::new(db.clone())),
-        settings
-    ));
-    let host = ServiceHost {
-        name: "coding",
-        services: SERVICES.to_vec(),
-        policy: roles::policy(),
-        routes,
-    };
-    server::run(host, listener, db, settings, shutdown).await
+    assemble(db.clone(), settings, peers)
+        .serve(listener, db, shutdown)
+        .await
 }

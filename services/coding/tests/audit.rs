@@ -20,10 +20,7 @@ use tonic::transport::Channel;
 async fn start(test_db: &TestDatabase) -> RunningService {
     let db = test_db.connect(medbill_coding::MIGRATIONS).await;
     seed::seed_code_sets(&db).await;
-    RunningService::start(move |listener, settings, shutdown| {
-        medbill_coding::serve(listener, db, settings, shutdown)
-    })
-    .await
+    seed::start(db).await
 }
 
 fn today() -> common::DateRange {

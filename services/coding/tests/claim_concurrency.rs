@@ -2,6 +2,8 @@
 //! never receive the same encounter (SQLite and PostgreSQL).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seed;
+
 use std::collections::HashSet;
 
 use medbill_contracts::medbill::coding::v1 as pb;
@@ -15,10 +17,7 @@ const CLAIMS_PER_CODER: usize = 1_000;
 
 async fn start(test_db: &TestDatabase) -> RunningService {
     let db = test_db.connect(medbill_coding::MIGRATIONS).await;
-    RunningService::start(move |listener, settings, shutdown| {
-        medbill_coding::serve(listener, db, settings, shutdown)
-    })
-    .await
+    seed::start(db).await
 }
 
 fn submission(n: usize) -> pb::SubmitEncounterRequest {

@@ -20,7 +20,7 @@ use medbill_contracts::medbill::coding::v1::{
 use medbill_contracts::medbill::common::v1::Date;
 use medbill_kernel::CalendarDate;
 use medbill_platform::auth::Role;
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::testing::{TestDatabase, authorized};
 use seed::line;
 use tonic::Code;
 
@@ -161,10 +161,7 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
     .unwrap();
     drop(conn);
 
-    let service = RunningService::start(move |listener, settings, shutdown| {
-        medbill_coding::serve(listener, db, settings, shutdown)
-    })
-    .await;
+    let service = seed::start(db).await;
     let mut client = CodeSetServiceClient::new(service.channel().await);
     let get = |code: &str, date: &str| {
         authorized(

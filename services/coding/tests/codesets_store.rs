@@ -4,6 +4,8 @@
 //! `GetCode`/`SearchCodes`/`ListCodeSetReleases` through the real server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod seed;
+
 use std::path::PathBuf;
 
 use medbill_coding::codesets::{self, store};
@@ -15,7 +17,7 @@ use medbill_contracts::medbill::common::v1::Date;
 use medbill_kernel::CalendarDate;
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::testing::{TestDatabase, authorized};
 use tonic::Code;
 
 fn fixture(name: &str) -> PathBuf {
@@ -91,13 +93,7 @@ backend_tests!(
         .unwrap();
         assert!(!april.already_loaded);
 
-        let service = RunningService::start({
-            let db = db.clone();
-            move |listener, settings, shutdown| {
-                medbill_coding::serve(listener, db, settings, shutdown)
-            }
-        })
-        .await;
+        let service = seed::start(db.clone()).await;
         let mut client = CodeSetServiceClient::new(service.channel().await);
         let status = |c: &medbill_contracts::medbill::coding::v1::GetCodeResponse| {
             c.code.as_ref().unwrap().status
@@ -322,13 +318,7 @@ backend_tests!(
         );
         drop(conn);
 
-        let service = RunningService::start({
-            let db = db.clone();
-            move |listener, settings, shutdown| {
-                medbill_coding::serve(listener, db, settings, shutdown)
-            }
-        })
-        .await;
+        let service = seed::start(db.clone()).await;
         let mut client = CodeSetServiceClient::new(service.channel().await);
         let cpt = client
             .get_code(get(CodeSystem::Cpt, "99213", "2026-02-01"))

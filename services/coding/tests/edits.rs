@@ -27,10 +27,7 @@ impl Bench {
     async fn new(test_db: &TestDatabase) -> Bench {
         let db = test_db.connect(medbill_coding::MIGRATIONS).await;
         seed::seed_code_sets(&db).await;
-        let service = RunningService::start(move |listener, settings, shutdown| {
-            medbill_coding::serve(listener, db, settings, shutdown)
-        })
-        .await;
+        let service = seed::start(db).await;
         Bench {
             client: EncounterServiceClient::new(service.channel().await),
             n: 0,

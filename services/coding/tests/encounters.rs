@@ -21,10 +21,7 @@ type Client = EncounterServiceClient<Channel>;
 async fn start(test_db: &TestDatabase) -> RunningService {
     let db = test_db.connect(medbill_coding::MIGRATIONS).await;
     seed::seed_code_sets(&db).await;
-    RunningService::start(move |listener, settings, shutdown| {
-        medbill_coding::serve(listener, db, settings, shutdown)
-    })
-    .await
+    seed::start(db).await
 }
 
 fn date(y: i32, m: i32, d: i32) -> common::Date {

@@ -6,44 +6,23 @@
 
 mod seed;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use medbill_contracts::medbill::billing::v1::CodingReviewRequested;
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::encounter_service_client::EncounterServiceClient;
 use medbill_contracts::medbill::common::v1::event_feed_client::EventFeedClient;
 use medbill_contracts::medbill::common::v1::{self as common, SubscribeRequest};
-use medbill_platform::auth::{Role, RolePolicy};
+use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
-use medbill_platform::consumer::TokenSource;
-use medbill_platform::db::{Backend, Database, Migrations};
-use medbill_platform::outbox::{self, NewEvent};
-use medbill_platform::server::{self, EVENT_FEED, ServiceHost};
-use medbill_platform::testing::{RunningService, TestDatabase, authorized, bearer};
-use prost::{Message, Name};
-use sqlx::migrate::Migrator;
-use tokio::sync::watch;
+use medbill_platform::db::Database;
+use medbill_platform::testing::{FakeFeed, TestDatabase, authorized, eventually, start_on};
+use medbill_platform::{events, outbox};
 use tonic::transport::Channel;
 
 type Client = EncounterServiceClient<Channel>;
-static NONE: Migrator = Migrator::DEFAULT;
 
-/// Stands in for billing: a feed over an outbox the test writes to.
-async fn billing_feed(db: Database) -> RunningService {
-    RunningService::start(move |listener, settings, shutdown| {
-        let host = ServiceHost {
-            name: "billing",
-            services: Vec::new(),
-            policy: RolePolicy::new().allow(EVENT_FEED, &["Subscribe"], &[Role::Service]),
-            routes: tonic::service::Routes::default(),
-        };
-        server::run(host, listener, db, settings, shutdown)
-    })
-    .await
-}
-
-async fn publish_review(billing: &Database, encounter_id: &str, denial: &str) {
+async fn publish_review(billing: &FakeFeed, encounter_id: &str, denial: &str) {
     let review = CodingReviewRequested {
         denial_id: denial.into(),
         claim_id: "0190d9a0-0000-7000-8000-00000000c1a1".into(),
@@ -52,11 +31,7 @@ async fn publish_review(billing: &Database, encounter_id: &str, denial: &str) {
         rarc_codes: vec!["M76".into()],
         note: "diagnosis inconsistent with procedure".into(),
     };
-    let mut tx = billing.begin().await.unwrap();
-    outbox::publish(&mut tx, &[NewEvent::of(denial.to_string(), &review)])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    billing.publish(denial, &review).await;
 }
 
 async fn cursor(db: &Database) -> i64 {
@@ -121,37 +96,21 @@ async fn code_and_release(client: &mut Client, coder: &str) -> pb::ReleaseEncoun
 backend_tests!(
     a_coding_denial_reopens_the_encounter_once_and_the_rerelease_names_the_replaced_claim,
     |test_db: TestDatabase| async move {
-        let billing_test_db = match test_db.backend {
-            Backend::Sqlite => TestDatabase::sqlite(),
-            Backend::Postgres => TestDatabase::postgres().await.unwrap(),
-        };
-        let billing_db = billing_test_db
-            .connect(Migrations {
-                sqlite: &NONE,
-                postgres: &NONE,
-            })
-            .await;
-        let billing = billing_feed(billing_db.clone()).await;
-
+        // Billing is a fake feed the test publishes to; coding is served
+        // with it as its billing peer, so coding's own consumer follows it.
+        let billing = FakeFeed::start(&test_db).await;
         let coding_db = test_db.connect(medbill_coding::MIGRATIONS).await;
         seed::seed_code_sets(&coding_db).await;
-        let serve_db = coding_db.clone();
-        let coding = RunningService::start(move |listener, settings, shutdown| {
-            medbill_coding::serve(listener, serve_db, settings, shutdown)
-        })
-        .await;
-        let token: TokenSource = Arc::new(|| {
-            Ok(bearer("coding", &[Role::Service])
-                .trim_start_matches("Bearer ")
-                .to_string())
-        });
-        let (stop, stop_rx) = watch::channel(false);
-        let consumer = tokio::spawn(medbill_coding::encounters::rework::follow_billing(
+        let peers = medbill_coding::Peers {
+            billing: Some(billing.peer("billing", "coding")),
+        };
+        let coding = start_on(
             coding_db.clone(),
-            billing.endpoint(),
-            token,
-            stop_rx,
-        ));
+            move |listener, db, settings, shutdown| {
+                medbill_coding::serve(listener, db, settings, peers, shutdown)
+            },
+        )
+        .await;
 
         let mut client = Client::new(coding.channel().await);
         let submission = pb::SubmitEncounterRequest {
@@ -189,26 +148,24 @@ backend_tests!(
 
         // Billing works a coding denial; the same request is published twice
         // (a retry on billing's side) under two event ids.
-        publish_review(&billing_db, &id, "denial-1").await;
-        publish_review(&billing_db, &id, "denial-1-retry").await;
-        let started = Instant::now();
-        let reopened = loop {
-            let e = client
-                .get_encounter(as_coder(
-                    pb::GetEncounterRequest {
-                        encounter_id: id.clone(),
-                    },
-                    "bob",
-                ))
-                .await
-                .unwrap()
-                .into_inner();
-            if e.status == pb::EncounterStatus::Ready as i32 {
-                break e;
+        publish_review(&billing, &id, "denial-1").await;
+        publish_review(&billing, &id, "denial-1-retry").await;
+        let reopened = eventually("the denial to re-open the encounter", || {
+            let mut client = client.clone();
+            let id = id.clone();
+            async move {
+                let e = client
+                    .get_encounter(as_coder(
+                        pb::GetEncounterRequest { encounter_id: id },
+                        "bob",
+                    ))
+                    .await
+                    .unwrap()
+                    .into_inner();
+                (e.status == pb::EncounterStatus::Ready as i32).then_some(e)
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "not re-opened");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        })
+        .await;
         assert_eq!(reopened.priority, pb::Priority::DenialRework as i32);
         let rework = reopened.rework.unwrap();
         assert_eq!(rework.claim_id, "0190d9a0-0000-7000-8000-00000000c1a1");
@@ -227,14 +184,24 @@ backend_tests!(
             .await
             .unwrap()
             .into_inner();
+        // The feed holds one event per release: read until both arrived,
+        // then make sure no third one is stored.
         let mut released = Vec::new();
-        while let Ok(Ok(Some(event))) =
-            tokio::time::timeout(Duration::from_millis(500), stream.message()).await
-        {
-            assert_eq!(event.event_type, pb::EncounterReleased::full_name());
-            released.push(pb::EncounterReleased::decode(event.payload.as_slice()).unwrap());
+        while released.len() < 2 {
+            let event = tokio::time::timeout(Duration::from_secs(20), stream.message())
+                .await
+                .expect("the releases to arrive on the feed")
+                .unwrap()
+                .unwrap();
+            let typed = events::decode::<pb::EncounterReleased>(&event)
+                .unwrap()
+                .unwrap();
+            released.push(typed.payload);
         }
-        assert_eq!(released.len(), 2, "one event per release");
+        let mut conn = coding_db.pool().acquire().await.unwrap();
+        let stored = outbox::read_after(&mut conn, 0, 10, &[]).await.unwrap();
+        assert_eq!(stored.events.len(), 2, "one event per release");
+        drop(conn);
         assert_eq!(released[0].replaces_claim_id, "");
         assert_eq!(
             released[1].replaces_claim_id,
@@ -245,15 +212,12 @@ backend_tests!(
 
         // A late retry of the same denial, after the re-release, must not
         // re-open the replacement release.
-        publish_review(&billing_db, &id, "denial-1-late-retry").await;
-        let started = Instant::now();
-        while cursor(&coding_db).await < 3 {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "late retry not consumed"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        publish_review(&billing, &id, "denial-1-late-retry").await;
+        eventually("the late retry to be consumed", || {
+            let db = coding_db.clone();
+            async move { (cursor(&db).await >= 3).then_some(()) }
+        })
+        .await;
         let after = client
             .get_encounter(as_coder(
                 pb::GetEncounterRequest {
@@ -282,9 +246,6 @@ backend_tests!(
             .count();
         assert_eq!(reopens, 1);
 
-        stop.send(true).unwrap();
-        consumer.await.unwrap();
         coding.stop().await;
-        billing.stop().await;
     }
 );

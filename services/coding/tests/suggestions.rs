@@ -11,7 +11,7 @@ use medbill_contracts::medbill::coding::v1::encounter_service_client::EncounterS
 use medbill_contracts::medbill::common::v1 as wire;
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::testing::{TestDatabase, authorized};
 
 const NOTE: &str = "Patient reports chest pain and shortness of breath since this morning. \
                     Denies fever. No cough.";
@@ -21,10 +21,7 @@ backend_tests!(
     |test_db: TestDatabase| async move {
         let db = test_db.connect(medbill_coding::MIGRATIONS).await;
         seed::seed_code_sets(&db).await;
-        let service = RunningService::start(move |listener, settings, shutdown| {
-            medbill_coding::serve(listener, db, settings, shutdown)
-        })
-        .await;
+        let service = seed::start(db).await;
         let mut client = EncounterServiceClient::new(service.channel().await);
         let submitted = client
             .submit_encounter(authorized(

@@ -16,12 +16,11 @@ use medbill_contracts::medbill::payments::v1::payment_plan_service_server::Payme
 use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceServiceServer;
 use medbill_contracts::medbill::payments::v1::reporting_service_server::ReportingServiceServer;
 use medbill_contracts::medbill::payments::v1::statement_service_server::StatementServiceServer;
-use medbill_platform::config::ServerSettings;
+use medbill_platform::config::{ConfigError, ServerSettings};
 use medbill_platform::db::{Database, Migrations};
-use medbill_platform::limits;
-use medbill_platform::server::{self, ServeError, ServiceHost};
+use medbill_platform::peers::{Peer, TokenSource};
+use medbill_platform::server::{ServeError, ServiceBuilder};
 use tokio::net::TcpListener;
-use tonic::service::Routes;
 
 /// The payments database schema, per backend.
 pub const MIGRATIONS: Migrations = Migrations {
@@ -31,50 +30,54 @@ pub const MIGRATIONS: Migrations = Migrations {
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// The gRPC services this service serves (besides health, reflection and the
-/// event feed).
-pub const SERVICES: [&str; 6] = [
-    "medbill.payments.v1.RemittanceService",
-    "medbill.payments.v1.AccountService",
-    "medbill.payments.v1.StatementService",
-    "medbill.payments.v1.PaymentPlanService",
-    "medbill.payments.v1.CollectionsService",
-    "medbill.payments.v1.ReportingService",
-];
+/// The services payments calls or follows.
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    /// Billing: its feed brings submitted and voided claims.
+    pub billing: Option<Peer>,
+}
 
-/// Serves the payments API on `listener` over `db` until `shutdown` completes.
+/// The flags naming payments' peers (`medbill serve payments`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PeerArgs {
+    /// The billing service's URL (submitted and voided claims).
+    #[arg(long, env = "MEDBILL_BILLING_URL")]
+    pub billing_url: Option<String>,
+}
+
+impl PeerArgs {
+    /// The peers these flags name, called with tokens from `tokens`.
+    pub fn peers(&self, tokens: TokenSource) -> Result<Peers, ConfigError> {
+        let billing = self
+            .billing_url
+            .as_deref()
+            .map(|url| Peer::new("billing", url, tokens))
+            .transpose()?;
+        Ok(Peers { billing })
+    }
+}
+
+/// The payments service assembled: its gRPC servers and role table.
+pub fn assemble(_db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
+    ServiceBuilder::new("payments", roles::policy(), settings)
+        .add_service(RemittanceServiceServer::new(rpc::Remittances))
+        .add_service(AccountServiceServer::new(rpc::Accounts))
+        .add_service(StatementServiceServer::new(rpc::Statements))
+        .add_service(PaymentPlanServiceServer::new(rpc::PaymentPlans))
+        .add_service(CollectionsServiceServer::new(rpc::Collections))
+        .add_service(ReportingServiceServer::new(rpc::Reporting))
+}
+
+/// Serves the payments API on `listener` over `db` until `shutdown`
+/// completes.
 pub async fn serve(
     listener: TcpListener,
     db: Database,
     settings: ServerSettings,
+    peers: Peers,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let routes = Routes::new(limits!(
-        RemittanceServiceServer::new(rpc::Remittances),
-        settings
-    ))
-    .add_service(limits!(AccountServiceServer::new(rpc::Accounts), settings))
-    .add_service(limits!(
-        StatementServiceServer::new(rpc::Statements),
-        settings
-    ))
-    .add_service(limits!(
-        PaymentPlanServiceServer::new(rpc::PaymentPlans),
-        settings
-    ))
-    .add_service(limits!(
-        CollectionsServiceServer::new(rpc::Collections),
-        settings
-    ))
-    .add_service(limits!(
-        ReportingServiceServer::new(rpc::Reporting),
-        settings
-    ));
-    let host = ServiceHost {
-        name: "payments",
-        services: SERVICES.to_vec(),
-        policy: roles::policy(),
-        routes,
-    };
-    server::run(host, listener, db, settings, shutdown).await
+    assemble(db.clone(), settings, peers)
+        .serve(listener, db, shutdown)
+        .await
 }

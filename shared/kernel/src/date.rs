@@ -15,6 +15,9 @@ pub enum DateError {
     /// Text that is not `YYYY-MM-DD`.
     #[error("expected a date as YYYY-MM-DD")]
     Format,
+    /// A range whose end comes before its start.
+    #[error("the end must not be before the start")]
+    EndBeforeStart,
 }
 
 /// A valid calendar date between the years 1900 and 2199.
@@ -107,6 +110,39 @@ impl CalendarDate {
     /// `YYYYMMDD`, the X12 date format.
     pub fn to_x12(self) -> String {
         format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A closed range of dates, both ends included; `end` absent means open
+/// ended (coverage with no termination date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateRange {
+    start: CalendarDate,
+    end: Option<CalendarDate>,
+}
+
+impl DateRange {
+    /// The range from `start` to `end`; an end before the start is refused.
+    pub fn new(start: CalendarDate, end: Option<CalendarDate>) -> Result<Self, DateError> {
+        match end {
+            Some(end) if end < start => Err(DateError::EndBeforeStart),
+            _ => Ok(DateRange { start, end }),
+        }
+    }
+
+    /// The first day.
+    pub const fn start(self) -> CalendarDate {
+        self.start
+    }
+
+    /// The last day, if the range has one.
+    pub const fn end(self) -> Option<CalendarDate> {
+        self.end
+    }
+
+    /// Whether `date` falls in the range.
+    pub fn contains(self, date: CalendarDate) -> bool {
+        date >= self.start && self.end.is_none_or(|end| date <= end)
     }
 }
 

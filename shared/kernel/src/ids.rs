@@ -8,10 +8,20 @@
 #[error("not a valid id (expected a UUID)")]
 pub struct IdError;
 
+/// What every typed id can do, so request helpers can parse any of them.
+pub trait TypedId: Sized {
+    /// What the id identifies, in words ("claim", "encounter").
+    const KIND: &'static str;
+    /// Parses an id received from a client or read from storage.
+    fn parse_id(text: &str) -> Result<Self, IdError>;
+    /// The id as text.
+    fn id_str(&self) -> &str;
+}
+
 /// Declares a UUID v7 identifier newtype.
 #[macro_export]
 macro_rules! typed_id {
-    ($(#[$meta:meta])* $name:ident) => {
+    ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
@@ -35,6 +45,18 @@ macro_rules! typed_id {
             /// The id as an owned string.
             pub fn into_string(self) -> String {
                 self.0
+            }
+        }
+
+        impl $crate::ids::TypedId for $name {
+            const KIND: &'static str = $kind;
+
+            fn parse_id(text: &str) -> Result<Self, $crate::ids::IdError> {
+                Self::parse(text)
+            }
+
+            fn id_str(&self) -> &str {
+                &self.0
             }
         }
 
@@ -72,7 +94,43 @@ pub fn canonical_uuid(text: &str) -> Result<String, IdError> {
 
 typed_id!(
     /// An event in a service's outbox.
-    EventId
+    EventId,
+    "event"
+);
+typed_id!(
+    /// An encounter (a visit or stay) in the coding service.
+    EncounterId,
+    "encounter"
+);
+typed_id!(
+    /// A claim (one submission to one payer) in the billing service.
+    ClaimId,
+    "claim"
+);
+typed_id!(
+    /// A patient registered in the billing service.
+    PatientId,
+    "patient"
+);
+typed_id!(
+    /// A payer (insurance plan) in the billing registry.
+    PayerId,
+    "payer"
+);
+typed_id!(
+    /// A denial of a claim or line.
+    DenialId,
+    "denial"
+);
+typed_id!(
+    /// An 835 remittance in the payments service.
+    RemittanceId,
+    "remittance"
+);
+typed_id!(
+    /// A guarantor account (who pays the patient's share).
+    AccountId,
+    "account"
 );
 
 #[cfg(test)]
@@ -82,7 +140,8 @@ mod tests {
 
     typed_id!(
         /// A test id.
-        SampleId
+        SampleId,
+        "sample"
     );
 
     #[test]

@@ -1,7 +1,8 @@
 //! Domain primitives shared by every medbill service, with no I/O: money in
-//! cents, typed identifiers, calendar dates and UTC timestamps, and a
-//! redacting wrapper for patient data.
+//! cents, typed identifiers, medical code newtypes, calendar dates, date
+//! ranges and UTC timestamps, and a redacting wrapper for patient data.
 
+pub mod codes;
 pub mod date;
 pub mod ids;
 pub mod money;
@@ -9,7 +10,11 @@ pub mod npi;
 pub mod redacted;
 pub mod time;
 
-pub use date::{CalendarDate, DateError};
+pub use codes::{CodeError, IcdCm, IcdPcs, Modifier, ProcedureCode, display_icd};
+pub use date::{CalendarDate, DateError, DateRange};
+pub use ids::{
+    AccountId, ClaimId, DenialId, EncounterId, PatientId, PayerId, RemittanceId, TypedId,
+};
 pub use money::{Money, MoneyError};
 pub use npi::{Npi, NpiError};
 pub use redacted::Redacted;

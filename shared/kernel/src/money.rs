@@ -128,12 +128,19 @@ impl Money {
     }
 }
 
-/// Adds amounts; panics only on `i64` overflow of cents (over 92 quadrillion
-/// dollars), which no real ledger reaches. Use [`Money::checked_add`] where the
-/// input is untrusted.
-impl Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        Money(iter.map(|m| m.0).sum())
+/// Adds amounts with the one overflow policy of this type: an error, in
+/// release builds as in debug, never a wrap. Collect into
+/// `Result<Money, MoneyError>`: `let total: Result<Money, _> = it.sum();`.
+impl Sum<Money> for Result<Money, MoneyError> {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Result<Money, MoneyError> {
+        iter.into_iter()
+            .try_fold(Money::ZERO, |total, m| total.checked_add(m))
+    }
+}
+
+impl<'a> Sum<&'a Money> for Result<Money, MoneyError> {
+    fn sum<I: Iterator<Item = &'a Money>>(iter: I) -> Result<Money, MoneyError> {
+        iter.copied().sum()
     }
 }
 
@@ -204,6 +211,17 @@ mod tests {
     }
 
     #[test]
+    fn a_sum_that_overflows_is_an_error_not_a_wrap() {
+        let total: Result<Money, MoneyError> = [Money::from_cents(i64::MAX), Money::from_cents(1)]
+            .into_iter()
+            .sum();
+        assert_eq!(total, Err(MoneyError::Overflow));
+        let fine: Result<Money, MoneyError> =
+            [Money::from_cents(5), Money::from_cents(-2)].iter().sum();
+        assert_eq!(fine, Ok(Money::from_cents(3)));
+    }
+
+    #[test]
     fn non_negative_rejects_negative_cents() {
         assert_eq!(Money::non_negative(-1), Err(MoneyError::Negative));
         assert_eq!(Money::non_negative(0), Ok(Money::ZERO));
@@ -214,7 +232,7 @@ mod tests {
         fn split_parts_always_add_up_to_the_whole(cents in -1_000_000_000i64..1_000_000_000, parts in 1u32..100) {
             let split = Money::from_cents(cents).split(parts).unwrap();
             prop_assert_eq!(split.len(), parts as usize);
-            prop_assert_eq!(split.iter().copied().sum::<Money>(), Money::from_cents(cents));
+            prop_assert_eq!(split.iter().sum::<Result<Money, MoneyError>>(), Ok(Money::from_cents(cents)));
             let max = split.iter().max().unwrap().cents();
             let min = split.iter().min().unwrap().cents();
             prop_assert!(max - min <= 1);

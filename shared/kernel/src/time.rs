@@ -38,6 +38,19 @@ impl Timestamp {
         Timestamp { micros }
     }
 
+    /// The instant of whole `seconds` and `nanos` since the epoch (a protobuf
+    /// Timestamp), truncated to the microsecond; `None` when `nanos` is out
+    /// of 0..1e9 or the instant is out of range.
+    pub fn from_seconds_nanos(seconds: i64, nanos: i32) -> Option<Self> {
+        if !(0..1_000_000_000).contains(&nanos) {
+            return None;
+        }
+        let micros = seconds
+            .checked_mul(1_000_000)?
+            .checked_add(i64::from(nanos) / 1000)?;
+        Some(Timestamp { micros })
+    }
+
     /// Whole seconds and nanoseconds since the epoch (protobuf Timestamp).
     pub fn seconds_nanos(self) -> (i64, i32) {
         let secs = self.micros.div_euclid(1_000_000);

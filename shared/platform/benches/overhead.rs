@@ -27,7 +27,7 @@ use medbill_contracts::medbill::coding::v1::{
 use medbill_platform::auth::{Role, RolePolicy};
 use medbill_platform::config::ServerSettings;
 use medbill_platform::db::{Database, Migrations};
-use medbill_platform::server::{self, ServiceHost};
+use medbill_platform::server::{self, ServiceBuilder};
 use medbill_platform::telemetry::{self, LogFormat};
 use medbill_platform::testing::{TestDatabase, bearer, test_auth};
 use tokio::net::TcpListener;
@@ -72,24 +72,21 @@ async fn start_bare() -> String {
 async fn start_platform(db: Database) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let host = ServiceHost {
-        name: "bench",
-        services: vec!["medbill.coding.v1.CodeSetService"],
-        policy: RolePolicy::new().allow(
-            "medbill.coding.v1.CodeSetService",
-            &["ListCodeSetReleases"],
-            &[Role::Coder],
-        ),
-        routes: tonic::service::Routes::new(CodeSetServiceServer::new(Trivial)),
-    };
+    let service = "medbill.coding.v1.CodeSetService";
+    let methods: Vec<String> = server::rpc_paths(service)
+        .iter()
+        .filter_map(|path| path.rsplit('/').next().map(str::to_string))
+        .collect();
+    let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
+    let policy = RolePolicy::new()
+        .allow(service, &methods, &[Role::Coder])
+        .allow(server::EVENT_FEED, &["Subscribe"], &[Role::Service]);
     let settings = ServerSettings::with_auth(test_auth());
-    tokio::spawn(server::run(
-        host,
-        listener,
-        db,
-        settings,
-        std::future::pending(),
-    ));
+    tokio::spawn(
+        ServiceBuilder::new("bench", policy, settings)
+            .add_service(CodeSetServiceServer::new(Trivial))
+            .serve(listener, db, std::future::pending()),
+    );
     format!("http://{addr}")
 }
 

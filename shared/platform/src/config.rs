@@ -12,6 +12,7 @@ use std::time::Duration;
 use medbill_kernel::Redacted;
 
 use crate::auth::{AuthError, Authenticator};
+use crate::clock::Clock;
 use crate::telemetry::LogFormat;
 
 /// Flags shared by every way of running a service.
@@ -35,6 +36,11 @@ pub struct ServerArgs {
     /// Log line format.
     #[arg(long, env = "MEDBILL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+    /// The hospital's IANA time zone (e.g. `America/Chicago`): "today" for
+    /// dates of service, statements and aging is the date there. Default:
+    /// the machine's local zone (`TZ`).
+    #[arg(long, env = "MEDBILL_TIME_ZONE")]
+    pub time_zone: Option<String>,
 }
 
 /// Token verification flags.
@@ -118,6 +124,8 @@ pub struct ServerSettings {
     pub drain: Duration,
     /// Where to serve `/metrics`, if anywhere.
     pub metrics_listen: Option<SocketAddr>,
+    /// Now and today, in the hospital's time zone.
+    pub clock: Clock,
 }
 
 impl ServerSettings {
@@ -143,10 +151,15 @@ impl ServerSettings {
             max_message_bytes: server.max_message_bytes,
             drain: Duration::from_secs(server.drain_secs),
             metrics_listen,
+            clock: match &server.time_zone {
+                Some(zone) => Clock::in_zone(zone)?,
+                None => Clock::system(),
+            },
         })
     }
 
-    /// Defaults for tests and embedded use: 30 s deadline, 64 MiB messages.
+    /// Defaults for tests and embedded use: 30 s deadline, 64 MiB messages,
+    /// the machine's time zone.
     pub fn with_auth(auth: Authenticator) -> Self {
         ServerSettings {
             auth,
@@ -154,6 +167,7 @@ impl ServerSettings {
             max_message_bytes: 64 * 1024 * 1024,
             drain: Duration::from_secs(20),
             metrics_listen: None,
+            clock: Clock::system(),
         }
     }
 }

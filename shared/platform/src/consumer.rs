@@ -8,7 +8,6 @@
 //! cursor; an event delivered twice finds its id recorded and is skipped.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -22,6 +21,7 @@ use tonic::transport::{Channel, Endpoint};
 
 use crate::db::{Database, Tx};
 use crate::error::ServiceError;
+use crate::peers::Peer;
 
 /// Most events applied in one transaction.
 const BATCH: usize = 256;
@@ -35,8 +35,7 @@ pub trait EventHandler: Send + Sync + 'static {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError>;
 }
 
-/// Gives the bearer token to subscribe with (called at every (re)connect).
-pub type TokenSource = Arc<dyn Fn() -> Result<String, ServiceError> + Send + Sync>;
+pub use crate::peers::TokenSource;
 
 /// A named consumer of one feed, applying into one database.
 pub struct Consumer<H> {
@@ -118,6 +117,12 @@ impl<H: EventHandler> Consumer<H> {
         tx.commit().await?;
         outcome.cursor = self.cursor().await?;
         Ok(outcome)
+    }
+
+    /// Follows `peer`'s feed (see [`Consumer::run`]) until `stop` turns true.
+    pub async fn follow_peer(self, peer: Peer, stop: watch::Receiver<bool>) {
+        let endpoint = peer.endpoint().clone();
+        self.run(endpoint, peer.tokens(), stop).await;
     }
 
     /// Subscribes to the feed at `endpoint` from the stored cursor and applies

@@ -14,6 +14,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
+use crate::convert::wire_timestamp;
 use crate::db::Database;
 use crate::outbox::{self, StoredEvent};
 
@@ -38,10 +39,7 @@ impl EventFeedService {
 
 /// Converts a stored event to its wire form.
 pub fn to_wire(event: StoredEvent) -> Event {
-    let occurred_at = Timestamp::parse(&event.occurred_at).map(|t| {
-        let (seconds, nanos) = t.seconds_nanos();
-        prost_types::Timestamp { seconds, nanos }
-    });
+    let occurred_at = Timestamp::parse(&event.occurred_at).map(wire_timestamp);
     Event {
         sequence: event.sequence,
         event_id: event.event_id,

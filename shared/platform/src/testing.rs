@@ -1,6 +1,10 @@
 //! The test harness (feature `testing`): a fresh database per test on SQLite
 //! or PostgreSQL, a macro that runs one test body on both, tokens for any
-//! role, and a service started on 127.0.0.1 port 0.
+//! role, a service started on 127.0.0.1 port 0 ([`start`]) with a pinned
+//! clock, a fake event feed that stands in for a peer service
+//! ([`FakeFeed`]), waiting on a condition with a deadline ([`eventually`]),
+//! and the check that a service enforces its role table on every RPC
+//! ([`assert_role_table_enforced`]).
 //!
 //! PostgreSQL tests create a database named `medbill_test_<uuid>` on the
 //! server at `MEDBILL_TEST_POSTGRES_URL` (default
@@ -17,12 +21,23 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tonic::transport::{Channel, Endpoint};
 
-use crate::auth::{Authenticator, Role};
+use crate::auth::{Authenticator, Role, RolePolicy};
+use crate::clock::Clock;
 use crate::config::ServerSettings;
 use crate::db::{Backend, Database, Migrations};
+use crate::peers::{Peer, TokenSource};
+use crate::server::{EVENT_FEED, ServiceBuilder};
 
 /// The HS256 secret every test server and token uses.
 pub const TEST_SECRET: &[u8] = b"medbill-test-secret-0123456789abcdef";
+
+/// The instant every test server's clock reads: 2026-11-30 12:00 in New
+/// York. Tests date their data before it, so none depends on the day it
+/// runs.
+pub const TEST_NOW: &str = "2026-11-30T17:00:00Z";
+
+/// The time zone of every test server's clock.
+pub const TEST_TIME_ZONE: &str = "America/New_York";
 
 /// The default PostgreSQL server for tests.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -51,6 +66,24 @@ pub fn authorized<T>(message: T, subject: &str, roles: &[Role]) -> tonic::Reques
         .unwrap_or_else(|_| panic!("token is not valid metadata"));
     request.metadata_mut().insert("authorization", value);
     request
+}
+
+/// The settings every test server runs with: the test secret, a 5 s drain,
+/// and a clock stopped at [`TEST_NOW`] in [`TEST_TIME_ZONE`].
+pub fn test_settings() -> ServerSettings {
+    let mut settings = ServerSettings::with_auth(test_auth());
+    settings.drain = Duration::from_secs(5);
+    let now = medbill_kernel::Timestamp::parse(TEST_NOW)
+        .unwrap_or_else(|| panic!("TEST_NOW is not an instant"));
+    settings.clock =
+        Clock::fixed(now, TEST_TIME_ZONE).unwrap_or_else(|e| panic!("test clock: {e}"));
+    settings
+}
+
+/// A token source issuing `service` tokens for `subject` with the test
+/// secret (what a service under test calls its peers with).
+pub fn service_tokens(subject: &'static str) -> TokenSource {
+    crate::peers::service_tokens(test_auth(), subject, None)
 }
 
 /// A database that exists for one test.
@@ -111,6 +144,17 @@ impl TestDatabase {
             admin_url: Some(admin_url),
             name: Some(name),
         })
+    }
+
+    /// Another fresh database on the same backend (a second service's).
+    pub async fn sibling(&self) -> TestDatabase {
+        match self.backend {
+            Backend::Sqlite => TestDatabase::sqlite(),
+            Backend::Postgres => match TestDatabase::postgres().await {
+                Some(db) => db,
+                None => panic!("PostgreSQL went away during the test"),
+            },
+        }
     }
 
     /// Opens and migrates the database with a service's migrations.
@@ -201,8 +245,52 @@ macro_rules! backend_tests {
 pub struct RunningService {
     /// Where it listens.
     pub addr: SocketAddr,
+    db: Option<Database>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Starts a service over `test_db` (migrated with `migrations`) on
+/// 127.0.0.1:0 with [`test_settings`]: `serve(listener, db, settings,
+/// shutdown)` is the service's own `serve` with its peers filled in.
+pub async fn start<F, Fut, E>(
+    test_db: &TestDatabase,
+    migrations: Migrations,
+    serve: F,
+) -> RunningService
+where
+    F: FnOnce(
+        TcpListener,
+        Database,
+        ServerSettings,
+        futures::future::BoxFuture<'static, ()>,
+    ) -> Fut,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    start_on(test_db.connect(migrations).await, serve).await
+}
+
+/// Like [`start`], over a database the test has already opened (and
+/// seeded).
+pub async fn start_on<F, Fut, E>(db: Database, serve: F) -> RunningService
+where
+    F: FnOnce(
+        TcpListener,
+        Database,
+        ServerSettings,
+        futures::future::BoxFuture<'static, ()>,
+    ) -> Fut,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    let serve_db = db.clone();
+    let mut service = RunningService::start(move |listener, settings, shutdown| {
+        serve(listener, serve_db, settings, shutdown)
+    })
+    .await;
+    service.db = Some(db);
+    service
 }
 
 impl RunningService {
@@ -223,9 +311,7 @@ impl RunningService {
         let shutdown = Box::pin(async move {
             let _ = stopped.await;
         });
-        let mut settings = ServerSettings::with_auth(test_auth());
-        settings.drain = Duration::from_secs(5);
-        let fut = serve(listener, settings, shutdown);
+        let fut = serve(listener, test_settings(), shutdown);
         let task = tokio::spawn(async move {
             if let Err(e) = fut.await {
                 panic!("service failed: {e}");
@@ -233,9 +319,29 @@ impl RunningService {
         });
         RunningService {
             addr,
+            db: None,
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// The service's database (started with [`start`]).
+    pub fn db(&self) -> &Database {
+        match &self.db {
+            Some(db) => db,
+            None => panic!("this service was not started with testing::start"),
+        }
+    }
+
+    /// This service as a peer of another, called with `service` tokens for
+    /// `subject`.
+    pub fn peer(&self, name: &'static str, subject: &'static str) -> Peer {
+        Peer::new(
+            name,
+            &format!("http://{}", self.addr),
+            service_tokens(subject),
+        )
+        .unwrap_or_else(|e| panic!("peer: {e}"))
     }
 
     /// The endpoint URL.
@@ -271,6 +377,193 @@ impl Drop for RunningService {
     }
 }
 
+/// Waits until `check` gives `Some`, polling every 25 ms, and returns it;
+/// panics naming `what` when 20 s pass first. Tests wait on conditions this
+/// way, never on a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("gave up after 20 s waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Stands in for a peer service's event feed: an outbox in a database of its
+/// own, served by the platform's feed, that the test publishes to.
+pub struct FakeFeed {
+    service: RunningService,
+    _test_db: TestDatabase,
+}
+
+impl FakeFeed {
+    /// A feed on the same backend as `like`, serving `service` subscribers.
+    pub async fn start(like: &TestDatabase) -> FakeFeed {
+        static NONE: sqlx::migrate::Migrator = sqlx::migrate::Migrator::DEFAULT;
+        let test_db = like.sibling().await;
+        let migrations = Migrations {
+            sqlite: &NONE,
+            postgres: &NONE,
+        };
+        let service = start(&test_db, migrations, |listener, db, settings, shutdown| {
+            let policy = RolePolicy::new().allow(EVENT_FEED, &["Subscribe"], &[Role::Service]);
+            ServiceBuilder::new("fake-feed", policy, settings).serve(listener, db, shutdown)
+        })
+        .await;
+        FakeFeed {
+            service,
+            _test_db: test_db,
+        }
+    }
+
+    /// Publishes `message` about `aggregate_id` as one committed event;
+    /// returns its sequence number.
+    pub async fn publish<M: prost::Message + prost::Name>(
+        &self,
+        aggregate_id: &str,
+        message: &M,
+    ) -> u64 {
+        let event = crate::outbox::NewEvent::of(aggregate_id.to_string(), message);
+        let mut tx = self
+            .service
+            .db()
+            .begin()
+            .await
+            .unwrap_or_else(|e| panic!("fake feed: {e}"));
+        let sequences = crate::outbox::publish(&mut tx, &[event])
+            .await
+            .unwrap_or_else(|e| panic!("fake feed: {e}"));
+        tx.commit()
+            .await
+            .unwrap_or_else(|e| panic!("fake feed: {e}"));
+        sequences
+            .first()
+            .copied()
+            .unwrap_or_else(|| panic!("fake feed: no sequence"))
+    }
+
+    /// The feed as the peer `name` of the service under test.
+    pub fn peer(&self, name: &'static str, subject: &'static str) -> Peer {
+        self.service.peer(name, subject)
+    }
+}
+
+/// Checks that the service at `channel` enforces `policy` on every RPC of
+/// `services` and of the event feed: no token is UNAUTHENTICATED, a role the
+/// table does not allow is PERMISSION_DENIED, and an allowed role passes the
+/// check (whatever the RPC then answers to an empty request). One check for
+/// every service's role table, driven by the contracts' descriptor set.
+pub async fn assert_role_table_enforced(channel: Channel, policy: &RolePolicy, services: &[&str]) {
+    let mut methods = crate::server::rpc_methods(EVENT_FEED);
+    for service in services {
+        methods.extend(crate::server::rpc_methods(service));
+    }
+    assert!(!methods.is_empty(), "no RPCs found for {services:?}");
+    for (path, streaming) in methods {
+        let allowed = policy
+            .roles_for(&path)
+            .unwrap_or_else(|| panic!("{path} has no rule in the role table"));
+        let denied: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| !allowed.contains(r))
+            .collect();
+        let code = raw_call(channel.clone(), &path, streaming, None).await;
+        assert_eq!(
+            code,
+            Some(tonic::Code::Unauthenticated),
+            "{path} without a token"
+        );
+        if let Some(role) = denied.first() {
+            let code = raw_call(channel.clone(), &path, streaming, Some(*role)).await;
+            assert_eq!(
+                code,
+                Some(tonic::Code::PermissionDenied),
+                "{path} as {}",
+                role.as_str()
+            );
+        }
+        for role in allowed {
+            let code = raw_call(channel.clone(), &path, streaming, Some(*role)).await;
+            assert!(
+                !matches!(
+                    code,
+                    Some(tonic::Code::Unauthenticated | tonic::Code::PermissionDenied)
+                ),
+                "{path} as allowed role {} answered {code:?}",
+                role.as_str()
+            );
+        }
+    }
+}
+
+/// Calls `path` with an empty message (a valid encoding of every proto3
+/// request); the status code, or `None` when it succeeded.
+async fn raw_call(
+    channel: Channel,
+    path: &str,
+    streaming: bool,
+    role: Option<Role>,
+) -> Option<tonic::Code> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    if let Err(e) = grpc.ready().await {
+        panic!("channel not ready: {e}");
+    }
+    let mut request = tonic::Request::new(());
+    if let Some(role) = role {
+        let value = bearer("role-check", &[role])
+            .parse()
+            .unwrap_or_else(|_| panic!("token is not valid metadata"));
+        request.metadata_mut().insert("authorization", value);
+    }
+    let path: http::uri::PathAndQuery = path.parse().unwrap_or_else(|_| panic!("bad path {path}"));
+    let codec = tonic_prost::ProstCodec::<(), ()>::default();
+    let result = if streaming {
+        grpc.server_streaming(request, path, codec)
+            .await
+            .map(|_| ())
+    } else {
+        grpc.unary(request, path, codec).await.map(|_| ())
+    };
+    result.err().map(|status| status.code())
+}
+
+/// Checks that the service at `channel` reports each of `services` SERVING
+/// on grpc.health.v1, and that server reflection, in both v1 and v1alpha,
+/// lists exactly those services and the event feed.
+pub async fn assert_health_and_reflection(channel: Channel, services: &[&str]) {
+    for name in services {
+        let status = health_status(channel.clone(), name)
+            .await
+            .unwrap_or_else(|e| panic!("health check of {name}: {e}"));
+        assert_eq!(
+            status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving,
+            "{name}"
+        );
+    }
+    let mut expected: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+    expected.push(EVENT_FEED.to_string());
+    expected.sort();
+    assert_eq!(
+        reflected_services(channel.clone()).await,
+        expected,
+        "reflection v1"
+    );
+    assert_eq!(
+        reflected_services_v1alpha(channel).await,
+        expected,
+        "reflection v1alpha"
+    );
+}
+
 /// Asks `grpc.health.v1.Health/Check` for `service` at `channel`.
 pub async fn health_status(
     channel: Channel,
@@ -286,7 +579,37 @@ pub async fn health_status(
     Ok(response.status())
 }
 
-/// The service names server reflection lists at `channel`.
+/// The service names server reflection v1alpha (what older grpcurl,
+/// grpcui, Postman and Kreya speak) lists at `channel`.
+pub async fn reflected_services_v1alpha(channel: Channel) -> Vec<String> {
+    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+
+    let mut client = ServerReflectionClient::new(channel);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut stream = match client
+        .server_reflection_info(tokio_stream::once(request))
+        .await
+    {
+        Ok(response) => response.into_inner(),
+        Err(e) => panic!("v1alpha reflection call failed: {e}"),
+    };
+    let mut names = Vec::new();
+    while let Ok(Some(message)) = stream.message().await {
+        if let Some(MessageResponse::ListServicesResponse(list)) = message.message_response {
+            names.extend(list.service.into_iter().map(|s| s.name));
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The service names server reflection v1 lists at `channel`.
 pub async fn reflected_services(channel: Channel) -> Vec<String> {
     use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;

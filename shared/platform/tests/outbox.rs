@@ -15,7 +15,7 @@ use medbill_platform::auth::{Role, RolePolicy};
 use medbill_platform::consumer::{Consumer, EventHandler, TokenSource};
 use medbill_platform::db::{Database, Migrations, Tx};
 use medbill_platform::outbox::{self, NewEvent};
-use medbill_platform::server::{self, EVENT_FEED, ServiceHost};
+use medbill_platform::server::{EVENT_FEED, ServiceBuilder};
 use medbill_platform::testing::{RunningService, TestDatabase, bearer};
 use medbill_platform::{ServiceError, backend_tests};
 use sqlx::migrate::Migrator;
@@ -69,13 +69,8 @@ async fn consumer_database(test_db: &TestDatabase) -> Database {
 
 async fn start_feed(db: Database) -> RunningService {
     RunningService::start(move |listener, settings, shutdown| {
-        let host = ServiceHost {
-            name: "producer",
-            services: Vec::new(),
-            policy: RolePolicy::new().allow(EVENT_FEED, &["Subscribe"], &[Role::Service]),
-            routes: tonic::service::Routes::default(),
-        };
-        server::run(host, listener, db, settings, shutdown)
+        let policy = RolePolicy::new().allow(EVENT_FEED, &["Subscribe"], &[Role::Service]);
+        ServiceBuilder::new("producer", policy, settings).serve(listener, db, shutdown)
     })
     .await
 }

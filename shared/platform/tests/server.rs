@@ -3,6 +3,7 @@
 //! request deadline cuts slow calls, and metrics count calls by RPC and code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use medbill_contracts::medbill::coding::v1::code_set_service_client::CodeSetServiceClient;
@@ -16,8 +17,10 @@ use medbill_contracts::medbill::common::v1::SubscribeRequest;
 use medbill_contracts::medbill::common::v1::event_feed_client::EventFeedClient;
 use medbill_platform::auth::{Role, RolePolicy};
 use medbill_platform::db::Migrations;
-use medbill_platform::server::{self, EVENT_FEED, ServiceHost};
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::server::{self, EVENT_FEED, ServeError, ServiceBuilder};
+use medbill_platform::testing::{
+    RunningService, TestDatabase, authorized, eventually, test_settings,
+};
 use sqlx::migrate::Migrator;
 use tonic::{Code, Request, Response, Status};
 
@@ -27,6 +30,26 @@ const PLATFORM_ONLY: Migrations = Migrations {
     postgres: &NONE,
 };
 const SERVICE: &str = "medbill.coding.v1.CodeSetService";
+
+/// The role table of the test server: coders may call every RPC of
+/// [`SERVICE`] (only `ListCodeSetReleases` is implemented), services may
+/// subscribe to the feed.
+fn policy() -> RolePolicy {
+    let methods: Vec<String> = server::rpc_paths(SERVICE)
+        .iter()
+        .filter_map(|path| path.rsplit('/').next().map(str::to_string))
+        .collect();
+    let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
+    RolePolicy::new()
+        .allow(SERVICE, &methods, &[Role::Coder])
+        .allow(EVENT_FEED, &["Subscribe"], &[Role::Service])
+}
+
+/// The delay of the drain test's call, which only that test uses.
+const DRAIN_TEST_TENTHS: u64 = 8;
+/// Drain-test calls that reached the handler (so the test knows its call is
+/// in flight before it shuts down).
+static DRAIN_CALLS_STARTED: AtomicUsize = AtomicUsize::new(0);
 
 /// Answers after the delay the request's `system` field names in 100 ms units.
 struct Slow;
@@ -38,6 +61,9 @@ impl CodeSetService for Slow {
         request: Request<ListCodeSetReleasesRequest>,
     ) -> Result<Response<ListCodeSetReleasesResponse>, Status> {
         let tenths = request.get_ref().system as u64;
+        if tenths == DRAIN_TEST_TENTHS {
+            DRAIN_CALLS_STARTED.fetch_add(1, Ordering::SeqCst);
+        }
         tokio::time::sleep(Duration::from_millis(100 * tenths)).await;
         Ok(Response::new(ListCodeSetReleasesResponse::default()))
     }
@@ -48,15 +74,9 @@ async fn start(test_db: &TestDatabase, timeout: Duration) -> RunningService {
     RunningService::start(move |listener, mut settings, shutdown| {
         settings.request_timeout = timeout;
         settings.metrics_listen = None;
-        let host = ServiceHost {
-            name: "test",
-            services: vec![SERVICE],
-            policy: RolePolicy::new()
-                .allow(SERVICE, &["ListCodeSetReleases"], &[Role::Coder])
-                .allow(EVENT_FEED, &["Subscribe"], &[Role::Service]),
-            routes: tonic::service::Routes::new(CodeSetServiceServer::new(Slow)),
-        };
-        server::run(host, listener, db, settings, shutdown)
+        ServiceBuilder::new("test", policy(), settings)
+            .add_service(CodeSetServiceServer::new(Slow))
+            .serve(listener, db, shutdown)
     })
     .await
 }
@@ -88,9 +108,15 @@ async fn shutdown_lets_an_in_flight_call_finish_and_ends_feed_streams() {
         .into_inner();
 
     let mut client = CodeSetServiceClient::new(channel);
-    let in_flight =
-        tokio::spawn(async move { client.list_code_set_releases(slow_request(8)).await });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let in_flight = tokio::spawn(async move {
+        client
+            .list_code_set_releases(slow_request(DRAIN_TEST_TENTHS as i32))
+            .await
+    });
+    eventually("the slow call to reach its handler", || async {
+        (DRAIN_CALLS_STARTED.load(Ordering::SeqCst) > 0).then_some(())
+    })
+    .await;
 
     let started = Instant::now();
     service.stop().await;
@@ -136,13 +162,9 @@ async fn metrics_count_calls_by_rpc_and_status_code() {
         .port();
     let service = RunningService::start(move |listener, mut settings, shutdown| {
         settings.metrics_listen = Some(format!("127.0.0.1:{metrics_port}").parse().unwrap());
-        let host = ServiceHost {
-            name: "test",
-            services: vec![SERVICE],
-            policy: RolePolicy::new().allow(SERVICE, &["ListCodeSetReleases"], &[Role::Coder]),
-            routes: tonic::service::Routes::new(CodeSetServiceServer::new(Slow)),
-        };
-        server::run(host, listener, db, settings, shutdown)
+        ServiceBuilder::new("test", policy(), settings)
+            .add_service(CodeSetServiceServer::new(Slow))
+            .serve(listener, db, shutdown)
     })
     .await;
     let mut client = CodeSetServiceClient::new(service.channel().await);
@@ -191,4 +213,46 @@ async fn http_get(port: u16, path: &str) -> String {
     let mut body = String::new();
     stream.read_to_string(&mut body).await.unwrap();
     body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_to_start_when_an_rpc_has_no_rule_or_a_rule_names_no_rpc() {
+    let test_db = TestDatabase::sqlite();
+    let db = test_db.connect(PLATFORM_ONLY).await;
+
+    // GetCode and the rest of the service have no rule.
+    let partial = RolePolicy::new()
+        .allow(SERVICE, &["ListCodeSetReleases"], &[Role::Coder])
+        .allow(EVENT_FEED, &["Subscribe"], &[Role::Service]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let err = ServiceBuilder::new("test", partial, test_settings())
+        .add_service(CodeSetServiceServer::new(Slow))
+        .serve(listener, db.clone(), std::future::pending())
+        .await
+        .unwrap_err();
+    let ServeError::RolePolicy { service, gaps } = &err else {
+        panic!("expected a role-policy error, got {err}");
+    };
+    assert_eq!(*service, "test");
+    assert!(
+        gaps.contains(&format!("no role may call /{SERVICE}/GetCode")),
+        "{gaps:#?}"
+    );
+    // It refused before serving: nothing listens any more.
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+
+    // A rule for an RPC the contracts do not have (a typo) is a gap too.
+    let typo = policy().allow(SERVICE, &["GetCodes"], &[Role::Coder]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let err = ServiceBuilder::new("test", typo, test_settings())
+        .add_service(CodeSetServiceServer::new(Slow))
+        .serve(listener, db, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("rule for unknown RPC /{SERVICE}/GetCodes")),
+        "{err}"
+    );
 }

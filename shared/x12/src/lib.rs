@@ -12,6 +12,7 @@ pub mod eligibility;
 pub mod envelope;
 pub mod error;
 pub mod institutional;
+pub mod kernel;
 pub mod professional;
 pub mod reader;
 pub mod remit;

@@ -251,6 +251,21 @@ impl Date {
         )
     }
 
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1-12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
     /// The `CCYYMMDD` form.
     pub fn to_x12(self) -> String {
         format!("{:04}{:02}{:02}", self.year, self.month, self.day)
@@ -290,6 +305,11 @@ impl<T> Phi<T> {
     /// The sensitive value, for the code that must write or display it.
     pub fn expose(&self) -> &T {
         &self.0
+    }
+
+    /// Unwraps the value.
+    pub fn into_inner(self) -> T {
+        self.0
     }
 }
 

@@ -3,9 +3,10 @@
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::coding_audit_service_server::CodingAuditService;
 use medbill_contracts::medbill::common::v1::DateRange;
-use medbill_kernel::Timestamp;
+use medbill_kernel::{CalendarDate, Timestamp};
 use medbill_platform::ServiceError;
 use medbill_platform::auth::principal;
+use medbill_platform::clock::Clock;
 use medbill_platform::convert::{date, optional_date, required_text, wire_timestamp};
 use medbill_platform::db::Database;
 use tonic::{Request, Response, Status};
@@ -17,23 +18,28 @@ use super::{Period, productivity};
 #[derive(Clone)]
 pub struct AuditRpc {
     db: Database,
+    clock: Clock,
 }
 
 impl AuditRpc {
-    /// The API over `db`.
-    pub fn new(db: Database) -> Self {
-        AuditRpc { db }
+    /// The API over `db`; an open period ends today on `clock`.
+    pub fn new(db: Database, clock: Clock) -> Self {
+        AuditRpc { db, clock }
     }
 }
 
-/// A required period; an open end means today.
-fn period(field: &str, range: Option<&DateRange>) -> Result<Period, ServiceError> {
+/// A required period; an open end means `today`.
+fn period(
+    field: &str,
+    range: Option<&DateRange>,
+    today: CalendarDate,
+) -> Result<Period, ServiceError> {
     let start = date(
         &format!("{field}.start"),
         range.and_then(|r| r.start.as_ref()),
     )?;
     let end = optional_date(&format!("{field}.end"), range.and_then(|r| r.end.as_ref()))?
-        .unwrap_or_else(|| Timestamp::now().date());
+        .unwrap_or(today);
     if end < start {
         return Err(ServiceError::invalid(
             format!("{field}.end"),
@@ -50,7 +56,7 @@ impl CodingAuditService for AuditRpc {
         request: Request<pb::GetCoderProductivityRequest>,
     ) -> Result<Response<pb::GetCoderProductivityResponse>, Status> {
         let req = request.into_inner();
-        let period = period("period", req.period.as_ref())?;
+        let period = period("period", req.period.as_ref(), self.clock.today())?;
         let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
         let figures = productivity::figures(&mut conn, &period, req.coder.trim())
             .await
@@ -77,7 +83,7 @@ impl CodingAuditService for AuditRpc {
     ) -> Result<Response<pb::SampleForAuditResponse>, Status> {
         let auditor = principal(&request)?.subject.clone();
         let req = request.into_inner();
-        let period = period("released", req.released.as_ref())?;
+        let period = period("released", req.released.as_ref(), self.clock.today())?;
         if !(1..=200).contains(&req.sample_size) {
             return Err(ServiceError::invalid("sample_size", "must be 1-200").into());
         }
@@ -135,7 +141,11 @@ impl CodingAuditService for AuditRpc {
         &self,
         request: Request<pb::GetAuditSummaryRequest>,
     ) -> Result<Response<pb::GetAuditSummaryResponse>, Status> {
-        let period = period("period", request.get_ref().period.as_ref())?;
+        let period = period(
+            "period",
+            request.get_ref().period.as_ref(),
+            self.clock.today(),
+        )?;
         let coders = sampling::accuracy(&self.db, &period).await?;
         Ok(Response::new(pb::GetAuditSummaryResponse {
             coders: coders

@@ -6,6 +6,7 @@ use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetServ
 use medbill_contracts::medbill::common::v1::DateRange;
 use medbill_kernel::{CalendarDate, Timestamp};
 use medbill_platform::ServiceError;
+use medbill_platform::clock::Clock;
 use medbill_platform::convert::{date, optional_date, wire_date};
 use medbill_platform::db::Database;
 use tonic::{Request, Response, Status};
@@ -19,18 +20,20 @@ use super::store::lookup;
 pub struct CodeSetHandler {
     db: Database,
     index: IndexCache,
+    clock: Clock,
 }
 
 impl CodeSetHandler {
-    /// A handler over the coding database with its own search index.
-    pub fn new(db: Database) -> CodeSetHandler {
+    /// A handler over the coding database with its own search index; an
+    /// absent date of service means today on `clock`.
+    pub fn new(db: Database, clock: Clock) -> CodeSetHandler {
         let index = IndexCache::new(db.clone());
-        CodeSetHandler::with_index(db, index)
+        CodeSetHandler::with_index(db, index, clock)
     }
 
     /// A handler sharing `index` with other handlers of the service.
-    pub fn with_index(db: Database, index: IndexCache) -> CodeSetHandler {
-        CodeSetHandler { db, index }
+    pub fn with_index(db: Database, index: IndexCache, clock: Clock) -> CodeSetHandler {
+        CodeSetHandler { db, index, clock }
     }
 }
 
@@ -148,7 +151,7 @@ impl CodeSetService for CodeSetHandler {
             text,
             system: system_of("system", req.system)?,
             date: optional_date("date_of_service", req.date_of_service.as_ref())?
-                .unwrap_or_else(|| Timestamp::now().date()),
+                .unwrap_or_else(|| self.clock.today()),
             limit,
             include_headers: req.include_headers,
         };

@@ -4,11 +4,14 @@
 
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::coding::v1::encounter_service_server::EncounterService;
+use medbill_kernel::EncounterId;
 use medbill_platform::ServiceError;
 use medbill_platform::audit;
 use medbill_platform::auth::principal;
-use medbill_platform::convert::required_text;
+use medbill_platform::clock::Clock;
+use medbill_platform::convert::{self, required_text};
 use medbill_platform::db::Database;
+use medbill_platform::paging::Page;
 use tonic::{Request, Response, Status};
 
 use super::domain::{EncounterStatus, Priority};
@@ -18,24 +21,24 @@ use super::wire;
 use crate::codesets::index_cache::IndexCache;
 use crate::suggestions::Suggester;
 
-const DEFAULT_PAGE: u32 = 50;
-const MAX_PAGE: u32 = 500;
-
 /// The encounter API.
 #[derive(Clone)]
 pub struct EncounterRpc {
     workbench: Workbench,
     suggester: Suggester,
     db: Database,
+    clock: Clock,
 }
 
 impl EncounterRpc {
-    /// The API over `db`, suggesting codes through the shared `index`.
-    pub fn new(db: Database, index: IndexCache) -> Self {
+    /// The API over `db`, suggesting codes through the shared `index`;
+    /// "today" (no date of service in the future) is read on `clock`.
+    pub fn new(db: Database, index: IndexCache, clock: Clock) -> Self {
         EncounterRpc {
             workbench: Workbench::new(db.clone()),
             suggester: Suggester::new(index),
             db,
+            clock,
         }
     }
 
@@ -54,9 +57,7 @@ impl EncounterRpc {
 }
 
 fn id(field: &str, value: &str) -> Result<String, ServiceError> {
-    let text = required_text(field, value)?;
-    medbill_kernel::ids::canonical_uuid(&text)
-        .map_err(|_| ServiceError::invalid(field, "must be a UUID"))
+    convert::id::<EncounterId>(field, value).map(EncounterId::into_string)
 }
 
 #[tonic::async_trait]
@@ -66,7 +67,7 @@ impl EncounterService for EncounterRpc {
         request: Request<pb::SubmitEncounterRequest>,
     ) -> Result<Response<pb::SubmitEncounterResponse>, Status> {
         let actor = principal(&request)?.subject.clone();
-        let new = wire::new_encounter(request.into_inner())?;
+        let new = wire::new_encounter(request.into_inner(), self.clock.today())?;
         let (encounter, created) = self.workbench.submit(&actor, new).await?;
         Ok(Response::new(pb::SubmitEncounterResponse {
             encounter: Some(wire::encounter_to_pb(&encounter)),
@@ -111,41 +112,35 @@ impl EncounterService for EncounterRpc {
             Ok(pb::Priority::DenialRework) => Priority::DenialRework,
             Err(_) => return Err(ServiceError::invalid("min_priority", "is not a priority").into()),
         };
-        let page = req.page.unwrap_or_default();
-        let limit = match page.page_size {
-            0 => DEFAULT_PAGE,
-            n if n > MAX_PAGE => {
-                return Err(ServiceError::invalid("page.page_size", "must be at most 500").into());
-            }
-            n => n,
-        };
-        let offset: u64 = if page.page_token.is_empty() {
-            0
-        } else {
-            page.page_token.parse().map_err(|_| {
+        // The queue order (priority, then age) changes as encounters are
+        // worked, so the token carries the position in it.
+        let page = Page::from_request("page", req.page.as_ref())?;
+        let offset: u64 = match &page.after {
+            None => 0,
+            Some(key) => key.parse().map_err(|_| {
                 ServiceError::invalid("page.page_token", "is not a token this RPC issued")
-            })?
+            })?,
         };
         let filter = QueueFilter {
             statuses: &statuses,
             assigned_coder: req.assigned_coder.trim(),
             min_priority,
         };
-        let encounters = self.workbench.list(&filter, offset, limit).await?;
-        for e in &encounters {
-            self.audit_read(&who, &e.encounter_id, "ListEncounters")
-                .await?;
-        }
-        let next = if encounters.len() as u32 == limit {
-            (offset + u64::from(limit)).to_string()
-        } else {
-            String::new()
-        };
+        let fetched = self
+            .workbench
+            .list(&filter, offset, page.size.saturating_add(1))
+            .await?;
+        // A next page exists only after a full one.
+        let next_offset = offset + u64::from(page.size);
+        let (encounters, next) = page.finish(fetched, |_| next_offset.to_string());
+        let ids: Vec<&str> = encounters.iter().map(|e| e.encounter_id.as_str()).collect();
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        audit::record_many(&mut conn, &who, "read", "encounter", &ids, "ListEncounters")
+            .await
+            .map_err(ServiceError::from)?;
         Ok(Response::new(pb::ListEncountersResponse {
             encounters: encounters.iter().map(wire::encounter_to_pb).collect(),
-            page: Some(medbill_contracts::medbill::common::v1::PageResponse {
-                next_page_token: next,
-            }),
+            page: Some(next),
         }))
     }
 
@@ -273,7 +268,7 @@ impl EncounterService for EncounterRpc {
         };
         let (text, default_date) = if req.encounter_id.trim().is_empty() {
             let text = required_text("text", &req.text)?;
-            (text, medbill_kernel::Timestamp::now().date())
+            (text, self.clock.today())
         } else {
             let encounter_id = id("encounter_id", &req.encounter_id)?;
             let encounter = self.workbench.get(&encounter_id).await?;

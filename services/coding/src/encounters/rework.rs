@@ -7,13 +7,12 @@
 
 use medbill_contracts::medbill::billing::v1::CodingReviewRequested;
 use medbill_contracts::medbill::common::v1::Event;
-use medbill_kernel::Timestamp;
 use medbill_platform::ServiceError;
-use medbill_platform::consumer::{Consumer, EventHandler, TokenSource};
+use medbill_platform::consumer::{Consumer, EventHandler};
 use medbill_platform::db::{Database, Tx};
-use prost::{Message, Name};
+use medbill_platform::events;
+use medbill_platform::peers::Peer;
 use tokio::sync::watch;
-use tonic::transport::Endpoint;
 
 use super::domain::Rework;
 use super::service::{ReviewRequest, Workbench};
@@ -27,20 +26,10 @@ pub struct CodingReviewHandler;
 #[tonic::async_trait]
 impl EventHandler for CodingReviewHandler {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
-        if event.event_type != CodingReviewRequested::full_name() {
+        let Some(event) = events::decode::<CodingReviewRequested>(event)? else {
             return Ok(());
-        }
-        let review = CodingReviewRequested::decode(event.payload.as_slice()).map_err(|e| {
-            ServiceError::Internal(format!(
-                "undecodable CodingReviewRequested {}: {e}",
-                event.event_id
-            ))
-        })?;
-        let requested_at = event
-            .occurred_at
-            .as_ref()
-            .map(|t| Timestamp::from_unix_micros(t.seconds * 1_000_000 + i64::from(t.nanos) / 1000))
-            .unwrap_or_else(Timestamp::now);
+        };
+        let (review, requested_at) = (event.payload, event.occurred_at);
         let request = ReviewRequest {
             encounter_id: review.encounter_id,
             denial_id: review.denial_id,
@@ -56,14 +45,9 @@ impl EventHandler for CodingReviewHandler {
     }
 }
 
-/// Follows billing's feed at `billing` until `stop` turns true.
-pub async fn follow_billing(
-    db: Database,
-    billing: Endpoint,
-    token: TokenSource,
-    stop: watch::Receiver<bool>,
-) {
+/// Follows the feed of the `billing` peer until `stop` turns true.
+pub async fn follow_billing(db: Database, billing: Peer, stop: watch::Receiver<bool>) {
     Consumer::new(CONSUMER, db, CodingReviewHandler)
-        .run(billing, token, stop)
+        .follow_peer(billing, stop)
         .await;
 }

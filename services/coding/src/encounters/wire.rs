@@ -17,7 +17,10 @@ use super::history::Change;
 use crate::edits::{Finding, Severity};
 
 /// Parses `SubmitEncounter`.
-pub fn new_encounter(req: pb::SubmitEncounterRequest) -> Result<NewEncounter, ServiceError> {
+pub fn new_encounter(
+    req: pb::SubmitEncounterRequest,
+    today: CalendarDate,
+) -> Result<NewEncounter, ServiceError> {
     let source_system = required_text("source_system", &req.source_system)?;
     let source_encounter_id = required_text("source_encounter_id", &req.source_encounter_id)?;
     let patient_mrn = required_text("patient_mrn", &req.patient_mrn)?;
@@ -56,7 +59,7 @@ pub fn new_encounter(req: pb::SubmitEncounterRequest) -> Result<NewEncounter, Se
             "must not be before start",
         ));
     }
-    if dos_start > Timestamp::now().date() {
+    if dos_start > today {
         return Err(ServiceError::invalid(
             "dates_of_service.start",
             "must not be in the future",

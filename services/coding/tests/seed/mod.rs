@@ -15,6 +15,22 @@ use medbill_coding::codesets::store::{NewRelease, ReleaseKind};
 use medbill_coding::codesets::{self, CodeSystem, NoteKind};
 use medbill_kernel::CalendarDate;
 use medbill_platform::db::Database;
+use medbill_platform::testing::{RunningService, start_on};
+
+/// The coding service on 127.0.0.1:0 over `db` (opened and seeded by the
+/// test), with no peers.
+pub async fn start(db: Database) -> RunningService {
+    start_on(db, |listener, db, settings, shutdown| {
+        medbill_coding::serve(
+            listener,
+            db,
+            settings,
+            medbill_coding::Peers::default(),
+            shutdown,
+        )
+    })
+    .await
+}
 
 fn day(s: &str) -> CalendarDate {
     s.parse().unwrap()
