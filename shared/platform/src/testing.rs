@@ -579,63 +579,47 @@ pub async fn health_status(
     Ok(response.status())
 }
 
+/// The body of a reflection `ListServices` call in one protocol version
+/// (`v1` or `v1alpha`: the same messages in two packages).
+macro_rules! list_services {
+    ($version:ident, $channel:expr) => {{
+        use tonic_reflection::pb::$version::ServerReflectionRequest;
+        use tonic_reflection::pb::$version::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::$version::server_reflection_request::MessageRequest;
+        use tonic_reflection::pb::$version::server_reflection_response::MessageResponse;
+
+        let mut client = ServerReflectionClient::new($channel);
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut stream = match client
+            .server_reflection_info(tokio_stream::once(request))
+            .await
+        {
+            Ok(response) => response.into_inner(),
+            Err(e) => panic!("{} reflection call failed: {e}", stringify!($version)),
+        };
+        let mut names = Vec::new();
+        while let Ok(Some(message)) = stream.message().await {
+            if let Some(MessageResponse::ListServicesResponse(list)) = message.message_response {
+                names.extend(list.service.into_iter().map(|s| s.name));
+            }
+        }
+        names.sort();
+        names
+    }};
+}
+
 /// The service names server reflection v1alpha (what older grpcurl,
 /// grpcui, Postman and Kreya speak) lists at `channel`.
 pub async fn reflected_services_v1alpha(channel: Channel) -> Vec<String> {
-    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
-
-    let mut client = ServerReflectionClient::new(channel);
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
-    };
-    let mut stream = match client
-        .server_reflection_info(tokio_stream::once(request))
-        .await
-    {
-        Ok(response) => response.into_inner(),
-        Err(e) => panic!("v1alpha reflection call failed: {e}"),
-    };
-    let mut names = Vec::new();
-    while let Ok(Some(message)) = stream.message().await {
-        if let Some(MessageResponse::ListServicesResponse(list)) = message.message_response {
-            names.extend(list.service.into_iter().map(|s| s.name));
-        }
-    }
-    names.sort();
-    names
+    list_services!(v1alpha, channel)
 }
 
 /// The service names server reflection v1 lists at `channel`.
 pub async fn reflected_services(channel: Channel) -> Vec<String> {
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-
-    let mut client = ServerReflectionClient::new(channel);
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
-    };
-    let mut stream = match client
-        .server_reflection_info(tokio_stream::once(request))
-        .await
-    {
-        Ok(response) => response.into_inner(),
-        Err(e) => panic!("reflection call failed: {e}"),
-    };
-    let mut names = Vec::new();
-    while let Ok(Some(message)) = stream.message().await {
-        if let Some(MessageResponse::ListServicesResponse(list)) = message.message_response {
-            names.extend(list.service.into_iter().map(|s| s.name));
-        }
-    }
-    names.sort();
-    names
+    list_services!(v1, channel)
 }
 
 #[cfg(test)]
