@@ -5,6 +5,8 @@
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].
 
+pub mod claims;
+pub mod ledger;
 pub mod roles;
 mod rpc;
 
@@ -57,15 +59,23 @@ impl PeerArgs {
     }
 }
 
-/// The payments service assembled: its gRPC servers and role table.
-pub fn assemble(_db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
-    ServiceBuilder::new("payments", roles::policy(), settings)
+/// The payments service assembled: its gRPC servers, its role table and,
+/// when billing is a peer, the consumer of billing's feed.
+pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
+    let clock = settings.clock.clone();
+    let mut service = ServiceBuilder::new("payments", roles::policy(), settings)
         .add_service(RemittanceServiceServer::new(rpc::Remittances))
-        .add_service(AccountServiceServer::new(rpc::Accounts))
+        .add_service(AccountServiceServer::new(ledger::grpc::AccountRpc::new(
+            db.clone(),
+        )))
         .add_service(StatementServiceServer::new(rpc::Statements))
         .add_service(PaymentPlanServiceServer::new(rpc::PaymentPlans))
         .add_service(CollectionsServiceServer::new(rpc::Collections))
-        .add_service(ReportingServiceServer::new(rpc::Reporting))
+        .add_service(ReportingServiceServer::new(rpc::Reporting));
+    if let Some(billing) = peers.billing {
+        service = service.task(move |stop| claims::feed::follow_billing(db, clock, billing, stop));
+    }
+    service
 }
 
 /// Serves the payments API on `listener` over `db` until `shutdown`

@@ -28,10 +28,22 @@ pub fn policy() -> RolePolicy {
             &["GetRemittance", "ListRemittances"],
             &[PaymentPoster, Biller, Collector, Manager, Auditor],
         )
+        // Exceptions are the posters' work queue.
+        .allow(
+            REMITTANCES,
+            &["ListRemittanceExceptions"],
+            &[PaymentPoster, Manager, Auditor],
+        )
         .allow(
             ACCOUNTS,
             &["GetAccount", "ListAccounts", "GetLedger"],
             &[PaymentPoster, Collector, Biller, Manager, Auditor],
+        )
+        // Compliance and finance prove the ledger; posters check their work.
+        .allow(
+            ACCOUNTS,
+            &["AuditLedger"],
+            &[Auditor, Manager, PaymentPoster],
         )
         .allow(
             ACCOUNTS,

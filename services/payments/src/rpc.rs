@@ -1,8 +1,7 @@
-//! The payments gRPC services. Every RPC answers `UNIMPLEMENTED` (the
-//! generated default) until the payments issues land their capabilities; the
-//! role check in front of them is already enforced.
+//! The payments gRPC services not built yet: every RPC of these answers
+//! `UNIMPLEMENTED` (the generated default); the role check in front of them
+//! is already enforced.
 
-use medbill_contracts::medbill::payments::v1::account_service_server::AccountService;
 use medbill_contracts::medbill::payments::v1::collections_service_server::CollectionsService;
 use medbill_contracts::medbill::payments::v1::payment_plan_service_server::PaymentPlanService;
 use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceService;
@@ -11,9 +10,6 @@ use medbill_contracts::medbill::payments::v1::statement_service_server::Statemen
 
 /// 835 ingestion and posting.
 pub struct Remittances;
-
-/// Guarantor accounts and the ledger.
-pub struct Accounts;
 
 /// Patient statements.
 pub struct Statements;
@@ -28,7 +24,6 @@ pub struct Collections;
 pub struct Reporting;
 
 impl RemittanceService for Remittances {}
-impl AccountService for Accounts {}
 impl StatementService for Statements {}
 impl PaymentPlanService for PaymentPlans {}
 impl CollectionsService for Collections {}

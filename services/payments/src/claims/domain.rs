@@ -1,0 +1,247 @@
+//! A submitted claim as payments holds it, its lifecycle, and the journal
+//! entries that open and close its receivable.
+
+use medbill_kernel::{
+    AccountId, CalendarDate, ClaimId, EncounterId, Money, PatientId, PayerId, Redacted,
+};
+
+use crate::ledger::domain::{EntryBuilder, EntryError, JournalEntry, LedgerAccount, LineRefs};
+
+/// Where a claim is, for payments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimStatus {
+    /// Submitted; its receivable is open and remittances post to it.
+    Open,
+    /// Voided or replaced by billing; remittances for it go to exceptions.
+    Voided,
+}
+
+/// What can happen to a claim's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimEvent {
+    /// Billing voided or replaced the claim.
+    Void,
+}
+
+/// A transition the lifecycle does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a {from:?} claim cannot take {event:?}")]
+pub struct TransitionError {
+    /// The status it was in.
+    pub from: ClaimStatus,
+    /// What was asked.
+    pub event: ClaimEvent,
+}
+
+impl ClaimStatus {
+    /// The status after `event`.
+    pub fn apply(self, event: ClaimEvent) -> Result<ClaimStatus, TransitionError> {
+        match (self, event) {
+            (ClaimStatus::Open, ClaimEvent::Void) => Ok(ClaimStatus::Voided),
+            (ClaimStatus::Voided, ClaimEvent::Void) => Err(TransitionError { from: self, event }),
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Open => "open",
+            ClaimStatus::Voided => "voided",
+        }
+    }
+
+    /// The status stored as `name`.
+    pub fn parse(name: &str) -> Option<ClaimStatus> {
+        match name {
+            "open" => Some(ClaimStatus::Open),
+            "voided" => Some(ClaimStatus::Voided),
+            _ => None,
+        }
+    }
+}
+
+/// One line of a submitted claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimLine {
+    /// LX01.
+    pub line_number: u32,
+    /// REF*6R as sent.
+    pub line_control_number: String,
+    /// CPT/HCPCS code.
+    pub procedure_code: String,
+    /// Modifiers in order.
+    pub modifiers: Vec<String>,
+    /// Units billed.
+    pub units: u32,
+    /// Line charge.
+    pub charge: Money,
+    /// Date of service.
+    pub date_of_service: CalendarDate,
+}
+
+/// Who is responsible for the patient's share (patient data).
+#[derive(Debug, Clone)]
+pub struct Guarantor {
+    /// The guarantor account billing named.
+    pub account_id: AccountId,
+    /// The patient.
+    pub patient_id: PatientId,
+    /// The patient's medical record number.
+    pub patient_mrn: Redacted<String>,
+    /// Last name.
+    pub last_name: Redacted<String>,
+    /// First name.
+    pub first_name: Redacted<String>,
+    /// Street, line 1 and 2, city, state, ZIP.
+    pub address: Redacted<[String; 5]>,
+}
+
+/// A payer as a claim names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payer {
+    /// Billing's payer id.
+    pub payer_id: PayerId,
+    /// Its name.
+    pub name: String,
+    /// SBR09 claim filing indicator.
+    pub claim_filing_indicator: String,
+}
+
+/// A claim billing submitted.
+#[derive(Debug, Clone)]
+pub struct SubmittedClaim {
+    /// Billing's claim id.
+    pub claim_id: ClaimId,
+    /// CLM01, echoed in CLP01.
+    pub patient_control_number: String,
+    /// The encounter it bills.
+    pub encounter_id: EncounterId,
+    /// Who owes the patient's share.
+    pub guarantor: Guarantor,
+    /// Who it was sent to.
+    pub payer: Payer,
+    /// 1 primary, 2 secondary, 3 tertiary.
+    pub payer_rank: u32,
+    /// CLM05-3.
+    pub frequency_code: String,
+    /// The claim it replaces (frequency 7).
+    pub replaces_claim_id: Option<ClaimId>,
+    /// CLM02.
+    pub total_charge: Money,
+    /// First date of service.
+    pub first_date_of_service: CalendarDate,
+    /// When its batch was created.
+    pub submitted_on: CalendarDate,
+    /// Its lines.
+    pub lines: Vec<ClaimLine>,
+}
+
+impl SubmittedClaim {
+    /// References for a journal line of this claim on `line`.
+    pub fn refs(&self, line: Option<u32>) -> LineRefs {
+        LineRefs {
+            claim_id: Some(self.claim_id.clone()),
+            line_number: line,
+            account_id: Some(self.guarantor.account_id.clone()),
+            payer_id: Some(self.payer.payer_id.clone()),
+        }
+    }
+
+    /// Whether this claim opens a receivable of its own. A secondary or
+    /// tertiary claim bills what the primary left, whose charges the primary
+    /// claim already recognised; counting them again would double revenue.
+    pub fn opens_receivable(&self) -> bool {
+        self.payer_rank == 1
+    }
+
+    /// The entry that opens the receivable: insurance AR debited and revenue
+    /// credited per line, and any difference between the claim total and
+    /// its lines at claim level.
+    pub fn opening_entry(&self) -> Result<JournalEntry, EntryError> {
+        let mut entry = EntryBuilder::new("claim_opened", "claim submitted to payer");
+        let mut remainder = self.total_charge;
+        for line in &self.lines {
+            entry.transfer(
+                line.charge,
+                (
+                    LedgerAccount::InsuranceAr,
+                    self.refs(Some(line.line_number)),
+                ),
+                (LedgerAccount::Revenue, self.refs(Some(line.line_number))),
+            )?;
+            remainder = remainder.checked_sub(line.charge)?;
+        }
+        entry.transfer(
+            remainder,
+            (LedgerAccount::InsuranceAr, self.refs(None)),
+            (LedgerAccount::Revenue, self.refs(None)),
+        )?;
+        entry.finish()
+    }
+}
+
+/// The entry that closes a voided claim's receivable: what insurance still
+/// owes, per line, goes back out of revenue. The patient's share, if any was
+/// assigned, stays with the guarantor.
+pub fn void_entry(
+    claim: &StoredClaim,
+    insurance_by_line: &[(Option<u32>, Money)],
+) -> Result<JournalEntry, EntryError> {
+    let mut entry = EntryBuilder::new("claim_voided", "claim voided by billing");
+    for (line, balance) in insurance_by_line {
+        entry.transfer(
+            *balance,
+            (LedgerAccount::Revenue, claim.refs(*line)),
+            (LedgerAccount::InsuranceAr, claim.refs(*line)),
+        )?;
+    }
+    entry.finish()
+}
+
+/// A claim as stored, with what remittance posting needs.
+#[derive(Debug, Clone)]
+pub struct StoredClaim {
+    /// Billing's claim id.
+    pub claim_id: ClaimId,
+    /// CLM01.
+    pub patient_control_number: String,
+    /// The guarantor account.
+    pub account_id: AccountId,
+    /// The payer.
+    pub payer_id: PayerId,
+    /// Open or voided.
+    pub status: ClaimStatus,
+    /// Its lines, by line number.
+    pub lines: Vec<ClaimLine>,
+}
+
+impl StoredClaim {
+    /// References for a journal line of this claim on `line`.
+    pub fn refs(&self, line: Option<u32>) -> LineRefs {
+        LineRefs {
+            claim_id: Some(self.claim_id.clone()),
+            line_number: line,
+            account_id: Some(self.account_id.clone()),
+            payer_id: Some(self.payer_id.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_claim_voids_once_and_a_voided_claim_refuses_a_second_void() {
+        let voided = ClaimStatus::Open.apply(ClaimEvent::Void).unwrap();
+        assert_eq!(voided, ClaimStatus::Voided);
+        assert!(voided.apply(ClaimEvent::Void).is_err());
+    }
+
+    #[test]
+    fn statuses_read_back_from_their_stored_names() {
+        for status in [ClaimStatus::Open, ClaimStatus::Voided] {
+            assert_eq!(ClaimStatus::parse(status.as_str()), Some(status));
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The consumer of billing's feed: `ClaimSubmitted` stores the claim and
+//! opens its receivable, `ClaimVoided` closes it, each exactly once.
+
+use medbill_contracts::medbill::billing::v1 as billing;
+use medbill_contracts::medbill::common::v1::Event;
+use medbill_kernel::{AccountId, ClaimId, EncounterId, PatientId, PayerId, Redacted};
+use medbill_platform::ServiceError;
+use medbill_platform::clock::Clock;
+use medbill_platform::consumer::{Consumer, EventHandler};
+use medbill_platform::convert::{self, optional_date};
+use medbill_platform::db::{Database, Tx};
+use medbill_platform::events::{self, TypedEvent};
+use medbill_platform::peers::Peer;
+use tokio::sync::watch;
+
+use super::domain::{ClaimEvent, ClaimLine, Guarantor, Payer, SubmittedClaim, void_entry};
+use super::store;
+use crate::ledger::domain::LedgerAccount;
+use crate::ledger::store::{self as ledger, EntrySource};
+
+/// The consumer's name in the payments database.
+pub const CONSUMER: &str = "payments.billing-feed";
+
+/// Applies billing's claim events.
+pub struct ClaimFeedHandler {
+    clock: Clock,
+}
+
+impl ClaimFeedHandler {
+    /// A handler dating entries on `clock`'s time zone.
+    pub fn new(clock: Clock) -> Self {
+        ClaimFeedHandler { clock }
+    }
+}
+
+#[tonic::async_trait]
+impl EventHandler for ClaimFeedHandler {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+        if let Some(submitted) = events::decode::<billing::ClaimSubmitted>(event)? {
+            return self.submitted(tx, submitted).await;
+        }
+        if let Some(voided) = events::decode::<billing::ClaimVoided>(event)? {
+            return self.voided(tx, voided).await;
+        }
+        Ok(())
+    }
+}
+
+impl ClaimFeedHandler {
+    async fn submitted(
+        &self,
+        tx: &mut Tx,
+        event: TypedEvent<billing::ClaimSubmitted>,
+    ) -> Result<(), ServiceError> {
+        let occurred_on = self.clock.date_of(event.occurred_at);
+        let claim = submitted_claim(event.payload, occurred_on)?;
+        store::upsert_payer(tx, &claim.payer).await?;
+        store::insert_account(tx, &claim.guarantor, event.occurred_at).await?;
+        if !store::insert_claim(tx, &claim).await? {
+            tracing::info!(claim_id = %claim.claim_id, "claim known already; nothing opened");
+            return Ok(());
+        }
+        if claim.opens_receivable() {
+            let entry = claim
+                .opening_entry()
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let source = EntrySource {
+                source_id: &event.event_id,
+                effective_on: claim.submitted_on,
+                posted_at: self.clock.now(),
+            };
+            ledger::append(tx, &entry, &source).await?;
+        }
+        Ok(())
+    }
+
+    async fn voided(
+        &self,
+        tx: &mut Tx,
+        event: TypedEvent<billing::ClaimVoided>,
+    ) -> Result<(), ServiceError> {
+        let claim_id = invalid_event(convert::id::<ClaimId>("claim_id", &event.payload.claim_id))?;
+        let replaced_by = invalid_event(convert::optional_id::<ClaimId>(
+            "replaced_by_claim_id",
+            &event.payload.replaced_by_claim_id,
+        ))?;
+        let Some(claim) = store::by_id(tx, &claim_id).await? else {
+            // A claim voided before it was ever submitted has no receivable.
+            tracing::info!(%claim_id, "void of a claim payments never saw; nothing to close");
+            return Ok(());
+        };
+        if let Err(e) = claim.status.apply(ClaimEvent::Void) {
+            tracing::info!(%claim_id, error = %e, "claim voided already; nothing to close");
+            return Ok(());
+        }
+        let owed: Vec<_> =
+            ledger::claim_line_balances(tx, claim_id.as_str(), LedgerAccount::InsuranceAr)
+                .await?
+                .into_iter()
+                .collect();
+        let entry = void_entry(&claim, &owed).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let source = EntrySource {
+            source_id: &event.event_id,
+            effective_on: self.clock.date_of(event.occurred_at),
+            posted_at: self.clock.now(),
+        };
+        ledger::append(tx, &entry, &source).await?;
+        store::set_voided(tx, &claim_id, replaced_by.as_ref(), event.occurred_at).await?;
+        Ok(())
+    }
+}
+
+/// A field of an event that breaks its contract: the consumer stops at the
+/// event (it is never skipped) and logs which field.
+fn invalid_event<T>(result: Result<T, ServiceError>) -> Result<T, ServiceError> {
+    result.map_err(|e| ServiceError::Internal(format!("billing event refused: {e}")))
+}
+
+/// The domain claim of a `ClaimSubmitted` event.
+fn submitted_claim(
+    event: billing::ClaimSubmitted,
+    occurred_on: medbill_kernel::CalendarDate,
+) -> Result<SubmittedClaim, ServiceError> {
+    let name = event.guarantor_name.unwrap_or_default();
+    let address = event.guarantor_address.unwrap_or_default();
+    let mut lines = Vec::with_capacity(event.lines.len());
+    for (i, line) in event.lines.into_iter().enumerate() {
+        let field = |f: &str| format!("lines[{i}].{f}");
+        lines.push(ClaimLine {
+            line_number: line.line_number,
+            line_control_number: line.line_control_number,
+            procedure_code: line.code,
+            modifiers: line.modifiers,
+            units: line.units,
+            charge: invalid_event(convert::money(&field("charge"), line.charge.as_ref()))?,
+            date_of_service: invalid_event(convert::date(
+                &field("date_of_service"),
+                line.date_of_service.as_ref(),
+            ))?,
+        });
+    }
+    let first_date_of_service = invalid_event(convert::date(
+        "first_date_of_service",
+        event.first_date_of_service.as_ref(),
+    ))?;
+    Ok(SubmittedClaim {
+        claim_id: invalid_event(convert::id::<ClaimId>("claim_id", &event.claim_id))?,
+        patient_control_number: invalid_event(convert::required_text(
+            "patient_control_number",
+            &event.patient_control_number,
+        ))?,
+        encounter_id: invalid_event(convert::id::<EncounterId>(
+            "encounter_id",
+            &event.encounter_id,
+        ))?,
+        guarantor: Guarantor {
+            account_id: invalid_event(convert::id::<AccountId>(
+                "guarantor_account_id",
+                &event.guarantor_account_id,
+            ))?,
+            patient_id: invalid_event(convert::id::<PatientId>("patient_id", &event.patient_id))?,
+            patient_mrn: Redacted::new(event.patient_mrn),
+            last_name: Redacted::new(name.last),
+            first_name: Redacted::new(name.first),
+            address: Redacted::new([
+                address.line1,
+                address.line2,
+                address.city,
+                address.state,
+                address.postal_code,
+            ]),
+        },
+        payer: Payer {
+            payer_id: invalid_event(convert::id::<PayerId>("payer_id", &event.payer_id))?,
+            name: event.payer_name,
+            claim_filing_indicator: event.claim_filing_indicator,
+        },
+        payer_rank: event.payer_rank.max(1),
+        frequency_code: event.frequency_code,
+        replaces_claim_id: invalid_event(convert::optional_id::<ClaimId>(
+            "replaces_claim_id",
+            &event.replaces_claim_id,
+        ))?,
+        total_charge: invalid_event(convert::money("total_charge", event.total_charge.as_ref()))?,
+        first_date_of_service,
+        submitted_on: invalid_event(optional_date("submitted_on", event.submitted_on.as_ref()))?
+            .unwrap_or(occurred_on),
+        lines,
+    })
+}
+
+/// Follows the `billing` peer's feed until `stop` turns true.
+pub async fn follow_billing(
+    db: Database,
+    clock: Clock,
+    billing: Peer,
+    stop: watch::Receiver<bool>,
+) {
+    Consumer::new(CONSUMER, db, ClaimFeedHandler::new(clock))
+        .follow_peer(billing, stop)
+        .await;
+}

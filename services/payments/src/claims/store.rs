@@ -1,0 +1,209 @@
+//! Persistence of claims, their lines, guarantor accounts and payers.
+
+use medbill_kernel::{AccountId, CalendarDate, ClaimId, Money, PayerId, Timestamp};
+use medbill_platform::ServiceError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::domain::{ClaimLine, ClaimStatus, Guarantor, Payer, StoredClaim, SubmittedClaim};
+
+/// Records the payer, or refreshes its name and filing indicator.
+pub async fn upsert_payer(conn: &mut AnyConnection, payer: &Payer) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payers (payer_id, name, claim_filing_indicator) VALUES ($1, $2, $3) \
+         ON CONFLICT (payer_id) DO UPDATE SET name = excluded.name, \
+         claim_filing_indicator = excluded.claim_filing_indicator",
+    )
+    .bind(payer.payer_id.as_str())
+    .bind(&payer.name)
+    .bind(&payer.claim_filing_indicator)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Opens the guarantor account unless it exists.
+pub async fn insert_account(
+    conn: &mut AnyConnection,
+    guarantor: &Guarantor,
+    opened_at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let [line1, line2, city, state, postal] = guarantor.address.expose();
+    sqlx::query(
+        "INSERT INTO guarantor_accounts (account_id, patient_id, patient_mrn, guarantor_last, \
+         guarantor_first, address_line1, address_line2, city, state, postal_code, opened_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (account_id) DO NOTHING",
+    )
+    .bind(guarantor.account_id.as_str())
+    .bind(guarantor.patient_id.as_str())
+    .bind(guarantor.patient_mrn.expose())
+    .bind(guarantor.last_name.expose())
+    .bind(guarantor.first_name.expose())
+    .bind(line1)
+    .bind(line2)
+    .bind(city)
+    .bind(state)
+    .bind(postal)
+    .bind(opened_at.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Inserts the claim and its lines unless the claim is known; returns
+/// whether it was inserted (a re-sent claim opens nothing twice).
+pub async fn insert_claim(
+    conn: &mut AnyConnection,
+    claim: &SubmittedClaim,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO claims (claim_id, patient_control_number, account_id, payer_id, payer_rank, \
+         encounter_id, frequency_code, replaces_claim_id, total_charge, first_date_of_service, \
+         submitted_on, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open') \
+         ON CONFLICT (claim_id) DO NOTHING",
+    )
+    .bind(claim.claim_id.as_str())
+    .bind(&claim.patient_control_number)
+    .bind(claim.guarantor.account_id.as_str())
+    .bind(claim.payer.payer_id.as_str())
+    .bind(i64::from(claim.payer_rank))
+    .bind(claim.encounter_id.as_str())
+    .bind(&claim.frequency_code)
+    .bind(
+        claim
+            .replaces_claim_id
+            .as_ref()
+            .map(|c| c.as_str().to_string()),
+    )
+    .bind(claim.total_charge.cents())
+    .bind(claim.first_date_of_service.to_string())
+    .bind(claim.submitted_on.to_string())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if !inserted {
+        return Ok(false);
+    }
+    for line in &claim.lines {
+        sqlx::query(
+            "INSERT INTO claim_lines (claim_id, line_number, line_control_number, procedure_code, \
+             modifiers, units, charge, date_of_service) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(claim.claim_id.as_str())
+        .bind(i64::from(line.line_number))
+        .bind(&line.line_control_number)
+        .bind(&line.procedure_code)
+        .bind(line.modifiers.join(","))
+        .bind(i64::from(line.units))
+        .bind(line.charge.cents())
+        .bind(line.date_of_service.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
+}
+
+const CLAIM_COLUMNS: &str =
+    "claim_id, patient_control_number, account_id, payer_id, status FROM claims";
+
+/// The claim whose CLM01 is `pcn`, with its lines.
+pub async fn by_patient_control_number(
+    conn: &mut AnyConnection,
+    pcn: &str,
+) -> Result<Option<StoredClaim>, ServiceError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CLAIM_COLUMNS} WHERE patient_control_number = $1"
+    ))
+    .bind(pcn)
+    .fetch_optional(&mut *conn)
+    .await?;
+    with_lines(conn, row).await
+}
+
+/// The claim `claim_id`, with its lines.
+pub async fn by_id(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Option<StoredClaim>, ServiceError> {
+    let row = sqlx::query(&format!("SELECT {CLAIM_COLUMNS} WHERE claim_id = $1"))
+        .bind(claim_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    with_lines(conn, row).await
+}
+
+async fn with_lines(
+    conn: &mut AnyConnection,
+    row: Option<AnyRow>,
+) -> Result<Option<StoredClaim>, ServiceError> {
+    let Some(row) = row else { return Ok(None) };
+    let claim_id: String = row.try_get(0)?;
+    let status: String = row.try_get(4)?;
+    let lines = sqlx::query(
+        "SELECT line_number, line_control_number, procedure_code, modifiers, units, charge, \
+         date_of_service FROM claim_lines WHERE claim_id = $1 ORDER BY line_number",
+    )
+    .bind(&claim_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(line_from_row)
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(StoredClaim {
+        claim_id: stored_id(ClaimId::parse(&claim_id))?,
+        patient_control_number: row.try_get(1)?,
+        account_id: stored_id(AccountId::parse(&row.try_get::<String, _>(2)?))?,
+        payer_id: stored_id(PayerId::parse(&row.try_get::<String, _>(3)?))?,
+        status: ClaimStatus::parse(&status)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown claim status {status}")))?,
+        lines,
+    }))
+}
+
+fn stored_id<T>(parsed: Result<T, medbill_kernel::ids::IdError>) -> Result<T, ServiceError> {
+    parsed.map_err(|_| ServiceError::Internal("a stored id is not a UUID".into()))
+}
+
+fn line_from_row(row: &AnyRow) -> Result<ClaimLine, ServiceError> {
+    let modifiers: String = row.try_get(3)?;
+    let date: String = row.try_get(6)?;
+    Ok(ClaimLine {
+        line_number: u32::try_from(row.try_get::<i64, _>(0)?)
+            .map_err(|_| ServiceError::Internal("line number out of range".into()))?,
+        line_control_number: row.try_get(1)?,
+        procedure_code: row.try_get(2)?,
+        modifiers: modifiers
+            .split(',')
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect(),
+        units: u32::try_from(row.try_get::<i64, _>(4)?).unwrap_or(0),
+        charge: Money::from_cents(row.try_get(5)?),
+        date_of_service: date
+            .parse::<CalendarDate>()
+            .map_err(|_| ServiceError::Internal(format!("stored date {date} is not a date")))?,
+    })
+}
+
+/// Marks the claim voided (the journal keeps the money history; this row
+/// only says where the claim is).
+pub async fn set_voided(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    replaced_by: Option<&ClaimId>,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE claims SET status = 'voided', voided_at = $2, replaced_by_claim_id = $3 \
+         WHERE claim_id = $1",
+    )
+    .bind(claim_id.as_str())
+    .bind(at.to_string())
+    .bind(replaced_by.map(|c| c.as_str().to_string()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

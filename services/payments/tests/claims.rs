@@ -1,0 +1,86 @@
+//! Claims reach payments through billing's feed (a fake feed here) and open
+//! and close their receivable on the append-only ledger, on SQLite and
+//! PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use medbill_contracts::medbill::billing::v1::ClaimVoided;
+use medbill_platform::backend_tests;
+use medbill_platform::testing::{TestDatabase, eventually};
+use support::{Line, audit, claim, claim_audit, figures, id, start_with_billing, wait_for_charges};
+
+backend_tests!(
+    a_submitted_claim_opens_its_receivable_once_and_a_void_closes_it_with_a_new_entry,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let (payer, account) = (id(), id());
+        let submitted = claim(
+            "PCN-OPEN-1",
+            &payer,
+            &account,
+            &[
+                Line("99213", &["25"], 12_500, 1),
+                Line("36415", &[], 2_075, 1),
+            ],
+        );
+        let claim_id = submitted.claim_id.clone();
+        h.billing.publish(&claim_id, &submitted).await;
+        // The same claim sent again (a redelivery under a new event id)
+        // opens nothing twice.
+        h.billing.publish(&claim_id, &submitted).await;
+        wait_for_charges(&h.service, &claim_id, 14_575).await;
+
+        let row = claim_audit(&h.service, &claim_id).await;
+        // $125.00 + $20.75 charged, all owed by the payer.
+        assert_eq!(figures(&row), [14_575, 0, 0, 0, 14_575, 0]);
+        assert!(row.balanced);
+
+        h.billing
+            .publish(
+                &claim_id,
+                &ClaimVoided {
+                    claim_id: claim_id.clone(),
+                    reason: "replaced".into(),
+                    replaced_by_claim_id: String::new(),
+                },
+            )
+            .await;
+        wait_for_charges(&h.service, &claim_id, 0).await;
+        let row = claim_audit(&h.service, &claim_id).await;
+        assert_eq!(figures(&row), [0, 0, 0, 0, 0, 0]);
+        let whole = audit(&h.service, &[]).await;
+        // Opened once, closed once: two entries, nothing out of balance.
+        assert_eq!(whole.entries_checked, 2);
+        assert_eq!(whole.claims_out_of_balance, 0);
+        assert!(whole.unbalanced_entry_ids.is_empty());
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    journal_rows_refuse_update_and_delete,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let submitted = claim("PCN-LOCK-1", &id(), &id(), &[Line("99213", &[], 10_000, 2)]);
+        let claim_id = submitted.claim_id.clone();
+        h.billing.publish(&claim_id, &submitted).await;
+        wait_for_charges(&h.service, &claim_id, 10_000).await;
+        let pool = h.service.db().pool();
+        for statement in [
+            "UPDATE journal_lines SET amount = 0",
+            "DELETE FROM journal_lines",
+            "UPDATE journal_entries SET memo = 'x'",
+            "DELETE FROM journal_entries",
+        ] {
+            let refused = sqlx::query(statement).execute(pool).await;
+            assert!(refused.is_err(), "{statement} was allowed");
+        }
+        let row = eventually("the claim still open", || async {
+            Some(claim_audit(&h.service, &claim_id).await)
+        })
+        .await;
+        assert_eq!(figures(&row), [10_000, 0, 0, 0, 10_000, 0]);
+        h.service.stop().await;
+    }
+);
