@@ -7,6 +7,7 @@
 
 pub mod claims;
 pub mod ledger;
+pub mod remittances;
 pub mod roles;
 mod rpc;
 
@@ -64,7 +65,9 @@ impl PeerArgs {
 pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
     let clock = settings.clock.clone();
     let mut service = ServiceBuilder::new("payments", roles::policy(), settings)
-        .add_service(RemittanceServiceServer::new(rpc::Remittances))
+        .add_service(RemittanceServiceServer::new(
+            remittances::grpc::RemittanceRpc::new(db.clone(), clock.clone()),
+        ))
         .add_service(AccountServiceServer::new(ledger::grpc::AccountRpc::new(
             db.clone(),
         )))

@@ -4,12 +4,8 @@
 
 use medbill_contracts::medbill::payments::v1::collections_service_server::CollectionsService;
 use medbill_contracts::medbill::payments::v1::payment_plan_service_server::PaymentPlanService;
-use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceService;
 use medbill_contracts::medbill::payments::v1::reporting_service_server::ReportingService;
 use medbill_contracts::medbill::payments::v1::statement_service_server::StatementService;
-
-/// 835 ingestion and posting.
-pub struct Remittances;
 
 /// Patient statements.
 pub struct Statements;
@@ -23,7 +19,6 @@ pub struct Collections;
 /// AR aging and KPIs.
 pub struct Reporting;
 
-impl RemittanceService for Remittances {}
 impl StatementService for Statements {}
 impl PaymentPlanService for PaymentPlans {}
 impl CollectionsService for Collections {}

@@ -2,6 +2,8 @@
 //! billing feed, claims as billing submits them, and the ledger audit.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod x835;
+
 use medbill_contracts::medbill::billing::v1::{ClaimLine, ClaimSubmitted};
 use medbill_contracts::medbill::common::v1::{Address, Date, Money, PersonName};
 use medbill_contracts::medbill::payments::v1::account_service_client::AccountServiceClient;
@@ -151,4 +153,49 @@ pub fn figures(row: &ClaimLedgerAudit) -> [i64; 6] {
 /// A fresh id.
 pub fn id() -> String {
     new_uuid_v7()
+}
+
+/// Sends `content` to `IngestRemittance` as a payment poster.
+pub async fn ingest(
+    service: &RunningService,
+    content: &str,
+) -> Result<medbill_contracts::medbill::payments::v1::Remittance, tonic::Status> {
+    use medbill_contracts::medbill::payments::v1::IngestRemittanceRequest;
+    use medbill_contracts::medbill::payments::v1::remittance_service_client::RemittanceServiceClient;
+    let mut client = RemittanceServiceClient::new(service.channel().await);
+    client
+        .ingest_remittance(authorized(
+            IngestRemittanceRequest {
+                content: content.as_bytes().to_vec(),
+                file_name: "era.835".into(),
+            },
+            "poster",
+            &[Role::PaymentPoster],
+        ))
+        .await
+        .map(|r| r.into_inner())
+}
+
+/// Every ledger account's total (debit positive) over the whole journal.
+pub async fn account_totals(service: &RunningService) -> std::collections::BTreeMap<String, i64> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT ledger_account, CAST(SUM(amount) AS BIGINT) FROM journal_lines GROUP BY ledger_account",
+    )
+    .fetch_all(service.db().pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+    .collect()
+}
+
+/// How many rows `table` holds.
+pub async fn count(service: &RunningService, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(service.db().pool())
+        .await
+        .unwrap()
+        .get::<i64, _>(0)
 }

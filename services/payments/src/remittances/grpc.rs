@@ -1,0 +1,74 @@
+//! `medbill.payments.v1.RemittanceService`: 835 ingestion and the
+//! exceptions queue. `GetRemittance` and `ListRemittances` are not built yet
+//! and answer `UNIMPLEMENTED` (the generated default).
+
+use medbill_contracts::medbill::payments::v1 as pb;
+use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceService;
+use medbill_kernel::RemittanceId;
+use medbill_platform::ServiceError;
+use medbill_platform::auth::principal;
+use medbill_platform::clock::Clock;
+use medbill_platform::convert;
+use medbill_platform::db::Database;
+use medbill_platform::paging::Page;
+use tonic::{Request, Response, Status};
+
+use super::ingest::Ingestion;
+use super::wire;
+
+/// The remittance API.
+#[derive(Clone)]
+pub struct RemittanceRpc {
+    ingestion: Ingestion,
+}
+
+impl RemittanceRpc {
+    /// The API over `db`, dating postings on `clock`.
+    pub fn new(db: Database, clock: Clock) -> Self {
+        RemittanceRpc {
+            ingestion: Ingestion::new(db, clock),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl RemittanceService for RemittanceRpc {
+    async fn ingest_remittance(
+        &self,
+        request: Request<pb::IngestRemittanceRequest>,
+    ) -> Result<Response<pb::Remittance>, Status> {
+        let actor = principal(&request)?.subject.clone();
+        let req = request.into_inner();
+        if req.content.is_empty() {
+            return Err(ServiceError::invalid("content", "is required").into());
+        }
+        let ingested = self
+            .ingestion
+            .ingest(&req.content, req.file_name.trim(), &actor)
+            .await?;
+        Ok(Response::new(wire::remittance(&ingested)))
+    }
+
+    async fn list_remittance_exceptions(
+        &self,
+        request: Request<pb::ListRemittanceExceptionsRequest>,
+    ) -> Result<Response<pb::ListRemittanceExceptionsResponse>, Status> {
+        let req = request.into_inner();
+        let remittance_id =
+            convert::optional_id::<RemittanceId>("remittance_id", &req.remittance_id)?;
+        let page = Page::from_request("page", req.page.as_ref())?;
+        let rows = self
+            .ingestion
+            .exceptions(
+                remittance_id.as_ref().map(RemittanceId::as_str),
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let (rows, page) = page.finish(rows, |e| e.exception_id.clone());
+        Ok(Response::new(pb::ListRemittanceExceptionsResponse {
+            exceptions: rows.iter().map(wire::exception).collect(),
+            page: Some(page),
+        }))
+    }
+}

@@ -1,0 +1,273 @@
+//! Ingesting one 835, in one transaction: read and balance it, decide for
+//! each claim payment whether it posts (and to which lines) or goes to
+//! exceptions, record the file (once: its content hash and its payer +
+//! trace are unique), append the journal entries, and publish
+//! `RemittancePosted` for each posted claim payment. A file recorded before
+//! posts nothing and answers with the first result.
+
+use medbill_kernel::ids::new_uuid_v7;
+use medbill_platform::ServiceError;
+use medbill_platform::clock::Clock;
+use medbill_platform::db::{Database, Tx};
+use medbill_platform::outbox::{self, NewEvent};
+use sha2::{Digest, Sha256};
+
+use super::domain::{ExceptionReason, Remittance, RemittanceException};
+use super::store::{self, NewRemittance};
+use super::{matching, posting, read, wire};
+use crate::claims::domain::{ClaimStatus, StoredClaim};
+use crate::claims::store as claims;
+use crate::ledger::domain::EntryError;
+use crate::ledger::store::{self as ledger, EntrySource};
+
+/// What an ingestion posted (or, for a file seen before, posted the first
+/// time).
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    /// The remittance's id.
+    pub remittance_id: String,
+    /// What the file says.
+    pub remittance: Remittance,
+    /// Per claim payment: the claim it posted to (none: exception) and the
+    /// claim line of each service line.
+    pub matches: Vec<(Option<String>, Vec<u32>)>,
+    /// The claim payments queued for posting by hand.
+    pub exceptions: Vec<RemittanceException>,
+    /// When the file was first received (RFC 3339).
+    pub received_at: String,
+    /// SHA-256 of the file, hex.
+    pub content_hash: String,
+    /// False when the file was recorded before and nothing was posted now.
+    pub newly_posted: bool,
+}
+
+/// Where one claim payment goes.
+enum Decision {
+    Post(StoredClaim, Vec<u32>),
+    Except(ExceptionReason, Option<String>, String),
+}
+
+/// Ingests 835 files into the payments database.
+#[derive(Clone)]
+pub struct Ingestion {
+    db: Database,
+    clock: Clock,
+}
+
+impl Ingestion {
+    /// Ingestion over `db`, dating postings on `clock`.
+    pub fn new(db: Database, clock: Clock) -> Self {
+        Ingestion { db, clock }
+    }
+
+    /// Ingests `content` (an 835 sent as `file_name` by `actor`).
+    pub async fn ingest(
+        &self,
+        content: &[u8],
+        file_name: &str,
+        actor: &str,
+    ) -> Result<Ingested, ServiceError> {
+        let remittance = read::read(content)?;
+        let content_hash = hex(&Sha256::digest(content));
+        let mut tx = self.db.begin().await?;
+        let found = store::existing(
+            &mut tx,
+            &content_hash,
+            &remittance.payer_key,
+            &remittance.trace_number,
+        )
+        .await?;
+        if let Some(first) = found {
+            return earlier(&mut tx, first).await;
+        }
+        let mut decisions = Vec::with_capacity(remittance.claims.len());
+        for payment in &remittance.claims {
+            decisions.push(decide(&mut tx, payment).await?);
+        }
+        let remittance_id = new_uuid_v7();
+        let received_at = self.clock.now();
+        let recorded = store::insert(
+            &mut tx,
+            &NewRemittance {
+                remittance_id: &remittance_id,
+                content_hash: &content_hash,
+                remittance: &remittance,
+                file_name,
+                content,
+                fully_posted: decisions.iter().all(|d| matches!(d, Decision::Post(..))),
+                received_by: actor,
+                received_at,
+            },
+        )
+        .await?;
+        if !recorded {
+            // A concurrent ingestion of the same file (or trace) committed
+            // first: answer with its result.
+            let first = store::existing(
+                &mut tx,
+                &content_hash,
+                &remittance.payer_key,
+                &remittance.trace_number,
+            )
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Aborted("remittance recorded concurrently; retry".into())
+            })?;
+            return earlier(&mut tx, first).await;
+        }
+        let source = EntrySource {
+            source_id: &remittance_id,
+            effective_on: remittance.payment_date,
+            posted_at: received_at,
+        };
+        let mut matches = Vec::with_capacity(decisions.len());
+        let mut exceptions = Vec::new();
+        let mut events = Vec::new();
+        for (index, (payment, decision)) in remittance.claims.iter().zip(decisions).enumerate() {
+            match decision {
+                Decision::Post(claim, lines) => {
+                    let entry = posting::claim_entry(&claim, payment, &lines).map_err(internal)?;
+                    ledger::append(&mut tx, &entry, &source).await?;
+                    let claim_id = claim.claim_id.as_str();
+                    store::insert_claim_match(
+                        &mut tx,
+                        &remittance_id,
+                        index,
+                        &payment.patient_control_number,
+                        Some(claim_id),
+                        &lines,
+                    )
+                    .await?;
+                    let event = wire::remittance_posted(
+                        &remittance_id,
+                        &remittance,
+                        payment,
+                        claim_id,
+                        &lines,
+                    );
+                    events.push(NewEvent::of(claim_id, &event));
+                    matches.push((Some(claim_id.to_string()), lines));
+                }
+                Decision::Except(reason, claim_id, detail) => {
+                    let entry = posting::unapplied_entry(payment).map_err(internal)?;
+                    ledger::append(&mut tx, &entry, &source).await?;
+                    let exception = RemittanceException {
+                        exception_id: new_uuid_v7(),
+                        remittance_id: remittance_id.clone(),
+                        patient_control_number: payment.patient_control_number.clone(),
+                        claim_id,
+                        reason,
+                        detail,
+                        paid: payment.paid,
+                        created_at: received_at.to_string(),
+                    };
+                    store::insert_exception(&mut tx, &exception, index).await?;
+                    store::insert_claim_match(
+                        &mut tx,
+                        &remittance_id,
+                        index,
+                        &payment.patient_control_number,
+                        None,
+                        &[],
+                    )
+                    .await?;
+                    exceptions.push(exception);
+                    matches.push((None, Vec::new()));
+                }
+            }
+        }
+        for adjustment in &remittance.provider_adjustments {
+            let entry = posting::provider_entry(adjustment).map_err(internal)?;
+            ledger::append(&mut tx, &entry, &source).await?;
+        }
+        outbox::publish(&mut tx, &events).await?;
+        tx.commit().await?;
+        tracing::info!(
+            %remittance_id,
+            claims = remittance.claims.len(),
+            exceptions = exceptions.len(),
+            "remittance posted"
+        );
+        Ok(Ingested {
+            remittance_id,
+            remittance,
+            matches,
+            exceptions,
+            received_at: received_at.to_string(),
+            content_hash,
+            newly_posted: true,
+        })
+    }
+
+    /// A remittance's exceptions, after `after`, up to `limit`.
+    pub async fn exceptions(
+        &self,
+        remittance_id: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RemittanceException>, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        store::list_exceptions(&mut conn, remittance_id, after, limit).await
+    }
+}
+
+/// Where a claim payment goes: to its claim's matched lines, or to
+/// exceptions with the reason.
+async fn decide(
+    tx: &mut Tx,
+    payment: &super::domain::ClaimPayment,
+) -> Result<Decision, ServiceError> {
+    let pcn = &payment.patient_control_number;
+    let Some(claim) = claims::by_patient_control_number(tx, pcn).await? else {
+        return Ok(Decision::Except(
+            ExceptionReason::UnknownPatientControlNumber,
+            None,
+            format!(
+                "CLP at segment {}: CLP01 {pcn} names no submitted claim",
+                payment.segment
+            ),
+        ));
+    };
+    match claim.status {
+        ClaimStatus::Voided => Ok(Decision::Except(
+            ExceptionReason::ClaimVoided,
+            Some(claim.claim_id.to_string()),
+            format!(
+                "CLP at segment {}: claim {} was voided",
+                payment.segment, claim.claim_id
+            ),
+        )),
+        ClaimStatus::Open => match matching::match_lines(&claim.lines, &payment.services) {
+            Ok(lines) => Ok(Decision::Post(claim, lines)),
+            Err(missing) => Ok(Decision::Except(
+                ExceptionReason::LineNotFound,
+                Some(claim.claim_id.to_string()),
+                missing.detail,
+            )),
+        },
+    }
+}
+
+/// The first result of a remittance recorded before.
+async fn earlier(tx: &mut Tx, first: store::StoredRemittance) -> Result<Ingested, ServiceError> {
+    let remittance = read::read(&first.content)?;
+    let matches = store::claim_matches(tx, &first.remittance_id).await?;
+    let exceptions = store::list_exceptions(tx, Some(&first.remittance_id), None, i64::MAX).await?;
+    Ok(Ingested {
+        remittance_id: first.remittance_id,
+        remittance,
+        matches,
+        exceptions,
+        received_at: first.received_at,
+        content_hash: first.content_hash,
+        newly_posted: false,
+    })
+}
+
+fn internal(e: EntryError) -> ServiceError {
+    ServiceError::Internal(e.to_string())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,220 @@
+//! Persistence of remittances (the file as received), their claim matches
+//! and the exceptions queue.
+
+use medbill_kernel::{Money, Timestamp};
+use medbill_platform::ServiceError;
+use sqlx::{AnyConnection, Row};
+
+use super::domain::{ExceptionReason, Remittance, RemittanceException};
+
+/// A remittance about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewRemittance<'a> {
+    /// Its new id.
+    pub remittance_id: &'a str,
+    /// SHA-256 of the content, hex.
+    pub content_hash: &'a str,
+    /// What was read from it.
+    pub remittance: &'a Remittance,
+    /// The file name as sent.
+    pub file_name: &'a str,
+    /// The file as received.
+    pub content: &'a [u8],
+    /// Whether every claim payment posted.
+    pub fully_posted: bool,
+    /// Who sent it.
+    pub received_by: &'a str,
+    /// When.
+    pub received_at: Timestamp,
+}
+
+/// Records the remittance unless the same file, or the same payer's same
+/// trace, is recorded already; returns whether it was recorded. The unique
+/// constraints decide (a concurrent twin waits on them and then records
+/// nothing), not a read before the write.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    new: &NewRemittance<'_>,
+) -> Result<bool, sqlx::Error> {
+    let r = new.remittance;
+    let inserted = sqlx::query(
+        "INSERT INTO remittances (remittance_id, content_hash, payer_key, trace_number, \
+         payer_identifier, payer_name, file_name, total_paid, payment_date, status, received_at, \
+         received_by, content) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
+    )
+    .bind(new.remittance_id)
+    .bind(new.content_hash)
+    .bind(&r.payer_key)
+    .bind(&r.trace_number)
+    .bind(&r.payer_identifier)
+    .bind(&r.payer_name)
+    .bind(new.file_name)
+    .bind(r.total_paid.cents())
+    .bind(r.payment_date.to_string())
+    .bind(if new.fully_posted {
+        "posted"
+    } else {
+        "partially_posted"
+    })
+    .bind(new.received_at.to_string())
+    .bind(new.received_by)
+    .bind(new.content)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// A remittance recorded earlier: the one with this content, or this
+/// payer's trace.
+pub async fn existing(
+    conn: &mut AnyConnection,
+    content_hash: &str,
+    payer_key: &str,
+    trace_number: &str,
+) -> Result<Option<StoredRemittance>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT remittance_id, content, received_at, status, content_hash FROM remittances \
+         WHERE content_hash = $1 OR (payer_key = $2 AND trace_number = $3) LIMIT 1",
+    )
+    .bind(content_hash)
+    .bind(payer_key)
+    .bind(trace_number)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(StoredRemittance {
+        remittance_id: row.try_get(0)?,
+        content: row.try_get(1)?,
+        received_at: row.try_get(2)?,
+        fully_posted: row.try_get::<String, _>(3)? == "posted",
+        content_hash: row.try_get(4)?,
+    }))
+}
+
+/// A remittance as stored.
+#[derive(Debug, Clone)]
+pub struct StoredRemittance {
+    /// Its id.
+    pub remittance_id: String,
+    /// The file as received.
+    pub content: Vec<u8>,
+    /// When (RFC 3339).
+    pub received_at: String,
+    /// Whether every claim payment posted.
+    pub fully_posted: bool,
+    /// SHA-256 of the content, hex.
+    pub content_hash: String,
+}
+
+/// Records what claim payment `index` was matched to (`claim_id` none when
+/// it went to exceptions) and the claim line of each of its service lines.
+pub async fn insert_claim_match(
+    conn: &mut AnyConnection,
+    remittance_id: &str,
+    index: usize,
+    patient_control_number: &str,
+    claim_id: Option<&str>,
+    lines: &[u32],
+) -> Result<(), sqlx::Error> {
+    let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+    sqlx::query(
+        "INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, \
+         claim_id, line_numbers) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(remittance_id)
+    .bind(index as i64)
+    .bind(patient_control_number)
+    .bind(claim_id)
+    .bind(lines.join(","))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The claim each claim payment of a remittance posted to, and its lines,
+/// by claim index.
+pub async fn claim_matches(
+    conn: &mut AnyConnection,
+    remittance_id: &str,
+) -> Result<Vec<(Option<String>, Vec<u32>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT claim_id, line_numbers FROM remittance_claims WHERE remittance_id = $1 \
+         ORDER BY claim_index",
+    )
+    .bind(remittance_id)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let lines: String = row.try_get(1)?;
+        out.push((
+            row.try_get(0)?,
+            lines.split(',').filter_map(|n| n.parse().ok()).collect(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Queues a claim payment for posting by hand.
+pub async fn insert_exception(
+    conn: &mut AnyConnection,
+    exception: &RemittanceException,
+    claim_index: usize,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO remittance_exceptions (exception_id, remittance_id, claim_index, \
+         patient_control_number, claim_id, reason, detail, paid, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&exception.exception_id)
+    .bind(&exception.remittance_id)
+    .bind(claim_index as i64)
+    .bind(&exception.patient_control_number)
+    .bind(exception.claim_id.as_deref())
+    .bind(exception.reason.as_str())
+    .bind(&exception.detail)
+    .bind(exception.paid.cents())
+    .bind(&exception.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Up to `limit` exceptions after `after` (by id, oldest first), of one
+/// remittance or of all.
+pub async fn list_exceptions(
+    conn: &mut AnyConnection,
+    remittance_id: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RemittanceException>, ServiceError> {
+    let rows = sqlx::query(
+        "SELECT exception_id, remittance_id, patient_control_number, claim_id, reason, detail, \
+         paid, created_at FROM remittance_exceptions \
+         WHERE ($1 IS NULL OR remittance_id = $1) AND ($2 IS NULL OR exception_id > $2) \
+         ORDER BY exception_id LIMIT $3",
+    )
+    .bind(remittance_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let reason: String = row.try_get(4)?;
+        out.push(RemittanceException {
+            exception_id: row.try_get(0)?,
+            remittance_id: row.try_get(1)?,
+            patient_control_number: row.try_get(2)?,
+            claim_id: row.try_get(3)?,
+            reason: ExceptionReason::parse(&reason)
+                .ok_or_else(|| ServiceError::Internal(format!("unknown reason {reason}")))?,
+            detail: row.try_get(5)?,
+            paid: Money::from_cents(row.try_get(6)?),
+            created_at: row.try_get(7)?,
+        });
+    }
+    Ok(out)
+}

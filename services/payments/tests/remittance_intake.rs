@@ -1,0 +1,254 @@
+//! What `IngestRemittance` refuses, what it posts once, and what it queues
+//! as exceptions, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use medbill_contracts::medbill::billing::v1::ClaimVoided;
+use medbill_contracts::medbill::payments::v1::remittance_service_client::RemittanceServiceClient;
+use medbill_contracts::medbill::payments::v1::{ExceptionReason, ListRemittanceExceptionsRequest};
+use medbill_platform::auth::Role;
+use medbill_platform::backend_tests;
+use medbill_platform::testing::{TestDatabase, authorized};
+use support::x835::{Clp, Remit, Svc};
+use support::{
+    Harness, Line, audit, claim, claim_audit, count, figures, id, ingest, start_with_billing,
+    wait_for_charges,
+};
+use tonic::Code;
+
+/// One claim, PCN `pcn`: one $100.00 99213 line on October 1.
+async fn one_claim(h: &Harness, pcn: &str) -> String {
+    let c = claim(pcn, &id(), &id(), &[Line("99213", &[], 10_000, 1)]);
+    h.billing.publish(&c.claim_id, &c).await;
+    wait_for_charges(&h.service, &c.claim_id, 10_000).await;
+    c.claim_id
+}
+
+/// A balanced file paying `pcn` $80.00 with $20.00 CO-45.
+fn paying(pcn: &'static str, trace: &'static str, procedure: &'static str, day: u32) -> Remit {
+    Remit {
+        trace,
+        total: None,
+        claims: vec![Clp {
+            pcn,
+            status: "1",
+            charge: 10_000,
+            paid: 8_000,
+            patient_responsibility: 0,
+            icn: "ICN-9",
+            cas: vec![],
+            services: vec![Svc {
+                procedure,
+                charge: 10_000,
+                paid: 8_000,
+                day: Some(day),
+                control: None,
+                cas: vec![("CO", "45", 2_000)],
+            }],
+        }],
+        plb: vec![],
+    }
+}
+
+backend_tests!(
+    a_malformed_or_unbalanced_835_is_refused_naming_segment_and_position_and_posts_nothing,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let claim_id = one_claim(&h, "PCN-BAD").await;
+        let good = paying("PCN-BAD", "TRN-BAD", "99213", 1).render();
+
+        let malformed = good.replace("SE*", "SE*9");
+        let status = ingest(&h.service, &malformed).await.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(
+            status.message().starts_with("content: segment "),
+            "{}",
+            status.message()
+        );
+        assert!(
+            status.message().contains("(SE) at byte "),
+            "{}",
+            status.message()
+        );
+
+        // BPR02 says $80.01 where the claims pay $80.00.
+        let mut unbalanced = paying("PCN-BAD", "TRN-BAD", "99213", 1);
+        unbalanced.total = Some(8_001);
+        let status = ingest(&h.service, &unbalanced.render()).await.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(
+            status.message().contains("unbalanced at byte "),
+            "{}",
+            status.message()
+        );
+        assert!(
+            status.message().contains("segment 4 (BPR)"),
+            "{}",
+            status.message()
+        );
+
+        assert_eq!(count(&h.service, "remittances").await, 0);
+        assert_eq!(audit(&h.service, &[]).await.entries_checked, 1);
+        assert_eq!(
+            figures(&claim_audit(&h.service, &claim_id).await),
+            [10_000, 0, 0, 0, 10_000, 0]
+        );
+        // The good file still posts afterwards.
+        assert!(ingest(&h.service, &good).await.unwrap().newly_posted);
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    the_same_payer_and_trace_in_another_file_posts_nothing,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let claim_id = one_claim(&h, "PCN-TRN").await;
+        let first = ingest(
+            &h.service,
+            &paying("PCN-TRN", "TRN-ONCE", "99213", 1).render(),
+        )
+        .await
+        .unwrap();
+        // Same payer (TRN03) and trace (TRN02), different bytes.
+        let resent = paying("PCN-TRN", "TRN-ONCE", "99213", 1)
+            .render()
+            .replace("DTM*405*20261104", "DTM*405*20261105");
+        let second = ingest(&h.service, &resent).await.unwrap();
+        assert!(first.newly_posted && !second.newly_posted);
+        assert_eq!(second.remittance_id, first.remittance_id);
+        assert_eq!(
+            figures(&claim_audit(&h.service, &claim_id).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    sixteen_concurrent_ingestions_of_one_file_post_it_once,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let claim_id = one_claim(&h, "PCN-RACE").await;
+        let file = paying("PCN-RACE", "TRN-RACE", "99213", 1).render();
+        let service = &h.service;
+        let results = futures::future::join_all((0..16).map(|_| ingest(service, &file))).await;
+        let results: Vec<_> = results.into_iter().map(Result::unwrap).collect();
+        assert_eq!(results.iter().filter(|r| r.newly_posted).count(), 1);
+        assert!(
+            results
+                .iter()
+                .all(|r| r.remittance_id == results[0].remittance_id)
+        );
+        assert_eq!(count(&h.service, "remittances").await, 1);
+        assert_eq!(count(&h.service, "outbox_events").await, 1);
+        assert_eq!(
+            figures(&claim_audit(&h.service, &claim_id).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        // Opened once, posted once.
+        assert_eq!(audit(&h.service, &[]).await.entries_checked, 2);
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    claim_payments_that_cannot_be_matched_wait_in_exceptions_with_their_reason,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let line_claim = one_claim(&h, "PCN-LINE").await;
+        let voided_claim = one_claim(&h, "PCN-VOID").await;
+        h.billing
+            .publish(
+                &voided_claim,
+                &ClaimVoided {
+                    claim_id: voided_claim.clone(),
+                    reason: "entered in error".into(),
+                    replaced_by_claim_id: String::new(),
+                },
+            )
+            .await;
+        wait_for_charges(&h.service, &voided_claim, 0).await;
+
+        // A line the claim does not have (99214 instead of 99213), a voided
+        // claim, and a patient control number billing never sent.
+        let mut file = paying("PCN-LINE", "TRN-EXC", "99214", 1);
+        file.claims
+            .extend(paying("PCN-VOID", "", "99213", 1).claims);
+        file.claims
+            .extend(paying("PCN-NONE", "", "99213", 1).claims);
+        let posted = ingest(&h.service, &file.render()).await.unwrap();
+        assert!(posted.claims.iter().all(|c| c.claim_id.is_empty()));
+
+        let mut client = RemittanceServiceClient::new(h.service.channel().await);
+        let listed = client
+            .list_remittance_exceptions(authorized(
+                ListRemittanceExceptionsRequest {
+                    remittance_id: posted.remittance_id.clone(),
+                    page: None,
+                },
+                "poster",
+                &[Role::PaymentPoster],
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        let seen: Vec<(String, i32, String)> = listed
+            .exceptions
+            .iter()
+            .map(|e| {
+                (
+                    e.patient_control_number.clone(),
+                    e.reason,
+                    e.claim_id.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "PCN-LINE".into(),
+                    ExceptionReason::LineNotFound as i32,
+                    line_claim.clone()
+                ),
+                (
+                    "PCN-VOID".into(),
+                    ExceptionReason::ClaimVoided as i32,
+                    voided_claim.clone()
+                ),
+                (
+                    "PCN-NONE".into(),
+                    ExceptionReason::UnknownPatientControlNumber as i32,
+                    String::new()
+                ),
+            ]
+        );
+        assert!(
+            listed.exceptions[0].detail.contains("99214"),
+            "{}",
+            listed.exceptions[0].detail
+        );
+        // Nothing reached the claims; the $240.00 waits in unapplied cash.
+        assert_eq!(
+            figures(&claim_audit(&h.service, &line_claim).await),
+            [10_000, 0, 0, 0, 10_000, 0]
+        );
+        let totals = support::account_totals(&h.service).await;
+        assert_eq!(totals["unapplied_cash"], -24_000);
+        assert_eq!(count(&h.service, "outbox_events").await, 0);
+
+        // A biller may not read the posters' queue.
+        let denied = client
+            .list_remittance_exceptions(authorized(
+                ListRemittanceExceptionsRequest::default(),
+                "bill",
+                &[Role::Biller],
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(denied.code(), Code::PermissionDenied);
+        h.service.stop().await;
+    }
+);
