@@ -6,8 +6,8 @@
 //! insurance balance + patient balance.
 //!
 //! The domain builds and checks entries ([`domain`]), the store appends and
-//! sums them ([`store`]), the handler serves `AuditLedger` ([`grpc`]).
+//! sums them ([`store`]); `AuditLedger` is served with the accounts
+//! (`crate::accounts::grpc`).
 
 pub mod domain;
-pub mod grpc;
 pub mod store;

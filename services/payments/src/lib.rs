@@ -5,6 +5,7 @@
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].
 
+pub mod accounts;
 pub mod claims;
 pub mod ledger;
 pub mod remittances;
@@ -68,7 +69,7 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .add_service(RemittanceServiceServer::new(
             remittances::grpc::RemittanceRpc::new(db.clone(), clock.clone()),
         ))
-        .add_service(AccountServiceServer::new(ledger::grpc::AccountRpc::new(
+        .add_service(AccountServiceServer::new(accounts::grpc::AccountRpc::new(
             db.clone(),
         )))
         .add_service(StatementServiceServer::new(rpc::Statements))

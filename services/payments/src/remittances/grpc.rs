@@ -1,6 +1,5 @@
-//! `medbill.payments.v1.RemittanceService`: 835 ingestion and the
-//! exceptions queue. `GetRemittance` and `ListRemittances` are not built yet
-//! and answer `UNIMPLEMENTED` (the generated default).
+//! `medbill.payments.v1.RemittanceService`: 835 ingestion, reads of
+//! ingested remittances, and the exceptions queue.
 
 use medbill_contracts::medbill::payments::v1 as pb;
 use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceService;
@@ -47,6 +46,47 @@ impl RemittanceService for RemittanceRpc {
             .ingest(&req.content, req.file_name.trim(), &actor)
             .await?;
         Ok(Response::new(wire::remittance(&ingested)))
+    }
+
+    async fn get_remittance(
+        &self,
+        request: Request<pb::GetRemittanceRequest>,
+    ) -> Result<Response<pb::Remittance>, Status> {
+        let id = convert::id::<RemittanceId>("remittance_id", &request.get_ref().remittance_id)?;
+        let ingested = self.ingestion.get(id.as_str()).await?;
+        Ok(Response::new(wire::remittance(&ingested)))
+    }
+
+    async fn list_remittances(
+        &self,
+        request: Request<pb::ListRemittancesRequest>,
+    ) -> Result<Response<pb::ListRemittancesResponse>, Status> {
+        let req = request.into_inner();
+        let mut statuses = Vec::with_capacity(req.statuses.len());
+        for (i, status) in req.statuses.iter().enumerate() {
+            statuses.push(match pb::RemittanceStatus::try_from(*status) {
+                Ok(pb::RemittanceStatus::Posted) => "posted",
+                Ok(pb::RemittanceStatus::PartiallyPosted) => "partially_posted",
+                // Refused files are answered with INVALID_ARGUMENT and never
+                // stored, so none is ever listed.
+                Ok(pb::RemittanceStatus::Rejected) => "rejected",
+                Ok(pb::RemittanceStatus::Unspecified) | Err(_) => {
+                    return Err(
+                        ServiceError::invalid(format!("statuses[{i}]"), "is not a status").into(),
+                    );
+                }
+            });
+        }
+        let page = Page::from_request("page", req.page.as_ref())?;
+        let rows = self
+            .ingestion
+            .list(&statuses, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let (rows, page) = page.finish(rows, |r| r.remittance_id.clone());
+        Ok(Response::new(pb::ListRemittancesResponse {
+            remittances: rows.iter().map(wire::remittance_summary).collect(),
+            page: Some(page),
+        }))
     }
 
     async fn list_remittance_exceptions(

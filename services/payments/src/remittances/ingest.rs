@@ -199,6 +199,26 @@ impl Ingestion {
         })
     }
 
+    /// The remittance `remittance_id` as ingested (`newly_posted` false).
+    pub async fn get(&self, remittance_id: &str) -> Result<Ingested, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let stored = store::by_id(&mut conn, remittance_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("remittance", remittance_id))?;
+        earlier(&mut conn, stored).await
+    }
+
+    /// Remittance summaries, newest first (see [`store::list`]).
+    pub async fn list(
+        &self,
+        statuses: &[&str],
+        before: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<store::RemittanceSummary>, ServiceError> {
+        let mut conn = self.db.pool().acquire().await?;
+        store::list(&mut conn, statuses, before, limit).await
+    }
+
     /// A remittance's exceptions, after `after`, up to `limit`.
     pub async fn exceptions(
         &self,
@@ -249,7 +269,10 @@ async fn decide(
 }
 
 /// The first result of a remittance recorded before.
-async fn earlier(tx: &mut Tx, first: store::StoredRemittance) -> Result<Ingested, ServiceError> {
+async fn earlier(
+    tx: &mut sqlx::AnyConnection,
+    first: store::StoredRemittance,
+) -> Result<Ingested, ServiceError> {
     let remittance = read::read(&first.content)?;
     let matches = store::claim_matches(tx, &first.remittance_id).await?;
     let exceptions = store::list_exceptions(tx, Some(&first.remittance_id), None, i64::MAX).await?;

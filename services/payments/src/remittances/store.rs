@@ -93,6 +93,91 @@ pub async fn existing(
     }))
 }
 
+/// The remittance `remittance_id`.
+pub async fn by_id(
+    conn: &mut AnyConnection,
+    remittance_id: &str,
+) -> Result<Option<StoredRemittance>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT remittance_id, content, received_at, status, content_hash FROM remittances \
+         WHERE remittance_id = $1",
+    )
+    .bind(remittance_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(StoredRemittance {
+        remittance_id: row.try_get(0)?,
+        content: row.try_get(1)?,
+        received_at: row.try_get(2)?,
+        fully_posted: row.try_get::<String, _>(3)? == "posted",
+        content_hash: row.try_get(4)?,
+    }))
+}
+
+/// A remittance's summary, for lists.
+#[derive(Debug, Clone)]
+pub struct RemittanceSummary {
+    /// Its id.
+    pub remittance_id: String,
+    /// N1*PR name.
+    pub payer_name: String,
+    /// N1*PR id, else TRN03.
+    pub payer_identifier: String,
+    /// TRN02.
+    pub trace_number: String,
+    /// BPR02.
+    pub total_paid: Money,
+    /// BPR16 (ISO).
+    pub payment_date: String,
+    /// Whether every claim payment posted.
+    pub fully_posted: bool,
+    /// When received (RFC 3339).
+    pub received_at: String,
+    /// SHA-256, hex.
+    pub content_hash: String,
+}
+
+/// Up to `limit` remittances, newest first, before `before` (an id), only
+/// of the given statuses (`posted`, `partially_posted`; all when empty).
+pub async fn list(
+    conn: &mut AnyConnection,
+    statuses: &[&str],
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RemittanceSummary>, ServiceError> {
+    let posted = statuses.is_empty() || statuses.contains(&"posted");
+    let partial = statuses.is_empty() || statuses.contains(&"partially_posted");
+    let rows = sqlx::query(
+        "SELECT remittance_id, payer_name, payer_identifier, trace_number, total_paid, \
+         payment_date, status, received_at, content_hash FROM remittances \
+         WHERE ($1 IS NULL OR remittance_id < $1) \
+         AND ((status = 'posted' AND $2 = 1) OR (status = 'partially_posted' AND $3 = 1)) \
+         ORDER BY remittance_id DESC LIMIT $4",
+    )
+    .bind(before)
+    .bind(i64::from(posted))
+    .bind(i64::from(partial))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(RemittanceSummary {
+            remittance_id: row.try_get(0)?,
+            payer_name: row.try_get(1)?,
+            payer_identifier: row.try_get(2)?,
+            trace_number: row.try_get(3)?,
+            total_paid: Money::from_cents(row.try_get(4)?),
+            payment_date: row.try_get(5)?,
+            fully_posted: row.try_get::<String, _>(6)? == "posted",
+            received_at: row.try_get(7)?,
+            content_hash: row.try_get(8)?,
+        });
+    }
+    Ok(out)
+}
+
 /// A remittance as stored.
 #[derive(Debug, Clone)]
 pub struct StoredRemittance {

@@ -7,6 +7,7 @@ use medbill_platform::convert::{wire_date, wire_money, wire_timestamp};
 
 use super::domain::{Cas, ClaimPayment, ExceptionReason, Remittance, RemittanceException};
 use super::ingest::Ingested;
+use super::store::RemittanceSummary;
 
 fn adjustment(cas: &Cas) -> pb::Adjustment {
     pb::Adjustment {
@@ -131,5 +132,31 @@ pub fn remittance(ingested: &Ingested) -> pb::Remittance {
         newly_posted: ingested.newly_posted,
         exceptions: ingested.exceptions.iter().map(exception).collect(),
         content_hash: ingested.content_hash.clone(),
+    }
+}
+
+/// A listed remittance: its summary, without claims (`GetRemittance` has
+/// them).
+pub fn remittance_summary(r: &RemittanceSummary) -> pb::Remittance {
+    let status = if r.fully_posted {
+        pb::RemittanceStatus::Posted
+    } else {
+        pb::RemittanceStatus::PartiallyPosted
+    };
+    pb::Remittance {
+        remittance_id: r.remittance_id.clone(),
+        payer_name: r.payer_name.clone(),
+        payer_identifier: r.payer_identifier.clone(),
+        trace_number: r.trace_number.clone(),
+        total_paid: Some(wire_money(r.total_paid)),
+        payment_date: r
+            .payment_date
+            .parse::<medbill_kernel::CalendarDate>()
+            .ok()
+            .map(wire_date),
+        status: status as i32,
+        received_at: Timestamp::parse(&r.received_at).map(wire_timestamp),
+        content_hash: r.content_hash.clone(),
+        ..Default::default()
     }
 }

@@ -1,0 +1,132 @@
+//! Reading guarantor accounts and their journal lines.
+
+use medbill_kernel::Money;
+use medbill_platform::ServiceError;
+use sqlx::{AnyConnection, Row};
+
+/// A guarantor account with its balances.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    /// Its id.
+    pub account_id: String,
+    /// The patient's MRN (patient data).
+    pub patient_mrn: medbill_kernel::Redacted<String>,
+    /// Patient AR (negative: a credit).
+    pub patient_balance: Money,
+    /// Insurance AR on the account's claims.
+    pub insurance_balance: Money,
+    /// When it was opened (RFC 3339).
+    pub opened_at: String,
+}
+
+/// The account `account_id`, or the first opened for `mrn`.
+pub async fn find(
+    conn: &mut AnyConnection,
+    account_id: Option<&str>,
+    mrn: Option<&str>,
+) -> Result<Option<AccountView>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT account_id, patient_mrn, opened_at FROM guarantor_accounts \
+         WHERE ($1 IS NULL OR account_id = $1) AND ($2 IS NULL OR patient_mrn = $2) \
+         ORDER BY account_id LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(mrn)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let account_id: String = row.try_get(0)?;
+    let balance = |account: &'static str| {
+        sqlx::query(
+            "SELECT CAST(SUM(amount) AS BIGINT) FROM journal_lines \
+             WHERE account_id = $1 AND ledger_account = $2",
+        )
+        .bind(account_id.clone())
+        .bind(account)
+    };
+    let patient: Option<i64> = balance("ar_patient")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let insurance: Option<i64> = balance("ar_insurance")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    Ok(Some(AccountView {
+        patient_mrn: medbill_kernel::Redacted::new(row.try_get(1)?),
+        opened_at: row.try_get(2)?,
+        patient_balance: Money::from_cents(patient.unwrap_or(0)),
+        insurance_balance: Money::from_cents(insurance.unwrap_or(0)),
+        account_id,
+    }))
+}
+
+/// One journal line of an account.
+#[derive(Debug, Clone)]
+pub struct LedgerLine {
+    /// The journal entry.
+    pub entry_id: String,
+    /// Its position in the entry.
+    pub position: i64,
+    /// Its kind (`claim_opened`, `remittance_payment`, ...).
+    pub kind: String,
+    /// The ledger account.
+    pub ledger_account: String,
+    /// Debit positive, credit negative.
+    pub amount: Money,
+    /// The claim.
+    pub claim_id: Option<String>,
+    /// The claim line's REF*6R control number.
+    pub line_control_number: Option<String>,
+    /// When posted (RFC 3339).
+    pub posted_at: String,
+    /// The entry's memo.
+    pub memo: String,
+}
+
+impl LedgerLine {
+    /// The line's paging key.
+    pub fn key(&self) -> String {
+        format!("{}|{}", self.entry_id, self.position)
+    }
+}
+
+/// Up to `limit` journal lines of an account, oldest first, after the
+/// paging key `after`.
+pub async fn lines(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<LedgerLine>, ServiceError> {
+    let (after_entry, after_position) = after.unwrap_or(("", 0));
+    let rows = sqlx::query(
+        "SELECT l.entry_id, l.position, e.kind, l.ledger_account, l.amount, l.claim_id, \
+         c.line_control_number, e.posted_at, e.memo \
+         FROM journal_lines l JOIN journal_entries e ON e.entry_id = l.entry_id \
+         LEFT JOIN claim_lines c ON c.claim_id = l.claim_id AND c.line_number = l.line_number \
+         WHERE l.account_id = $1 AND (l.entry_id > $2 OR (l.entry_id = $2 AND l.position > $3)) \
+         ORDER BY l.entry_id, l.position LIMIT $4",
+    )
+    .bind(account_id)
+    .bind(after_entry)
+    .bind(after_position)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(LedgerLine {
+            entry_id: row.try_get(0)?,
+            position: row.try_get(1)?,
+            kind: row.try_get(2)?,
+            ledger_account: row.try_get(3)?,
+            amount: Money::from_cents(row.try_get(4)?),
+            claim_id: row.try_get(5)?,
+            line_control_number: row.try_get(6)?,
+            posted_at: row.try_get(7)?,
+            memo: row.try_get(8)?,
+        });
+    }
+    Ok(out)
+}
