@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod claims;
 pub mod ledger;
+pub mod patient_payments;
 pub mod remittances;
 pub mod roles;
 mod rpc;
@@ -71,6 +72,7 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         ))
         .add_service(AccountServiceServer::new(accounts::grpc::AccountRpc::new(
             db.clone(),
+            clock.clone(),
         )))
         .add_service(StatementServiceServer::new(rpc::Statements))
         .add_service(PaymentPlanServiceServer::new(rpc::PaymentPlans))

@@ -1,7 +1,8 @@
 //! `medbill.payments.v1.AccountService`: account balances and ledger lines
 //! (reads of an account, which carries the MRN, go to the audit log) and the
-//! ledger audit. Patient payments, refunds, adjustments and the account list
-//! are not built yet and answer `UNIMPLEMENTED` (the generated default).
+//! ledger audit, and patient payments. Refunds, adjustments and the account
+//! list are not built yet and answer `UNIMPLEMENTED` (the generated
+//! default).
 
 use medbill_contracts::medbill::payments::v1 as pb;
 use medbill_contracts::medbill::payments::v1::account_service_server::AccountService;
@@ -9,6 +10,7 @@ use medbill_kernel::{AccountId, ClaimId, Timestamp};
 use medbill_platform::ServiceError;
 use medbill_platform::audit;
 use medbill_platform::auth::principal;
+use medbill_platform::clock::Clock;
 use medbill_platform::convert::{self, wire_money, wire_timestamp};
 use medbill_platform::db::Database;
 use medbill_platform::paging::Page;
@@ -17,17 +19,23 @@ use tonic::{Request, Response, Status};
 use super::store::{self as accounts, LedgerLine};
 use crate::ledger::domain::ClaimAudit;
 use crate::ledger::store;
+use crate::patient_payments::domain::PaymentMethod;
+use crate::patient_payments::service::{Cashier, NewPayment};
 
 /// The account API over the payments database.
 #[derive(Clone)]
 pub struct AccountRpc {
     db: Database,
+    cashier: Cashier,
 }
 
 impl AccountRpc {
-    /// The API over `db`.
-    pub fn new(db: Database) -> Self {
-        AccountRpc { db }
+    /// The API over `db`, dating payments on `clock`.
+    pub fn new(db: Database, clock: Clock) -> Self {
+        AccountRpc {
+            cashier: Cashier::new(db.clone(), clock),
+            db,
+        }
     }
 }
 
@@ -94,6 +102,55 @@ impl AccountService for AccountRpc {
             payment_plan_id: String::new(),
             opened_at: Timestamp::parse(&account.opened_at).map(wire_timestamp),
             account_id: account.account_id,
+        }))
+    }
+
+    async fn record_patient_payment(
+        &self,
+        request: Request<pb::RecordPatientPaymentRequest>,
+    ) -> Result<Response<pb::Posting>, Status> {
+        let actor = principal(&request)?.subject.clone();
+        let req = request.into_inner();
+        let amount = convert::money("amount", req.amount.as_ref())?;
+        if amount.cents() <= 0 {
+            return Err(ServiceError::invalid("amount", "must be positive").into());
+        }
+        let method = match pb::PaymentMethod::try_from(req.method) {
+            Ok(pb::PaymentMethod::Card) => PaymentMethod::Card,
+            Ok(pb::PaymentMethod::Check) => PaymentMethod::Check,
+            Ok(pb::PaymentMethod::Cash) => PaymentMethod::Cash,
+            Ok(pb::PaymentMethod::Ach) => PaymentMethod::Ach,
+            Ok(pb::PaymentMethod::Unspecified) | Err(_) => {
+                return Err(ServiceError::invalid("method", "is required").into());
+            }
+        };
+        if !req.payment_plan_id.trim().is_empty() {
+            return Err(ServiceError::invalid(
+                "payment_plan_id",
+                "payment plans are not built yet; leave it empty",
+            )
+            .into());
+        }
+        let payment = NewPayment {
+            account_id: convert::id::<AccountId>("account_id", &req.account_id)?,
+            amount,
+            method,
+            reference: req.reference.trim().to_string(),
+            claim_id: convert::optional_id::<ClaimId>("claim_id", &req.claim_id)?,
+            idempotency_key: convert::required_text("idempotency_key", &req.idempotency_key)?,
+            received_on: convert::optional_date("received_on", req.received_on.as_ref())?,
+        };
+        let (recorded, newly_posted) = self.cashier.record(payment, &actor).await?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let lines = accounts::lines_by_source(&mut conn, &recorded.payment_id).await?;
+        Ok(Response::new(pb::Posting {
+            posting_id: recorded.payment_id,
+            account_id: recorded.account_id,
+            kind: "patient_payment".into(),
+            amount: Some(wire_money(recorded.amount)),
+            entries: lines.iter().map(ledger_line_to_pb).collect(),
+            posted_at: Timestamp::parse(&recorded.posted_at).map(wire_timestamp),
+            newly_posted,
         }))
     }
 

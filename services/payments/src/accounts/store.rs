@@ -11,7 +11,8 @@ pub struct AccountView {
     pub account_id: String,
     /// The patient's MRN (patient data).
     pub patient_mrn: medbill_kernel::Redacted<String>,
-    /// Patient AR (negative: a credit).
+    /// Patient AR plus the account's unapplied credit (negative: a credit
+    /// to refund).
     pub patient_balance: Money,
     /// Insurance AR on the account's claims.
     pub insurance_balance: Money,
@@ -48,6 +49,11 @@ pub async fn find(
         .fetch_one(&mut *conn)
         .await?
         .try_get(0)?;
+    // Money the guarantor paid beyond what any claim owed is their credit.
+    let credit: Option<i64> = balance("unapplied_cash")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
     let insurance: Option<i64> = balance("ar_insurance")
         .fetch_one(&mut *conn)
         .await?
@@ -55,7 +61,7 @@ pub async fn find(
     Ok(Some(AccountView {
         patient_mrn: medbill_kernel::Redacted::new(row.try_get(1)?),
         opened_at: row.try_get(2)?,
-        patient_balance: Money::from_cents(patient.unwrap_or(0)),
+        patient_balance: Money::from_cents(patient.unwrap_or(0) + credit.unwrap_or(0)),
         insurance_balance: Money::from_cents(insurance.unwrap_or(0)),
         account_id,
     }))
@@ -91,6 +97,11 @@ impl LedgerLine {
     }
 }
 
+const LINE_SELECT: &str = "SELECT l.entry_id, l.position, e.kind, l.ledger_account, l.amount, \
+     l.claim_id, c.line_control_number, e.posted_at, e.memo \
+     FROM journal_lines l JOIN journal_entries e ON e.entry_id = l.entry_id \
+     LEFT JOIN claim_lines c ON c.claim_id = l.claim_id AND c.line_number = l.line_number";
+
 /// Up to `limit` journal lines of an account, oldest first, after the
 /// paging key `after`.
 pub async fn lines(
@@ -100,20 +111,35 @@ pub async fn lines(
     limit: i64,
 ) -> Result<Vec<LedgerLine>, ServiceError> {
     let (after_entry, after_position) = after.unwrap_or(("", 0));
-    let rows = sqlx::query(
-        "SELECT l.entry_id, l.position, e.kind, l.ledger_account, l.amount, l.claim_id, \
-         c.line_control_number, e.posted_at, e.memo \
-         FROM journal_lines l JOIN journal_entries e ON e.entry_id = l.entry_id \
-         LEFT JOIN claim_lines c ON c.claim_id = l.claim_id AND c.line_number = l.line_number \
-         WHERE l.account_id = $1 AND (l.entry_id > $2 OR (l.entry_id = $2 AND l.position > $3)) \
-         ORDER BY l.entry_id, l.position LIMIT $4",
-    )
+    let rows = sqlx::query(&format!(
+        "{LINE_SELECT} WHERE l.account_id = $1 \
+         AND (l.entry_id > $2 OR (l.entry_id = $2 AND l.position > $3)) \
+         ORDER BY l.entry_id, l.position LIMIT $4"
+    ))
     .bind(account_id)
     .bind(after_entry)
     .bind(after_position)
     .bind(limit)
     .fetch_all(conn)
     .await?;
+    to_lines(rows)
+}
+
+/// The journal lines of the entries `source_id` caused (a payment's).
+pub async fn lines_by_source(
+    conn: &mut AnyConnection,
+    source_id: &str,
+) -> Result<Vec<LedgerLine>, ServiceError> {
+    let rows = sqlx::query(&format!(
+        "{LINE_SELECT} WHERE e.source_id = $1 ORDER BY l.entry_id, l.position"
+    ))
+    .bind(source_id)
+    .fetch_all(conn)
+    .await?;
+    to_lines(rows)
+}
+
+fn to_lines(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<LedgerLine>, ServiceError> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(LedgerLine {
