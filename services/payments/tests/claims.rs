@@ -84,3 +84,48 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    the_ledger_audit_names_a_claim_and_an_entry_that_break_the_rules,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let submitted = claim(
+            "PCN-AUDIT-1",
+            &id(),
+            &id(),
+            &[Line("99213", &[], 10_000, 2)],
+        );
+        let claim_id = submitted.claim_id.clone();
+        h.billing.publish(&claim_id, &submitted).await;
+        wait_for_charges(&h.service, &claim_id, 10_000).await;
+        assert_eq!(audit(&h.service, &[]).await.claims_out_of_balance, 0);
+
+        // Written around the service, as a faulty posting would: a $5.00
+        // debit to the claim's insurance AR that nothing credits.
+        let pool = h.service.db().pool();
+        sqlx::query(
+            "INSERT INTO journal_entries (entry_id, kind, posted_at, effective_on, source_id, memo) \
+             VALUES ('bad-entry', 'test', '2026-11-30T17:00:00Z', '2026-11-30', 'test', '')",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO journal_lines (entry_id, position, ledger_account, amount, claim_id) \
+             VALUES ('bad-entry', 1, 'ar_insurance', 500, $1)",
+        )
+        .bind(&claim_id)
+        .execute(pool)
+        .await
+        .unwrap();
+
+        let whole = audit(&h.service, &[]).await;
+        assert_eq!(whole.unbalanced_entry_ids, vec!["bad-entry".to_string()]);
+        assert_eq!(whole.claims_out_of_balance, 1);
+        let row = &whole.claims[0];
+        assert_eq!(row.claim_id, claim_id);
+        assert!(!row.balanced);
+        assert_eq!(figures(row), [10_000, 0, 0, 0, 10_500, 0]);
+        h.service.stop().await;
+    }
+);
