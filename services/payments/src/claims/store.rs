@@ -1,5 +1,7 @@
 //! Persistence of claims, their lines, guarantor accounts and payers.
 
+use std::collections::HashMap;
+
 use medbill_kernel::{AccountId, CalendarDate, ClaimId, Money, PayerId, Timestamp};
 use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
@@ -109,20 +111,6 @@ pub async fn insert_claim(
 const CLAIM_COLUMNS: &str =
     "claim_id, patient_control_number, account_id, payer_id, status FROM claims";
 
-/// The claim whose CLM01 is `pcn`, with its lines.
-pub async fn by_patient_control_number(
-    conn: &mut AnyConnection,
-    pcn: &str,
-) -> Result<Option<StoredClaim>, ServiceError> {
-    let row = sqlx::query(&format!(
-        "SELECT {CLAIM_COLUMNS} WHERE patient_control_number = $1"
-    ))
-    .bind(pcn)
-    .fetch_optional(&mut *conn)
-    .await?;
-    with_lines(conn, row).await
-}
-
 /// The claim `claim_id`, with its lines.
 pub async fn by_id(
     conn: &mut AnyConnection,
@@ -135,13 +123,84 @@ pub async fn by_id(
     with_lines(conn, row).await
 }
 
+/// Claims by PCN per query: one parameter each, far below both backends'
+/// limits.
+const PCNS_PER_QUERY: usize = 500;
+
+/// The claims whose CLM01 is one of `pcns`, with their lines, by PCN (a
+/// remittance looks up thousands at once).
+pub async fn by_patient_control_numbers(
+    conn: &mut AnyConnection,
+    pcns: &[&str],
+) -> Result<HashMap<String, StoredClaim>, ServiceError> {
+    let mut found = HashMap::with_capacity(pcns.len());
+    for chunk in pcns.chunks(PCNS_PER_QUERY) {
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS} WHERE patient_control_number IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for pcn in chunk {
+            query = query.bind(pcn.to_string());
+        }
+        let mut by_id = HashMap::new();
+        for row in query.fetch_all(&mut *conn).await? {
+            let claim = claim_from_row(&row, Vec::new())?;
+            by_id.insert(claim.claim_id.as_str().to_string(), claim);
+        }
+        if by_id.is_empty() {
+            continue;
+        }
+        let ids: Vec<String> = by_id.keys().cloned().collect();
+        let sql = format!(
+            "SELECT line_number, line_control_number, procedure_code, modifiers, units, charge, \
+             date_of_service, claim_id FROM claim_lines WHERE claim_id IN ({}) \
+             ORDER BY claim_id, line_number",
+            placeholders(ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in &ids {
+            query = query.bind(id.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let claim_id: String = row.try_get(7)?;
+            if let Some(claim) = by_id.get_mut(&claim_id) {
+                claim.lines.push(line_from_row(&row)?);
+            }
+        }
+        for claim in by_id.into_values() {
+            found.insert(claim.patient_control_number.clone(), claim);
+        }
+    }
+    Ok(found)
+}
+
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn claim_from_row(row: &AnyRow, lines: Vec<ClaimLine>) -> Result<StoredClaim, ServiceError> {
+    let status: String = row.try_get(4)?;
+    Ok(StoredClaim {
+        claim_id: stored_id(ClaimId::parse(&row.try_get::<String, _>(0)?))?,
+        patient_control_number: row.try_get(1)?,
+        account_id: stored_id(AccountId::parse(&row.try_get::<String, _>(2)?))?,
+        payer_id: stored_id(PayerId::parse(&row.try_get::<String, _>(3)?))?,
+        status: ClaimStatus::parse(&status)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown claim status {status}")))?,
+        lines,
+    })
+}
+
 async fn with_lines(
     conn: &mut AnyConnection,
     row: Option<AnyRow>,
 ) -> Result<Option<StoredClaim>, ServiceError> {
     let Some(row) = row else { return Ok(None) };
     let claim_id: String = row.try_get(0)?;
-    let status: String = row.try_get(4)?;
     let lines = sqlx::query(
         "SELECT line_number, line_control_number, procedure_code, modifiers, units, charge, \
          date_of_service FROM claim_lines WHERE claim_id = $1 ORDER BY line_number",
@@ -152,15 +211,7 @@ async fn with_lines(
     .iter()
     .map(line_from_row)
     .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(StoredClaim {
-        claim_id: stored_id(ClaimId::parse(&claim_id))?,
-        patient_control_number: row.try_get(1)?,
-        account_id: stored_id(AccountId::parse(&row.try_get::<String, _>(2)?))?,
-        payer_id: stored_id(PayerId::parse(&row.try_get::<String, _>(3)?))?,
-        status: ClaimStatus::parse(&status)
-            .ok_or_else(|| ServiceError::Internal(format!("unknown claim status {status}")))?,
-        lines,
-    }))
+    claim_from_row(&row, lines).map(Some)
 }
 
 fn stored_id<T>(parsed: Result<T, medbill_kernel::ids::IdError>) -> Result<T, ServiceError> {

@@ -9,7 +9,7 @@ use medbill_kernel::{CalendarDate, Money, Timestamp};
 use medbill_platform::ServiceError;
 use sqlx::{AnyConnection, Row};
 
-use super::domain::{ClaimAudit, JournalEntry, LedgerAccount};
+use super::domain::{ClaimAudit, JournalEntry, JournalLine, LedgerAccount};
 
 /// Lines per INSERT: 8 parameters a line stays far below both backends'
 /// limits on bound parameters.
@@ -26,53 +26,70 @@ pub struct EntrySource<'a> {
     pub posted_at: Timestamp,
 }
 
+/// Entries per INSERT into `journal_entries` (6 parameters each).
+const ENTRIES_PER_STATEMENT: usize = 500;
+
 /// Appends `entry`; returns its id.
 pub async fn append(
     conn: &mut AnyConnection,
     entry: &JournalEntry,
     source: &EntrySource<'_>,
 ) -> Result<String, sqlx::Error> {
-    let entry_id = new_uuid_v7();
-    sqlx::query(
-        "INSERT INTO journal_entries (entry_id, kind, posted_at, effective_on, source_id, memo) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&entry_id)
-    .bind(entry.kind)
-    .bind(source.posted_at.to_string())
-    .bind(source.effective_on.to_string())
-    .bind(source.source_id)
-    .bind(&entry.memo)
-    .execute(&mut *conn)
-    .await?;
-    for (chunk_index, chunk) in entry.lines.chunks(LINES_PER_STATEMENT).enumerate() {
-        let mut sql = String::from(
+    let mut ids = append_many(conn, std::slice::from_ref(entry), source).await?;
+    Ok(ids.pop().unwrap_or_default())
+}
+
+/// Appends `entries` from one source in a few multi-row statements (a
+/// remittance posts thousands); returns their ids in order.
+pub async fn append_many(
+    conn: &mut AnyConnection,
+    entries: &[JournalEntry],
+    source: &EntrySource<'_>,
+) -> Result<Vec<String>, sqlx::Error> {
+    let ids: Vec<String> = entries.iter().map(|_| new_uuid_v7()).collect();
+    let posted_at = source.posted_at.to_string();
+    let effective_on = source.effective_on.to_string();
+    let numbered: Vec<(&String, &JournalEntry)> = ids.iter().zip(entries).collect();
+    for chunk in numbered.chunks(ENTRIES_PER_STATEMENT) {
+        let sql = values_sql(
+            "INSERT INTO journal_entries (entry_id, kind, posted_at, effective_on, source_id, memo) VALUES ",
+            chunk.len(),
+            6,
+        );
+        let mut query = sqlx::query(&sql);
+        for (id, entry) in chunk {
+            query = query
+                .bind((*id).clone())
+                .bind(entry.kind)
+                .bind(posted_at.clone())
+                .bind(effective_on.clone())
+                .bind(source.source_id.to_string())
+                .bind(entry.memo.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let lines: Vec<(&String, usize, &JournalLine)> = numbered
+        .iter()
+        .flat_map(|(id, entry)| {
+            entry
+                .lines
+                .iter()
+                .enumerate()
+                .map(move |(i, line)| (*id, i + 1, line))
+        })
+        .collect();
+    for chunk in lines.chunks(LINES_PER_STATEMENT) {
+        let sql = values_sql(
             "INSERT INTO journal_lines (entry_id, position, ledger_account, amount, claim_id, \
              line_number, account_id, payer_id) VALUES ",
+            chunk.len(),
+            8,
         );
-        for i in 0..chunk.len() {
-            let p = i * 8;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8
-            ));
-        }
         let mut query = sqlx::query(&sql);
-        for (i, line) in chunk.iter().enumerate() {
-            let position = (chunk_index * LINES_PER_STATEMENT + i + 1) as i64;
+        for (id, position, line) in chunk {
             query = query
-                .bind(entry_id.clone())
-                .bind(position)
+                .bind((*id).clone())
+                .bind(*position as i64)
                 .bind(line.account.as_str())
                 .bind(line.amount.cents())
                 .bind(line.refs.claim_id.as_ref().map(|c| c.as_str().to_string()))
@@ -87,7 +104,28 @@ pub async fn append(
         }
         query.execute(&mut *conn).await?;
     }
-    Ok(entry_id)
+    Ok(ids)
+}
+
+/// `prefix` followed by `rows` groups of `width` numbered parameters:
+/// `($1, $2), ($3, $4)`.
+pub fn values_sql(prefix: &str, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * width * 5);
+    sql.push_str(prefix);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..width {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * width + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// What the audit read from the journal.

@@ -5,15 +5,17 @@
 //! `RemittancePosted` for each posted claim payment. A file recorded before
 //! posts nothing and answers with the first result.
 
+use std::collections::HashMap;
+
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
-use medbill_platform::db::{Database, Tx};
+use medbill_platform::db::Database;
 use medbill_platform::outbox::{self, NewEvent};
 use sha2::{Digest, Sha256};
 
 use super::domain::{ExceptionReason, Remittance, RemittanceException};
-use super::store::{self, NewRemittance};
+use super::store::{self, ClaimMatch, NewRemittance};
 use super::{matching, posting, read, wire};
 use crate::claims::domain::{ClaimStatus, StoredClaim};
 use crate::claims::store as claims;
@@ -42,8 +44,8 @@ pub struct Ingested {
 }
 
 /// Where one claim payment goes.
-enum Decision {
-    Post(StoredClaim, Vec<u32>),
+enum Decision<'c> {
+    Post(&'c StoredClaim, Vec<u32>),
     Except(ExceptionReason, Option<String>, String),
 }
 
@@ -80,10 +82,17 @@ impl Ingestion {
         if let Some(first) = found {
             return earlier(&mut tx, first).await;
         }
-        let mut decisions = Vec::with_capacity(remittance.claims.len());
-        for payment in &remittance.claims {
-            decisions.push(decide(&mut tx, payment).await?);
-        }
+        let pcns: Vec<&str> = remittance
+            .claims
+            .iter()
+            .map(|c| c.patient_control_number.as_str())
+            .collect();
+        let known = claims::by_patient_control_numbers(&mut tx, &pcns).await?;
+        let decisions: Vec<Decision> = remittance
+            .claims
+            .iter()
+            .map(|payment| decide(&known, payment))
+            .collect();
         let remittance_id = new_uuid_v7();
         let received_at = self.clock.now();
         let recorded = store::insert(
@@ -120,24 +129,16 @@ impl Ingestion {
             effective_on: remittance.payment_date,
             posted_at: received_at,
         };
+        let mut entries =
+            Vec::with_capacity(decisions.len() + remittance.provider_adjustments.len());
         let mut matches = Vec::with_capacity(decisions.len());
         let mut exceptions = Vec::new();
         let mut events = Vec::new();
-        for (index, (payment, decision)) in remittance.claims.iter().zip(decisions).enumerate() {
+        for (payment, decision) in remittance.claims.iter().zip(decisions) {
             match decision {
                 Decision::Post(claim, lines) => {
-                    let entry = posting::claim_entry(&claim, payment, &lines).map_err(internal)?;
-                    ledger::append(&mut tx, &entry, &source).await?;
+                    entries.push(posting::claim_entry(claim, payment, &lines).map_err(internal)?);
                     let claim_id = claim.claim_id.as_str();
-                    store::insert_claim_match(
-                        &mut tx,
-                        &remittance_id,
-                        index,
-                        &payment.patient_control_number,
-                        Some(claim_id),
-                        &lines,
-                    )
-                    .await?;
                     let event = wire::remittance_posted(
                         &remittance_id,
                         &remittance,
@@ -149,37 +150,45 @@ impl Ingestion {
                     matches.push((Some(claim_id.to_string()), lines));
                 }
                 Decision::Except(reason, claim_id, detail) => {
-                    let entry = posting::unapplied_entry(payment).map_err(internal)?;
-                    ledger::append(&mut tx, &entry, &source).await?;
-                    let exception = RemittanceException {
-                        exception_id: new_uuid_v7(),
-                        remittance_id: remittance_id.clone(),
-                        patient_control_number: payment.patient_control_number.clone(),
-                        claim_id,
-                        reason,
-                        detail,
-                        paid: payment.paid,
-                        created_at: received_at.to_string(),
-                    };
-                    store::insert_exception(&mut tx, &exception, index).await?;
-                    store::insert_claim_match(
-                        &mut tx,
-                        &remittance_id,
-                        index,
-                        &payment.patient_control_number,
-                        None,
-                        &[],
-                    )
-                    .await?;
-                    exceptions.push(exception);
+                    entries.push(posting::unapplied_entry(payment).map_err(internal)?);
+                    exceptions.push((
+                        matches.len(),
+                        RemittanceException {
+                            exception_id: new_uuid_v7(),
+                            remittance_id: remittance_id.clone(),
+                            patient_control_number: payment.patient_control_number.clone(),
+                            claim_id,
+                            reason,
+                            detail,
+                            paid: payment.paid,
+                            created_at: received_at.to_string(),
+                        },
+                    ));
                     matches.push((None, Vec::new()));
                 }
             }
         }
         for adjustment in &remittance.provider_adjustments {
-            let entry = posting::provider_entry(adjustment).map_err(internal)?;
-            ledger::append(&mut tx, &entry, &source).await?;
+            entries.push(posting::provider_entry(adjustment).map_err(internal)?);
         }
+        ledger::append_many(&mut tx, &entries, &source).await?;
+        let rows: Vec<ClaimMatch<'_>> = remittance
+            .claims
+            .iter()
+            .zip(&matches)
+            .enumerate()
+            .map(|(index, (payment, (claim_id, lines)))| ClaimMatch {
+                index,
+                patient_control_number: &payment.patient_control_number,
+                claim_id: claim_id.as_deref(),
+                lines,
+            })
+            .collect();
+        store::insert_claim_matches(&mut tx, &remittance_id, &rows).await?;
+        for (index, exception) in &exceptions {
+            store::insert_exception(&mut tx, exception, *index).await?;
+        }
+        let exceptions: Vec<RemittanceException> = exceptions.into_iter().map(|(_, e)| e).collect();
         outbox::publish(&mut tx, &events).await?;
         tx.commit().await?;
         tracing::info!(
@@ -233,37 +242,37 @@ impl Ingestion {
 
 /// Where a claim payment goes: to its claim's matched lines, or to
 /// exceptions with the reason.
-async fn decide(
-    tx: &mut Tx,
+fn decide<'c>(
+    known: &'c HashMap<String, StoredClaim>,
     payment: &super::domain::ClaimPayment,
-) -> Result<Decision, ServiceError> {
+) -> Decision<'c> {
     let pcn = &payment.patient_control_number;
-    let Some(claim) = claims::by_patient_control_number(tx, pcn).await? else {
-        return Ok(Decision::Except(
+    let Some(claim) = known.get(pcn) else {
+        return Decision::Except(
             ExceptionReason::UnknownPatientControlNumber,
             None,
             format!(
                 "CLP at segment {}: CLP01 {pcn} names no submitted claim",
                 payment.segment
             ),
-        ));
+        );
     };
     match claim.status {
-        ClaimStatus::Voided => Ok(Decision::Except(
+        ClaimStatus::Voided => Decision::Except(
             ExceptionReason::ClaimVoided,
             Some(claim.claim_id.to_string()),
             format!(
                 "CLP at segment {}: claim {} was voided",
                 payment.segment, claim.claim_id
             ),
-        )),
+        ),
         ClaimStatus::Open => match matching::match_lines(&claim.lines, &payment.services) {
-            Ok(lines) => Ok(Decision::Post(claim, lines)),
-            Err(missing) => Ok(Decision::Except(
+            Ok(lines) => Decision::Post(claim, lines),
+            Err(missing) => Decision::Except(
                 ExceptionReason::LineNotFound,
                 Some(claim.claim_id.to_string()),
                 missing.detail,
-            )),
+            ),
         },
     }
 }

@@ -6,6 +6,7 @@ use medbill_platform::ServiceError;
 use sqlx::{AnyConnection, Row};
 
 use super::domain::{ExceptionReason, Remittance, RemittanceException};
+use crate::ledger::store::values_sql;
 
 /// A remittance about to be recorded.
 #[derive(Debug, Clone)]
@@ -193,28 +194,49 @@ pub struct StoredRemittance {
     pub content_hash: String,
 }
 
-/// Records what claim payment `index` was matched to (`claim_id` none when
-/// it went to exceptions) and the claim line of each of its service lines.
-pub async fn insert_claim_match(
+/// What claim payment `index` of a remittance was matched to: its CLP01,
+/// the claim (none when it went to exceptions) and the claim line of each
+/// of its service lines.
+#[derive(Debug, Clone)]
+pub struct ClaimMatch<'a> {
+    /// Position of the CLP in the file (0-based).
+    pub index: usize,
+    /// CLP01.
+    pub patient_control_number: &'a str,
+    /// The claim posted to.
+    pub claim_id: Option<&'a str>,
+    /// The claim line of each service line.
+    pub lines: &'a [u32],
+}
+
+/// Claim matches per INSERT (5 parameters each).
+const MATCHES_PER_STATEMENT: usize = 1_000;
+
+/// Records the claim matches of a remittance.
+pub async fn insert_claim_matches(
     conn: &mut AnyConnection,
     remittance_id: &str,
-    index: usize,
-    patient_control_number: &str,
-    claim_id: Option<&str>,
-    lines: &[u32],
+    matches: &[ClaimMatch<'_>],
 ) -> Result<(), sqlx::Error> {
-    let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
-    sqlx::query(
-        "INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, \
-         claim_id, line_numbers) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(remittance_id)
-    .bind(index as i64)
-    .bind(patient_control_number)
-    .bind(claim_id)
-    .bind(lines.join(","))
-    .execute(conn)
-    .await?;
+    for chunk in matches.chunks(MATCHES_PER_STATEMENT) {
+        let sql = values_sql(
+            "INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, \
+             claim_id, line_numbers) VALUES ",
+            chunk.len(),
+            5,
+        );
+        let mut query = sqlx::query(&sql);
+        for m in chunk {
+            let lines: Vec<String> = m.lines.iter().map(u32::to_string).collect();
+            query = query
+                .bind(remittance_id.to_string())
+                .bind(m.index as i64)
+                .bind(m.patient_control_number.to_string())
+                .bind(m.claim_id.map(str::to_string))
+                .bind(lines.join(","));
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
