@@ -3,7 +3,8 @@
 //! diagnoses), diagnosis pointers that point nowhere, professional lines
 //! without a pointer, and repeated diagnoses.
 
-use super::{EditInput, Finding, Severity};
+use super::finding::{Finding, Severity};
+use super::input::EditInput;
 use crate::encounters::domain::EncounterType;
 
 /// Diagnoses an 837P can carry (HI segments, 2300 loop).

@@ -272,6 +272,18 @@ pub struct Rework {
     pub requested_at: String,
 }
 
+/// What a coding-caused denial sends back: the encounter to re-open and
+/// why.
+#[derive(Debug, Clone)]
+pub struct ReviewRequest {
+    /// The encounter to re-open.
+    pub encounter_id: String,
+    /// The denial and its codes.
+    pub rework: Rework,
+    /// Billing's denial id.
+    pub denial_id: String,
+}
+
 /// An encounter as stored.
 #[derive(Debug, Clone)]
 pub struct Encounter {
@@ -288,7 +300,7 @@ pub struct Encounter {
     /// The coder working it, or who last did.
     pub assigned_coder: Option<String>,
     /// Latest edit findings.
-    pub findings: Vec<crate::edits::Finding>,
+    pub findings: Vec<crate::edits::finding::Finding>,
     /// Physician queries, oldest first.
     pub queries: Vec<PhysicianQuery>,
     /// Present while re-opened by a denial.

@@ -9,9 +9,12 @@ use medbill_platform::ServiceError;
 use medbill_platform::db::{Database, Tx};
 use medbill_platform::outbox::{self, NewEvent};
 
+// `ReviewRequest` lives in the domain; re-exported where the denial
+// consumer has always found it.
+pub use super::domain::ReviewRequest;
 use super::domain::{
     Coding, Encounter, EncounterStatus, EncounterType, NewEncounter, PhysicianQuery, Priority,
-    Rework, Transition,
+    Transition,
 };
 use super::{history, store, wire};
 use crate::edits::codeset::CodeSetInput;
@@ -30,17 +33,6 @@ pub struct Acknowledgment {
     pub finding_key: String,
     /// Why the coder confirms it.
     pub reason: String,
-}
-
-/// What a coding-caused denial sends back.
-#[derive(Debug, Clone)]
-pub struct ReviewRequest {
-    /// The encounter to re-open.
-    pub encounter_id: String,
-    /// The denial and its codes.
-    pub rework: Rework,
-    /// Billing's denial id.
-    pub denial_id: String,
 }
 
 fn now() -> String {

@@ -9,33 +9,22 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::domain::{
-    Coding, Diagnosis, Encounter, EncounterStatus, EncounterType, NewEncounter, PhysicianQuery,
-    Priority, ProcedureLine, Rework, Sex,
+    Coding, Encounter, EncounterStatus, EncounterType, NewEncounter, Priority, ReviewRequest,
+    Rework, Sex,
 };
+
+mod coding;
+mod queries;
+
+pub use coding::{CodingKind, write_coding};
+use coding::{corrupt, read_coding, split_list};
+pub use queries::{answer_query, insert_query};
 
 const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient_mrn, \
     patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, place_of_service, \
-    encounter_type, documentation, payer_id, status, priority, assigned_coder, received_at, \
-    released_at, version, release_count, findings, rework_claim_id, rework_carc, rework_rarc, \
-    rework_note, rework_requested_at";
-
-/// Which coding a row set holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodingKind {
-    /// Proposed by the source system.
-    Proposed,
-    /// Saved by a coder.
-    Coded,
-}
-
-impl CodingKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            CodingKind::Proposed => "proposed",
-            CodingKind::Coded => "coded",
-        }
-    }
-}
+    encounter_type, documentation, payer_id, status, priority, intake_priority, assigned_coder, \
+    received_at, released_at, version, release_count, findings, rework_claim_id, rework_carc, \
+    rework_rarc, rework_note, rework_requested_at";
 
 /// Inserts a new encounter unless its source key exists; returns whether it
 /// was inserted.
@@ -49,8 +38,8 @@ pub async fn insert(
         "INSERT INTO encounters (encounter_id, source_system, source_encounter_id, patient_mrn, \
          patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, \
          place_of_service, encounter_type, documentation, payer_id, status, priority, \
-         received_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ready', $14, $15, 1) \
+         intake_priority, received_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ready', $14, $14, $15, 1) \
          ON CONFLICT (source_system, source_encounter_id) DO NOTHING",
     )
     .bind(encounter_id)
@@ -95,113 +84,6 @@ pub async fn id_by_source(
     .transpose()
 }
 
-/// Replaces one kind of coding of an encounter.
-pub async fn write_coding(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    kind: CodingKind,
-    coding: &Coding,
-) -> Result<(), sqlx::Error> {
-    for table in ["encounter_diagnoses", "encounter_lines"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE encounter_id = $1 AND kind = $2"
-        ))
-        .bind(encounter_id)
-        .bind(kind.as_str())
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, dx) in coding.diagnoses.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO encounter_diagnoses (encounter_id, kind, position, code, present_on_admission) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(encounter_id)
-        .bind(kind.as_str())
-        .bind(position as i64)
-        .bind(&dx.code)
-        .bind(&dx.present_on_admission)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, line) in coding.lines.iter().enumerate() {
-        let pointers: Vec<String> = line.diagnosis_pointers.iter().map(u32::to_string).collect();
-        sqlx::query(
-            "INSERT INTO encounter_lines (encounter_id, kind, position, code, modifiers, units, \
-             diagnosis_pointers, date_of_service, revenue_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(encounter_id)
-        .bind(kind.as_str())
-        .bind(position as i64)
-        .bind(&line.code)
-        .bind(line.modifiers.join(","))
-        .bind(i64::from(line.units))
-        .bind(pointers.join(","))
-        .bind(&line.date_of_service)
-        .bind(&line.revenue_code)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-async fn read_coding(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    kind: CodingKind,
-) -> Result<Coding, sqlx::Error> {
-    let diagnoses = sqlx::query(
-        "SELECT code, present_on_admission FROM encounter_diagnoses \
-         WHERE encounter_id = $1 AND kind = $2 ORDER BY position",
-    )
-    .bind(encounter_id)
-    .bind(kind.as_str())
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(Diagnosis {
-            code: r.try_get(0)?,
-            present_on_admission: r.try_get(1)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let lines = sqlx::query(
-        "SELECT code, modifiers, units, diagnosis_pointers, date_of_service, revenue_code \
-         FROM encounter_lines WHERE encounter_id = $1 AND kind = $2 ORDER BY position",
-    )
-    .bind(encounter_id)
-    .bind(kind.as_str())
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        let modifiers: String = r.try_get(1)?;
-        let pointers: String = r.try_get(3)?;
-        Ok(ProcedureLine {
-            code: r.try_get(0)?,
-            modifiers: split_list(&modifiers),
-            units: u32::try_from(r.try_get::<i64, _>(2)?).unwrap_or(1),
-            diagnosis_pointers: split_list(&pointers)
-                .iter()
-                .filter_map(|p| p.parse().ok())
-                .collect(),
-            date_of_service: r.try_get(4)?,
-            revenue_code: r.try_get(5)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Coding { diagnoses, lines })
-}
-
-fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Loads an encounter with its coding and queries.
 pub async fn load(
     conn: &mut AnyConnection,
@@ -217,39 +99,40 @@ pub async fn load(
     let mut encounter = decode(&row)?;
     encounter.intake.proposed = read_coding(conn, encounter_id, CodingKind::Proposed).await?;
     encounter.coding = read_coding(conn, encounter_id, CodingKind::Coded).await?;
-    encounter.queries = queries(conn, encounter_id).await?;
+    encounter.queries = queries::of_encounter(conn, encounter_id).await?;
     Ok(Some(encounter))
-}
-
-fn corrupt(what: &str) -> sqlx::Error {
-    sqlx::Error::Decode(format!("stored encounter has an invalid {what}").into())
 }
 
 fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
     let text = |name: &str| row.try_get::<String, _>(name);
     let date = |name: &str| -> Result<CalendarDate, sqlx::Error> {
-        text(name)?.parse().map_err(|_| corrupt(name))
+        text(name)?
+            .parse()
+            .map_err(|_| corrupt(&format!("encounters.{name}")))
+    };
+    let count = |name: &str| -> Result<u64, sqlx::Error> {
+        u64::try_from(row.try_get::<i64, _>(name)?)
+            .map_err(|_| corrupt(&format!("encounters.{name}")))
+    };
+    // The rework columns are written together (`update_state`): with a
+    // claim id, each must be there.
+    let rework_part = |name: &str| -> Result<String, sqlx::Error> {
+        row.try_get::<Option<String>, _>(name)?
+            .ok_or_else(|| corrupt(&format!("encounters.{name}")))
     };
     let findings: String = text("findings")?;
     let rework = match row.try_get::<Option<String>, _>("rework_claim_id")? {
         Some(claim_id) => Some(Rework {
             claim_id,
-            carc_codes: split_list(
-                &row.try_get::<Option<String>, _>("rework_carc")?
-                    .unwrap_or_default(),
-            ),
-            rarc_codes: split_list(
-                &row.try_get::<Option<String>, _>("rework_rarc")?
-                    .unwrap_or_default(),
-            ),
-            note: row
-                .try_get::<Option<String>, _>("rework_note")?
-                .unwrap_or_default(),
-            requested_at: row
-                .try_get::<Option<String>, _>("rework_requested_at")?
-                .unwrap_or_default(),
+            carc_codes: split_list(&rework_part("rework_carc")?),
+            rarc_codes: split_list(&rework_part("rework_rarc")?),
+            note: rework_part("rework_note")?,
+            requested_at: rework_part("rework_requested_at")?,
         }),
         None => None,
+    };
+    let priority = |name: &str| -> Result<Priority, sqlx::Error> {
+        Priority::from_i64(row.try_get(name)?).ok_or_else(|| corrupt(&format!("encounters.{name}")))
     };
     Ok(Encounter {
         encounter_id: text("encounter_id")?,
@@ -258,32 +141,34 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
             source_encounter_id: text("source_encounter_id")?,
             patient_mrn: text("patient_mrn")?,
             patient_age_years: u32::try_from(row.try_get::<i64, _>("patient_age_years")?)
-                .map_err(|_| corrupt("age"))?,
-            patient_sex: Sex::parse(&text("patient_sex")?).ok_or_else(|| corrupt("sex"))?,
+                .map_err(|_| corrupt("encounters.patient_age_years"))?,
+            patient_sex: Sex::parse(&text("patient_sex")?)
+                .ok_or_else(|| corrupt("encounters.patient_sex"))?,
             rendering_provider_npi: Npi::parse(&text("rendering_provider_npi")?)
-                .map_err(|_| corrupt("NPI"))?,
+                .map_err(|_| corrupt("encounters.rendering_provider_npi"))?,
             dos_start: date("dos_start")?,
             dos_end: date("dos_end")?,
             place_of_service: text("place_of_service")?,
             encounter_type: EncounterType::parse(&text("encounter_type")?)
-                .ok_or_else(|| corrupt("encounter type"))?,
+                .ok_or_else(|| corrupt("encounters.encounter_type"))?,
             documentation: text("documentation")?,
             proposed: Coding::default(),
-            priority: Priority::Routine,
+            priority: priority("intake_priority")?,
             payer_id: text("payer_id")?,
         },
         coding: Coding::default(),
-        status: EncounterStatus::parse(&text("status")?).ok_or_else(|| corrupt("status"))?,
-        priority: Priority::from_i64(row.try_get("priority")?)
-            .ok_or_else(|| corrupt("priority"))?,
+        status: EncounterStatus::parse(&text("status")?)
+            .ok_or_else(|| corrupt("encounters.status"))?,
+        priority: priority("priority")?,
         assigned_coder: row.try_get("assigned_coder")?,
-        findings: serde_json::from_str(&findings).map_err(|_| corrupt("findings"))?,
+        findings: serde_json::from_str(&findings).map_err(|_| corrupt("encounters.findings"))?,
         queries: Vec::new(),
         rework,
         received_at: text("received_at")?,
         released_at: row.try_get("released_at")?,
-        version: row.try_get::<i64, _>("version")? as u64,
-        release_count: u32::try_from(row.try_get::<i64, _>("release_count")?).unwrap_or(0),
+        version: count("version")?,
+        release_count: u32::try_from(count("release_count")?)
+            .map_err(|_| corrupt("encounters.release_count"))?,
     })
 }
 
@@ -406,7 +291,7 @@ pub async fn list_ids(
 /// that claim was reworked before.
 pub async fn record_rework(
     conn: &mut AnyConnection,
-    request: &super::service::ReviewRequest,
+    request: &ReviewRequest,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "INSERT INTO encounter_reworks (encounter_id, claim_id, denial_id, requested_at) \
@@ -422,70 +307,115 @@ pub async fn record_rework(
         == 1)
 }
 
-/// Adds a physician query.
-pub async fn insert_query(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    query: &PhysicianQuery,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO encounter_queries (query_id, encounter_id, question, asked_by, asked_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&query.query_id)
-    .bind(encounter_id)
-    .bind(&query.question)
-    .bind(&query.asked_by)
-    .bind(&query.asked_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use medbill_platform::ServiceError;
+    use medbill_platform::testing::TestDatabase;
 
-/// Records the answer to an open query; false when there is no such open
-/// query on the encounter.
-pub async fn answer_query(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    query_id: &str,
-    answer: &str,
-    answered_at: &str,
-) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query(
-        "UPDATE encounter_queries SET answer = $1, answered_at = $2 \
-         WHERE query_id = $3 AND encounter_id = $4 AND answer IS NULL",
-    )
-    .bind(answer)
-    .bind(answered_at)
-    .bind(query_id)
-    .bind(encounter_id)
-    .execute(conn)
-    .await?
-    .rows_affected()
-        == 1)
-}
+    use super::*;
+    use crate::encounters::domain::{Diagnosis, ProcedureLine};
 
-async fn queries(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-) -> Result<Vec<PhysicianQuery>, sqlx::Error> {
-    sqlx::query(
-        "SELECT query_id, question, asked_by, asked_at, answer, answered_at \
-         FROM encounter_queries WHERE encounter_id = $1 ORDER BY asked_at, query_id",
-    )
-    .bind(encounter_id)
-    .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(PhysicianQuery {
-            query_id: r.try_get(0)?,
-            question: r.try_get(1)?,
-            asked_by: r.try_get(2)?,
-            asked_at: r.try_get(3)?,
-            answer: r.try_get(4)?,
-            answered_at: r.try_get(5)?,
-        })
-    })
-    .collect()
+    fn submitted(source_id: &str, priority: Priority) -> NewEncounter {
+        let day: CalendarDate = "2026-06-01".parse().unwrap();
+        NewEncounter {
+            source_system: "ehr".into(),
+            source_encounter_id: source_id.into(),
+            patient_mrn: "MRN0001".into(),
+            patient_age_years: 44,
+            patient_sex: Sex::Female,
+            rendering_provider_npi: Npi::parse("1234567893").unwrap(),
+            dos_start: day,
+            dos_end: day,
+            place_of_service: "11".into(),
+            encounter_type: EncounterType::Professional,
+            documentation: "See note.".into(),
+            proposed: Coding {
+                diagnoses: vec![Diagnosis {
+                    code: "J029".into(),
+                    present_on_admission: String::new(),
+                }],
+                lines: vec![ProcedureLine {
+                    code: "99213".into(),
+                    modifiers: vec![],
+                    units: 1,
+                    diagnosis_pointers: vec![1],
+                    date_of_service: day.to_string(),
+                    revenue_code: String::new(),
+                }],
+            },
+            priority,
+            payer_id: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_intake_priority_reads_back_as_submitted() {
+        let test_db = TestDatabase::sqlite();
+        let db = test_db.connect(crate::MIGRATIONS).await;
+        let mut conn = db.pool().acquire().await.unwrap();
+        let new = submitted("E-1", Priority::High);
+        assert!(
+            insert(&mut conn, "e1", &new, "2026-06-01T08:00:00Z")
+                .await
+                .unwrap()
+        );
+        let stored = load(&mut conn, "e1").await.unwrap().unwrap();
+        assert_eq!(stored.intake.priority, Priority::High);
+        assert_eq!(stored.priority, Priority::High);
+    }
+
+    #[tokio::test]
+    async fn a_stored_value_that_does_not_decode_is_an_internal_error_naming_its_column() {
+        let test_db = TestDatabase::sqlite();
+        let db = test_db.connect(crate::MIGRATIONS).await;
+        let mut conn = db.pool().acquire().await.unwrap();
+        let corruptions = [
+            (
+                "UPDATE encounter_lines SET diagnosis_pointers = '1,x'",
+                "encounter_lines.diagnosis_pointers",
+            ),
+            (
+                "UPDATE encounter_lines SET units = 5000000000",
+                "encounter_lines.units",
+            ),
+            (
+                "UPDATE encounters SET dos_start = '2026-02-30'",
+                "encounters.dos_start",
+            ),
+            (
+                "UPDATE encounters SET release_count = -1",
+                "encounters.release_count",
+            ),
+            (
+                "UPDATE encounters SET rework_claim_id = 'claim-1'",
+                "encounters.rework_carc",
+            ),
+        ];
+        for (i, (corruption, column)) in corruptions.into_iter().enumerate() {
+            let id = format!("e{i}");
+            let new = submitted(&id, Priority::Routine);
+            insert(&mut conn, &id, &new, "2026-06-01T08:00:00Z")
+                .await
+                .unwrap();
+            let sql = format!("{corruption} WHERE encounter_id = $1");
+            // The CHECK constraints keep some corruptions out; drop them
+            // where they would (SQLite checks priority, PostgreSQL too).
+            if sqlx::query(&sql)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await
+                .is_err()
+            {
+                assert_eq!(column, "encounters.intake_priority", "{corruption}");
+                continue;
+            }
+            let err = load(&mut conn, &id).await.unwrap_err();
+            match ServiceError::from(err) {
+                ServiceError::Internal(detail) => {
+                    assert!(detail.contains(column), "{column}: {detail}")
+                }
+                other => panic!("{column}: {other:?}"),
+            }
+        }
+    }
 }
