@@ -62,7 +62,9 @@ backend_tests!(
     journal_rows_refuse_update_and_delete,
     |test_db: TestDatabase| async move {
         let h = start_with_billing(&test_db).await;
-        let submitted = claim("PCN-LOCK-1", &id(), &id(), &[Line("99213", &[], 10_000, 2)]);
+        let mut submitted = claim("PCN-LOCK-1", &id(), &id(), &[Line("99213", &[], 10_000, 2)]);
+        // An event without its encounter still opens the receivable.
+        submitted.encounter_id = String::new();
         let claim_id = submitted.claim_id.clone();
         h.billing.publish(&claim_id, &submitted).await;
         wait_for_charges(&h.service, &claim_id, 10_000).await;

@@ -114,8 +114,8 @@ pub struct SubmittedClaim {
     pub claim_id: ClaimId,
     /// CLM01, echoed in CLP01.
     pub patient_control_number: String,
-    /// The encounter it bills.
-    pub encounter_id: EncounterId,
+    /// The encounter it bills, when billing named it.
+    pub encounter_id: Option<EncounterId>,
     /// Who owes the patient's share.
     pub guarantor: Guarantor,
     /// Who it was sent to.

@@ -149,7 +149,9 @@ fn submitted_claim(
             "patient_control_number",
             &event.patient_control_number,
         ))?,
-        encounter_id: invalid_event(convert::id::<EncounterId>(
+        // Not needed to post money: an event without it still opens the
+        // receivable rather than stopping the feed.
+        encounter_id: invalid_event(convert::optional_id::<EncounterId>(
             "encounter_id",
             &event.encounter_id,
         ))?,

@@ -71,7 +71,13 @@ pub async fn insert_claim(
     .bind(claim.guarantor.account_id.as_str())
     .bind(claim.payer.payer_id.as_str())
     .bind(i64::from(claim.payer_rank))
-    .bind(claim.encounter_id.as_str())
+    .bind(
+        claim
+            .encounter_id
+            .as_ref()
+            .map(|e| e.as_str())
+            .unwrap_or(""),
+    )
     .bind(&claim.frequency_code)
     .bind(
         claim

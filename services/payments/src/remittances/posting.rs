@@ -225,6 +225,39 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_forwarded_to_the_next_payer_posts_like_a_processed_one() {
+        let p = payment(
+            ClaimPaymentStatus::Forwarded,
+            7_000,
+            vec![
+                cas(CasGroup::Contractual, "45", 2_000),
+                cas(CasGroup::PatientResponsibility, "2", 1_000),
+            ],
+        );
+        let entry = claim_entry(&stored(), &p, &[1]).unwrap();
+        assert_eq!(entry.kind, "remittance_payment");
+        assert_eq!(total(&entry, LedgerAccount::Cash), 7_000);
+        assert_eq!(total(&entry, LedgerAccount::ContractualAllowance), 2_000);
+        assert_eq!(total(&entry, LedgerAccount::PatientAr), 1_000);
+    }
+
+    #[test]
+    fn a_reversal_posts_the_negative_amounts_as_a_new_entry_that_undoes_the_payment() {
+        let p = payment(
+            ClaimPaymentStatus::Reversal,
+            -7_000,
+            vec![cas(CasGroup::Contractual, "45", -3_000)],
+        );
+        let mut p = p;
+        p.services[0].charge = Money::from_cents(-10_000);
+        let entry = claim_entry(&stored(), &p, &[1]).unwrap();
+        assert_eq!(entry.kind, "remittance_reversal");
+        assert_eq!(total(&entry, LedgerAccount::Cash), -7_000);
+        assert_eq!(total(&entry, LedgerAccount::ContractualAllowance), -3_000);
+        assert_eq!(total(&entry, LedgerAccount::InsuranceAr), 10_000);
+    }
+
+    #[test]
     fn a_positive_plb_reduces_cash_and_a_negative_interest_plb_adds_it() {
         let wo = ProviderAdjustment {
             reason: "WO".into(),
