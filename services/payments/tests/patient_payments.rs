@@ -195,3 +195,83 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    a_credit_balance_is_refunded_once_per_key_at_most_in_full_and_above_500_dollars_only_by_a_manager,
+    |test_db: TestDatabase| async move {
+        use medbill_contracts::medbill::payments::v1::IssueRefundRequest;
+        let h = start_with_billing(&test_db).await;
+        let account = id();
+        let c = claim("PCN-RF", &id(), &account, &[Line("99213", &[], 10_000, 1)]);
+        h.billing.publish(&c.claim_id, &c).await;
+        wait_for_charges(&h.service, &c.claim_id, 10_000).await;
+        let mut client = AccountServiceClient::new(h.service.channel().await);
+        // Nothing is owed by the patient yet: all $700.00 is credit.
+        client
+            .record_patient_payment(authorized(
+                payment(&account, 70_000, "pay-rf", ""),
+                "pat",
+                &[Role::PaymentPoster],
+            ))
+            .await
+            .unwrap();
+        let refund = |cents: i64, key: &str| IssueRefundRequest {
+            account_id: account.clone(),
+            amount: money(cents),
+            reason: "overpayment".into(),
+            idempotency_key: key.to_string(),
+        };
+        let status = client
+            .issue_refund(authorized(refund(60_000, "rf-1"), "pat", &[Role::PaymentPoster]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied);
+        let status = client
+            .issue_refund(authorized(refund(100, "rf-0"), "col", &[Role::Collector]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied);
+
+        let first = client
+            .issue_refund(authorized(refund(60_000, "rf-1"), "boss", &[Role::Manager]))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(first.newly_posted);
+        let again = client
+            .issue_refund(authorized(refund(60_000, "rf-1"), "boss", &[Role::Manager]))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(!again.newly_posted);
+        assert_eq!(again.posting_id, first.posting_id);
+        client
+            .issue_refund(authorized(refund(10_000, "rf-2"), "pat", &[Role::PaymentPoster]))
+            .await
+            .unwrap();
+        // The credit is spent: one cent more is refused.
+        let status = client
+            .issue_refund(authorized(refund(1, "rf-3"), "pat", &[Role::PaymentPoster]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::FailedPrecondition);
+
+        let totals = account_totals(&h.service).await;
+        assert_eq!(totals["unapplied_cash"], 0);
+        assert_eq!(totals["refunds_payable"], -70_000);
+        let view = client
+            .get_account(authorized(
+                GetAccountRequest {
+                    account_id: account.clone(),
+                    patient_mrn: String::new(),
+                },
+                "col",
+                &[Role::Collector],
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(view.patient_balance.unwrap().cents, 0);
+        h.service.stop().await;
+    }
+);

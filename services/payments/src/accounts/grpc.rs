@@ -1,7 +1,7 @@
 //! `medbill.payments.v1.AccountService`: account balances and ledger lines
 //! (reads of an account, which carries the MRN, go to the audit log) and the
-//! ledger audit, and patient payments. Refunds, adjustments and the account
-//! list are not built yet and answer `UNIMPLEMENTED` (the generated
+//! ledger audit, patient payments and refunds. Manual adjustments and the
+//! account list are not built yet and answer `UNIMPLEMENTED` (the generated
 //! default).
 
 use medbill_contracts::medbill::payments::v1 as pb;
@@ -9,7 +9,7 @@ use medbill_contracts::medbill::payments::v1::account_service_server::AccountSer
 use medbill_kernel::{AccountId, ClaimId, Timestamp};
 use medbill_platform::ServiceError;
 use medbill_platform::audit;
-use medbill_platform::auth::principal;
+use medbill_platform::auth::{Role, principal};
 use medbill_platform::clock::Clock;
 use medbill_platform::convert::{self, wire_money, wire_timestamp};
 use medbill_platform::db::Database;
@@ -20,6 +20,7 @@ use super::store::{self as accounts, LedgerLine};
 use crate::ledger::domain::ClaimAudit;
 use crate::ledger::store;
 use crate::patient_payments::domain::PaymentMethod;
+use crate::patient_payments::refunds::{NewRefund, Refunds};
 use crate::patient_payments::service::{Cashier, NewPayment};
 
 /// The account API over the payments database.
@@ -27,13 +28,15 @@ use crate::patient_payments::service::{Cashier, NewPayment};
 pub struct AccountRpc {
     db: Database,
     cashier: Cashier,
+    refunds: Refunds,
 }
 
 impl AccountRpc {
     /// The API over `db`, dating payments on `clock`.
     pub fn new(db: Database, clock: Clock) -> Self {
         AccountRpc {
-            cashier: Cashier::new(db.clone(), clock),
+            cashier: Cashier::new(db.clone(), clock.clone()),
+            refunds: Refunds::new(db.clone(), clock),
             db,
         }
     }
@@ -147,6 +150,37 @@ impl AccountService for AccountRpc {
             posting_id: recorded.payment_id,
             account_id: recorded.account_id,
             kind: "patient_payment".into(),
+            amount: Some(wire_money(recorded.amount)),
+            entries: lines.iter().map(ledger_line_to_pb).collect(),
+            posted_at: Timestamp::parse(&recorded.posted_at).map(wire_timestamp),
+            newly_posted,
+        }))
+    }
+
+    async fn issue_refund(
+        &self,
+        request: Request<pb::IssueRefundRequest>,
+    ) -> Result<Response<pb::Posting>, Status> {
+        let caller = principal(&request)?.clone();
+        let req = request.into_inner();
+        let amount = convert::money("amount", req.amount.as_ref())?;
+        if amount.cents() <= 0 {
+            return Err(ServiceError::invalid("amount", "must be positive").into());
+        }
+        let refund = NewRefund {
+            account_id: convert::id::<AccountId>("account_id", &req.account_id)?,
+            amount,
+            reason: convert::required_text("reason", &req.reason)?,
+            idempotency_key: convert::required_text("idempotency_key", &req.idempotency_key)?,
+            approved_by_manager: caller.roles.contains(&Role::Manager),
+        };
+        let (recorded, newly_posted) = self.refunds.issue(refund, &caller.subject).await?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let lines = accounts::lines_by_source(&mut conn, &recorded.refund_id).await?;
+        Ok(Response::new(pb::Posting {
+            posting_id: recorded.refund_id,
+            account_id: recorded.account_id,
+            kind: "refund".into(),
             amount: Some(wire_money(recorded.amount)),
             entries: lines.iter().map(ledger_line_to_pb).collect(),
             posted_at: Timestamp::parse(&recorded.posted_at).map(wire_timestamp),
