@@ -233,3 +233,54 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    accounts_list_by_minimum_patient_balance_and_each_listed_account_is_audit_logged,
+    |test_db: TestDatabase| async move {
+        use medbill_contracts::medbill::payments::v1::ListAccountsRequest;
+        let h = start_with_billing(&test_db).await;
+        let payer = id();
+        let (owing, clear) = (id(), id());
+        let a = claim("PCN-OW", &payer, &owing, &[Line("99213", &[], 10_000, 1)]);
+        let b = claim("PCN-CL", &payer, &clear, &[Line("99213", &[], 10_000, 1)]);
+        h.billing.publish(&a.claim_id, &a).await;
+        h.billing.publish(&b.claim_id, &b).await;
+        wait_for_charges(&h.service, &b.claim_id, 10_000).await;
+        // The owing account's guarantor owes $50.00 (PR-1); the other owes
+        // nothing, its claim still with the payer.
+        ingest(
+            &h.service,
+            &paying("PCN-OW", "TRN-OW", 10_000, 3_000, 5_000).render(),
+        )
+        .await
+        .unwrap();
+
+        let mut client = AccountServiceClient::new(h.service.channel().await);
+        let list = |min: Option<i64>| ListAccountsRequest {
+            min_patient_balance: min.and_then(support::money),
+            page: None,
+        };
+        let owing_only = client
+            .list_accounts(authorized(list(Some(1)), "col", &[Role::Collector]))
+            .await
+            .unwrap()
+            .into_inner();
+        let ids: Vec<&str> = owing_only
+            .accounts
+            .iter()
+            .map(|a| a.account_id.as_str())
+            .collect();
+        assert_eq!(ids, vec![owing.as_str()]);
+        assert_eq!(owing_only.accounts[0].patient_balance.unwrap().cents, 5_000);
+        let all = client
+            .list_accounts(authorized(list(None), "col", &[Role::Collector]))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(all.accounts.len(), 2);
+        let clear_row = all.accounts.iter().find(|a| a.account_id == clear).unwrap();
+        assert_eq!(clear_row.insurance_balance.unwrap().cents, 10_000);
+        assert_eq!(count(&h.service, "audit_log").await, 3);
+        h.service.stop().await;
+    }
+);

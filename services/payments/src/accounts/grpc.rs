@@ -1,8 +1,7 @@
 //! `medbill.payments.v1.AccountService`: account balances and ledger lines
 //! (reads of an account, which carries the MRN, go to the audit log) and the
-//! ledger audit, patient payments and refunds. Manual adjustments and the
-//! account list are not built yet and answer `UNIMPLEMENTED` (the generated
-//! default).
+//! ledger audit, patient payments and refunds. Manual adjustments are not
+//! built yet and answer `UNIMPLEMENTED` (the generated default).
 
 use medbill_contracts::medbill::payments::v1 as pb;
 use medbill_contracts::medbill::payments::v1::account_service_server::AccountService;
@@ -56,6 +55,19 @@ fn claim_audit_to_pb(claim_id: &str, audit: &ClaimAudit) -> pb::ClaimLedgerAudit
     }
 }
 
+fn account_to_pb(account: accounts::AccountView) -> pb::Account {
+    pb::Account {
+        patient_mrn: account.patient_mrn.expose().clone(),
+        patient_balance: Some(wire_money(account.patient_balance)),
+        insurance_balance: Some(wire_money(account.insurance_balance)),
+        // Collections and payment plans are not built yet.
+        in_collections: false,
+        payment_plan_id: String::new(),
+        opened_at: Timestamp::parse(&account.opened_at).map(wire_timestamp),
+        account_id: account.account_id,
+    }
+}
+
 fn ledger_line_to_pb(line: &LedgerLine) -> pb::LedgerEntry {
     pb::LedgerEntry {
         entry_id: format!("{}/{}", line.entry_id, line.position),
@@ -97,14 +109,29 @@ impl AccountService for AccountRpc {
         )
         .await
         .map_err(ServiceError::from)?;
-        Ok(Response::new(pb::Account {
-            patient_mrn: account.patient_mrn.expose().clone(),
-            patient_balance: Some(wire_money(account.patient_balance)),
-            insurance_balance: Some(wire_money(account.insurance_balance)),
-            in_collections: false,
-            payment_plan_id: String::new(),
-            opened_at: Timestamp::parse(&account.opened_at).map(wire_timestamp),
-            account_id: account.account_id,
+        Ok(Response::new(account_to_pb(account)))
+    }
+
+    async fn list_accounts(
+        &self,
+        request: Request<pb::ListAccountsRequest>,
+    ) -> Result<Response<pb::ListAccountsResponse>, Status> {
+        let who = principal(&request)?.clone();
+        let req = request.into_inner();
+        let min = convert::optional_money(req.min_patient_balance.as_ref())
+            .unwrap_or(medbill_kernel::Money::from_cents(i64::MIN));
+        let page = Page::from_request("page", req.page.as_ref())?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let rows =
+            accounts::list(&mut conn, min, page.after.as_deref(), page.fetch_limit()).await?;
+        let (rows, page) = page.finish(rows, |a| a.account_id.clone());
+        let ids: Vec<&str> = rows.iter().map(|a| a.account_id.as_str()).collect();
+        audit::record_many(&mut conn, &who, "read", "account", &ids, "ListAccounts")
+            .await
+            .map_err(ServiceError::from)?;
+        Ok(Response::new(pb::ListAccountsResponse {
+            accounts: rows.into_iter().map(account_to_pb).collect(),
+            page: Some(page),
         }))
     }
 

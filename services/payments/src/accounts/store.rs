@@ -67,6 +67,45 @@ pub async fn find(
     }))
 }
 
+/// Up to `limit` accounts after `after` (by id) whose patient balance
+/// (patient AR plus unapplied credit) is at least `min_patient_balance`.
+pub async fn list(
+    conn: &mut AnyConnection,
+    min_patient_balance: Money,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AccountView>, ServiceError> {
+    let rows = sqlx::query(
+        "SELECT a.account_id, a.patient_mrn, a.opened_at, \
+         CAST(COALESCE(SUM(CASE WHEN l.ledger_account IN ('ar_patient', 'unapplied_cash') \
+              THEN l.amount ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN l.ledger_account = 'ar_insurance' \
+              THEN l.amount ELSE 0 END), 0) AS BIGINT) \
+         FROM guarantor_accounts a LEFT JOIN journal_lines l ON l.account_id = a.account_id \
+         WHERE ($1 IS NULL OR a.account_id > $1) \
+         GROUP BY a.account_id, a.patient_mrn, a.opened_at \
+         HAVING COALESCE(SUM(CASE WHEN l.ledger_account IN ('ar_patient', 'unapplied_cash') \
+              THEN l.amount ELSE 0 END), 0) >= $2 \
+         ORDER BY a.account_id LIMIT $3",
+    )
+    .bind(after)
+    .bind(min_patient_balance.cents())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(AccountView {
+            account_id: row.try_get(0)?,
+            patient_mrn: medbill_kernel::Redacted::new(row.try_get(1)?),
+            opened_at: row.try_get(2)?,
+            patient_balance: Money::from_cents(row.try_get(3)?),
+            insurance_balance: Money::from_cents(row.try_get(4)?),
+        });
+    }
+    Ok(out)
+}
+
 /// One journal line of an account.
 #[derive(Debug, Clone)]
 pub struct LedgerLine {
