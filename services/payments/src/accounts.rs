@@ -1,6 +1,7 @@
 //! Guarantor accounts: their balances and ledger lines, derived from the
-//! journal (patient AR and insurance AR tagged with the account), and the
-//! ledger audit served beside them. Patient payments, refunds and manual
+//! journal (patient AR, the account's unapplied credit and insurance AR
+//! tagged with the account); the account API also serves the ledger audit,
+//! patient payments and refunds (`crate::patient_payments`). Manual
 //! adjustments are not built yet.
 //!
 //! The store sums and pages journal lines ([`store`]), the handler

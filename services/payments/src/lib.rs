@@ -1,6 +1,10 @@
 //! The payments/collections service: 835 remittance posting, patient
 //! payments and refunds on a double-entry ledger, statements, payment plans,
-//! collections and AR reporting, in a database of its own.
+//! collections and AR reporting, in a database of its own. Built so far:
+//! claims from billing's feed ([`claims`]), the ledger and its audit
+//! ([`ledger`]), remittance posting ([`remittances`]), accounts
+//! ([`accounts`]) and patient payments and refunds ([`patient_payments`]);
+//! statements, plans, collections and reporting answer `UNIMPLEMENTED`.
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].

@@ -9,7 +9,7 @@
 //! The reader turns X12 into domain values ([`read`]), the domain decides
 //! matches and entries ([`domain`], [`matching`], [`posting`]), the store
 //! persists ([`store`]), [`ingest`] runs the transaction, and the handler
-//! translates ([`grpc`], [`wire`]).
+//! translates ([`grpc`], and `wire` for the messages).
 
 pub mod domain;
 pub mod grpc;
