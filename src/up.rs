@@ -237,11 +237,11 @@ fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
-/// Fetches and imports the public code sets when the coding store is empty,
-/// printing progress; says how to do it by hand when that fails (no Python,
-/// no network).
+/// Fetches and imports the public code sets when the coding store is empty
+/// or the last first-start load stopped before its end, printing progress;
+/// says how to do it by hand when that fails (no Python, no network).
 async fn first_start_code_sets(db: Database, dir: PathBuf) {
-    match medbill_coding::codesets::is_empty(&db).await {
+    match medbill_coding::codesets::needs_first_load(&db).await {
         Ok(true) => {}
         Ok(false) => return,
         Err(e) => {
@@ -262,7 +262,7 @@ async fn first_start_code_sets(db: Database, dir: PathBuf) {
         Ok(()) => println!("Code sets loaded; coding edits are live."),
         Err(e) => eprintln!(
             "medbill: code sets were not loaded: {e:#}\n\
-             The services run, but releasing coding is blocked until ICD-10-CM is loaded.\n\
+             The services run, but releasing coding is blocked until the code-set load has finished.\n\
              Load them with: medbill codes fetch && medbill codes import\n\
              (needs Python 3 with pip; or import CMS files with `medbill codes import --file …`)"
         ),

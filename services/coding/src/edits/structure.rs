@@ -156,7 +156,7 @@ mod tests {
             modifiers: vec![],
             units: 1,
             diagnosis_pointers: pointers.to_vec(),
-            date_of_service: "2026-06-01".into(),
+            date_of_service: "2026-06-01".parse().unwrap(),
             revenue_code: String::new(),
         }
     }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use medbill_kernel::{CalendarDate, Npi};
+use medbill_kernel::{CalendarDate, Npi, Redacted};
 use medbill_platform::ServiceError;
 use serde::{Deserialize, Serialize};
 
@@ -185,8 +185,9 @@ pub struct ProcedureLine {
     pub units: u32,
     /// 1-based diagnosis positions.
     pub diagnosis_pointers: Vec<u32>,
-    /// The line's date of service (`YYYY-MM-DD`).
-    pub date_of_service: String,
+    /// The line's date of service (`YYYY-MM-DD` in the history's JSON).
+    #[serde(with = "iso_date")]
+    pub date_of_service: CalendarDate,
     /// Revenue code for institutional lines; empty otherwise.
     pub revenue_code: String,
 }
@@ -215,7 +216,7 @@ pub struct NewEncounter {
     /// Its encounter id (with `source_system`, the idempotency key).
     pub source_encounter_id: String,
     /// Medical record number.
-    pub patient_mrn: String,
+    pub patient_mrn: Redacted<String>,
     /// Age in years on the first date of service.
     pub patient_age_years: u32,
     /// Sex at service.
@@ -231,7 +232,7 @@ pub struct NewEncounter {
     /// Setting.
     pub encounter_type: EncounterType,
     /// Clinical documentation (patient data).
-    pub documentation: String,
+    pub documentation: Redacted<String>,
     /// Codes proposed by the source system.
     pub proposed: Coding,
     /// Queue priority.
@@ -321,6 +322,22 @@ pub fn normalize_code(code: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '.')
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// A `CalendarDate` as `YYYY-MM-DD` text in serialized codings (the coding
+/// history keeps every saved coding as JSON).
+mod iso_date {
+    use medbill_kernel::CalendarDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(date: &CalendarDate, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(date)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CalendarDate, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 #[cfg(test)]

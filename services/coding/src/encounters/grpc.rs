@@ -273,7 +273,10 @@ impl EncounterService for EncounterRpc {
             let encounter_id = id("encounter_id", &req.encounter_id)?;
             let encounter = self.workbench.get(&encounter_id).await?;
             self.audit_read(&who, &encounter_id, "SuggestCodes").await?;
-            (encounter.intake.documentation, encounter.intake.dos_start)
+            (
+                encounter.intake.documentation.into_inner(),
+                encounter.intake.dos_start,
+            )
         };
         let date = medbill_platform::convert::optional_date(
             "date_of_service",

@@ -3,7 +3,7 @@
 //! begins and commits. Updates carry the version the caller read, so a
 //! concurrent change is detected instead of overwritten.
 
-use medbill_kernel::{CalendarDate, Npi};
+use medbill_kernel::{CalendarDate, Npi, Redacted};
 use medbill_platform::db::Backend;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -45,7 +45,7 @@ pub async fn insert(
     .bind(encounter_id)
     .bind(&new.source_system)
     .bind(&new.source_encounter_id)
-    .bind(&new.patient_mrn)
+    .bind(new.patient_mrn.expose())
     .bind(i64::from(new.patient_age_years))
     .bind(new.patient_sex.as_str())
     .bind(new.rendering_provider_npi.as_str())
@@ -53,7 +53,7 @@ pub async fn insert(
     .bind(new.dos_end.to_string())
     .bind(&new.place_of_service)
     .bind(new.encounter_type.as_str())
-    .bind(&new.documentation)
+    .bind(new.documentation.expose())
     .bind(&new.payer_id)
     .bind(new.priority as i64)
     .bind(received_at)
@@ -139,7 +139,7 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
         intake: NewEncounter {
             source_system: text("source_system")?,
             source_encounter_id: text("source_encounter_id")?,
-            patient_mrn: text("patient_mrn")?,
+            patient_mrn: Redacted::new(text("patient_mrn")?),
             patient_age_years: u32::try_from(row.try_get::<i64, _>("patient_age_years")?)
                 .map_err(|_| corrupt("encounters.patient_age_years"))?,
             patient_sex: Sex::parse(&text("patient_sex")?)
@@ -151,7 +151,7 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
             place_of_service: text("place_of_service")?,
             encounter_type: EncounterType::parse(&text("encounter_type")?)
                 .ok_or_else(|| corrupt("encounters.encounter_type"))?,
-            documentation: text("documentation")?,
+            documentation: Redacted::new(text("documentation")?),
             proposed: Coding::default(),
             priority: priority("intake_priority")?,
             payer_id: text("payer_id")?,
@@ -320,7 +320,7 @@ mod tests {
         NewEncounter {
             source_system: "ehr".into(),
             source_encounter_id: source_id.into(),
-            patient_mrn: "MRN0001".into(),
+            patient_mrn: Redacted::new("MRN0001".into()),
             patient_age_years: 44,
             patient_sex: Sex::Female,
             rendering_provider_npi: Npi::parse("1234567893").unwrap(),
@@ -328,7 +328,7 @@ mod tests {
             dos_end: day,
             place_of_service: "11".into(),
             encounter_type: EncounterType::Professional,
-            documentation: "See note.".into(),
+            documentation: Redacted::new("See note.".into()),
             proposed: Coding {
                 diagnoses: vec![Diagnosis {
                     code: "J029".into(),
@@ -339,7 +339,7 @@ mod tests {
                     modifiers: vec![],
                     units: 1,
                     diagnosis_pointers: vec![1],
-                    date_of_service: day.to_string(),
+                    date_of_service: day,
                     revenue_code: String::new(),
                 }],
             },

@@ -5,7 +5,7 @@
 
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::common::v1 as common;
-use medbill_kernel::{CalendarDate, Npi, Timestamp};
+use medbill_kernel::{CalendarDate, Npi, Redacted, Timestamp};
 use medbill_platform::ServiceError;
 use medbill_platform::convert::{date, optional_date, required_text, wire_date, wire_timestamp};
 
@@ -99,7 +99,7 @@ pub fn new_encounter(
     Ok(NewEncounter {
         source_system,
         source_encounter_id,
-        patient_mrn,
+        patient_mrn: Redacted::new(patient_mrn),
         patient_age_years: req.patient_age_years,
         patient_sex,
         rendering_provider_npi,
@@ -107,7 +107,7 @@ pub fn new_encounter(
         dos_end,
         place_of_service,
         encounter_type,
-        documentation,
+        documentation: Redacted::new(documentation),
         proposed,
         priority,
         payer_id: req.payer_id.trim().to_string(),
@@ -220,7 +220,7 @@ pub fn coding(
             modifiers,
             units: line.units,
             diagnosis_pointers: line.diagnosis_pointers,
-            date_of_service: dos.to_string(),
+            date_of_service: dos,
             revenue_code,
         });
     }
@@ -247,7 +247,7 @@ fn line_to_pb(line: &ProcedureLine) -> pb::ProcedureLine {
         modifiers: line.modifiers.clone(),
         units: line.units,
         diagnosis_pointers: line.diagnosis_pointers.clone(),
-        date_of_service: line.date_of_service.parse().ok().map(wire_date),
+        date_of_service: Some(wire_date(line.date_of_service)),
         revenue_code: line.revenue_code.clone(),
     }
 }
@@ -321,14 +321,14 @@ pub fn encounter_to_pb(e: &Encounter) -> pb::Encounter {
         encounter_id: e.encounter_id.clone(),
         source_system: i.source_system.clone(),
         source_encounter_id: i.source_encounter_id.clone(),
-        patient_mrn: i.patient_mrn.clone(),
+        patient_mrn: i.patient_mrn.expose().clone(),
         patient_age_years: i.patient_age_years,
         patient_sex: sex_to_pb(i.patient_sex),
         rendering_provider_npi: i.rendering_provider_npi.to_string(),
         dates_of_service: Some(range(i.dos_start, i.dos_end)),
         place_of_service: i.place_of_service.clone(),
         encounter_type: type_to_pb(i.encounter_type),
-        documentation: i.documentation.clone(),
+        documentation: i.documentation.expose().clone(),
         proposed: Some(coding_to_pb(&i.proposed)),
         coding: Some(coding_to_pb(&e.coding)),
         status: status_to_pb(e.status),
@@ -368,7 +368,7 @@ pub fn released_event(e: &Encounter, coder: &str, replaces: Option<&str>) -> pb:
         encounter_id: e.encounter_id.clone(),
         source_system: i.source_system.clone(),
         source_encounter_id: i.source_encounter_id.clone(),
-        patient_mrn: i.patient_mrn.clone(),
+        patient_mrn: i.patient_mrn.expose().clone(),
         patient_age_years: i.patient_age_years,
         patient_sex: sex_to_pb(i.patient_sex),
         rendering_provider_npi: i.rendering_provider_npi.to_string(),

@@ -64,7 +64,7 @@ pub fn line(code: &str, modifiers: &[&str], units: u32) -> ProcedureLine {
         modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
         units,
         diagnosis_pointers: vec![1],
-        date_of_service: dos().to_string(),
+        date_of_service: dos(),
         revenue_code: String::new(),
     }
 }

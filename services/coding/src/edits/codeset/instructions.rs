@@ -2,6 +2,8 @@
 //! be coded together, code-first notes whose etiology must come before the
 //! code, and use-additional-code notes.
 
+use medbill_kernel::display_icd;
+
 use crate::codesets::domain::{CodeAnswer, CodeStatus, NoteKind};
 use crate::codesets::facts::CodeSetFacts;
 use crate::edits::finding::{Finding, Severity};
@@ -81,8 +83,11 @@ pub fn check(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding> {
                                 Severity::Error,
                                 vec![codes[i].to_string(), other.to_string()],
                                 format!(
-                                    "{} and {other} may not be coded together ({}'s Excludes1: {})",
-                                    codes[i], note.from_code, note.text
+                                    "{} and {} may not be coded together ({}'s Excludes1: {})",
+                                    display_icd(codes[i]),
+                                    display_icd(other),
+                                    display_icd(&note.from_code),
+                                    note.text
                                 ),
                                 "keep the code the documentation supports and remove the other",
                                 -1,
@@ -95,7 +100,7 @@ pub fn check(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding> {
                         "CODE_FIRST",
                         Severity::Warning,
                         vec![codes[i].to_string()],
-                        format!("{}: code first {}", codes[i], note.text),
+                        format!("{}: code first {}", display_icd(codes[i]), note.text),
                         "list the underlying condition before this code, or confirm why not",
                         -1,
                     ));
@@ -110,7 +115,11 @@ pub fn check(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding> {
                         "USE_ADDITIONAL_CODE",
                         Severity::Info,
                         vec![codes[i].to_string()],
-                        format!("{}: use additional code {}", codes[i], note.text),
+                        format!(
+                            "{}: use additional code {}",
+                            display_icd(codes[i]),
+                            note.text
+                        ),
                         "add the additional code when the documentation supports it",
                         -1,
                     ));

@@ -3,6 +3,8 @@
 //! first, and an age-specific diagnosis (newborn, pediatric, maternity,
 //! adult) must fit the patient's age.
 
+use medbill_kernel::display_icd;
+
 use super::instructions::billable_answers;
 use crate::codesets::facts::CodeSetFacts;
 use crate::edits::finding::{Finding, Severity};
@@ -16,13 +18,15 @@ pub fn check(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding> {
     for (i, answer) in billable_answers(input, facts).into_iter().enumerate() {
         let Some(answer) = answer else { continue };
         let code = answer.code.clone();
+        // Messages are read by coders: ICD-10-CM with its dot.
+        let shown = display_icd(&code);
         for edit in &answer.mce_edits {
             if i == 0 && edit == "manifestation" {
                 findings.push(Finding::new(
                     "MANIFESTATION_FIRST",
                     Severity::Error,
                     vec![code.clone()],
-                    format!("{code} is a manifestation code and may not be listed first"),
+                    format!("{shown} is a manifestation code and may not be listed first"),
                     "list the underlying condition first (see the code-first note)",
                     -1,
                 ));
@@ -37,7 +41,7 @@ pub fn check(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding> {
                     "UNACCEPTABLE_PRINCIPAL",
                     severity,
                     vec![code.clone()],
-                    format!("{code} is not acceptable as the principal diagnosis (MCE)"),
+                    format!("{shown} is not acceptable as the principal diagnosis (MCE)"),
                     "sequence the condition chiefly responsible for the encounter first",
                     -1,
                 ));
@@ -50,7 +54,7 @@ pub fn check(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding> {
                     Severity::Error,
                     vec![code.clone()],
                     format!(
-                        "{code} is a {edit} diagnosis (ages {}-{}); the patient is {age}",
+                        "{shown} is a {edit} diagnosis (ages {}-{}); the patient is {age}",
                         range.low_age, range.high_age
                     ),
                     "check the code and the patient's age",

@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn pairs_apply_only_on_the_same_date_in_effect_and_in_the_encounter_setting() {
         let mut other_day = line("10004", &[], 1);
-        other_day.date_of_service = "2026-06-02".into();
+        other_day.date_of_service = "2026-06-02".parse().unwrap();
         assert!(found(Professional, vec![line("10021", &[], 1), other_day]).is_empty());
         assert!(
             found(

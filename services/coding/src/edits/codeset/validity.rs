@@ -3,6 +3,8 @@
 //! character where the category requires one), and a procedure code of a
 //! loaded code set must be valid on its line's date.
 
+use medbill_kernel::display_icd;
+
 use crate::codesets::domain::{CodeAnswer, CodeStatus, NoteKind, procedure_system};
 use crate::codesets::facts::CodeSetFacts;
 use crate::edits::finding::{Finding, Severity};
@@ -22,6 +24,8 @@ pub fn diagnoses(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding>
     for dx in &input.coding.diagnoses {
         let code = dx.code.as_str();
         let codes = vec![code.to_string()];
+        // Messages are read by coders: ICD-10-CM with its dot.
+        let shown = display_icd(code);
         match facts.diagnosis(code) {
             Some(a) if a.status == CodeStatus::Billable => {}
             Some(a) if a.status == CodeStatus::Header && has_seventh(a) => {
@@ -30,7 +34,7 @@ pub fn diagnoses(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding>
                     Severity::Error,
                     codes,
                     format!(
-                        "{code} needs a 7th character (e.g. A initial encounter, D subsequent, S sequela)"
+                        "{shown} needs a 7th character (e.g. A initial encounter, D subsequent, S sequela)"
                     ),
                     "add the 7th character the documentation supports, with X placeholders to 6 characters",
                     -1,
@@ -40,7 +44,7 @@ pub fn diagnoses(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding>
                 "HEADER_CODE",
                 Severity::Error,
                 codes,
-                format!("{code} is a category header, not billable on {dos}"),
+                format!("{shown} is a category header, not billable on {dos}"),
                 "code to the highest specificity: choose a billable code under it",
                 -1,
             )),
@@ -49,7 +53,7 @@ pub fn diagnoses(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding>
                 Severity::Error,
                 codes,
                 format!(
-                    "{code} is not valid on {dos} (valid {} to {})",
+                    "{shown} is not valid on {dos} (valid {} to {})",
                     a.effective_from.map(|d| d.to_string()).unwrap_or_default(),
                     a.effective_to
                         .map(|d| d.to_string())
@@ -73,7 +77,10 @@ pub fn diagnoses(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding>
                             "SEVENTH_CHARACTER_INVALID",
                             Severity::Error,
                             codes,
-                            format!("{seventh} is not a valid 7th character for {parent}"),
+                            format!(
+                                "{seventh} is not a valid 7th character for {}",
+                                display_icd(parent)
+                            ),
                             "use a 7th character the category allows (see its 7th-character note)",
                             -1,
                         ))
@@ -82,7 +89,7 @@ pub fn diagnoses(input: &CodeSetInput<'_>, facts: &CodeSetFacts) -> Vec<Finding>
                         "CODE_UNKNOWN",
                         Severity::Error,
                         codes,
-                        format!("{code} is not an ICD-10-CM code in any loaded release"),
+                        format!("{shown} is not an ICD-10-CM code in any loaded release"),
                         "check the code",
                         -1,
                     )),
@@ -184,7 +191,7 @@ mod tests {
         );
         assert_eq!(
             found[0].message,
-            "Z is not a valid 7th character for S52521"
+            "Z is not a valid 7th character for S52.521"
         );
     }
 
@@ -218,7 +225,7 @@ mod tests {
         assert_eq!(ids(&found), [("CODE_NOT_EFFECTIVE", Severity::Error, -1)]);
         assert_eq!(
             found[0].message,
-            "U071 is not valid on 2026-06-01 (valid 2020-04-01 to 2025-09-30)"
+            "U07.1 is not valid on 2026-06-01 (valid 2020-04-01 to 2025-09-30)"
         );
     }
 

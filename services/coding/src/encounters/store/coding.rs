@@ -67,7 +67,7 @@ pub async fn write_coding(
         .bind(line.modifiers.join(","))
         .bind(i64::from(line.units))
         .bind(pointers.join(","))
-        .bind(&line.date_of_service)
+        .bind(line.date_of_service.to_string())
         .bind(&line.revenue_code)
         .execute(&mut *conn)
         .await?;
@@ -121,7 +121,10 @@ pub(super) async fn read_coding(
                 .map(|p| p.parse())
                 .collect::<Result<_, _>>()
                 .map_err(|_| corrupt("encounter_lines.diagnosis_pointers"))?,
-            date_of_service: r.try_get(4)?,
+            date_of_service: r
+                .try_get::<String, _>(4)?
+                .parse()
+                .map_err(|_| corrupt("encounter_lines.date_of_service"))?,
             revenue_code: r.try_get(5)?,
         })
     })
