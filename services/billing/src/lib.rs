@@ -5,6 +5,7 @@
 //! A library with a thin caller: `medbill up`, `medbill serve billing` and the
 //! tests all run [`serve`].
 
+pub mod registry;
 pub mod roles;
 mod rpc;
 
@@ -65,9 +66,11 @@ impl PeerArgs {
 }
 
 /// The billing service assembled: its gRPC servers and role table.
-pub fn assemble(_db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
+pub fn assemble(db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
     ServiceBuilder::new("billing", roles::policy(), settings)
-        .add_service(RegistryServiceServer::new(rpc::Registry))
+        .add_service(RegistryServiceServer::new(
+            registry::grpc::RegistryRpc::new(db),
+        ))
         .add_service(ClaimServiceServer::new(rpc::Claims))
         .add_service(SubmissionServiceServer::new(rpc::Submission))
         .add_service(DenialServiceServer::new(rpc::Denials))
