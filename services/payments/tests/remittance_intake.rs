@@ -252,3 +252,27 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    an_institutional_line_the_payer_returns_by_its_revenue_code_is_matched_and_posted,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let mut c = claim("PCN-UB", &id(), &id(), &[Line("99284", &[], 10_000, 1)]);
+        c.lines[0].revenue_code = "0450".into();
+        h.billing.publish(&c.claim_id, &c).await;
+        wait_for_charges(&h.service, &c.claim_id, 10_000).await;
+        let posted = ingest(
+            &h.service,
+            &paying("PCN-UB", "TRN-UB", "NU:0450", 1).render(),
+        )
+        .await
+        .unwrap();
+        assert!(posted.exceptions.is_empty());
+        assert_eq!(posted.claims[0].services[0].matched_line_number, 1);
+        assert_eq!(
+            figures(&claim_audit(&h.service, &c.claim_id).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        h.service.stop().await;
+    }
+);

@@ -67,8 +67,10 @@ pub struct ClaimLine {
     pub line_number: u32,
     /// REF*6R as sent.
     pub line_control_number: String,
-    /// CPT/HCPCS code.
+    /// CPT/HCPCS code (may be empty on an institutional line).
     pub procedure_code: String,
+    /// NUBC revenue code (institutional lines; empty otherwise).
+    pub revenue_code: String,
     /// Modifiers in order.
     pub modifiers: Vec<String>,
     /// Units billed.

@@ -130,6 +130,7 @@ fn submitted_claim(
             line_number: line.line_number,
             line_control_number: line.line_control_number,
             procedure_code: line.code,
+            revenue_code: line.revenue_code,
             modifiers: line.modifiers,
             units: line.units,
             charge: invalid_event(convert::money(&field("charge"), line.charge.as_ref()))?,

@@ -98,7 +98,8 @@ pub async fn insert_claim(
     for line in &claim.lines {
         sqlx::query(
             "INSERT INTO claim_lines (claim_id, line_number, line_control_number, procedure_code, \
-             modifiers, units, charge, date_of_service) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             modifiers, units, charge, date_of_service, revenue_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(claim.claim_id.as_str())
         .bind(i64::from(line.line_number))
@@ -108,6 +109,7 @@ pub async fn insert_claim(
         .bind(i64::from(line.units))
         .bind(line.charge.cents())
         .bind(line.date_of_service.to_string())
+        .bind(&line.revenue_code)
         .execute(&mut *conn)
         .await?;
     }
@@ -160,7 +162,7 @@ pub async fn by_patient_control_numbers(
         let ids: Vec<String> = by_id.keys().cloned().collect();
         let sql = format!(
             "SELECT line_number, line_control_number, procedure_code, modifiers, units, charge, \
-             date_of_service, claim_id FROM claim_lines WHERE claim_id IN ({}) \
+             date_of_service, revenue_code, claim_id FROM claim_lines WHERE claim_id IN ({}) \
              ORDER BY claim_id, line_number",
             placeholders(ids.len())
         );
@@ -169,7 +171,7 @@ pub async fn by_patient_control_numbers(
             query = query.bind(id.clone());
         }
         for row in query.fetch_all(&mut *conn).await? {
-            let claim_id: String = row.try_get(7)?;
+            let claim_id: String = row.try_get(8)?;
             if let Some(claim) = by_id.get_mut(&claim_id) {
                 claim.lines.push(line_from_row(&row)?);
             }
@@ -209,7 +211,7 @@ async fn with_lines(
     let claim_id: String = row.try_get(0)?;
     let lines = sqlx::query(
         "SELECT line_number, line_control_number, procedure_code, modifiers, units, charge, \
-         date_of_service FROM claim_lines WHERE claim_id = $1 ORDER BY line_number",
+         date_of_service, revenue_code FROM claim_lines WHERE claim_id = $1 ORDER BY line_number",
     )
     .bind(&claim_id)
     .fetch_all(&mut *conn)
@@ -232,6 +234,7 @@ fn line_from_row(row: &AnyRow) -> Result<ClaimLine, ServiceError> {
             .map_err(|_| ServiceError::Internal("line number out of range".into()))?,
         line_control_number: row.try_get(1)?,
         procedure_code: row.try_get(2)?,
+        revenue_code: row.try_get(7)?,
         modifiers: modifiers
             .split(',')
             .filter(|m| !m.is_empty())

@@ -1,6 +1,7 @@
 //! Which claim line each service line of a claim payment pays: first by the
 //! REF*6R line control number we sent, else by procedure (the submitted code
-//! when the payer changed or bundled it), modifiers and date of service. A
+//! when the payer changed or bundled it; an institutional line may come back
+//! as its revenue code), modifiers and date of service. A
 //! payer that dropped a modifier still matches the line that carries the
 //! rest; a line the payer split into several SVCs matches the same claim
 //! line each time. Lines not yet paid are preferred, so two identical lines
@@ -58,7 +59,7 @@ fn by_procedure(lines: &[ClaimLine], service: &ServicePayment, used: &[bool]) ->
         .as_deref()
         .unwrap_or(&service.procedure_code);
     let candidates = lines.iter().enumerate().filter_map(|(i, line)| {
-        if line.procedure_code != code {
+        if line.procedure_code != code && line.revenue_code != code {
             return None;
         }
         if service
@@ -113,6 +114,7 @@ mod tests {
             line_number: n,
             line_control_number: format!("L{n}"),
             procedure_code: code.into(),
+            revenue_code: String::new(),
             modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
             units: 1,
             charge: Money::from_cents(100),
@@ -173,6 +175,17 @@ mod tests {
         let mut bundled = svc(None, "80050", &[], Some(1));
         bundled.submitted_code = Some("80053".into());
         assert_eq!(match_lines(&lines, &[bundled]).unwrap(), vec![1]);
+    }
+
+    #[test]
+    fn an_institutional_line_returned_by_its_revenue_code_matches() {
+        let mut room = line(1, "", &[], 1);
+        room.revenue_code = "0450".into();
+        let lines = [line(2, "99284", &[], 1), room];
+        assert_eq!(
+            match_lines(&lines, &[svc(None, "0450", &[], Some(1))]).unwrap(),
+            vec![1]
+        );
     }
 
     #[test]

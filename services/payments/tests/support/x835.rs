@@ -4,7 +4,8 @@
 
 /// A service line (loop 2110).
 pub struct Svc {
-    /// SVC01 after `HC:`, modifiers included (`99214:25`).
+    /// SVC01 after `HC:`, modifiers included (`99214:25`); or the whole
+    /// composite when it starts `NU:` (a revenue code).
     pub procedure: &'static str,
     pub charge: i64,
     pub paid: i64,
@@ -85,9 +86,14 @@ impl Remit {
             cas(&mut body, &c.cas);
             body.push("NM1*QC*1*DOE*JANE****MI*MEM123".into());
             for s in &c.services {
+                let composite = if s.procedure.starts_with("NU:") {
+                    s.procedure.to_string()
+                } else {
+                    format!("HC:{}", s.procedure)
+                };
                 body.push(format!(
-                    "SVC*HC:{}*{}*{}**1",
-                    s.procedure,
+                    "SVC*{}*{}*{}**1",
+                    composite,
                     amount(s.charge),
                     amount(s.paid)
                 ));
