@@ -4,17 +4,17 @@
 use medbill_contracts::medbill::coding::v1 as wire;
 use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetService;
 use medbill_contracts::medbill::common::v1::DateRange;
-use medbill_kernel::{CalendarDate, Timestamp};
+use medbill_kernel::CalendarDate;
 use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
-use medbill_platform::convert::{date, optional_date, wire_date};
+use medbill_platform::convert::{date, optional_date, wire_date, wire_timestamp};
 use medbill_platform::db::Database;
 use tonic::{Request, Response, Status};
 
 use super::domain::{CodeAnswer, CodeStatus, CodeSystem, NoteKind, normalize_code};
 use super::index_cache::IndexCache;
 use super::search::Query;
-use super::store::lookup;
+use super::store::{lookup, releases};
 
 /// Serves code lookup and search over `db`.
 pub struct CodeSetHandler {
@@ -192,31 +192,20 @@ impl CodeSetService for CodeSetHandler {
         request: Request<wire::ListCodeSetReleasesRequest>,
     ) -> Result<Response<wire::ListCodeSetReleasesResponse>, Status> {
         let system = system_of("system", request.into_inner().system)?;
-        let rows: Vec<(String, String, String, String, String, String, i64, String)> = sqlx::query_as(
-            "SELECT release_id, system, name, effective_from, source, sha256, code_count, loaded_at \
-             FROM code_set_releases ORDER BY effective_from DESC, loaded_at DESC",
-        )
-        .fetch_all(self.db.pool())
-        .await
-        .map_err(ServiceError::from)?;
-        let releases = rows
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let releases = releases::listing(&mut conn, system)
+            .await
+            .map_err(ServiceError::from)?
             .into_iter()
-            .filter_map(|(id, sys, name, from, source, sha256, count, loaded)| {
-                let sys = CodeSystem::parse(&sys)?;
-                if system.is_some_and(|s| s != sys) {
-                    return None;
-                }
-                Some(wire::CodeSetRelease {
-                    release_id: id,
-                    system: wire_system(sys) as i32,
-                    name,
-                    effective_from: from.parse::<CalendarDate>().ok().map(wire_date),
-                    source,
-                    sha256,
-                    code_count: u64::try_from(count).unwrap_or(0),
-                    loaded_at: Timestamp::parse(&loaded)
-                        .map(medbill_platform::convert::wire_timestamp),
-                })
+            .map(|r| wire::CodeSetRelease {
+                release_id: r.release_id,
+                system: wire_system(r.system) as i32,
+                name: r.name,
+                effective_from: Some(wire_date(r.effective_from)),
+                source: r.source,
+                sha256: r.sha256,
+                code_count: r.code_count,
+                loaded_at: Some(wire_timestamp(r.loaded_at)),
             })
             .collect();
         Ok(Response::new(wire::ListCodeSetReleasesResponse {

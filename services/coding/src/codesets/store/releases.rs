@@ -2,10 +2,10 @@
 //! kind governs a date. Readers take rows from one release so that a
 //! reloaded or overlapping history never counts a row twice.
 
-use medbill_kernel::CalendarDate;
+use medbill_kernel::{CalendarDate, Timestamp};
 use sqlx::{AnyConnection, Row};
 
-use super::decode::{date_column, system_column};
+use super::decode::{corrupt, date_column, system_column};
 use super::write::ReleaseKind;
 use crate::codesets::domain::CodeSystem;
 
@@ -22,6 +22,63 @@ pub struct Release {
     pub scope: String,
     /// First date of service it governs.
     pub effective_from: CalendarDate,
+}
+
+/// A loaded release as `ListCodeSetReleases` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseListing {
+    /// Its id.
+    pub release_id: String,
+    /// The code system.
+    pub system: CodeSystem,
+    /// The release's name (e.g. "FY2026 ICD-10-CM tabular").
+    pub name: String,
+    /// First date of service it governs.
+    pub effective_from: CalendarDate,
+    /// Where it came from (package and file, or a CMS file name).
+    pub source: String,
+    /// The sha256 of the source.
+    pub sha256: String,
+    /// Rows loaded.
+    pub code_count: u64,
+    /// When it was loaded.
+    pub loaded_at: Timestamp,
+}
+
+/// Every loaded release (of `system`, when given), newest first. A stored
+/// value that does not decode is an error naming its column.
+pub async fn listing(
+    conn: &mut AnyConnection,
+    system: Option<CodeSystem>,
+) -> Result<Vec<ReleaseListing>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT release_id, system, name, effective_from, source, sha256, code_count, loaded_at \
+         FROM code_set_releases ORDER BY effective_from DESC, loaded_at DESC",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let release_system = system_column(row, "code_set_releases.system", "system")?;
+        if system.is_some_and(|s| s != release_system) {
+            continue;
+        }
+        let count: i64 = row.try_get("code_count")?;
+        let loaded: String = row.try_get("loaded_at")?;
+        out.push(ReleaseListing {
+            release_id: row.try_get("release_id")?,
+            system: release_system,
+            name: row.try_get("name")?,
+            effective_from: date_column(row, "code_set_releases.effective_from", "effective_from")?,
+            source: row.try_get("source")?,
+            sha256: row.try_get("sha256")?,
+            code_count: u64::try_from(count)
+                .map_err(|_| corrupt("code_set_releases.code_count", count))?,
+            loaded_at: Timestamp::parse(&loaded)
+                .ok_or_else(|| corrupt("code_set_releases.loaded_at", &loaded))?,
+        });
+    }
+    Ok(out)
 }
 
 /// Every loaded release, newest first (by effective date, then load time).
