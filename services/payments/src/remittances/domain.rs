@@ -207,3 +207,24 @@ pub struct RemittanceException {
     /// When it was queued (RFC 3339).
     pub created_at: String,
 }
+
+/// What an ingestion posted (or, for a file seen before, posted the first
+/// time).
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    /// The remittance's id.
+    pub remittance_id: String,
+    /// What the file says.
+    pub remittance: Remittance,
+    /// Per claim payment: the claim it posted to (none: exception) and the
+    /// claim line of each service line.
+    pub matches: Vec<(Option<String>, Vec<u32>)>,
+    /// The claim payments queued for posting by hand.
+    pub exceptions: Vec<RemittanceException>,
+    /// When the file was first received (RFC 3339).
+    pub received_at: String,
+    /// SHA-256 of the file, hex.
+    pub content_hash: String,
+    /// False when the file was recorded before and nothing was posted now.
+    pub newly_posted: bool,
+}

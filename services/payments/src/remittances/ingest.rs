@@ -14,34 +14,13 @@ use medbill_platform::db::Database;
 use medbill_platform::outbox::{self, NewEvent};
 use sha2::{Digest, Sha256};
 
-use super::domain::{ExceptionReason, Remittance, RemittanceException};
+use super::domain::{ExceptionReason, Ingested, RemittanceException};
 use super::store::{self, ClaimMatch, NewRemittance};
 use super::{matching, posting, read, wire};
 use crate::claims::domain::{ClaimStatus, StoredClaim};
 use crate::claims::store as claims;
 use crate::ledger::domain::EntryError;
 use crate::ledger::store::{self as ledger, EntrySource};
-
-/// What an ingestion posted (or, for a file seen before, posted the first
-/// time).
-#[derive(Debug, Clone)]
-pub struct Ingested {
-    /// The remittance's id.
-    pub remittance_id: String,
-    /// What the file says.
-    pub remittance: Remittance,
-    /// Per claim payment: the claim it posted to (none: exception) and the
-    /// claim line of each service line.
-    pub matches: Vec<(Option<String>, Vec<u32>)>,
-    /// The claim payments queued for posting by hand.
-    pub exceptions: Vec<RemittanceException>,
-    /// When the file was first received (RFC 3339).
-    pub received_at: String,
-    /// SHA-256 of the file, hex.
-    pub content_hash: String,
-    /// False when the file was recorded before and nothing was posted now.
-    pub newly_posted: bool,
-}
 
 /// Where one claim payment goes.
 enum Decision<'c> {

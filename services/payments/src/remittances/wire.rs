@@ -5,8 +5,9 @@ use medbill_contracts::medbill::payments::v1 as pb;
 use medbill_kernel::Timestamp;
 use medbill_platform::convert::{wire_date, wire_money, wire_timestamp};
 
-use super::domain::{Cas, ClaimPayment, ExceptionReason, Remittance, RemittanceException};
-use super::ingest::Ingested;
+use super::domain::{
+    Cas, ClaimPayment, ExceptionReason, Ingested, Remittance, RemittanceException,
+};
 use super::store::RemittanceSummary;
 
 fn adjustment(cas: &Cas) -> pb::Adjustment {
