@@ -316,14 +316,6 @@ pub struct Encounter {
     pub release_count: u32,
 }
 
-/// Upper-cases a code and drops dots and spaces (`s52.521a` → `S52521A`).
-pub fn normalize_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '.')
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
 /// A `CalendarDate` as `YYYY-MM-DD` text in serialized codings (the coding
 /// history keeps every saved coding as JSON).
 mod iso_date {
@@ -376,10 +368,5 @@ mod tests {
             s.apply(Transition::Release).unwrap(),
             EncounterStatus::Released
         );
-    }
-
-    #[test]
-    fn codes_are_normalized_without_dots_in_upper_case() {
-        assert_eq!(normalize_code(" s52.521a "), "S52521A");
     }
 }

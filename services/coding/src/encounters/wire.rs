@@ -5,13 +5,15 @@
 
 use medbill_contracts::medbill::coding::v1 as pb;
 use medbill_contracts::medbill::common::v1 as common;
-use medbill_kernel::{CalendarDate, Npi, Redacted, Timestamp};
+use medbill_kernel::{
+    CalendarDate, IcdCm, IcdPcs, Modifier, Npi, ProcedureCode, Redacted, Timestamp,
+};
 use medbill_platform::ServiceError;
 use medbill_platform::convert::{date, optional_date, required_text, wire_date, wire_timestamp};
 
 use super::domain::{
     Coding, Diagnosis, Encounter, EncounterStatus, EncounterType, NewEncounter, Priority,
-    ProcedureLine, Sex, normalize_code,
+    ProcedureLine, Sex,
 };
 use super::history::Change;
 use crate::edits::{Finding, Severity};
@@ -138,18 +140,11 @@ pub fn coding(
     let mut diagnoses = Vec::with_capacity(coding.diagnoses.len());
     for (i, dx) in coding.diagnoses.into_iter().enumerate() {
         let field = format!("{prefix}.diagnoses[{i}]");
-        let code = normalize_code(&dx.code);
-        let b = code.as_bytes();
-        let shaped = (3..=7).contains(&b.len())
-            && b[0].is_ascii_uppercase()
-            && b[1].is_ascii_digit()
-            && b.iter().all(u8::is_ascii_alphanumeric);
-        if !shaped {
-            return Err(ServiceError::invalid(
-                format!("{field}.code"),
-                "must be an ICD-10-CM code (letter, digit, 1-5 more letters or digits)",
-            ));
-        }
+        // The kernel's ICD-10-CM shape; stored without the dot.
+        let code = IcdCm::parse(&dx.code)
+            .map_err(|e| ServiceError::invalid(format!("{field}.code"), e.to_string()))?
+            .as_str()
+            .to_string();
         let poa = dx.present_on_admission.trim().to_ascii_uppercase();
         if !["", "Y", "N", "U", "W", "1"].contains(&poa.as_str()) {
             return Err(ServiceError::invalid(
@@ -165,30 +160,35 @@ pub fn coding(
     let mut lines = Vec::with_capacity(coding.lines.len());
     for (i, line) in coding.lines.into_iter().enumerate() {
         let field = format!("{prefix}.lines[{i}]");
-        let code = normalize_code(&line.code);
-        if !(code.len() == 5 || code.len() == 7) || !code.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(ServiceError::invalid(
-                format!("{field}.code"),
-                "must be a 5-character CPT/HCPCS or 7-character ICD-10-PCS code",
-            ));
-        }
+        // A CPT/HCPCS code, or an ICD-10-PCS code on inpatient lines.
+        let code = match (ProcedureCode::parse(&line.code), IcdPcs::parse(&line.code)) {
+            (Ok(code), _) => code.as_str().to_string(),
+            (_, Ok(code)) => code.as_str().to_string(),
+            (Err(_), Err(_)) => {
+                return Err(ServiceError::invalid(
+                    format!("{field}.code"),
+                    "must be a CPT/HCPCS code (5 characters) or an ICD-10-PCS code (7 characters)",
+                ));
+            }
+        };
         if line.modifiers.len() > 4 {
             return Err(ServiceError::invalid(
                 format!("{field}.modifiers"),
                 "at most 4 modifiers",
             ));
         }
-        let modifiers: Vec<String> = line.modifiers.iter().map(|m| normalize_code(m)).collect();
-        if let Some(bad) = modifiers
+        let modifiers = line
+            .modifiers
             .iter()
-            .position(|m| m.len() != 2 || !m.bytes().all(|b| b.is_ascii_alphanumeric()))
-        {
-            return Err(ServiceError::invalid(
-                format!("{field}.modifiers[{bad}]"),
-                "must be two letters or digits",
-            ));
-        }
+            .enumerate()
+            .map(|(m, text)| {
+                Modifier::parse(text)
+                    .map(|m| m.as_str().to_string())
+                    .map_err(|e| {
+                        ServiceError::invalid(format!("{field}.modifiers[{m}]"), e.to_string())
+                    })
+            })
+            .collect::<Result<Vec<String>, ServiceError>>()?;
         if line.units == 0 || line.units > 99_999 {
             return Err(ServiceError::invalid(
                 format!("{field}.units"),
