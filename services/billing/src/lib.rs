@@ -5,6 +5,7 @@
 //! A library with a thin caller: `medbill up`, `medbill serve billing` and the
 //! tests all run [`serve`].
 
+pub mod pricing;
 pub mod registry;
 pub mod roles;
 mod rpc;
@@ -67,9 +68,10 @@ impl PeerArgs {
 
 /// The billing service assembled: its gRPC servers and role table.
 pub fn assemble(db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
+    let clock = settings.clock.clone();
     ServiceBuilder::new("billing", roles::policy(), settings)
         .add_service(RegistryServiceServer::new(
-            registry::grpc::RegistryRpc::new(db),
+            registry::grpc::RegistryRpc::new(db, clock),
         ))
         .add_service(ClaimServiceServer::new(rpc::Claims))
         .add_service(SubmissionServiceServer::new(rpc::Submission))

@@ -23,6 +23,7 @@ pub fn policy() -> RolePolicy {
                 "UpdatePayer",
                 "CreateProvider",
                 "UpsertFeeSchedule",
+                "UpsertChargeMaster",
             ],
             &[Biller, Manager, Admin],
         )
@@ -34,6 +35,7 @@ pub fn policy() -> RolePolicy {
                 "GetProvider",
                 "ListProviders",
                 "GetFeeSchedule",
+                "GetChargeMaster",
             ],
             &[
                 Biller,

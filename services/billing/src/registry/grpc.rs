@@ -1,66 +1,53 @@
-//! `medbill.billing.v1.RegistryService`: payers, providers, patients and
-//! coverages. Every read or change of a patient (or of a coverage, which
-//! carries the member id) is written to the audit log in the same
-//! transaction. Fee schedules and eligibility answer `UNIMPLEMENTED` (the
-//! generated default) until they are built.
+//! `medbill.billing.v1.RegistryService`: payers and providers here;
+//! patients and coverages (audited) in [`super::patient_rpc`]; prices
+//! (charge master, fee schedules) in [`crate::pricing::grpc`]. Eligibility
+//! answers `UNIMPLEMENTED` (the generated default) until it is built.
 
 use medbill_contracts::medbill::billing::v1 as pb;
 use medbill_contracts::medbill::billing::v1::registry_service_server::RegistryService;
-use medbill_kernel::{AccountId, PatientId, PayerId};
+use medbill_kernel::PayerId;
 use medbill_platform::ServiceError;
-use medbill_platform::audit;
-use medbill_platform::auth::{Principal, principal};
+use medbill_platform::auth::principal;
+use medbill_platform::clock::Clock;
 use medbill_platform::convert;
 use medbill_platform::db::Database;
 use medbill_platform::paging::Page;
 use sqlx::AnyConnection;
 use tonic::{Request, Response, Status};
 
-use super::domain::{
-    Coverage, CoverageId, Patient, Payer, Provider, ProviderId, Relationship, Subscriber,
-};
+use super::domain::{Payer, Provider, ProviderId};
 use super::store::KEY_SEPARATOR;
-use super::{patients, store, wire};
+use super::{patient_rpc, store, wire};
+use crate::pricing;
+use crate::pricing::domain::FeeScheduleId;
 
 /// The registry API over the billing database.
 #[derive(Clone)]
 pub struct RegistryRpc {
     db: Database,
+    clock: Clock,
 }
 
 impl RegistryRpc {
-    /// The API over `db`.
-    pub fn new(db: Database) -> Self {
-        RegistryRpc { db }
+    /// The API over `db`; "today" (prices in force) comes from `clock`.
+    pub fn new(db: Database, clock: Clock) -> Self {
+        RegistryRpc { db, clock }
     }
 }
 
-/// Writes who touched patient `patient_id` through `rpc`.
-async fn audit_patient(
+/// The fee schedule a payer names: none (the charge master prices its
+/// claims) or one that exists.
+async fn fee_schedule_id(
     conn: &mut AnyConnection,
-    who: &Principal,
-    action: &str,
-    patient_id: &PatientId,
-    rpc: &str,
-) -> Result<(), ServiceError> {
-    audit::record(conn, who, action, "patient", patient_id.as_str(), rpc).await?;
-    Ok(())
-}
-
-/// Fails with `NOT_FOUND` unless payer `payer_id` is registered.
-async fn require_payer(
-    conn: &mut AnyConnection,
-    payer_id: &PayerId,
-) -> Result<Payer, ServiceError> {
-    store::payer(conn, payer_id)
-        .await?
-        .ok_or_else(|| ServiceError::not_found("payer", payer_id.as_str()))
-}
-
-/// The id of a fee schedule a payer names (free text until fee schedules
-/// are built; empty is the charge master).
-fn fee_schedule_id(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+    text: &str,
+) -> Result<Option<String>, ServiceError> {
+    let Some(id) = convert::optional_id::<FeeScheduleId>("fee_schedule_id", text)? else {
+        return Ok(None);
+    };
+    if !pricing::store::fee_schedule_exists(conn, id.as_str()).await? {
+        return Err(ServiceError::not_found("fee schedule", id.as_str()));
+    }
+    Ok(Some(id.into_string()))
 }
 
 #[tonic::async_trait]
@@ -82,10 +69,14 @@ impl RegistryService for RegistryRpc {
             appeal_window_days: wire::days("appeal_window_days", req.appeal_window_days)?,
             claim_forms: wire::claim_forms("claim_forms", &req.claim_forms)?,
             address: wire::address("address", req.address.as_ref())?,
-            fee_schedule_id: fee_schedule_id(&req.fee_schedule_id),
+            fee_schedule_id: None,
             active: true,
         };
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+        let payer = Payer {
+            fee_schedule_id: fee_schedule_id(&mut tx, &req.fee_schedule_id).await?,
+            ..payer
+        };
         store::insert_payer(&mut tx, &payer).await?;
         tx.commit().await.map_err(ServiceError::from)?;
         Ok(Response::new(wire::wire_payer(&payer)))
@@ -97,7 +88,7 @@ impl RegistryService for RegistryRpc {
     ) -> Result<Response<pb::Payer>, Status> {
         let payer_id = convert::id::<PayerId>("payer_id", &request.get_ref().payer_id)?;
         let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        let payer = require_payer(&mut conn, &payer_id).await?;
+        let payer = store::require_payer(&mut conn, &payer_id).await?;
         Ok(Response::new(wire::wire_payer(&payer)))
     }
 
@@ -137,7 +128,7 @@ impl RegistryService for RegistryRpc {
         let claim_forms = wire::claim_forms("claim_forms", &req.claim_forms)?;
         let address = wire::address("address", req.address.as_ref())?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let stored = require_payer(&mut tx, &payer_id).await?;
+        let stored = store::require_payer(&mut tx, &payer_id).await?;
         // The clearinghouse id and the filing indicator are not in the
         // request: they stay as registered.
         let payer = Payer {
@@ -146,7 +137,7 @@ impl RegistryService for RegistryRpc {
             appeal_window_days,
             claim_forms,
             address,
-            fee_schedule_id: fee_schedule_id(&req.fee_schedule_id),
+            fee_schedule_id: fee_schedule_id(&mut tx, &req.fee_schedule_id).await?,
             active: req.active,
             ..stored
         };
@@ -221,36 +212,8 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::CreatePatientRequest>,
     ) -> Result<Response<pb::Patient>, Status> {
         let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let patient = Patient {
-            patient_id: PatientId::new(),
-            mrn: convert::required_text("mrn", &req.mrn)?.into(),
-            name: wire::person_name("name", req.name.as_ref())?.into(),
-            birth_date: convert::date("birth_date", req.birth_date.as_ref())?.into(),
-            sex: wire::sex("sex", req.sex)?,
-            address: wire::address("address", req.address.as_ref())?.into(),
-            guarantor_account_id: AccountId::new(),
-        };
-        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let existing = patients::patient(&mut tx, None, Some(patient.mrn.expose())).await?;
-        let answer = match existing {
-            // A repeated registration of the same person is harmless.
-            Some(existing) if existing.same_person(&patient) => existing,
-            Some(existing) => {
-                return Err(ServiceError::AlreadyExists(format!(
-                    "the MRN belongs to patient {} with other demographics",
-                    existing.patient_id
-                ))
-                .into());
-            }
-            None => {
-                patients::insert_patient(&mut tx, &patient).await?;
-                patient
-            }
-        };
-        audit_patient(&mut tx, &who, "create", &answer.patient_id, "CreatePatient").await?;
-        tx.commit().await.map_err(ServiceError::from)?;
-        Ok(Response::new(wire::wire_patient(&answer)))
+        let answer = patient_rpc::create_patient(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 
     async fn get_patient(
@@ -258,19 +221,8 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::GetPatientRequest>,
     ) -> Result<Response<pb::Patient>, Status> {
         let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let patient_id = convert::optional_id::<PatientId>("patient_id", &req.patient_id)?;
-        let mrn = Some(req.mrn.trim()).filter(|m| !m.is_empty());
-        if patient_id.is_none() && mrn.is_none() {
-            return Err(ServiceError::invalid("patient_id", "or mrn is required").into());
-        }
-        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        let patient = patients::patient(&mut conn, patient_id.as_ref(), mrn)
-            .await?
-            // Never echo an MRN back in an error.
-            .ok_or_else(|| ServiceError::not_found("patient", req.patient_id.clone()))?;
-        audit_patient(&mut conn, &who, "read", &patient.patient_id, "GetPatient").await?;
-        Ok(Response::new(wire::wire_patient(&patient)))
+        let answer = patient_rpc::get_patient(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 
     async fn update_patient(
@@ -278,23 +230,8 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::UpdatePatientRequest>,
     ) -> Result<Response<pb::Patient>, Status> {
         let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let patient_id = convert::id::<PatientId>("patient_id", &req.patient_id)?;
-        let name = wire::person_name("name", req.name.as_ref())?;
-        let address = wire::address("address", req.address.as_ref())?;
-        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let stored = patients::patient(&mut tx, Some(&patient_id), None)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
-        let patient = Patient {
-            name: name.into(),
-            address: address.into(),
-            ..stored
-        };
-        patients::update_patient(&mut tx, &patient).await?;
-        audit_patient(&mut tx, &who, "update", &patient_id, "UpdatePatient").await?;
-        tx.commit().await.map_err(ServiceError::from)?;
-        Ok(Response::new(wire::wire_patient(&patient)))
+        let answer = patient_rpc::update_patient(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 
     async fn add_coverage(
@@ -302,63 +239,8 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::AddCoverageRequest>,
     ) -> Result<Response<pb::Coverage>, Status> {
         let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let patient_id = convert::id::<PatientId>("patient_id", &req.patient_id)?;
-        let payer_id = convert::id::<PayerId>("payer_id", &req.payer_id)?;
-        let rank = match req.rank {
-            1..=3 => req.rank as u8,
-            _ => {
-                return Err(ServiceError::invalid(
-                    "rank",
-                    "must be 1 (primary), 2 (secondary) or 3 (tertiary)",
-                )
-                .into());
-            }
-        };
-        let relationship = wire::relationship("relationship", req.relationship)?;
-        let subscriber = match relationship {
-            Relationship::SelfInsured => None,
-            Relationship::Spouse | Relationship::Child | Relationship::Other => Some(Subscriber {
-                name: wire::person_name("subscriber_name", req.subscriber_name.as_ref())?.into(),
-                birth_date: convert::date(
-                    "subscriber_birth_date",
-                    req.subscriber_birth_date.as_ref(),
-                )?
-                .into(),
-                sex: wire::sex("subscriber_sex", req.subscriber_sex)?,
-            }),
-        };
-        let coverage = Coverage {
-            coverage_id: CoverageId::new(),
-            patient_id,
-            payer_id,
-            rank,
-            member_id: convert::required_text("member_id", &req.member_id)?.into(),
-            group_number: req.group_number.trim().to_string(),
-            relationship,
-            subscriber,
-            effective: convert::date_range("effective", req.effective.as_ref())?,
-        };
-        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        patients::patient(&mut tx, Some(&coverage.patient_id), None)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("patient", coverage.patient_id.as_str()))?;
-        require_payer(&mut tx, &coverage.payer_id).await?;
-        let taken = patients::coverages(&mut tx, &coverage.patient_id)
-            .await?
-            .into_iter()
-            .find(|c| c.rank == coverage.rank && c.overlaps(coverage.effective));
-        if let Some(taken) = taken {
-            return Err(ServiceError::FailedPrecondition(format!(
-                "coverage {} holds rank {} for part of these dates; terminate it first",
-                taken.coverage_id, coverage.rank
-            ))
-            .into());
-        }
-        patients::insert_coverage(&mut tx, &coverage).await?;
-        audit_patient(&mut tx, &who, "update", &coverage.patient_id, "AddCoverage").await?;
-        tx.commit().await.map_err(ServiceError::from)?;
-        Ok(Response::new(wire::wire_coverage(&coverage)))
+        let answer = patient_rpc::add_coverage(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 
     async fn list_coverages(
@@ -366,22 +248,8 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::ListCoveragesRequest>,
     ) -> Result<Response<pb::ListCoveragesResponse>, Status> {
         let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let patient_id = convert::id::<PatientId>("patient_id", &req.patient_id)?;
-        let as_of = convert::optional_date("as_of", req.as_of.as_ref())?;
-        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        patients::patient(&mut conn, Some(&patient_id), None)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
-        let coverages = patients::coverages(&mut conn, &patient_id).await?;
-        audit_patient(&mut conn, &who, "read", &patient_id, "ListCoverages").await?;
-        Ok(Response::new(pb::ListCoveragesResponse {
-            coverages: coverages
-                .iter()
-                .filter(|c| as_of.is_none_or(|day| c.in_force_on(day)))
-                .map(wire::wire_coverage)
-                .collect(),
-        }))
+        let answer = patient_rpc::list_coverages(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 
     async fn terminate_coverage(
@@ -389,34 +257,41 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::TerminateCoverageRequest>,
     ) -> Result<Response<pb::Coverage>, Status> {
         let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let coverage_id = convert::id::<CoverageId>("coverage_id", &req.coverage_id)?;
-        let end = convert::date("end", req.end.as_ref())?;
-        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let stored = patients::coverage(&mut tx, &coverage_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("coverage", coverage_id.as_str()))?;
-        let effective = medbill_kernel::DateRange::new(stored.effective.start(), Some(end))
-            .map_err(|_| ServiceError::invalid("end", "must not be before the coverage starts"))?;
-        if stored.effective.end().is_some_and(|old| old < end) {
-            return Err(ServiceError::FailedPrecondition(format!(
-                "coverage {coverage_id} already ended before that date"
-            ))
-            .into());
-        }
-        patients::set_coverage_end(&mut tx, &coverage_id, end).await?;
-        audit_patient(
-            &mut tx,
-            &who,
-            "update",
-            &stored.patient_id,
-            "TerminateCoverage",
-        )
-        .await?;
-        tx.commit().await.map_err(ServiceError::from)?;
-        Ok(Response::new(wire::wire_coverage(&Coverage {
-            effective,
-            ..stored
-        })))
+        let answer = patient_rpc::terminate_coverage(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn upsert_fee_schedule(
+        &self,
+        request: Request<pb::UpsertFeeScheduleRequest>,
+    ) -> Result<Response<pb::FeeSchedule>, Status> {
+        let answer = pricing::grpc::upsert_fee_schedule(&self.db, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn get_fee_schedule(
+        &self,
+        request: Request<pb::GetFeeScheduleRequest>,
+    ) -> Result<Response<pb::FeeSchedule>, Status> {
+        let answer =
+            pricing::grpc::get_fee_schedule(&self.db, &self.clock, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn upsert_charge_master(
+        &self,
+        request: Request<pb::UpsertChargeMasterRequest>,
+    ) -> Result<Response<pb::ChargeMaster>, Status> {
+        let answer = pricing::grpc::upsert_charge_master(&self.db, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn get_charge_master(
+        &self,
+        request: Request<pb::GetChargeMasterRequest>,
+    ) -> Result<Response<pb::ChargeMaster>, Status> {
+        let answer =
+            pricing::grpc::get_charge_master(&self.db, &self.clock, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 }

@@ -6,7 +6,8 @@ use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::domain::{Coverage, CoverageId, Patient, PersonName, Relationship, Sex, Subscriber};
+use super::coverage::{Coverage, CoverageId, Relationship, Subscriber};
+use super::domain::{Patient, PersonName, Sex};
 use super::store::address_of;
 
 const PATIENT_COLUMNS: &str = "patient_id, mrn, name_last, name_first, name_middle, \

@@ -120,6 +120,16 @@ pub async fn payer(
     row.as_ref().map(payer_of).transpose()
 }
 
+/// Fails with `NOT_FOUND` unless payer `payer_id` is registered.
+pub async fn require_payer(
+    conn: &mut AnyConnection,
+    payer_id: &PayerId,
+) -> Result<Payer, ServiceError> {
+    payer(conn, payer_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("payer", payer_id.as_str()))
+}
+
 /// Payers by name then id, after the key `(name, payer_id)` of the last
 /// one sent; inactive ones only when asked.
 pub async fn payers(

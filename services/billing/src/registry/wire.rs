@@ -8,9 +8,9 @@ use medbill_kernel::{Npi, NpiError};
 use medbill_platform::ServiceError;
 use medbill_platform::convert::{wire_date, wire_date_range};
 
+use super::coverage::{Coverage, Relationship};
 use super::domain::{
-    Address, ClaimForm, Coverage, Ein, FilingIndicator, Patient, Payer, PersonName, Provider,
-    Relationship, Sex, Taxonomy,
+    Address, ClaimForm, Ein, FilingIndicator, Patient, Payer, PersonName, Provider, Sex, Taxonomy,
 };
 
 pub fn filing_indicator(field: &str, value: i32) -> Result<FilingIndicator, ServiceError> {
