@@ -5,6 +5,7 @@
 //! A library with a thin caller: `medbill up`, `medbill serve billing` and the
 //! tests all run [`serve`].
 
+pub mod charges;
 pub mod pricing;
 pub mod registry;
 pub mod roles;
@@ -66,16 +67,23 @@ impl PeerArgs {
     }
 }
 
-/// The billing service assembled: its gRPC servers and role table.
-pub fn assemble(db: Database, settings: ServerSettings, _peers: Peers) -> ServiceBuilder {
+/// The billing service assembled: its gRPC servers, its role table and,
+/// when coding is a peer, the consumer of coding's feed (charge capture).
+pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
     let clock = settings.clock.clone();
-    ServiceBuilder::new("billing", roles::policy(), settings)
+    let mut service = ServiceBuilder::new("billing", roles::policy(), settings)
         .add_service(RegistryServiceServer::new(
-            registry::grpc::RegistryRpc::new(db, clock),
+            registry::grpc::RegistryRpc::new(db.clone(), clock),
         ))
-        .add_service(ClaimServiceServer::new(rpc::Claims))
+        .add_service(ClaimServiceServer::new(charges::grpc::ClaimRpc::new(
+            db.clone(),
+        )))
         .add_service(SubmissionServiceServer::new(rpc::Submission))
-        .add_service(DenialServiceServer::new(rpc::Denials))
+        .add_service(DenialServiceServer::new(rpc::Denials));
+    if let Some(coding) = peers.coding {
+        service = service.task(move |stop| charges::capture::follow_coding(db, coding, stop));
+    }
+    service
 }
 
 /// Serves the billing API on `listener` over `db` until `shutdown` completes.

@@ -105,6 +105,12 @@ pub enum HoldReason {
     NoConversionFactor,
     /// The amount does not fit in cents.
     Overflow,
+    /// The code is not a CPT or HCPCS code (charges price services only).
+    NotAProcedureCode,
+    /// Neither the line nor the encounter has a date of service.
+    NoDateOfService,
+    /// The line has no units.
+    NoUnits,
 }
 
 impl HoldReason {
@@ -115,6 +121,9 @@ impl HoldReason {
             HoldReason::NoChargeMasterPrice => "no_charge_master_price",
             HoldReason::NoConversionFactor => "no_conversion_factor",
             HoldReason::Overflow => "overflow",
+            HoldReason::NotAProcedureCode => "not_a_procedure_code",
+            HoldReason::NoDateOfService => "no_date_of_service",
+            HoldReason::NoUnits => "no_units",
         }
     }
 
@@ -131,7 +140,25 @@ impl HoldReason {
                 "the fee schedule prices by RVU but has no conversion factor"
             }
             HoldReason::Overflow => "the amount is too large",
+            HoldReason::NotAProcedureCode => "the code is not a CPT or HCPCS code",
+            HoldReason::NoDateOfService => "the line has no date of service",
+            HoldReason::NoUnits => "the line has no units",
         }
+    }
+
+    /// The reason of a stored name.
+    pub fn parse(text: &str) -> Option<HoldReason> {
+        [
+            HoldReason::NoPrice,
+            HoldReason::NoChargeMasterPrice,
+            HoldReason::NoConversionFactor,
+            HoldReason::Overflow,
+            HoldReason::NotAProcedureCode,
+            HoldReason::NoDateOfService,
+            HoldReason::NoUnits,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 }
 

@@ -133,3 +133,23 @@ pub async fn audit_rows(service: &RunningService, record_id: &str) -> Vec<(Strin
         .map(|r| (r.get::<String, _>("action"), r.get::<String, _>("rpc")))
         .collect()
 }
+
+/// Billing following a fake coding feed.
+pub struct WithCoding {
+    pub service: RunningService,
+    pub coding: medbill_platform::testing::FakeFeed,
+}
+
+/// Starts billing on `test_db` with a fake coding feed as its peer.
+pub async fn start_with_coding(test_db: &TestDatabase) -> WithCoding {
+    let coding = medbill_platform::testing::FakeFeed::start(test_db).await;
+    let peers = medbill_billing::Peers {
+        coding: Some(coding.peer("coding", "billing")),
+        payments: None,
+    };
+    let service = start(test_db, medbill_billing::MIGRATIONS, move |l, db, s, sd| {
+        medbill_billing::serve(l, db, s, peers, sd)
+    })
+    .await;
+    WithCoding { service, coding }
+}

@@ -1,0 +1,220 @@
+//! The consumer of coding's feed: each `EncounterReleased` becomes a stored
+//! release and its charges, in the transaction that records the event as
+//! applied. A release already stored (the same event delivered again, or
+//! republished) adds nothing. Nothing in an event's content fails the
+//! consumer, since a failing event would stop the feed behind it: what
+//! cannot be priced is held with its reason.
+
+use medbill_contracts::medbill::coding::v1 as coding;
+use medbill_contracts::medbill::common::v1::Event;
+use medbill_kernel::{CalendarDate, EncounterId, Modifier, PayerId, ProcedureCode};
+use medbill_platform::ServiceError;
+use medbill_platform::consumer::{Consumer, EventHandler};
+use medbill_platform::convert;
+use medbill_platform::db::{Database, Tx};
+use medbill_platform::events;
+use medbill_platform::peers::Peer;
+use sqlx::AnyConnection;
+use tokio::sync::watch;
+
+use super::domain::{Charge, ChargeId, ChargeOutcome, EncounterType, Release, ReleasedLine};
+use super::store::{self, ReleaseContext};
+use crate::pricing::domain::{self as pricing, HoldReason};
+use crate::pricing::store as prices;
+use crate::registry::coverage::Coverage;
+use crate::registry::{patients, store as registry};
+
+/// The consumer's name in the billing database.
+pub const CONSUMER: &str = "billing.coding-feed";
+
+/// Follows coding's feed until `stop`.
+pub async fn follow_coding(db: Database, coding: Peer, stop: watch::Receiver<bool>) {
+    Consumer::new(CONSUMER, db, ReleaseHandler)
+        .follow_peer(coding, stop)
+        .await;
+}
+
+/// Applies coding's released encounters.
+pub struct ReleaseHandler;
+
+#[tonic::async_trait]
+impl EventHandler for ReleaseHandler {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+        let Some(released) = events::decode::<coding::EncounterReleased>(event)? else {
+            return Ok(());
+        };
+        let Some(release) = release_of(released.payload) else {
+            tracing::warn!(event_id = %released.event_id, "EncounterReleased without a valid encounter id; skipped");
+            return Ok(());
+        };
+        capture(tx, &release, &released.event_id).await
+    }
+}
+
+/// The release an event describes; `None` without a usable encounter id.
+fn release_of(e: coding::EncounterReleased) -> Option<Release> {
+    let encounter_id = EncounterId::parse(&e.encounter_id).ok()?;
+    // A malformed range is treated as absent: the lines are then held for
+    // want of a date rather than stopping the feed.
+    let dates_of_service =
+        convert::date_range("dates_of_service", e.dates_of_service.as_ref()).ok();
+    let encounter_type = match coding::EncounterType::try_from(e.encounter_type) {
+        Ok(coding::EncounterType::Professional) => EncounterType::Professional,
+        Ok(coding::EncounterType::Outpatient) => EncounterType::Outpatient,
+        Ok(coding::EncounterType::Inpatient) => EncounterType::Inpatient,
+        Ok(coding::EncounterType::Unspecified) | Err(_) => EncounterType::Unspecified,
+    };
+    let first_day = dates_of_service.map(|d| d.start());
+    let lines = e
+        .lines
+        .into_iter()
+        .map(|l| ReleasedLine {
+            date_of_service: convert::optional_date("date_of_service", l.date_of_service.as_ref())
+                .ok()
+                .flatten()
+                .or(first_day),
+            code: l.code.trim().to_ascii_uppercase(),
+            modifiers: l
+                .modifiers
+                .iter()
+                .map(|m| m.trim().to_ascii_uppercase())
+                .collect(),
+            units: l.units,
+            diagnosis_pointers: l.diagnosis_pointers,
+            revenue_code: l.revenue_code.trim().to_string(),
+        })
+        .collect();
+    Some(Release {
+        encounter_id,
+        release_number: e.release_number.max(1),
+        patient_mrn: e.patient_mrn.trim().to_string().into(),
+        rendering_provider_npi: e.rendering_provider_npi.trim().to_string(),
+        dates_of_service,
+        place_of_service: e.place_of_service.trim().to_string(),
+        encounter_type,
+        diagnoses: e
+            .diagnoses
+            .into_iter()
+            .map(|d| d.code.replace('.', "").to_ascii_uppercase())
+            .collect(),
+        lines,
+        replaces_claim_id: e.replaces_claim_id.trim().to_string(),
+        payer_id: e.payer_id.trim().to_string(),
+    })
+}
+
+/// Stores `release` and its charges unless it is stored already.
+pub async fn capture(tx: &mut Tx, release: &Release, event_id: &str) -> Result<(), ServiceError> {
+    if store::release_exists(tx, &release.encounter_id, release.release_number).await? {
+        tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, "release stored already");
+        return Ok(());
+    }
+    let patient = patients::patient(tx, None, Some(release.patient_mrn.expose())).await?;
+    let coverages = match &patient {
+        Some(p) => patients::coverages(tx, &p.patient_id).await?,
+        None => Vec::new(),
+    };
+    let coding_payer = PayerId::parse(&release.payer_id).ok();
+    let mut charges = Vec::with_capacity(release.lines.len());
+    let mut first_payer = None;
+    for (i, line) in release.lines.iter().enumerate() {
+        let payer = match line.date_of_service {
+            Some(day) => payer_on(&coverages, day).or(coding_payer.clone()),
+            None => coding_payer.clone(),
+        };
+        if first_payer.is_none() {
+            first_payer = payer.clone();
+        }
+        let outcome = price_line(tx, line, payer.as_ref()).await?;
+        charges.push(Charge {
+            charge_id: ChargeId::new(),
+            encounter_id: release.encounter_id.clone(),
+            release_number: release.release_number,
+            line_number: i as u32 + 1,
+            patient_id: patient.as_ref().map(|p| p.patient_id.clone()),
+            code: line.code.clone(),
+            modifiers: line.modifiers.clone(),
+            units: line.units,
+            diagnosis_pointers: line.diagnosis_pointers.clone(),
+            date_of_service: line.date_of_service,
+            outcome,
+            claim_id: None,
+        });
+    }
+    let context = ReleaseContext {
+        patient_id: patient.as_ref().map(|p| &p.patient_id),
+        payer_id: first_payer.as_ref().map(PayerId::as_str),
+        event_id,
+    };
+    store::insert_release(tx, release, &context).await?;
+    store::insert_charges(tx, &charges).await?;
+    let held = charges
+        .iter()
+        .filter(|c| matches!(c.outcome, ChargeOutcome::Held(_)))
+        .count();
+    tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, charges = charges.len(), held, "release captured");
+    Ok(())
+}
+
+/// The payer of the primary coverage in force on `day`.
+fn payer_on(coverages: &[Coverage], day: CalendarDate) -> Option<PayerId> {
+    coverages
+        .iter()
+        .find(|c| c.rank == 1 && c.in_force_on(day))
+        .map(|c| c.payer_id.clone())
+}
+
+/// Prices one line on its date of service.
+async fn price_line(
+    conn: &mut AnyConnection,
+    line: &ReleasedLine,
+    payer_id: Option<&PayerId>,
+) -> Result<ChargeOutcome, ServiceError> {
+    let Ok(code) = ProcedureCode::parse(&line.code) else {
+        return Ok(ChargeOutcome::Held(HoldReason::NotAProcedureCode));
+    };
+    let Some(day) = line.date_of_service else {
+        return Ok(ChargeOutcome::Held(HoldReason::NoDateOfService));
+    };
+    if line.units == 0 {
+        return Ok(ChargeOutcome::Held(HoldReason::NoUnits));
+    }
+    let modifiers: Vec<Modifier> = line
+        .modifiers
+        .iter()
+        .filter_map(|m| Modifier::parse(m).ok())
+        .collect();
+    let master = prices::charge_master(conn, day, Some(&code)).await?;
+    let master_entry = master
+        .as_ref()
+        .and_then(|m| pricing::pick(&m.entries, |e| &e.key, &code, &modifiers));
+    let schedule = match payer_id {
+        Some(payer_id) => match registry::payer(conn, payer_id)
+            .await?
+            .and_then(|p| p.fee_schedule_id)
+        {
+            Some(id) => prices::fee_schedule(conn, &id, day, Some(&code)).await?,
+            None => None,
+        },
+        None => None,
+    };
+    let fee = schedule.as_ref().and_then(|s| {
+        pricing::pick(&s.entries, |e| &e.key, &code, &modifiers).map(|e| (e, s.conversion_factor))
+    });
+    Ok(match pricing::price(line.units, master_entry, fee) {
+        Ok(priced) => ChargeOutcome::Priced {
+            amount: priced.amount,
+            // Coding's revenue code for an institutional line wins over the
+            // charge master's default for the code.
+            revenue_code: if line.revenue_code.is_empty() {
+                priced
+                    .revenue_code
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_default()
+            } else {
+                line.revenue_code.clone()
+            },
+        },
+        Err(reason) => ChargeOutcome::Held(reason),
+    })
+}

@@ -1,0 +1,124 @@
+//! A released encounter as billing keeps it, and the charges made from it.
+
+use medbill_kernel::{CalendarDate, DateRange, EncounterId, Money, PatientId, Redacted};
+
+use crate::pricing::domain::HoldReason;
+
+medbill_kernel::typed_id!(
+    /// One charge (a priced or held service line).
+    ChargeId,
+    "charge"
+);
+
+/// What kind of encounter was coded; it decides the claim form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncounterType {
+    /// Physician services (837P).
+    Professional,
+    /// Hospital outpatient (837I, type of bill 13x).
+    Outpatient,
+    /// Hospital inpatient (837I, type of bill 11x).
+    Inpatient,
+    /// Coding did not say.
+    Unspecified,
+}
+
+impl EncounterType {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EncounterType::Professional => "professional",
+            EncounterType::Outpatient => "outpatient",
+            EncounterType::Inpatient => "inpatient",
+            EncounterType::Unspecified => "unspecified",
+        }
+    }
+}
+
+/// One procedure line of a release, as coding sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasedLine {
+    /// CPT/HCPCS (or ICD-10-PCS) code as sent.
+    pub code: String,
+    /// Modifiers in order.
+    pub modifiers: Vec<String>,
+    /// Units (coding sends at least 1).
+    pub units: u32,
+    /// 1-based positions in the diagnosis list.
+    pub diagnosis_pointers: Vec<u32>,
+    /// The line's date of service, else the encounter's first.
+    pub date_of_service: Option<CalendarDate>,
+    /// A revenue code coding sent for an institutional line; empty if none.
+    pub revenue_code: String,
+}
+
+/// One release of a coded encounter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The encounter.
+    pub encounter_id: EncounterId,
+    /// 1 for the first release, then 2, 3, ...
+    pub release_number: u32,
+    /// The patient's MRN.
+    pub patient_mrn: Redacted<String>,
+    /// The rendering provider's NPI as sent.
+    pub rendering_provider_npi: String,
+    /// First and last dates of service, if sent.
+    pub dates_of_service: Option<DateRange>,
+    /// CMS place of service code.
+    pub place_of_service: String,
+    /// The kind of encounter.
+    pub encounter_type: EncounterType,
+    /// ICD-10-CM codes without dots, in order.
+    pub diagnoses: Vec<String>,
+    /// Its lines.
+    pub lines: Vec<ReleasedLine>,
+    /// The claim a re-release replaces; empty on a first release.
+    pub replaces_claim_id: String,
+    /// The payer coding named, if any.
+    pub payer_id: String,
+}
+
+/// What pricing made of a charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    /// Priced: the amount for all units and the revenue code (empty when
+    /// neither coding nor the charge master gave one).
+    Priced {
+        /// The charge.
+        amount: Money,
+        /// The revenue code.
+        revenue_code: String,
+    },
+    /// Held: no amount, and why.
+    Held(HoldReason),
+}
+
+/// A charge made from one line of a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// Its id.
+    pub charge_id: ChargeId,
+    /// The encounter.
+    pub encounter_id: EncounterId,
+    /// The release it came from.
+    pub release_number: u32,
+    /// The line's position in the release (1-based).
+    pub line_number: u32,
+    /// The registered patient; `None` when no patient has the MRN.
+    pub patient_id: Option<PatientId>,
+    /// The procedure code as sent.
+    pub code: String,
+    /// Modifiers in order.
+    pub modifiers: Vec<String>,
+    /// Units.
+    pub units: u32,
+    /// Diagnosis pointers.
+    pub diagnosis_pointers: Vec<u32>,
+    /// Date of service.
+    pub date_of_service: Option<CalendarDate>,
+    /// Priced or held.
+    pub outcome: ChargeOutcome,
+    /// The claim billing it, once billed.
+    pub claim_id: Option<String>,
+}

@@ -1,0 +1,100 @@
+//! `medbill.billing.v1.ClaimService`: `ListCharges`. Building, scrubbing
+//! and voiding claims are not built yet and answer `UNIMPLEMENTED` (the
+//! generated default).
+
+use medbill_contracts::medbill::billing::v1 as pb;
+use medbill_contracts::medbill::billing::v1::claim_service_server::ClaimService;
+use medbill_kernel::{EncounterId, PatientId};
+use medbill_platform::ServiceError;
+use medbill_platform::convert::{self, wire_date, wire_money};
+use medbill_platform::db::Database;
+use medbill_platform::paging::Page;
+use tonic::{Request, Response, Status};
+
+use super::domain::{Charge, ChargeOutcome};
+use super::store::{self, ChargeFilter};
+
+/// The claim API over the billing database.
+#[derive(Clone)]
+pub struct ClaimRpc {
+    db: Database,
+}
+
+impl ClaimRpc {
+    /// The API over `db`.
+    pub fn new(db: Database) -> Self {
+        ClaimRpc { db }
+    }
+}
+
+fn wire_charge(c: &Charge) -> pb::Charge {
+    let (status, amount, hold_reason, revenue_code) = match &c.outcome {
+        ChargeOutcome::Priced {
+            amount,
+            revenue_code,
+        } => (
+            pb::ChargeStatus::Priced,
+            Some(wire_money(*amount)),
+            String::new(),
+            revenue_code.clone(),
+        ),
+        ChargeOutcome::Held(reason) => (
+            pb::ChargeStatus::Held,
+            None,
+            format!("{}: {}", reason.as_str(), reason.explain()),
+            String::new(),
+        ),
+    };
+    pb::Charge {
+        charge_id: c.charge_id.as_str().to_string(),
+        encounter_id: c.encounter_id.as_str().to_string(),
+        patient_id: c
+            .patient_id
+            .as_ref()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+        code: c.code.clone(),
+        modifiers: c.modifiers.clone(),
+        units: c.units,
+        amount,
+        date_of_service: c.date_of_service.map(wire_date),
+        // The codes are on the claim; a charge names them by pointer.
+        diagnosis_codes: Vec::new(),
+        revenue_code,
+        claim_id: c.claim_id.clone().unwrap_or_default(),
+        status: status as i32,
+        hold_reason,
+        release_number: c.release_number,
+        diagnosis_pointers: c.diagnosis_pointers.clone(),
+    }
+}
+
+#[tonic::async_trait]
+impl ClaimService for ClaimRpc {
+    async fn list_charges(
+        &self,
+        request: Request<pb::ListChargesRequest>,
+    ) -> Result<Response<pb::ListChargesResponse>, Status> {
+        let req = request.into_inner();
+        let filter = ChargeFilter {
+            encounter_id: convert::optional_id::<EncounterId>("encounter_id", &req.encounter_id)?,
+            patient_id: convert::optional_id::<PatientId>("patient_id", &req.patient_id)?,
+            unbilled_only: req.unbilled_only,
+            held_only: req.held_only,
+        };
+        let page = Page::from_request("page", req.page.as_ref())?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let rows = store::charges(
+            &mut conn,
+            &filter,
+            page.after.as_deref(),
+            page.fetch_limit(),
+        )
+        .await?;
+        let (rows, next) = page.finish(rows, |c| c.charge_id.as_str().to_string());
+        Ok(Response::new(pb::ListChargesResponse {
+            charges: rows.iter().map(wire_charge).collect(),
+            page: Some(next),
+        }))
+    }
+}

@@ -1,0 +1,235 @@
+//! Persistence of releases and their charges.
+
+use medbill_kernel::{EncounterId, Money, PatientId, Timestamp};
+use medbill_platform::ServiceError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::domain::{Charge, ChargeId, ChargeOutcome, Release};
+use crate::pricing::domain::HoldReason;
+
+fn corrupt(id: &str) -> ServiceError {
+    ServiceError::Internal(format!("stored charge {id} does not parse"))
+}
+
+fn joined<T: ToString>(items: &[T]) -> String {
+    items.iter().map(T::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether release `release_number` of the encounter is stored already.
+pub async fn release_exists(
+    conn: &mut AnyConnection,
+    encounter_id: &EncounterId,
+    release_number: u32,
+) -> Result<bool, ServiceError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM released_encounters WHERE encounter_id = $1 AND release_number = $2",
+    )
+    .bind(encounter_id.as_str())
+    .bind(i64::from(release_number))
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// What the release row records besides the release itself.
+pub struct ReleaseContext<'a> {
+    /// The registered patient, if any.
+    pub patient_id: Option<&'a PatientId>,
+    /// The payer whose schedule priced it, if any.
+    pub payer_id: Option<&'a str>,
+    /// The event that brought it.
+    pub event_id: &'a str,
+}
+
+/// Stores a release.
+pub async fn insert_release(
+    conn: &mut AnyConnection,
+    release: &Release,
+    context: &ReleaseContext<'_>,
+) -> Result<(), ServiceError> {
+    let dates = release.dates_of_service;
+    sqlx::query(
+        "INSERT INTO released_encounters (encounter_id, release_number, patient_mrn, patient_id, \
+         payer_id, rendering_provider_npi, first_date_of_service, last_date_of_service, \
+         place_of_service, encounter_type, diagnoses, replaces_claim_id, event_id, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(release.encounter_id.as_str())
+    .bind(i64::from(release.release_number))
+    .bind(release.patient_mrn.expose())
+    .bind(
+        context
+            .patient_id
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+    )
+    .bind(context.payer_id.unwrap_or_default())
+    .bind(&release.rendering_provider_npi)
+    .bind(dates.map(|d| d.start().to_string()).unwrap_or_default())
+    .bind(
+        dates
+            .and_then(|d| d.end())
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    )
+    .bind(&release.place_of_service)
+    .bind(release.encounter_type.as_str())
+    .bind(release.diagnoses.join(","))
+    .bind(&release.replaces_claim_id)
+    .bind(context.event_id)
+    .bind(Timestamp::now().to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the charges of a release.
+pub async fn insert_charges(
+    conn: &mut AnyConnection,
+    charges: &[Charge],
+) -> Result<(), ServiceError> {
+    for c in charges {
+        let (status, amount, reason, revenue_code) = match &c.outcome {
+            ChargeOutcome::Priced {
+                amount,
+                revenue_code,
+            } => ("priced", Some(amount.cents()), "", revenue_code.as_str()),
+            ChargeOutcome::Held(reason) => ("held", None, reason.as_str(), ""),
+        };
+        sqlx::query(
+            "INSERT INTO charges (charge_id, encounter_id, release_number, line_number, \
+             patient_id, code, modifiers, units, diagnosis_pointers, date_of_service, status, \
+             amount, hold_reason, revenue_code, claim_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(c.charge_id.as_str())
+        .bind(c.encounter_id.as_str())
+        .bind(i64::from(c.release_number))
+        .bind(i64::from(c.line_number))
+        .bind(
+            c.patient_id
+                .as_ref()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+        )
+        .bind(&c.code)
+        .bind(c.modifiers.join(","))
+        .bind(i64::from(c.units))
+        .bind(joined(&c.diagnosis_pointers))
+        .bind(c.date_of_service.map(|d| d.to_string()).unwrap_or_default())
+        .bind(status)
+        .bind(amount)
+        .bind(reason)
+        .bind(revenue_code)
+        .bind(c.claim_id.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn charge_of(row: &AnyRow) -> Result<Charge, ServiceError> {
+    let id: String = row.try_get("charge_id")?;
+    let bad = || corrupt(&id);
+    let status: String = row.try_get("status")?;
+    let outcome = match status.as_str() {
+        "priced" => ChargeOutcome::Priced {
+            amount: Money::from_cents(row.try_get::<Option<i64>, _>("amount")?.ok_or_else(bad)?),
+            revenue_code: row.try_get("revenue_code")?,
+        },
+        "held" => ChargeOutcome::Held(
+            HoldReason::parse(&row.try_get::<String, _>("hold_reason")?).ok_or_else(bad)?,
+        ),
+        _ => return Err(bad()),
+    };
+    let patient_id: String = row.try_get("patient_id")?;
+    let date: String = row.try_get("date_of_service")?;
+    let pointers: String = row.try_get("diagnosis_pointers")?;
+    Ok(Charge {
+        charge_id: ChargeId::parse(&id).map_err(|_| bad())?,
+        encounter_id: EncounterId::parse(&row.try_get::<String, _>("encounter_id")?)
+            .map_err(|_| bad())?,
+        release_number: u32::try_from(row.try_get::<i64, _>("release_number")?)
+            .map_err(|_| bad())?,
+        line_number: u32::try_from(row.try_get::<i64, _>("line_number")?).map_err(|_| bad())?,
+        patient_id: if patient_id.is_empty() {
+            None
+        } else {
+            Some(PatientId::parse(&patient_id).map_err(|_| bad())?)
+        },
+        code: row.try_get("code")?,
+        modifiers: split(&row.try_get::<String, _>("modifiers")?),
+        units: u32::try_from(row.try_get::<i64, _>("units")?).map_err(|_| bad())?,
+        diagnosis_pointers: split(&pointers)
+            .iter()
+            .map(|p| p.parse().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?,
+        date_of_service: if date.is_empty() {
+            None
+        } else {
+            Some(date.parse().map_err(|_| bad())?)
+        },
+        outcome,
+        claim_id: row.try_get("claim_id")?,
+    })
+}
+
+/// Which charges a list asks for.
+#[derive(Debug, Default)]
+pub struct ChargeFilter {
+    /// Only this encounter's.
+    pub encounter_id: Option<EncounterId>,
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+    /// Only those no claim bills yet.
+    pub unbilled_only: bool,
+    /// Only held ones.
+    pub held_only: bool,
+}
+
+/// Charges matching `filter` in the order they were made, after the id of
+/// the last one sent.
+pub async fn charges(
+    conn: &mut AnyConnection,
+    filter: &ChargeFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Charge>, ServiceError> {
+    let rows = sqlx::query(
+        "SELECT charge_id, encounter_id, release_number, line_number, patient_id, code, \
+         modifiers, units, diagnosis_pointers, date_of_service, status, amount, hold_reason, \
+         revenue_code, claim_id FROM charges \
+         WHERE ($1 = '' OR encounter_id = $1) AND ($2 = '' OR patient_id = $2) \
+         AND ($3 = 0 OR claim_id IS NULL) AND ($4 = 0 OR status = 'held') AND charge_id > $5 \
+         ORDER BY charge_id LIMIT $6",
+    )
+    .bind(
+        filter
+            .encounter_id
+            .as_ref()
+            .map(|e| e.as_str().to_string())
+            .unwrap_or_default(),
+    )
+    .bind(
+        filter
+            .patient_id
+            .as_ref()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+    )
+    .bind(i64::from(filter.unbilled_only))
+    .bind(i64::from(filter.held_only))
+    .bind(after.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(charge_of).collect()
+}

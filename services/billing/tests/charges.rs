@@ -1,0 +1,218 @@
+//! Charge capture through the real server on SQLite and PostgreSQL:
+//! coding's `EncounterReleased` (from a fake coding feed) becomes charges
+//! priced by the payer's fee schedule or the charge master on the date of
+//! service, held when nothing prices them, and captured once however often
+//! the release arrives.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use medbill_contracts::medbill::billing::v1::claim_service_client::ClaimServiceClient;
+use medbill_contracts::medbill::billing::v1::{
+    Charge, ChargeMasterEntry, ChargeStatus, FeeScheduleEntry, ListChargesRequest, PricingMethod,
+    UpsertChargeMasterRequest, UpsertFeeScheduleRequest,
+};
+use medbill_contracts::medbill::coding::v1::{
+    Diagnosis, EncounterReleased, EncounterType, ProcedureLine,
+};
+use medbill_contracts::medbill::common::v1::{DateRange, Money, Sex};
+use medbill_kernel::ids::new_uuid_v7;
+use medbill_platform::backend_tests;
+use medbill_platform::testing::{RunningService, TestDatabase, eventually};
+use support::*;
+use tonic::Code;
+
+fn line(code: &str, units: u32) -> ProcedureLine {
+    ProcedureLine {
+        code: code.into(),
+        units,
+        diagnosis_pointers: vec![1],
+        ..Default::default()
+    }
+}
+
+fn released(encounter_id: &str, mrn: &str, lines: Vec<ProcedureLine>) -> EncounterReleased {
+    EncounterReleased {
+        encounter_id: encounter_id.into(),
+        source_system: "ehr".into(),
+        source_encounter_id: "V-1".into(),
+        patient_mrn: mrn.into(),
+        patient_age_years: 66,
+        patient_sex: Sex::Female as i32,
+        rendering_provider_npi: "1234567893".into(),
+        dates_of_service: Some(DateRange {
+            start: date(2026, 10, 1),
+            end: date(2026, 10, 1),
+        }),
+        place_of_service: "11".into(),
+        encounter_type: EncounterType::Professional as i32,
+        diagnoses: vec![Diagnosis {
+            code: "E119".into(),
+            present_on_admission: String::new(),
+        }],
+        lines,
+        released_by: "coder-1".into(),
+        replaces_claim_id: String::new(),
+        release_number: 1,
+        payer_id: String::new(),
+    }
+}
+
+async fn charges_of(service: &RunningService, encounter_id: &str, held_only: bool) -> Vec<Charge> {
+    ClaimServiceClient::new(service.channel().await)
+        .list_charges(as_biller(ListChargesRequest {
+            encounter_id: encounter_id.into(),
+            held_only,
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .charges
+}
+
+/// Registers prices, a payer with a fee schedule and patient `mrn` covered
+/// by it from 2026-01-01.
+async fn register(service: &RunningService, mrn: &str) {
+    let mut api = registry(service).await;
+    let cdm = |code: &str, cents, revenue_code: &str| ChargeMasterEntry {
+        code: code.into(),
+        price: Some(Money { cents }),
+        revenue_code: revenue_code.into(),
+        ..Default::default()
+    };
+    api.upsert_charge_master(as_biller(UpsertChargeMasterRequest {
+        effective_from: date(2026, 1, 1),
+        entries: vec![cdm("99213", 15_000, "0510"), cdm("71046", 20_000, "0324")],
+    }))
+    .await
+    .unwrap();
+    let schedule = api
+        .upsert_fee_schedule(as_biller(UpsertFeeScheduleRequest {
+            fee_schedule_id: String::new(),
+            name: "Acme 2026".into(),
+            effective_from: date(2026, 1, 1),
+            entries: vec![
+                FeeScheduleEntry {
+                    code: "99213".into(),
+                    charge: Some(Money { cents: 9_000 }),
+                    method: PricingMethod::Fixed as i32,
+                    ..Default::default()
+                },
+                FeeScheduleEntry {
+                    code: "99214".into(),
+                    method: PricingMethod::Rvu as i32,
+                    rvu: "1.92".into(),
+                    ..Default::default()
+                },
+            ],
+            conversion_factor: "32.3465".into(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut payer = commercial_payer("Acme");
+    payer.fee_schedule_id = schedule.fee_schedule_id;
+    let payer = api
+        .create_payer(as_biller(payer))
+        .await
+        .unwrap()
+        .into_inner();
+    let patient = api
+        .create_patient(as_biller(patient(mrn)))
+        .await
+        .unwrap()
+        .into_inner();
+    api.add_coverage(as_biller(coverage(&patient.patient_id, &payer.payer_id, 1)))
+        .await
+        .unwrap();
+}
+
+backend_tests!(
+    a_release_delivered_twice_is_priced_once_by_fee_schedule_then_charge_master_and_unpriced_lines_are_held,
+    |test_db: TestDatabase| async move {
+        let h = start_with_coding(&test_db).await;
+        register(&h.service, "MRN-1").await;
+        let encounter = new_uuid_v7();
+        let event = released(
+            &encounter,
+            "MRN-1",
+            vec![line("99213", 1), line("99214", 2), line("71046", 1), line("99499", 1)],
+        );
+        h.coding.publish(&encounter, &event).await;
+        h.coding.publish(&encounter, &event).await;
+        // A later event: once it is captured, both copies above were applied.
+        let marker = new_uuid_v7();
+        h.coding.publish(&marker, &released(&marker, "MRN-1", vec![line("99213", 1)])).await;
+        let service = &h.service;
+        let marker_id = marker.as_str();
+        eventually("the later release captured", || async move {
+            (!charges_of(service, marker_id, false).await.is_empty()).then_some(())
+        })
+        .await;
+
+        let charges = charges_of(service, &encounter, false).await;
+        assert_eq!(charges.len(), 4, "one set of charges, not one per delivery");
+        let by_code = |code: &str| charges.iter().find(|c| c.code == code).unwrap().clone();
+        let fixed = by_code("99213");
+        assert_eq!(fixed.status, ChargeStatus::Priced as i32);
+        assert_eq!(fixed.amount, Some(Money { cents: 9_000 }));
+        assert_eq!(fixed.revenue_code, "0510");
+        // 1.92 RVU x $32.3465 x 2 units = $124.21056.
+        assert_eq!(by_code("99214").amount, Some(Money { cents: 12_421 }));
+        let master = by_code("71046");
+        assert_eq!(master.amount, Some(Money { cents: 20_000 }));
+        assert_eq!(master.revenue_code, "0324");
+        let held = by_code("99499");
+        assert_eq!(held.status, ChargeStatus::Held as i32);
+        assert_eq!(held.amount, None, "a held charge has no amount, never $0");
+        assert!(held.hold_reason.starts_with("no_price:"), "{}", held.hold_reason);
+        assert!(charges.iter().all(|c| !c.patient_id.is_empty() && c.release_number == 1));
+        let held_only = charges_of(service, &encounter, true).await;
+        assert_eq!(held_only, [held]);
+        let releases: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM released_encounters WHERE encounter_id = $1")
+                .bind(&encounter)
+                .fetch_one(service.db().pool())
+                .await
+                .unwrap();
+        assert_eq!(releases, 1);
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    a_line_is_priced_by_what_was_in_force_on_its_date_of_service_even_for_an_unregistered_patient,
+    |test_db: TestDatabase| async move {
+        let h = start_with_coding(&test_db).await;
+        register(&h.service, "MRN-2").await;
+        let encounter = new_uuid_v7();
+        let mut before = line("99213", 1);
+        before.date_of_service = date(2025, 12, 31);
+        let mut event = released(&encounter, "MRN-UNKNOWN", vec![line("99213", 2), before]);
+        event.release_number = 1;
+        h.coding.publish(&encounter, &event).await;
+        let service = &h.service;
+        let id = encounter.as_str();
+        let charges = eventually("the release captured", || async move {
+            Some(charges_of(service, id, false).await).filter(|c| !c.is_empty())
+        })
+        .await;
+        assert_eq!(charges.len(), 2);
+        // No coverage is known for the MRN, so the charge master prices it.
+        assert_eq!(charges[0].amount, Some(Money { cents: 30_000 }));
+        assert_eq!(charges[0].patient_id, "");
+        // Before the first charge master took effect nothing prices it.
+        assert_eq!(charges[1].status, ChargeStatus::Held as i32);
+        assert_eq!(charges[1].date_of_service, date(2025, 12, 31));
+
+        let status = ClaimServiceClient::new(service.channel().await)
+            .list_charges(as_biller(ListChargesRequest {
+                encounter_id: "E-1".into(),
+                ..Default::default()
+            }))
+            .await;
+        assert_fails(status, Code::InvalidArgument, "encounter_id:");
+        h.service.stop().await;
+    }
+);
