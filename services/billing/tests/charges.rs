@@ -177,6 +177,12 @@ backend_tests!(
                 .await
                 .unwrap();
         assert_eq!(releases, 1);
+        let patient_id = &charges[0].patient_id;
+        let reads = audit_rows(service, patient_id).await;
+        assert!(
+            reads.contains(&("read".to_string(), "ListCharges".to_string())),
+            "{reads:?}"
+        );
         h.service.stop().await;
     }
 );

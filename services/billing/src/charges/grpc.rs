@@ -1,11 +1,16 @@
-//! `medbill.billing.v1.ClaimService`: `ListCharges`. Building, scrubbing
-//! and voiding claims are not built yet and answer `UNIMPLEMENTED` (the
-//! generated default).
+//! `medbill.billing.v1.ClaimService`: `ListCharges` (a patient's services
+//! are patient data: each patient a page shows is written to the audit
+//! log). Building, scrubbing and voiding claims are not built yet and
+//! answer `UNIMPLEMENTED` (the generated default).
+
+use std::collections::BTreeSet;
 
 use medbill_contracts::medbill::billing::v1 as pb;
 use medbill_contracts::medbill::billing::v1::claim_service_server::ClaimService;
 use medbill_kernel::{EncounterId, PatientId};
 use medbill_platform::ServiceError;
+use medbill_platform::audit;
+use medbill_platform::auth::principal;
 use medbill_platform::convert::{self, wire_date, wire_money};
 use medbill_platform::db::Database;
 use medbill_platform::paging::Page;
@@ -75,6 +80,7 @@ impl ClaimService for ClaimRpc {
         &self,
         request: Request<pb::ListChargesRequest>,
     ) -> Result<Response<pb::ListChargesResponse>, Status> {
+        let who = principal(&request)?.clone();
         let req = request.into_inner();
         let filter = ChargeFilter {
             encounter_id: convert::optional_id::<EncounterId>("encounter_id", &req.encounter_id)?,
@@ -92,6 +98,14 @@ impl ClaimService for ClaimRpc {
         )
         .await?;
         let (rows, next) = page.finish(rows, |c| c.charge_id.as_str().to_string());
+        let patients: BTreeSet<&str> = rows
+            .iter()
+            .filter_map(|c| c.patient_id.as_ref().map(|p| p.as_str()))
+            .collect();
+        let patients: Vec<&str> = patients.into_iter().collect();
+        audit::record_many(&mut conn, &who, "read", "patient", &patients, "ListCharges")
+            .await
+            .map_err(ServiceError::from)?;
         Ok(Response::new(pb::ListChargesResponse {
             charges: rows.iter().map(wire_charge).collect(),
             page: Some(next),
