@@ -2,7 +2,8 @@
 //! payments and refunds on a double-entry ledger, statements, payment plans,
 //! collections and AR reporting, in a database of its own. Built so far:
 //! claims from billing's feed ([`claims`]), the ledger and its audit
-//! ([`ledger`]), remittance posting ([`remittances`]), accounts
+//! ([`ledger`]), remittance posting ([`remittances`]), EFT reassociation of bank
+//! deposits to 835s ([`deposits`]), accounts
 //! ([`accounts`]) and patient payments and refunds ([`patient_payments`]);
 //! statements, plans, collections and reporting answer `UNIMPLEMENTED`.
 //!
@@ -11,6 +12,7 @@
 
 pub mod accounts;
 pub mod claims;
+pub mod deposits;
 pub mod ledger;
 pub mod patient_payments;
 pub mod remittances;

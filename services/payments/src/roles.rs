@@ -34,6 +34,14 @@ pub fn policy() -> RolePolicy {
             &["ListRemittanceExceptions"],
             &[PaymentPoster, Manager, Auditor],
         )
+        // Bank deposits are recorded by posters; suspense is worked by
+        // posters and read by managers and auditors.
+        .allow(REMITTANCES, &["RecordDeposit"], &[PaymentPoster, Service])
+        .allow(
+            REMITTANCES,
+            &["ListUnmatchedDeposits", "ListUnmatchedRemittances"],
+            &[PaymentPoster, Manager, Auditor],
+        )
         .allow(
             ACCOUNTS,
             &["GetAccount", "ListAccounts", "GetLedger"],

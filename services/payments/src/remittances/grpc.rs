@@ -1,5 +1,6 @@
 //! `medbill.payments.v1.RemittanceService`: 835 ingestion, reads of
-//! ingested remittances, and the exceptions queue.
+//! ingested remittances, the exceptions queue, and bank deposits with their
+//! suspense lists (`crate::deposits::grpc`).
 
 use medbill_contracts::medbill::payments::v1 as pb;
 use medbill_contracts::medbill::payments::v1::remittance_service_server::RemittanceService;
@@ -14,18 +15,22 @@ use tonic::{Request, Response, Status};
 
 use super::ingest::Ingestion;
 use super::wire;
+use crate::deposits::grpc as deposits;
+use crate::deposits::service::Deposits;
 
 /// The remittance API.
 #[derive(Clone)]
 pub struct RemittanceRpc {
     ingestion: Ingestion,
+    deposits: Deposits,
 }
 
 impl RemittanceRpc {
     /// The API over `db`, dating postings on `clock`.
     pub fn new(db: Database, clock: Clock) -> Self {
         RemittanceRpc {
-            ingestion: Ingestion::new(db, clock),
+            ingestion: Ingestion::new(db.clone(), clock.clone()),
+            deposits: Deposits::new(db, clock),
         }
     }
 }
@@ -110,5 +115,30 @@ impl RemittanceService for RemittanceRpc {
             exceptions: rows.iter().map(wire::exception).collect(),
             page: Some(page),
         }))
+    }
+
+    async fn record_deposit(
+        &self,
+        request: Request<pb::RecordDepositRequest>,
+    ) -> Result<Response<pb::Deposit>, Status> {
+        let actor = principal(&request)?.subject.clone();
+        let deposit = deposits::record(&self.deposits, request.into_inner(), &actor).await?;
+        Ok(Response::new(deposit))
+    }
+
+    async fn list_unmatched_deposits(
+        &self,
+        request: Request<pb::ListUnmatchedDepositsRequest>,
+    ) -> Result<Response<pb::ListUnmatchedDepositsResponse>, Status> {
+        let answer = deposits::unmatched_deposits(&self.deposits, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn list_unmatched_remittances(
+        &self,
+        request: Request<pb::ListUnmatchedRemittancesRequest>,
+    ) -> Result<Response<pb::ListUnmatchedRemittancesResponse>, Status> {
+        let answer = deposits::unmatched_remittances(&self.deposits, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 }

@@ -19,6 +19,7 @@ use super::store::{self, ClaimMatch, NewRemittance};
 use super::{matching, posting, read, wire};
 use crate::claims::domain::{ClaimStatus, StoredClaim};
 use crate::claims::store as claims;
+use crate::deposits::service as deposits;
 use crate::ledger::domain::EntryError;
 use crate::ledger::store::{self as ledger, EntrySource};
 
@@ -103,6 +104,14 @@ impl Ingestion {
             })?;
             return earlier(&mut tx, first).await;
         }
+        deposits::match_remittance(
+            &mut tx,
+            &remittance_id,
+            &remittance.trace_number,
+            remittance.total_paid,
+            &received_at.to_string(),
+        )
+        .await?;
         let source = EntrySource {
             source_id: &remittance_id,
             effective_on: remittance.payment_date,
