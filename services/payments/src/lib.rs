@@ -4,8 +4,9 @@
 //! claims from billing's feed ([`claims`]), the ledger and its audit
 //! ([`ledger`]), remittance posting ([`remittances`]), EFT reassociation of bank
 //! deposits to 835s ([`deposits`]), accounts
-//! ([`accounts`]) and patient payments and refunds ([`patient_payments`]);
-//! statements, plans, collections and reporting answer `UNIMPLEMENTED`.
+//! ([`accounts`]), patient payments and refunds ([`patient_payments`]) and
+//! AR aging ([`reporting`]); statements, plans, collections and KPIs
+//! answer `UNIMPLEMENTED`.
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].
@@ -16,6 +17,7 @@ pub mod deposits;
 pub mod ledger;
 pub mod patient_payments;
 pub mod remittances;
+pub mod reporting;
 pub mod roles;
 mod rpc;
 
@@ -83,7 +85,9 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .add_service(StatementServiceServer::new(rpc::Statements))
         .add_service(PaymentPlanServiceServer::new(rpc::PaymentPlans))
         .add_service(CollectionsServiceServer::new(rpc::Collections))
-        .add_service(ReportingServiceServer::new(rpc::Reporting));
+        .add_service(ReportingServiceServer::new(
+            reporting::grpc::ReportingRpc::new(db.clone(), clock.clone()),
+        ));
     if let Some(billing) = peers.billing {
         service = service.task(move |stop| claims::feed::follow_billing(db, clock, billing, stop));
     }

@@ -4,7 +4,6 @@
 
 use medbill_contracts::medbill::payments::v1::collections_service_server::CollectionsService;
 use medbill_contracts::medbill::payments::v1::payment_plan_service_server::PaymentPlanService;
-use medbill_contracts::medbill::payments::v1::reporting_service_server::ReportingService;
 use medbill_contracts::medbill::payments::v1::statement_service_server::StatementService;
 
 /// Patient statements.
@@ -16,10 +15,6 @@ pub struct PaymentPlans;
 /// Collection agencies and bad debt.
 pub struct Collections;
 
-/// AR aging and KPIs.
-pub struct Reporting;
-
 impl StatementService for Statements {}
 impl PaymentPlanService for PaymentPlans {}
 impl CollectionsService for Collections {}
-impl ReportingService for Reporting {}
