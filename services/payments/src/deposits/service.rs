@@ -6,7 +6,7 @@ use medbill_kernel::ids::new_uuid_v7;
 use medbill_kernel::{CalendarDate, Money};
 use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
-use medbill_platform::db::Database;
+use medbill_platform::db::{Backend, Database};
 use sqlx::AnyConnection;
 
 use super::store::{self, StoredDeposit, UnmatchedRemittance};
@@ -106,6 +106,7 @@ impl Deposits {
             }
             return Ok((first, false));
         }
+        store::lock_trace(&mut tx, self.db.backend(), &stored.trace_number).await?;
         if let Some(remittance_id) =
             store::unmatched_remittance_for(&mut tx, &stored.trace_number, stored.amount).await?
         {
@@ -179,14 +180,17 @@ pub fn reason(amount: Money, remittances: &[(Money, bool)]) -> SuspenseReason {
 
 /// Matches the 835 just recorded (`remittance_id`, TRN02 `trace_number`,
 /// BPR02 `total_paid`) to the earliest waiting deposit with that trace and
-/// amount, in the ingesting transaction; returns the deposit matched.
+/// amount, in the ingesting transaction (last, just before its commit: the
+/// trace's lock is held to the end); returns the deposit matched.
 pub async fn match_remittance(
     tx: &mut AnyConnection,
+    backend: Backend,
     remittance_id: &str,
     trace_number: &str,
     total_paid: Money,
     matched_at: &str,
 ) -> Result<Option<String>, ServiceError> {
+    store::lock_trace(tx, backend, trace_number).await?;
     let Some(deposit_id) = store::unmatched_deposit_for(tx, trace_number, total_paid).await? else {
         return Ok(None);
     };

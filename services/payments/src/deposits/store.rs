@@ -2,6 +2,7 @@
 
 use medbill_kernel::{CalendarDate, Money};
 use medbill_platform::ServiceError;
+use medbill_platform::db::Backend;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -96,6 +97,24 @@ pub async fn by_key(
     .fetch_optional(conn)
     .await?;
     row.as_ref().map(deposit).transpose()
+}
+
+/// On PostgreSQL, holds the trace's advisory lock until the transaction
+/// ends, so a deposit and an 835 of one trace recorded at once match each
+/// other (the second to lock sees the first committed); SQLite writers are
+/// serialised already.
+pub async fn lock_trace(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    trace_number: &str,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT CAST(pg_advisory_xact_lock(hashtext($1)) AS TEXT)")
+            .bind(trace_number)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The earliest ingested 835 with this trace and amount that no deposit

@@ -104,14 +104,6 @@ impl Ingestion {
             })?;
             return earlier(&mut tx, first).await;
         }
-        deposits::match_remittance(
-            &mut tx,
-            &remittance_id,
-            &remittance.trace_number,
-            remittance.total_paid,
-            &received_at.to_string(),
-        )
-        .await?;
         let source = EntrySource {
             source_id: &remittance_id,
             effective_on: remittance.payment_date,
@@ -178,6 +170,15 @@ impl Ingestion {
         }
         let exceptions: Vec<RemittanceException> = exceptions.into_iter().map(|(_, e)| e).collect();
         outbox::publish(&mut tx, &events).await?;
+        deposits::match_remittance(
+            &mut tx,
+            self.db.backend(),
+            &remittance_id,
+            &remittance.trace_number,
+            remittance.total_paid,
+            &received_at.to_string(),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(
             %remittance_id,
