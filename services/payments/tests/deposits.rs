@@ -216,3 +216,38 @@ backend_tests!(
         assert_eq!(err.code(), Code::PermissionDenied);
     }
 );
+
+backend_tests!(
+    an_835_that_pays_nothing_waits_for_no_deposit,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        // A denial: $100.00 charged, CO-50 $100.00, BPR02 0.00.
+        let denial = Remit {
+            trace: "EFT-ZERO",
+            total: None,
+            claims: vec![Clp {
+                pcn: "PCN-EFT-DENIED",
+                status: "4",
+                charge: 10_000,
+                paid: 0,
+                patient_responsibility: 0,
+                icn: "ICN-Z",
+                cas: vec![],
+                services: vec![Svc {
+                    procedure: "99213",
+                    charge: 10_000,
+                    paid: 0,
+                    day: Some(1),
+                    control: None,
+                    cas: vec![("CO", "50", 10_000)],
+                }],
+            }],
+            plb: vec![],
+        };
+        ingest(&h.service, &denial.render()).await.unwrap();
+        ingest(&h.service, &era("EFT-PAYS")).await.unwrap();
+        let waiting = unmatched_remittances(&h.service).await;
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].trace_number, "EFT-PAYS");
+    }
+);

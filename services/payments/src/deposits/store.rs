@@ -216,8 +216,9 @@ pub async fn remittances_with_trace(
         .collect()
 }
 
-/// Ingested 835s no deposit matches, oldest payment date first, after the
-/// key `after` (`<date>|<remittance id>`).
+/// Ingested 835s paying money (BPR02 above zero: no EFT follows one that
+/// pays nothing) that no deposit matches, oldest payment date first, after
+/// the key `after` (`<date>|<remittance id>`).
 pub async fn unmatched_remittances(
     conn: &mut AnyConnection,
     after: Option<&str>,
@@ -226,7 +227,8 @@ pub async fn unmatched_remittances(
     let rows = sqlx::query(
         "SELECT r.remittance_id, r.payer_name, r.trace_number, r.total_paid, r.payment_date \
          FROM remittances r \
-         WHERE NOT EXISTS (SELECT 1 FROM deposits d WHERE d.remittance_id = r.remittance_id) \
+         WHERE r.total_paid > 0 \
+         AND NOT EXISTS (SELECT 1 FROM deposits d WHERE d.remittance_id = r.remittance_id) \
          AND ($1 IS NULL OR r.payment_date || '|' || r.remittance_id > $1) \
          ORDER BY r.payment_date, r.remittance_id LIMIT $2",
     )
