@@ -1,4 +1,4 @@
-//! Writes sample 837P and 837I files into a directory, for the pyx12
+//! Writes sample 837P, 837I and 999 files into a directory, for the pyx12
 //! oracle script (`scripts/x12-oracle.sh`) and for people to look at.
 //!
 //! Usage: `cargo run -p medbill-x12 --example write_samples -- OUTDIR`
@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use medbill_x12::ack::write_999;
 use medbill_x12::institutional::write_837i;
 use medbill_x12::professional::write_837p;
 use medbill_x12::samples;
@@ -34,6 +35,13 @@ fn main() -> ExitCode {
                     samples::institutional_batch("0001", 8),
                     samples::institutional_batch("0002", 3),
                 ],
+            ),
+        ),
+        (
+            "sample-999.x12",
+            write_999(
+                &samples::interchange_params(3),
+                &[samples::implementation_ack()],
             ),
         ),
     ];

@@ -3,10 +3,12 @@
 //! element it rejected.
 
 mod read;
+mod write;
 
 use serde::Serialize;
 
 pub use read::{Ack999Parser, VERSIONS, read_999};
+pub use write::{VERSION, write_999};
 
 /// AK901 and IK501: the verdict on a group or a transaction set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

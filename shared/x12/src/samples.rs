@@ -4,10 +4,12 @@
 //! replacement claim, secondary claim with other-payer adjudication.
 
 use crate::Delimiters;
+mod acknowledgments;
 mod eligibility;
 mod institutional;
 mod remittance;
 
+pub use acknowledgments::implementation_ack;
 pub use eligibility::eligibility_inquiry;
 
 pub use institutional::{institutional_batch, institutional_claim};
