@@ -1,4 +1,4 @@
-//! Writes sample 837P, 837I and 999 files into a directory, for the pyx12
+//! Writes sample 837P, 837I, 999 and 277CA files into a directory, for the pyx12
 //! oracle script (`scripts/x12-oracle.sh`) and for people to look at.
 //!
 //! Usage: `cargo run -p medbill-x12 --example write_samples -- OUTDIR`
@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use medbill_x12::ack::write_999;
+use medbill_x12::claim_ack::write_277ca;
 use medbill_x12::institutional::write_837i;
 use medbill_x12::professional::write_837p;
 use medbill_x12::samples;
@@ -42,6 +43,13 @@ fn main() -> ExitCode {
             write_999(
                 &samples::interchange_params(3),
                 &[samples::implementation_ack()],
+            ),
+        ),
+        (
+            "sample-277ca.x12",
+            write_277ca(
+                &samples::interchange_params(4),
+                &[samples::claim_acknowledgment()],
             ),
         ),
     ];

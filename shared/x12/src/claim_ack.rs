@@ -3,6 +3,7 @@
 //! numbers billing needs to find the claim again.
 
 mod read;
+mod write;
 
 use serde::Serialize;
 
@@ -11,6 +12,7 @@ use crate::remit::Procedure;
 use crate::values::{Amount, Date, Quantity};
 
 pub use read::{ClaimAck277Parser, VERSIONS, read_277ca};
+pub use write::{VERSION, write_277ca};
 
 /// One 277CA transaction set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

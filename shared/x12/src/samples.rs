@@ -9,7 +9,7 @@ mod eligibility;
 mod institutional;
 mod remittance;
 
-pub use acknowledgments::implementation_ack;
+pub use acknowledgments::{claim_acknowledgment, implementation_ack};
 pub use eligibility::eligibility_inquiry;
 
 pub use institutional::{institutional_batch, institutional_claim};

@@ -273,3 +273,140 @@ fn check_params(p: &InterchangeParams) -> Result<(), WriteError> {
     }
     Ok(())
 }
+
+/// An amount, quantity or count formatted on the stack, so writing a
+/// number into a segment does not allocate.
+#[derive(Clone, Copy)]
+pub(crate) struct Num {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Num {
+    /// The X12 form of an amount (as [`Amount::to_x12`]).
+    pub(crate) fn amount(a: crate::values::Amount) -> Self {
+        let mut n = Self::uint(a.cents().unsigned_abs() / 100, a.cents() < 0);
+        let frac = a.cents().unsigned_abs() % 100;
+        if frac != 0 {
+            n.push(b'.');
+            n.push(b'0' + u8::try_from(frac / 10).unwrap_or(0));
+            if !frac.is_multiple_of(10) {
+                n.push(b'0' + u8::try_from(frac % 10).unwrap_or(0));
+            }
+        }
+        n
+    }
+
+    /// A whole number.
+    pub(crate) fn count(v: u64) -> Self {
+        Self::uint(v, false)
+    }
+
+    fn uint(mut v: u64, negative: bool) -> Self {
+        let mut digits = [0u8; 20];
+        let mut k = 0;
+        loop {
+            digits[k] = b'0' + u8::try_from(v % 10).unwrap_or(0);
+            k += 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        let mut n = Self {
+            buf: [0; 24],
+            len: 0,
+        };
+        if negative {
+            n.push(b'-');
+        }
+        for d in digits[..k].iter().rev() {
+            n.push(*d);
+        }
+        n
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits, '-' and '.' are ever pushed.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+/// NM1 from a read [`Entity`](crate::common::Entity): the reader's model
+/// written back as it came.
+pub(crate) fn write_entity(
+    w: &mut SegmentWriter,
+    e: &crate::common::Entity,
+) -> Result<(), WriteError> {
+    fn phi(v: &Option<crate::values::Phi<crate::text::Text>>) -> &str {
+        v.as_ref().map_or("", |x| x.expose().as_str())
+    }
+    w.seg(
+        "NM1",
+        &[
+            El::S(&e.role),
+            El::S(e.entity_type.code()),
+            El::S(e.last_name.expose()),
+            El::S(phi(&e.first_name)),
+            El::S(phi(&e.middle_name)),
+            El::S(""),
+            El::S(phi(&e.suffix)),
+            El::S(e.id_qualifier.as_deref().unwrap_or("")),
+            El::S(phi(&e.id)),
+        ],
+    )
+}
+
+/// The components of a procedure composite (SVC01, SVC06).
+pub(crate) fn procedure_parts(p: &crate::remit::Procedure) -> [&str; 6] {
+    let mut parts = [p.qualifier.as_str(), p.code.as_str(), "", "", "", ""];
+    for (slot, m) in parts[2..].iter_mut().zip(p.modifiers.iter()) {
+        *slot = m;
+    }
+    parts
+}
+
+/// DTP with `D8` or `RD8` from a qualified date.
+pub(crate) fn write_dtp(
+    w: &mut SegmentWriter,
+    d: &crate::common::DateRef,
+) -> Result<(), WriteError> {
+    let (format, value) = d.to_dtp();
+    w.seg("DTP", &[El::S(&d.qualifier), El::S(format), El::S(&value)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Num;
+    use crate::values::Amount;
+
+    #[test]
+    fn stack_numbers_match_the_allocating_forms() {
+        for cents in [
+            0,
+            5,
+            -5,
+            10,
+            99,
+            100,
+            10050,
+            -1234,
+            120_001,
+            i64::MAX,
+            i64::MIN + 1,
+        ] {
+            let a = Amount::from_cents(cents);
+            assert_eq!(Num::amount(a).as_str(), a.to_x12(), "{cents}");
+        }
+        assert_eq!(Num::count(0).as_str(), "0");
+        assert_eq!(Num::count(u64::MAX).as_str(), u64::MAX.to_string());
+    }
+}
