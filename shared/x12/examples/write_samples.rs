@@ -1,4 +1,4 @@
-//! Writes sample 837P, 837I, 999 and 277CA files into a directory, for the pyx12
+//! Writes sample 837P, 837I, 999, 277CA and 835 files into a directory, for the pyx12
 //! oracle script (`scripts/x12-oracle.sh`) and for people to look at.
 //!
 //! Usage: `cargo run -p medbill-x12 --example write_samples -- OUTDIR`
@@ -10,6 +10,7 @@ use medbill_x12::ack::write_999;
 use medbill_x12::claim_ack::write_277ca;
 use medbill_x12::institutional::write_837i;
 use medbill_x12::professional::write_837p;
+use medbill_x12::remit::write_835;
 use medbill_x12::samples;
 
 fn main() -> ExitCode {
@@ -51,6 +52,10 @@ fn main() -> ExitCode {
                 &samples::interchange_params(4),
                 &[samples::claim_acknowledgment()],
             ),
+        ),
+        (
+            "sample-835.x12",
+            write_835(&samples::interchange_params(5), &[samples::remittance()]),
         ),
     ];
     if let Err(e) = std::fs::create_dir_all(&dir) {

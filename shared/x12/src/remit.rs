@@ -3,9 +3,11 @@
 
 mod adjustments;
 pub mod balance;
+mod build;
 mod procedure;
 mod read;
 mod view;
+mod write;
 
 use serde::Serialize;
 
@@ -16,9 +18,11 @@ use crate::text::Text;
 use crate::values::{Amount, Date, Quantity};
 
 pub use adjustments::{Adjustment, AdjustmentGroup, ClaimStatus, ProviderAdjustment};
+pub use build::{ClaimEntry, ServiceEntry};
 pub use procedure::{Modifiers, Procedure};
 pub use read::{Remittance835Parser, VERSIONS, read_835, read_835_stream};
 pub use view::{ClaimRef, ServiceRef};
+pub use write::{VERSION, write_835};
 
 /// One 835 transaction set: one payment and the claims it pays.
 ///

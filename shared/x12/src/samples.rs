@@ -7,12 +7,14 @@ use crate::Delimiters;
 mod acknowledgments;
 mod eligibility;
 mod institutional;
+mod payment;
 mod remittance;
 
 pub use acknowledgments::{claim_acknowledgment, implementation_ack};
 pub use eligibility::eligibility_inquiry;
 
 pub use institutional::{institutional_batch, institutional_claim};
+pub use payment::remittance;
 pub use remittance::remittance_file;
 
 use crate::claim::{
