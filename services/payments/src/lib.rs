@@ -4,8 +4,9 @@
 //! claims from billing's feed ([`claims`]), the ledger and its audit
 //! ([`ledger`]), remittance posting ([`remittances`]), EFT reassociation of bank
 //! deposits to 835s ([`deposits`]), accounts
-//! ([`accounts`]), patient payments and refunds ([`patient_payments`]) and
-//! AR aging ([`reporting`]); statements, plans, collections and KPIs
+//! ([`accounts`]), patient payments and refunds ([`patient_payments`]),
+//! AR aging ([`reporting`]), patient statements with dunning
+//! ([`statements`]) and payment plans ([`plans`]); collections and KPIs
 //! answer `UNIMPLEMENTED`.
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
@@ -16,10 +17,12 @@ pub mod claims;
 pub mod deposits;
 pub mod ledger;
 pub mod patient_payments;
+pub mod plans;
 pub mod remittances;
 pub mod reporting;
 pub mod roles;
 mod rpc;
+pub mod statements;
 
 use std::future::Future;
 
@@ -82,8 +85,12 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
             db.clone(),
             clock.clone(),
         )))
-        .add_service(StatementServiceServer::new(rpc::Statements))
-        .add_service(PaymentPlanServiceServer::new(rpc::PaymentPlans))
+        .add_service(StatementServiceServer::new(
+            statements::grpc::StatementRpc::new(db.clone(), clock.clone()),
+        ))
+        .add_service(PaymentPlanServiceServer::new(
+            plans::grpc::PaymentPlanRpc::new(db.clone(), clock.clone()),
+        ))
         .add_service(CollectionsServiceServer::new(rpc::Collections))
         .add_service(ReportingServiceServer::new(
             reporting::grpc::ReportingRpc::new(db.clone(), clock.clone()),

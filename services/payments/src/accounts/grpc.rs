@@ -154,12 +154,21 @@ impl AccountService for AccountRpc {
                 return Err(ServiceError::invalid("method", "is required").into());
             }
         };
-        if !req.payment_plan_id.trim().is_empty() {
-            return Err(ServiceError::invalid(
-                "payment_plan_id",
-                "payment plans are not built yet; leave it empty",
-            )
-            .into());
+        // Payments apply to the account's plan by date whether or not they
+        // name it; a plan named must be the account's active one.
+        if let Some(plan_id) = convert::optional_id::<crate::plans::domain::PaymentPlanId>(
+            "payment_plan_id",
+            &req.payment_plan_id,
+        )? {
+            let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+            let active = crate::plans::store::active_for(&mut conn, req.account_id.trim()).await?;
+            if active.is_none_or(|p| p.plan_id != plan_id.as_str()) {
+                return Err(ServiceError::invalid(
+                    "payment_plan_id",
+                    "is not the account's active payment plan",
+                )
+                .into());
+            }
         }
         let payment = NewPayment {
             account_id: convert::id::<AccountId>("account_id", &req.account_id)?,
