@@ -13,7 +13,7 @@ use crate::remit::Adjustment;
 use crate::values::{Amount, Date, Phi};
 
 pub use read::{Claim837Parser, ClaimKind, ClaimParties};
-pub(crate) use read_lines::{read_person, units};
+pub(crate) use read_lines::{demographics, empty_name, read_person, units};
 pub(crate) use write::{
     Parties, check_npi, write_header, write_hierarchy, write_line_adjudications,
     write_other_payers, write_person, write_practitioner,

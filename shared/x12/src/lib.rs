@@ -18,6 +18,7 @@ pub mod reader;
 pub mod remit;
 pub mod samples;
 pub mod segment;
+pub mod status;
 pub mod stream;
 pub mod text;
 pub mod transactions;

@@ -9,6 +9,7 @@ mod eligibility;
 mod institutional;
 mod payment;
 mod remittance;
+mod status;
 
 pub use acknowledgments::{claim_acknowledgment, implementation_ack};
 pub use eligibility::eligibility_inquiry;
@@ -16,6 +17,7 @@ pub use eligibility::eligibility_inquiry;
 pub use institutional::{institutional_batch, institutional_claim};
 pub use payment::remittance;
 pub use remittance::remittance_file;
+pub use status::{status_inquiry, status_response};
 
 use crate::claim::{
     BillingProvider, ClaimBatch, Demographics, Frequency, LineAdjudication, OtherPayer, Patient,

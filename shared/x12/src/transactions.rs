@@ -1,5 +1,5 @@
-//! Choosing a parser for each transaction set by its ST01 (and, for 837
-//! and 277, its guide), for the CLI:
+//! Choosing a parser for each transaction set by its ST01 (and, for 837,
+//! 276 and 277, its guide), for the CLI:
 //! typed readers where the crate has them, otherwise the raw segments with
 //! a check that the segments the guide requires are present.
 
@@ -15,6 +15,9 @@ use crate::professional::{Professional837Parser, ProfessionalBatch};
 use crate::remit::balance::{BalanceFinding, balance};
 use crate::remit::{Remittance, Remittance835Parser};
 use crate::segment::Segment;
+use crate::status::{
+    ClaimStatusInquiry, ClaimStatusResponse, StatusInquiry276Parser, StatusResponse277Parser,
+};
 use crate::validate::Finding;
 
 /// A parser for whichever transaction set comes next.
@@ -32,6 +35,10 @@ pub enum AnyParser {
     ClaimAck(Box<ClaimAck277Parser>),
     /// 271.
     Eligibility(Box<Eligibility271Parser>),
+    /// 276 (005010X212).
+    StatusInquiry(Box<StatusInquiry276Parser>),
+    /// 277 claim status response (005010X212).
+    StatusResponse(Box<StatusResponse277Parser>),
     /// Any other set: its segments, and the ids it must contain.
     Segments {
         /// ST01.
@@ -58,6 +65,10 @@ pub enum Parsed {
     ClaimAck(Box<ClaimAcknowledgment>),
     /// A 271.
     Eligibility(Box<EligibilityResponse>),
+    /// A 276.
+    StatusInquiry(Box<ClaimStatusInquiry>),
+    /// A 277 claim status response.
+    StatusResponse(Box<ClaimStatusResponse>),
     /// Another set, as segments.
     Segments {
         /// ST01.
@@ -74,6 +85,7 @@ fn required(kind: &str) -> &'static [&'static str] {
         "837" => &["BHT", "NM1", "HL", "SBR", "CLM", "HI", "LX"],
         "277" => &["BHT", "HL", "NM1", "TRN"],
         "270" => &["BHT", "HL", "NM1", "TRN", "EQ"],
+        "276" => &["BHT", "HL", "NM1", "TRN"],
         _ => &[],
     }
 }
@@ -100,9 +112,14 @@ impl AnyParser {
                 }
                 Self::Ack(Box::new(Ack999Parser::new(st.element(2))))
             }
-            // Other 277 guides (the X212 status response) stay untyped.
             "277" if crate::claim_ack::VERSIONS.contains(&version) => {
                 Self::ClaimAck(Box::new(ClaimAck277Parser::new(st.element(2))))
+            }
+            "277" if version == crate::status::VERSION => {
+                Self::StatusResponse(Box::new(StatusResponse277Parser::new(st.element(2))))
+            }
+            "276" if version == crate::status::VERSION => {
+                Self::StatusInquiry(Box::new(StatusInquiry276Parser::new(st.element(2))))
             }
             "271" => {
                 if version != crate::eligibility::VERSION {
@@ -127,6 +144,8 @@ impl AnyParser {
             Self::Ack(p) => p.segment(seg),
             Self::ClaimAck(p) => p.segment(seg),
             Self::Eligibility(p) => p.segment(seg),
+            Self::StatusInquiry(p) => p.segment(seg),
+            Self::StatusResponse(p) => p.segment(seg),
             Self::Segments { segments, .. } => {
                 segments.push(seg.to_strings());
                 Ok(())
@@ -147,6 +166,8 @@ impl AnyParser {
             Self::Ack(p) => Ok(Parsed::Ack(Box::new(p.finish(se)?))),
             Self::ClaimAck(p) => Ok(Parsed::ClaimAck(Box::new(p.finish(se)?))),
             Self::Eligibility(p) => Ok(Parsed::Eligibility(Box::new(p.finish(se)?))),
+            Self::StatusInquiry(p) => Ok(Parsed::StatusInquiry(Box::new(p.finish(se)?))),
+            Self::StatusResponse(p) => Ok(Parsed::StatusResponse(Box::new(p.finish(se)?))),
             Self::Segments {
                 kind,
                 segments,
@@ -173,6 +194,8 @@ impl Parsed {
             Self::Ack(..) => "999",
             Self::ClaimAck(..) => "277",
             Self::Eligibility(..) => "271",
+            Self::StatusInquiry(..) => "276",
+            Self::StatusResponse(..) => "277",
             Self::Segments { kind, .. } => kind,
         }
     }
@@ -195,6 +218,8 @@ impl Parsed {
             Self::Ack(a) => serde_json::to_value(a).unwrap_or(Value::Null),
             Self::ClaimAck(a) => serde_json::to_value(a).unwrap_or(Value::Null),
             Self::Eligibility(e) => serde_json::to_value(e).unwrap_or(Value::Null),
+            Self::StatusInquiry(q) => serde_json::to_value(q).unwrap_or(Value::Null),
+            Self::StatusResponse(r) => serde_json::to_value(r).unwrap_or(Value::Null),
             Self::Segments { segments, .. } => serde_json::json!({ "segments": segments }),
         }
     }
@@ -208,6 +233,8 @@ impl Parsed {
             | Self::Ack(..)
             | Self::ClaimAck(..)
             | Self::Eligibility(..)
+            | Self::StatusInquiry(..)
+            | Self::StatusResponse(..)
             | Self::Segments { .. } => Vec::new(),
         }
     }
