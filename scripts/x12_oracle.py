@@ -79,7 +79,8 @@ def validate(path):
         except ValueError:
             problems.append(f"unreadable pyx12 error report: {text[:200]}")
     with open(path, encoding="ascii", errors="replace") as f:
-        gs08 = next((s.split(s[3])[8] for s in f.read().split("~") if s.strip().startswith("GS")), "?")
+        segments = [s.strip() for s in f.read().split("~")]
+        gs08 = next((s.split(s[2])[8] for s in segments if s.startswith("GS")), "?")
     print(f"pyx12 {pyx12.__version__}: {path} (GS08 {gs08.strip()})")
     for p in problems:
         print(f"  error: {p}")

@@ -38,6 +38,11 @@ pub struct UpArgs {
     /// with an empty coding store, `up` fetches and imports them from here.
     #[arg(long, default_value = ".codesets")]
     pub codesets_dir: PathBuf,
+    /// Billing's clearinghouse folder: 837 batches are dropped in its
+    /// `outbound/`, 999 and 277CA files are picked up from its `inbound/`
+    /// (default: `<data-dir>/clearinghouse`).
+    #[arg(long, env = "MEDBILL_CLEARINGHOUSE_DIR")]
+    pub clearinghouse_dir: Option<PathBuf>,
     /// Do not fetch and import code sets on first start.
     #[arg(long)]
     pub no_codesets: bool,
@@ -103,6 +108,11 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
     let billing_peers = medbill_billing::PeerArgs {
         coding_url: Some(url(args.coding_port)),
         payments_url: Some(url(args.payments_port)),
+        clearinghouse_dir: Some(
+            args.clearinghouse_dir
+                .clone()
+                .unwrap_or_else(|| args.data_dir.join("clearinghouse")),
+        ),
     }
     .peers(tokens("billing"))?;
     let payments_peers = medbill_payments::PeerArgs {

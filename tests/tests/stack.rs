@@ -45,6 +45,7 @@ fn up_args(data: &std::path::Path, ports: [u16; 3], metrics: bool) -> UpArgs {
         metrics,
         codesets_dir: data.join("codesets"),
         no_codesets: true,
+        clearinghouse_dir: None,
         server: ServerArgs {
             request_timeout_secs: 30,
             max_message_bytes: 64 * 1024 * 1024,

@@ -6,12 +6,17 @@
 //! tests all run [`serve`].
 
 pub mod charges;
+pub mod claims;
 pub mod pricing;
 pub mod registry;
 pub mod roles;
 mod rpc;
+pub mod scrubber;
+pub mod submission;
 
 use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use medbill_contracts::medbill::billing::v1::claim_service_server::ClaimServiceServer;
 use medbill_contracts::medbill::billing::v1::denial_service_server::DenialServiceServer;
@@ -34,11 +39,16 @@ static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// The services billing calls or follows.
 #[derive(Debug, Clone, Default)]
 pub struct Peers {
-    /// Coding: its feed brings released encounters; its edits re-run at
-    /// scrubbing.
+    /// Coding: its feed brings released encounters.
     pub coding: Option<Peer>,
+    /// Where `ScrubClaim` re-runs coding's edits (`CheckCoding`): the
+    /// coding service itself, unless a caller points it elsewhere.
+    pub coding_edits: Option<Peer>,
     /// Payments: its feed brings posted remittances.
     pub payments: Option<Peer>,
+    /// The clearinghouse folder drop (`outbound/`, `inbound/` under it);
+    /// without it batches wait for `GetBatchFile`.
+    pub clearinghouse_dir: Option<PathBuf>,
 }
 
 /// The flags naming billing's peers (`medbill serve billing`).
@@ -50,6 +60,10 @@ pub struct PeerArgs {
     /// The payments service's URL (posted remittances).
     #[arg(long, env = "MEDBILL_PAYMENTS_URL")]
     pub payments_url: Option<String>,
+    /// The clearinghouse folder: 837 batches are dropped in its
+    /// `outbound/`, acknowledgments are picked up from its `inbound/`.
+    #[arg(long, env = "MEDBILL_CLEARINGHOUSE_DIR")]
+    pub clearinghouse_dir: Option<PathBuf>,
 }
 
 impl PeerArgs {
@@ -60,9 +74,12 @@ impl PeerArgs {
                 .map(|url| Peer::new(name, url, tokens.clone()))
                 .transpose()
         };
+        let coding = peer("coding", &self.coding_url)?;
         Ok(Peers {
-            coding: peer("coding", &self.coding_url)?,
+            coding_edits: coding.clone(),
+            coding,
             payments: peer("payments", &self.payments_url)?,
+            clearinghouse_dir: self.clearinghouse_dir.clone(),
         })
     }
 }
@@ -71,17 +88,33 @@ impl PeerArgs {
 /// when coding is a peer, the consumer of coding's feed (charge capture).
 pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
     let clock = settings.clock.clone();
+    let folder = peers
+        .clearinghouse_dir
+        .clone()
+        .map(submission::adapter::FolderDrop::new);
+    let clearinghouse: Option<Arc<dyn submission::adapter::Clearinghouse>> = folder
+        .clone()
+        .map(|f| Arc::new(f) as Arc<dyn submission::adapter::Clearinghouse>);
     let mut service = ServiceBuilder::new("billing", roles::policy(), settings)
         .add_service(RegistryServiceServer::new(
-            registry::grpc::RegistryRpc::new(db.clone(), clock),
+            registry::grpc::RegistryRpc::new(db.clone(), clock.clone()),
         ))
-        .add_service(ClaimServiceServer::new(charges::grpc::ClaimRpc::new(
+        .add_service(ClaimServiceServer::new(claims::grpc::ClaimRpc::new(
             db.clone(),
+            clock.clone(),
+            peers.coding_edits.clone(),
         )))
-        .add_service(SubmissionServiceServer::new(rpc::Submission))
+        .add_service(SubmissionServiceServer::new(
+            submission::grpc::SubmissionRpc::new(db.clone(), clock.clone(), clearinghouse.clone()),
+        ))
         .add_service(DenialServiceServer::new(rpc::Denials));
+    if let Some(folder) = folder {
+        let (db, clock) = (db.clone(), clock.clone());
+        service = service.task(move |stop| submission::inbound::run(db, clock, folder, stop));
+    }
     if let Some(coding) = peers.coding {
-        service = service.task(move |stop| charges::capture::follow_coding(db, coding, stop));
+        service =
+            service.task(move |stop| charges::capture::follow_coding(db, coding, clock, stop));
     }
     service
 }

@@ -14,5 +14,7 @@ pub mod domain;
 pub mod grpc;
 pub mod patient_rpc;
 pub mod patients;
+pub mod profile;
+pub mod profile_rpc;
 pub mod store;
-mod wire;
+pub(crate) mod wire;

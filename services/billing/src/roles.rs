@@ -24,6 +24,8 @@ pub fn policy() -> RolePolicy {
                 "CreateProvider",
                 "UpsertFeeSchedule",
                 "UpsertChargeMaster",
+                "SetSubmitterProfile",
+                "SetPayerRules",
             ],
             &[Biller, Manager, Admin],
         )
@@ -36,6 +38,8 @@ pub fn policy() -> RolePolicy {
                 "ListProviders",
                 "GetFeeSchedule",
                 "GetChargeMaster",
+                "GetSubmitterProfile",
+                "GetPayerRules",
             ],
             &[
                 Biller,

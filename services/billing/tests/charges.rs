@@ -12,51 +12,12 @@ use medbill_contracts::medbill::billing::v1::{
     Charge, ChargeMasterEntry, ChargeStatus, FeeScheduleEntry, ListChargesRequest, PricingMethod,
     UpsertChargeMasterRequest, UpsertFeeScheduleRequest,
 };
-use medbill_contracts::medbill::coding::v1::{
-    Diagnosis, EncounterReleased, EncounterType, ProcedureLine,
-};
-use medbill_contracts::medbill::common::v1::{DateRange, Money, Sex};
+use medbill_contracts::medbill::common::v1::Money;
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::backend_tests;
 use medbill_platform::testing::{RunningService, TestDatabase, eventually};
 use support::*;
 use tonic::Code;
-
-fn line(code: &str, units: u32) -> ProcedureLine {
-    ProcedureLine {
-        code: code.into(),
-        units,
-        diagnosis_pointers: vec![1],
-        ..Default::default()
-    }
-}
-
-fn released(encounter_id: &str, mrn: &str, lines: Vec<ProcedureLine>) -> EncounterReleased {
-    EncounterReleased {
-        encounter_id: encounter_id.into(),
-        source_system: "ehr".into(),
-        source_encounter_id: "V-1".into(),
-        patient_mrn: mrn.into(),
-        patient_age_years: 66,
-        patient_sex: Sex::Female as i32,
-        rendering_provider_npi: "1234567893".into(),
-        dates_of_service: Some(DateRange {
-            start: date(2026, 10, 1),
-            end: date(2026, 10, 1),
-        }),
-        place_of_service: "11".into(),
-        encounter_type: EncounterType::Professional as i32,
-        diagnoses: vec![Diagnosis {
-            code: "E119".into(),
-            present_on_admission: String::new(),
-        }],
-        lines,
-        released_by: "coder-1".into(),
-        replaces_claim_id: String::new(),
-        release_number: 1,
-        payer_id: String::new(),
-    }
-}
 
 async fn charges_of(service: &RunningService, encounter_id: &str, held_only: bool) -> Vec<Charge> {
     ClaimServiceClient::new(service.channel().await)

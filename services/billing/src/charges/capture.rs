@@ -4,11 +4,18 @@
 //! republished) adds nothing. Nothing in an event's content fails the
 //! consumer, since a failing event would stop the feed behind it: what
 //! cannot be priced is held with its reason.
+//!
+//! A release whose charges are all priced is billed at once, in the same
+//! transaction, to the patient's primary coverage: the claim is built and
+//! scrubbed (HELD with its findings, or READY for the next batch). One that
+//! cannot be billed yet (a held charge, no registered patient or coverage)
+//! waits for `CreateClaim`.
 
 use medbill_contracts::medbill::coding::v1 as coding;
 use medbill_contracts::medbill::common::v1::Event;
 use medbill_kernel::{CalendarDate, EncounterId, Modifier, PayerId, ProcedureCode};
 use medbill_platform::ServiceError;
+use medbill_platform::clock::Clock;
 use medbill_platform::consumer::{Consumer, EventHandler};
 use medbill_platform::convert;
 use medbill_platform::db::{Database, Tx};
@@ -19,6 +26,7 @@ use tokio::sync::watch;
 
 use super::domain::{Charge, ChargeId, ChargeOutcome, EncounterType, Release, ReleasedLine};
 use super::store::{self, ReleaseContext};
+use crate::claims;
 use crate::pricing::domain::{self as pricing, HoldReason};
 use crate::pricing::store as prices;
 use crate::registry::coverage::Coverage;
@@ -28,14 +36,17 @@ use crate::registry::{patients, store as registry};
 pub const CONSUMER: &str = "billing.coding-feed";
 
 /// Follows coding's feed until `stop`.
-pub async fn follow_coding(db: Database, coding: Peer, stop: watch::Receiver<bool>) {
-    Consumer::new(CONSUMER, db, ReleaseHandler)
+pub async fn follow_coding(db: Database, coding: Peer, clock: Clock, stop: watch::Receiver<bool>) {
+    Consumer::new(CONSUMER, db, ReleaseHandler { clock })
         .follow_peer(coding, stop)
         .await;
 }
 
 /// Applies coding's released encounters.
-pub struct ReleaseHandler;
+pub struct ReleaseHandler {
+    /// Dates the claims it builds.
+    pub clock: Clock,
+}
 
 #[tonic::async_trait]
 impl EventHandler for ReleaseHandler {
@@ -47,7 +58,31 @@ impl EventHandler for ReleaseHandler {
             tracing::warn!(event_id = %released.event_id, "EncounterReleased without a valid encounter id; skipped");
             return Ok(());
         };
-        capture(tx, &release, &released.event_id).await
+        if !capture(tx, &release, &released.event_id).await? {
+            return Ok(());
+        }
+        let Some(stored) =
+            claims::store::release(tx, &release.encounter_id, Some(release.release_number)).await?
+        else {
+            return Ok(());
+        };
+        let cx = claims::service::Context {
+            actor: CONSUMER,
+            now: self.clock.now(),
+            today: self.clock.today(),
+        };
+        match claims::service::bill_release(tx, &stored, 1, "", cx).await? {
+            claims::service::Billed::Built(claim) => {
+                tracing::info!(claim_id = %claim.claim_id, encounter_id = %release.encounter_id, submission = claim.state.submission.as_str(), "claim built");
+            }
+            claims::service::Billed::Exists(claim_id) => {
+                tracing::info!(%claim_id, encounter_id = %release.encounter_id, "claim exists already");
+            }
+            claims::service::Billed::NotBillable(why) => {
+                tracing::info!(encounter_id = %release.encounter_id, why, "release not billed yet");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -103,11 +138,12 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
     })
 }
 
-/// Stores `release` and its charges unless it is stored already.
-pub async fn capture(tx: &mut Tx, release: &Release, event_id: &str) -> Result<(), ServiceError> {
+/// Stores `release` and its charges unless it is stored already; `false`
+/// when it was.
+pub async fn capture(tx: &mut Tx, release: &Release, event_id: &str) -> Result<bool, ServiceError> {
     if store::release_exists(tx, &release.encounter_id, release.release_number).await? {
         tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, "release stored already");
-        return Ok(());
+        return Ok(false);
     }
     let patient = patients::patient(tx, None, Some(release.patient_mrn.expose())).await?;
     let coverages = match &patient {
@@ -153,7 +189,7 @@ pub async fn capture(tx: &mut Tx, release: &Release, event_id: &str) -> Result<(
         .filter(|c| matches!(c.outcome, ChargeOutcome::Held(_)))
         .count();
     tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, charges = charges.len(), held, "release captured");
-    Ok(())
+    Ok(true)
 }
 
 /// The payer of the primary coverage in force on `day`.

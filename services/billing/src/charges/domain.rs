@@ -33,6 +33,18 @@ impl EncounterType {
             EncounterType::Unspecified => "unspecified",
         }
     }
+
+    /// The type of a stored name.
+    pub fn parse(text: &str) -> Option<EncounterType> {
+        [
+            EncounterType::Professional,
+            EncounterType::Outpatient,
+            EncounterType::Inpatient,
+            EncounterType::Unspecified,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == text)
+    }
 }
 
 /// One procedure line of a release, as coding sent it.

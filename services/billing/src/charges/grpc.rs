@@ -1,12 +1,10 @@
-//! `medbill.billing.v1.ClaimService`: `ListCharges` (a patient's services
-//! are patient data: each patient a page shows is written to the audit
-//! log). Building, scrubbing and voiding claims are not built yet and
-//! answer `UNIMPLEMENTED` (the generated default).
+//! `ListCharges` of `medbill.billing.v1.ClaimService` (served with the
+//! claim RPCs by [`crate::claims::grpc`]): a patient's services are patient
+//! data, so each patient a page shows is written to the audit log.
 
 use std::collections::BTreeSet;
 
 use medbill_contracts::medbill::billing::v1 as pb;
-use medbill_contracts::medbill::billing::v1::claim_service_server::ClaimService;
 use medbill_kernel::{EncounterId, PatientId};
 use medbill_platform::ServiceError;
 use medbill_platform::audit;
@@ -18,19 +16,6 @@ use tonic::{Request, Response, Status};
 
 use super::domain::{Charge, ChargeOutcome};
 use super::store::{self, ChargeFilter};
-
-/// The claim API over the billing database.
-#[derive(Clone)]
-pub struct ClaimRpc {
-    db: Database,
-}
-
-impl ClaimRpc {
-    /// The API over `db`.
-    pub fn new(db: Database) -> Self {
-        ClaimRpc { db }
-    }
-}
 
 fn wire_charge(c: &Charge) -> pb::Charge {
     let (status, amount, hold_reason, revenue_code) = match &c.outcome {
@@ -74,41 +59,39 @@ fn wire_charge(c: &Charge) -> pb::Charge {
     }
 }
 
-#[tonic::async_trait]
-impl ClaimService for ClaimRpc {
-    async fn list_charges(
-        &self,
-        request: Request<pb::ListChargesRequest>,
-    ) -> Result<Response<pb::ListChargesResponse>, Status> {
-        let who = principal(&request)?.clone();
-        let req = request.into_inner();
-        let filter = ChargeFilter {
-            encounter_id: convert::optional_id::<EncounterId>("encounter_id", &req.encounter_id)?,
-            patient_id: convert::optional_id::<PatientId>("patient_id", &req.patient_id)?,
-            unbilled_only: req.unbilled_only,
-            held_only: req.held_only,
-        };
-        let page = Page::from_request("page", req.page.as_ref())?;
-        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        let rows = store::charges(
-            &mut conn,
-            &filter,
-            page.after.as_deref(),
-            page.fetch_limit(),
-        )
-        .await?;
-        let (rows, next) = page.finish(rows, |c| c.charge_id.as_str().to_string());
-        let patients: BTreeSet<&str> = rows
-            .iter()
-            .filter_map(|c| c.patient_id.as_ref().map(|p| p.as_str()))
-            .collect();
-        let patients: Vec<&str> = patients.into_iter().collect();
-        audit::record_many(&mut conn, &who, "read", "patient", &patients, "ListCharges")
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(Response::new(pb::ListChargesResponse {
-            charges: rows.iter().map(wire_charge).collect(),
-            page: Some(next),
-        }))
-    }
+/// `ListCharges` over `db`.
+pub async fn list_charges(
+    db: &Database,
+    request: Request<pb::ListChargesRequest>,
+) -> Result<Response<pb::ListChargesResponse>, Status> {
+    let who = principal(&request)?.clone();
+    let req = request.into_inner();
+    let filter = ChargeFilter {
+        encounter_id: convert::optional_id::<EncounterId>("encounter_id", &req.encounter_id)?,
+        patient_id: convert::optional_id::<PatientId>("patient_id", &req.patient_id)?,
+        unbilled_only: req.unbilled_only,
+        held_only: req.held_only,
+    };
+    let page = Page::from_request("page", req.page.as_ref())?;
+    let mut conn = db.pool().acquire().await.map_err(ServiceError::from)?;
+    let rows = store::charges(
+        &mut conn,
+        &filter,
+        page.after.as_deref(),
+        page.fetch_limit(),
+    )
+    .await?;
+    let (rows, next) = page.finish(rows, |c| c.charge_id.as_str().to_string());
+    let patients: BTreeSet<&str> = rows
+        .iter()
+        .filter_map(|c| c.patient_id.as_ref().map(|p| p.as_str()))
+        .collect();
+    let patients: Vec<&str> = patients.into_iter().collect();
+    audit::record_many(&mut conn, &who, "read", "patient", &patients, "ListCharges")
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(Response::new(pb::ListChargesResponse {
+        charges: rows.iter().map(wire_charge).collect(),
+        page: Some(next),
+    }))
 }

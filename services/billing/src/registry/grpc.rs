@@ -17,7 +17,7 @@ use tonic::{Request, Response, Status};
 
 use super::domain::{Payer, Provider, ProviderId};
 use super::store::KEY_SEPARATOR;
-use super::{patient_rpc, store, wire};
+use super::{patient_rpc, profile_rpc, store, wire};
 use crate::pricing;
 use crate::pricing::domain::FeeScheduleId;
 
@@ -284,6 +284,34 @@ impl RegistryService for RegistryRpc {
     ) -> Result<Response<pb::ChargeMaster>, Status> {
         let answer = pricing::grpc::upsert_charge_master(&self.db, request.into_inner()).await?;
         Ok(Response::new(answer))
+    }
+
+    async fn set_submitter_profile(
+        &self,
+        request: Request<pb::SubmitterProfile>,
+    ) -> Result<Response<pb::SubmitterProfile>, Status> {
+        profile_rpc::set_submitter_profile(&self.db, request).await
+    }
+
+    async fn get_submitter_profile(
+        &self,
+        _request: Request<pb::GetSubmitterProfileRequest>,
+    ) -> Result<Response<pb::SubmitterProfile>, Status> {
+        profile_rpc::get_submitter_profile(&self.db).await
+    }
+
+    async fn set_payer_rules(
+        &self,
+        request: Request<pb::PayerRules>,
+    ) -> Result<Response<pb::PayerRules>, Status> {
+        profile_rpc::set_payer_rules(&self.db, request).await
+    }
+
+    async fn get_payer_rules(
+        &self,
+        request: Request<pb::GetPayerRulesRequest>,
+    ) -> Result<Response<pb::PayerRules>, Status> {
+        profile_rpc::get_payer_rules(&self.db, request).await
     }
 
     async fn get_charge_master(

@@ -152,7 +152,7 @@ pub fn person_name(
     })
 }
 
-fn wire_name(n: &PersonName) -> common::PersonName {
+pub fn wire_name(n: &PersonName) -> common::PersonName {
     common::PersonName {
         last: n.last.clone(),
         first: n.first.clone(),

@@ -1,0 +1,365 @@
+//! Building and scrubbing claims, in the caller's transaction: the charge
+//! capture consumer bills each release it stores, `CreateClaim` bills by
+//! hand, `ScrubClaim` and `CreateBatch` scrub again.
+
+use medbill_kernel::{CalendarDate, ClaimId, EncounterId, Money, Npi, Timestamp};
+use medbill_platform::ServiceError;
+use sqlx::AnyConnection;
+
+use super::domain::{
+    Adjudication, Claim, ClaimLine, ClaimState, ClaimType, Dimension, Frequency, Lifecycle,
+    Submission, line_control_number, patient_control_number,
+};
+use super::store::{self, Cause, StoredRelease};
+use crate::charges::domain::{ChargeOutcome, EncounterType};
+use crate::charges::store::{self as charge_store, ChargeFilter};
+use crate::registry::profile;
+use crate::registry::{patients, store as registry};
+use crate::scrubber::{self, CATALOG, CodingFinding, Facts};
+
+/// Who bills and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The user or service acting.
+    pub actor: &'a str,
+    /// Now.
+    pub now: Timestamp,
+    /// Today in the service's time zone.
+    pub today: CalendarDate,
+}
+
+/// What billing a release came to.
+#[derive(Debug)]
+pub enum Billed {
+    /// A new claim.
+    Built(Box<Claim>),
+    /// The claim exists already.
+    Exists(ClaimId),
+    /// It cannot be billed yet, and why.
+    NotBillable(String),
+}
+
+/// The most lines a release may have (a claim carries at most 50 on an
+/// 837P and 999 on an 837I; longer encounters are split by coding).
+const MAX_CHARGES: i64 = 999;
+
+/// Bills `release` to the patient's coverage at `rank`.
+pub async fn bill_release(
+    conn: &mut AnyConnection,
+    release: &StoredRelease,
+    rank: u8,
+    prior_authorization: &str,
+    cx: Context<'_>,
+) -> Result<Billed, ServiceError> {
+    let Some(patient_id) = &release.patient_id else {
+        return Ok(Billed::NotBillable(
+            "no registered patient has the encounter's MRN".into(),
+        ));
+    };
+    let charges = charge_store::charges(
+        conn,
+        &ChargeFilter {
+            encounter_id: Some(release.encounter_id.clone()),
+            ..Default::default()
+        },
+        None,
+        MAX_CHARGES * 8,
+    )
+    .await?;
+    let mut charges: Vec<_> = charges
+        .into_iter()
+        .filter(|c| c.release_number == release.release_number)
+        .collect();
+    charges.sort_by_key(|c| c.line_number);
+    if charges.is_empty() {
+        return Ok(Billed::NotBillable("the release has no charges".into()));
+    }
+    let mut lines = Vec::with_capacity(charges.len());
+    for c in &charges {
+        match (&c.outcome, c.date_of_service) {
+            (
+                ChargeOutcome::Priced {
+                    amount,
+                    revenue_code,
+                },
+                Some(day),
+            ) => lines.push((c, *amount, revenue_code.clone(), day)),
+            (ChargeOutcome::Held(reason), _) => {
+                return Ok(Billed::NotBillable(format!(
+                    "line {} ({}) is held: {}",
+                    c.line_number,
+                    c.code,
+                    reason.as_str()
+                )));
+            }
+            (_, None) => {
+                return Ok(Billed::NotBillable(format!(
+                    "line {} ({}) has no date of service",
+                    c.line_number, c.code
+                )));
+            }
+        }
+    }
+    let first_day = lines.iter().map(|l| l.3).min().unwrap_or(cx.today);
+    let last_day = lines.iter().map(|l| l.3).max().unwrap_or(first_day);
+    let dates = release.dates.unwrap_or(
+        medbill_kernel::DateRange::new(first_day, Some(last_day))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+    );
+    let coverages = patients::coverages(conn, patient_id).await?;
+    let at_rank: Vec<_> = coverages.iter().filter(|c| c.rank == rank).collect();
+    let Some(coverage) = at_rank
+        .iter()
+        .find(|c| c.in_force_on(first_day))
+        .or(at_rank.first())
+        .copied()
+    else {
+        return Ok(Billed::NotBillable(format!(
+            "the patient has no coverage at rank {rank}"
+        )));
+    };
+    let standing = store::standing_claims(conn, &release.encounter_id, rank).await?;
+    if let Some(same) = standing
+        .iter()
+        .find(|c| c.release_number == release.release_number && c.frequency != Frequency::Void)
+    {
+        return Ok(Billed::Exists(same.claim_id.clone()));
+    }
+    // An earlier claim of the encounter: one the payer never received is
+    // superseded here; one it did is replaced by a frequency-7 claim.
+    let named = ClaimId::parse(&release.replaces_claim_id).ok();
+    let mut replaces = None;
+    for earlier in standing.iter().filter(|c| c.frequency != Frequency::Void) {
+        let reached_payer = matches!(
+            earlier.state.submission,
+            Submission::Submitted | Submission::Accepted
+        ) || earlier.state.adjudication != Adjudication::Pending;
+        if reached_payer {
+            if replaces.is_none() || named.as_ref() == Some(&earlier.claim_id) {
+                replaces = Some(earlier);
+            }
+        } else {
+            store::transition(
+                conn,
+                &earlier.claim_id,
+                Dimension::Lifecycle,
+                Lifecycle::Active.as_str(),
+                Lifecycle::Replaced.as_str(),
+                Cause {
+                    actor: cx.actor,
+                    reason: &format!(
+                        "superseded by release {} before reaching the payer",
+                        release.release_number
+                    ),
+                    at: cx.now,
+                },
+            )
+            .await?;
+        }
+    }
+    registry::require_payer(conn, &coverage.payer_id).await?;
+    let claim_type = match release.encounter_type {
+        EncounterType::Outpatient | EncounterType::Inpatient => ClaimType::Institutional,
+        EncounterType::Professional | EncounterType::Unspecified => ClaimType::Professional,
+    };
+    let frequency = if replaces.is_some() {
+        Frequency::Replacement
+    } else {
+        Frequency::Original
+    };
+    let pcn = patient_control_number(store::next_number(conn, "patient_control").await?);
+    let billing_provider_npi = match profile::load(conn).await? {
+        Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None)
+            .await?
+            .map(|p| p.npi.as_str().to_string())
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let type_of_bill = match release.encounter_type {
+        EncounterType::Inpatient => format!("11{}", frequency.as_str()),
+        EncounterType::Outpatient => format!("13{}", frequency.as_str()),
+        _ => String::new(),
+    };
+    let claim_lines: Vec<ClaimLine> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (c, amount, revenue_code, day))| ClaimLine {
+            line_number: i as u32 + 1,
+            line_control_number: line_control_number(&pcn, i as u32 + 1),
+            charge_id: c.charge_id.clone(),
+            code: c.code.clone(),
+            modifiers: c.modifiers.clone(),
+            units: c.units,
+            charge: *amount,
+            diagnosis_pointers: c.diagnosis_pointers.clone(),
+            date_of_service: *day,
+            revenue_code: revenue_code.clone(),
+            paid: Money::ZERO,
+        })
+        .collect();
+    let total_charge = claim_lines
+        .iter()
+        .map(|l| l.charge)
+        .sum::<Result<Money, _>>()
+        .map_err(|e| ServiceError::invalid("lines", e.to_string()))?;
+    let mut claim = Claim {
+        claim_id: ClaimId::new(),
+        encounter_id: release.encounter_id.clone(),
+        release_number: release.release_number,
+        patient_id: patient_id.clone(),
+        coverage_id: coverage.coverage_id.clone(),
+        payer_id: coverage.payer_id.clone(),
+        payer_rank: rank,
+        claim_type,
+        patient_control_number: pcn,
+        frequency,
+        replaces_claim_id: replaces.map(|c| c.claim_id.clone()),
+        payer_claim_number: replaces
+            .map(|c| c.payer_claim_number.clone())
+            .unwrap_or_default(),
+        billing_provider_npi,
+        rendering_provider_npi: release.rendering_provider_npi.clone(),
+        place_of_service: release.place_of_service.clone(),
+        type_of_bill,
+        diagnoses: release.diagnoses.clone(),
+        prior_authorization: prior_authorization.to_string(),
+        total_charge,
+        dates,
+        state: ClaimState::new(true),
+        batch_id: String::new(),
+        created_at: cx.now,
+        submitted_at: None,
+        paid: Money::ZERO,
+        patient_responsibility: Money::ZERO,
+        lines: claim_lines,
+        findings: Vec::new(),
+    };
+    claim.findings = scrub(conn, &claim, release.encounter_type, &[], cx.today).await?;
+    claim.state = ClaimState::new(!claim.has_errors());
+    let reason = format!(
+        "built from release {} of encounter {}",
+        release.release_number, release.encounter_id
+    );
+    store::insert_claim(conn, &claim, cx.actor, &reason).await?;
+    let ids: Vec<_> = charges.iter().map(|c| c.charge_id.clone()).collect();
+    store::mark_billed(conn, &ids, &claim.claim_id).await?;
+    Ok(Billed::Built(Box::new(claim)))
+}
+
+/// Runs the catalog over `claim` with the facts in the database.
+pub async fn scrub(
+    conn: &mut AnyConnection,
+    claim: &Claim,
+    encounter_type: EncounterType,
+    coding_findings: &[CodingFinding],
+    today: CalendarDate,
+) -> Result<Vec<scrubber::Finding>, ServiceError> {
+    let payer = registry::require_payer(conn, &claim.payer_id).await?;
+    let coverage = patients::coverage(conn, &claim.coverage_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
+    let patient = patients::patient(conn, Some(&claim.patient_id), None)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("patient", claim.patient_id.as_str()))?;
+    let profile = profile::load(conn).await?;
+    let billing_provider = match &profile {
+        Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None).await?,
+        None => None,
+    };
+    let rendering_provider = match Npi::parse(&claim.rendering_provider_npi) {
+        Ok(npi) => registry::provider(conn, None, Some(&npi)).await?,
+        Err(_) => None,
+    };
+    let payer_rules = scrubber::store::payer_rules(conn, &claim.payer_id).await?;
+    let duplicates = store::duplicates_of(conn, claim).await?;
+    let facts = Facts {
+        claim,
+        payer: &payer,
+        coverage: &coverage,
+        patient: &patient,
+        profile: profile.as_ref(),
+        billing_provider: billing_provider.as_ref(),
+        rendering_provider: rendering_provider.as_ref(),
+        encounter_type,
+        payer_rules: &payer_rules,
+        duplicates: &duplicates,
+        coding_findings,
+        today,
+    };
+    Ok(scrubber::scrub(CATALOG, &facts))
+}
+
+/// Scrubs a stored claim again and moves it between HELD and READY (a
+/// rejected claim goes back to READY once clean, to be sent again as an
+/// original). Claims on their way to or at the payer are not scrubbed.
+pub async fn rescrub(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    coding_findings: &[CodingFinding],
+    cx: Context<'_>,
+) -> Result<Claim, ServiceError> {
+    let mut claim = store::require_claim(conn, claim_id).await?;
+    if claim.state.lifecycle != Lifecycle::Active {
+        return Err(ServiceError::FailedPrecondition(format!(
+            "claim {claim_id} is {}",
+            claim.state.lifecycle.as_str()
+        )));
+    }
+    let before = claim.state.submission;
+    if !matches!(
+        before,
+        Submission::Held | Submission::Ready | Submission::Rejected
+    ) {
+        return Err(ServiceError::FailedPrecondition(format!(
+            "claim {claim_id} is {}; only held, ready or rejected claims are scrubbed",
+            before.as_str()
+        )));
+    }
+    let encounter_type = encounter_type_of(conn, &claim.encounter_id, claim.release_number).await?;
+    let findings = scrub(conn, &claim, encounter_type, coding_findings, cx.today).await?;
+    store::replace_findings(conn, claim_id, &findings).await?;
+    claim.findings = findings;
+    let after = if claim.has_errors() {
+        Submission::Held
+    } else {
+        Submission::Ready
+    };
+    let errors: Vec<&str> = claim
+        .findings
+        .iter()
+        .filter(|f| f.is_error())
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    let reason = if errors.is_empty() {
+        "scrubbed clean".to_string()
+    } else {
+        format!("scrubber errors: {}", errors.join(", "))
+    };
+    store::transition(
+        conn,
+        claim_id,
+        Dimension::Submission,
+        before.as_str(),
+        after.as_str(),
+        Cause {
+            actor: cx.actor,
+            reason: &reason,
+            at: cx.now,
+        },
+    )
+    .await?;
+    claim.state.submission = after;
+    Ok(claim)
+}
+
+/// The encounter type of a stored release.
+pub async fn encounter_type_of(
+    conn: &mut AnyConnection,
+    encounter_id: &EncounterId,
+    release_number: u32,
+) -> Result<EncounterType, ServiceError> {
+    Ok(store::release(conn, encounter_id, Some(release_number))
+        .await?
+        .map(|r| r.encounter_type)
+        .unwrap_or(EncounterType::Unspecified))
+}

@@ -1,0 +1,711 @@
+//! Persistence of claims, their lines, findings and history, the releases
+//! they are built from, and the counters that number them.
+
+use medbill_kernel::{
+    CalendarDate, ClaimId, DateRange, EncounterId, Money, PatientId, PayerId, Timestamp,
+};
+use medbill_platform::ServiceError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::domain::{
+    Adjudication, BalanceOwner, Claim, ClaimLine, ClaimState, ClaimType, Dimension, Frequency,
+    Lifecycle, Submission, Transition,
+};
+use crate::charges::domain::{ChargeId, EncounterType};
+use crate::registry::coverage::CoverageId;
+use crate::scrubber::{Finding, Severity};
+
+fn corrupt(what: &str, id: &str) -> ServiceError {
+    ServiceError::Internal(format!("stored {what} {id} does not parse"))
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn joined<T: ToString>(items: &[T]) -> String {
+    items.iter().map(T::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Takes the next value of counter `name` in the caller's transaction.
+pub async fn next_number(conn: &mut AnyConnection, name: &str) -> Result<i64, ServiceError> {
+    let value: i64 = sqlx::query_scalar(
+        "UPDATE control_numbers SET last_value = last_value + 1 WHERE name = $1 RETURNING last_value",
+    )
+    .bind(name)
+    .fetch_one(conn)
+    .await?;
+    Ok(value)
+}
+
+/// A stored release, as claims need it.
+#[derive(Debug, Clone)]
+pub struct StoredRelease {
+    /// The encounter.
+    pub encounter_id: EncounterId,
+    /// Its number.
+    pub release_number: u32,
+    /// The registered patient, if one had the MRN.
+    pub patient_id: Option<PatientId>,
+    /// Rendering provider NPI as coding sent it.
+    pub rendering_provider_npi: String,
+    /// Dates of service, if sent.
+    pub dates: Option<DateRange>,
+    /// Place of service.
+    pub place_of_service: String,
+    /// Encounter type.
+    pub encounter_type: EncounterType,
+    /// ICD-10-CM codes without dots.
+    pub diagnoses: Vec<String>,
+    /// The claim coding said this release replaces; empty if none.
+    pub replaces_claim_id: String,
+}
+
+/// The release `release_number` of an encounter, or its latest when `None`.
+pub async fn release(
+    conn: &mut AnyConnection,
+    encounter_id: &EncounterId,
+    release_number: Option<u32>,
+) -> Result<Option<StoredRelease>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT encounter_id, release_number, patient_id, rendering_provider_npi, \
+         first_date_of_service, last_date_of_service, place_of_service, encounter_type, \
+         diagnoses, replaces_claim_id FROM released_encounters \
+         WHERE encounter_id = $1 AND ($2 = 0 OR release_number = $2) \
+         ORDER BY release_number DESC LIMIT 1",
+    )
+    .bind(encounter_id.as_str())
+    .bind(i64::from(release_number.unwrap_or(0)))
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let bad = || corrupt("release", encounter_id.as_str());
+    let date = |col: &str| -> Result<Option<CalendarDate>, ServiceError> {
+        let text: String = row.try_get(col)?;
+        if text.is_empty() {
+            Ok(None)
+        } else {
+            text.parse().map(Some).map_err(|_| bad())
+        }
+    };
+    let dates = match date("first_date_of_service")? {
+        Some(start) => {
+            Some(DateRange::new(start, date("last_date_of_service")?).map_err(|_| bad())?)
+        }
+        None => None,
+    };
+    let patient_id: String = row.try_get("patient_id")?;
+    Ok(Some(StoredRelease {
+        encounter_id: encounter_id.clone(),
+        release_number: u32::try_from(row.try_get::<i64, _>("release_number")?)
+            .map_err(|_| bad())?,
+        patient_id: if patient_id.is_empty() {
+            None
+        } else {
+            Some(PatientId::parse(&patient_id).map_err(|_| bad())?)
+        },
+        rendering_provider_npi: row.try_get("rendering_provider_npi")?,
+        dates,
+        place_of_service: row.try_get("place_of_service")?,
+        encounter_type: EncounterType::parse(&row.try_get::<String, _>("encounter_type")?)
+            .ok_or_else(bad)?,
+        diagnoses: split(&row.try_get::<String, _>("diagnoses")?),
+        replaces_claim_id: row.try_get("replaces_claim_id")?,
+    }))
+}
+
+/// Marks charges as billed by `claim_id`.
+pub async fn mark_billed(
+    conn: &mut AnyConnection,
+    charges: &[ChargeId],
+    claim_id: &ClaimId,
+) -> Result<(), ServiceError> {
+    for id in charges {
+        sqlx::query("UPDATE charges SET claim_id = $1 WHERE charge_id = $2")
+            .bind(claim_id.as_str())
+            .bind(id.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Stores a new claim, its lines, findings and the transitions that
+/// created it.
+pub async fn insert_claim(
+    conn: &mut AnyConnection,
+    claim: &Claim,
+    actor: &str,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let s = claim.state;
+    sqlx::query(
+        "INSERT INTO claims (claim_id, encounter_id, release_number, patient_id, coverage_id, \
+         payer_id, payer_rank, claim_type, patient_control_number, frequency_code, \
+         replaces_claim_id, payer_claim_number, billing_provider_npi, rendering_provider_npi, \
+         place_of_service, type_of_bill, diagnoses, prior_authorization, total_charge, \
+         first_date_of_service, last_date_of_service, submission, adjudication, balance_owner, \
+         lifecycle, batch_id, created_at, submitted_at, paid, patient_responsibility) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
+    )
+    .bind(claim.claim_id.as_str())
+    .bind(claim.encounter_id.as_str())
+    .bind(i64::from(claim.release_number))
+    .bind(claim.patient_id.as_str())
+    .bind(claim.coverage_id.as_str())
+    .bind(claim.payer_id.as_str())
+    .bind(i64::from(claim.payer_rank))
+    .bind(claim.claim_type.as_str())
+    .bind(&claim.patient_control_number)
+    .bind(claim.frequency.as_str())
+    .bind(
+        claim
+            .replaces_claim_id
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+    )
+    .bind(&claim.payer_claim_number)
+    .bind(&claim.billing_provider_npi)
+    .bind(&claim.rendering_provider_npi)
+    .bind(&claim.place_of_service)
+    .bind(&claim.type_of_bill)
+    .bind(claim.diagnoses.join(","))
+    .bind(&claim.prior_authorization)
+    .bind(claim.total_charge.cents())
+    .bind(claim.dates.start().to_string())
+    .bind(claim.dates.end().map(|d| d.to_string()).unwrap_or_default())
+    .bind(s.submission.as_str())
+    .bind(s.adjudication.as_str())
+    .bind(s.balance_owner.as_str())
+    .bind(s.lifecycle.as_str())
+    .bind(&claim.batch_id)
+    .bind(claim.created_at.to_string())
+    .bind(
+        claim
+            .submitted_at
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+    )
+    .bind(claim.paid.cents())
+    .bind(claim.patient_responsibility.cents())
+    .execute(&mut *conn)
+    .await?;
+    for l in &claim.lines {
+        sqlx::query(
+            "INSERT INTO claim_lines (claim_id, line_number, line_control_number, charge_id, \
+             code, modifiers, units, charge, diagnosis_pointers, date_of_service, revenue_code, \
+             paid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(claim.claim_id.as_str())
+        .bind(i64::from(l.line_number))
+        .bind(&l.line_control_number)
+        .bind(l.charge_id.as_str())
+        .bind(&l.code)
+        .bind(l.modifiers.join(","))
+        .bind(i64::from(l.units))
+        .bind(l.charge.cents())
+        .bind(joined(&l.diagnosis_pointers))
+        .bind(l.date_of_service.to_string())
+        .bind(&l.revenue_code)
+        .bind(l.paid.cents())
+        .execute(&mut *conn)
+        .await?;
+    }
+    replace_findings(conn, &claim.claim_id, &claim.findings).await?;
+    let at = claim.created_at;
+    for (dimension, to) in [
+        (Dimension::Submission, s.submission.as_str()),
+        (Dimension::Adjudication, s.adjudication.as_str()),
+        (Dimension::BalanceOwner, s.balance_owner.as_str()),
+        (Dimension::Lifecycle, s.lifecycle.as_str()),
+    ] {
+        record(
+            conn,
+            &claim.claim_id,
+            &Transition {
+                dimension,
+                from: String::new(),
+                to: to.to_string(),
+                actor: actor.to_string(),
+                reason: reason.to_string(),
+                at,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces a claim's findings with those of its latest scrub.
+pub async fn replace_findings(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    findings: &[Finding],
+) -> Result<(), ServiceError> {
+    sqlx::query("DELETE FROM claim_findings WHERE claim_id = $1")
+        .bind(claim_id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    for (i, f) in findings.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO claim_findings (claim_id, position, rule_id, severity, field, message, \
+             suggested_fix) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(claim_id.as_str())
+        .bind(i as i64)
+        .bind(&f.rule_id)
+        .bind(f.severity.as_str())
+        .bind(&f.field)
+        .bind(&f.message)
+        .bind(&f.suggested_fix)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Appends one transition to a claim's history.
+async fn record(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    t: &Transition,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "INSERT INTO claim_history (claim_id, seq, at, actor, dimension, from_state, to_state, \
+         reason) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7 \
+         FROM claim_history WHERE claim_id = $1",
+    )
+    .bind(claim_id.as_str())
+    .bind(t.at.to_string())
+    .bind(&t.actor)
+    .bind(t.dimension.as_str())
+    .bind(&t.from)
+    .bind(&t.to)
+    .bind(&t.reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Who changes a claim and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Cause<'a> {
+    /// The user or service.
+    pub actor: &'a str,
+    /// Why.
+    pub reason: &'a str,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Moves one dimension of a claim from `from` to `to` and records it;
+/// `false` (nothing changed) when the claim was no longer in `from`.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    dimension: Dimension,
+    from: &str,
+    to: &str,
+    cause: Cause<'_>,
+) -> Result<bool, ServiceError> {
+    if from == to {
+        return Ok(true);
+    }
+    let column = dimension.as_str();
+    let sql = format!("UPDATE claims SET {column} = $1 WHERE claim_id = $2 AND {column} = $3");
+    let changed = sqlx::query(&sql)
+        .bind(to)
+        .bind(claim_id.as_str())
+        .bind(from)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    record(
+        conn,
+        claim_id,
+        &Transition {
+            dimension,
+            from: from.to_string(),
+            to: to.to_string(),
+            actor: cause.actor.to_string(),
+            reason: cause.reason.to_string(),
+            at: cause.at,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Records a prior authorization number on a claim.
+pub async fn set_prior_authorization(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    number: &str,
+) -> Result<(), ServiceError> {
+    sqlx::query("UPDATE claims SET prior_authorization = $1 WHERE claim_id = $2")
+        .bind(number)
+        .bind(claim_id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the batch that carried a claim and when.
+pub async fn set_submitted(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    batch_id: &str,
+    at: Timestamp,
+) -> Result<(), ServiceError> {
+    sqlx::query("UPDATE claims SET batch_id = $1, submitted_at = $2 WHERE claim_id = $3")
+        .bind(batch_id)
+        .bind(at.to_string())
+        .bind(claim_id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+const CLAIM_COLUMNS: &str = "claim_id, encounter_id, release_number, patient_id, coverage_id, \
+    payer_id, payer_rank, claim_type, patient_control_number, frequency_code, replaces_claim_id, \
+    payer_claim_number, billing_provider_npi, rendering_provider_npi, place_of_service, \
+    type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
+    last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
+    created_at, submitted_at, paid, patient_responsibility";
+
+fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
+    let id: String = row.try_get("claim_id")?;
+    let bad = || corrupt("claim", &id);
+    let text = |col: &str| -> Result<String, ServiceError> { Ok(row.try_get(col)?) };
+    let date = |col: &str| -> Result<Option<CalendarDate>, ServiceError> {
+        let t = text(col)?;
+        if t.is_empty() {
+            Ok(None)
+        } else {
+            t.parse().map(Some).map_err(|_| bad())
+        }
+    };
+    let start = date("first_date_of_service")?.ok_or_else(bad)?;
+    let replaces = text("replaces_claim_id")?;
+    let submitted_at = text("submitted_at")?;
+    Ok(Claim {
+        claim_id: ClaimId::parse(&id).map_err(|_| bad())?,
+        encounter_id: EncounterId::parse(&text("encounter_id")?).map_err(|_| bad())?,
+        release_number: u32::try_from(row.try_get::<i64, _>("release_number")?)
+            .map_err(|_| bad())?,
+        patient_id: PatientId::parse(&text("patient_id")?).map_err(|_| bad())?,
+        coverage_id: CoverageId::parse(&text("coverage_id")?).map_err(|_| bad())?,
+        payer_id: PayerId::parse(&text("payer_id")?).map_err(|_| bad())?,
+        payer_rank: u8::try_from(row.try_get::<i64, _>("payer_rank")?).map_err(|_| bad())?,
+        claim_type: ClaimType::parse(&text("claim_type")?).ok_or_else(bad)?,
+        patient_control_number: text("patient_control_number")?,
+        frequency: Frequency::parse(&text("frequency_code")?).ok_or_else(bad)?,
+        replaces_claim_id: if replaces.is_empty() {
+            None
+        } else {
+            Some(ClaimId::parse(&replaces).map_err(|_| bad())?)
+        },
+        payer_claim_number: text("payer_claim_number")?,
+        billing_provider_npi: text("billing_provider_npi")?,
+        rendering_provider_npi: text("rendering_provider_npi")?,
+        place_of_service: text("place_of_service")?,
+        type_of_bill: text("type_of_bill")?,
+        diagnoses: split(&text("diagnoses")?),
+        prior_authorization: text("prior_authorization")?,
+        total_charge: Money::from_cents(row.try_get("total_charge")?),
+        dates: DateRange::new(start, date("last_date_of_service")?).map_err(|_| bad())?,
+        state: ClaimState {
+            submission: Submission::parse(&text("submission")?).ok_or_else(bad)?,
+            adjudication: Adjudication::parse(&text("adjudication")?).ok_or_else(bad)?,
+            balance_owner: BalanceOwner::parse(&text("balance_owner")?).ok_or_else(bad)?,
+            lifecycle: Lifecycle::parse(&text("lifecycle")?).ok_or_else(bad)?,
+        },
+        batch_id: text("batch_id")?,
+        created_at: Timestamp::parse(&text("created_at")?).ok_or_else(bad)?,
+        submitted_at: if submitted_at.is_empty() {
+            None
+        } else {
+            Some(Timestamp::parse(&submitted_at).ok_or_else(bad)?)
+        },
+        paid: Money::from_cents(row.try_get("paid")?),
+        patient_responsibility: Money::from_cents(row.try_get("patient_responsibility")?),
+        lines: Vec::new(),
+        findings: Vec::new(),
+    })
+}
+
+async fn fill(conn: &mut AnyConnection, claim: &mut Claim) -> Result<(), ServiceError> {
+    let id = claim.claim_id.as_str();
+    let bad = || corrupt("claim line", id);
+    let rows = sqlx::query(
+        "SELECT line_number, line_control_number, charge_id, code, modifiers, units, charge, \
+         diagnosis_pointers, date_of_service, revenue_code, paid FROM claim_lines \
+         WHERE claim_id = $1 ORDER BY line_number",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    claim.lines = rows
+        .iter()
+        .map(|r| -> Result<ClaimLine, ServiceError> {
+            Ok(ClaimLine {
+                line_number: u32::try_from(r.try_get::<i64, _>("line_number")?)
+                    .map_err(|_| bad())?,
+                line_control_number: r.try_get("line_control_number")?,
+                charge_id: ChargeId::parse(&r.try_get::<String, _>("charge_id")?)
+                    .map_err(|_| bad())?,
+                code: r.try_get("code")?,
+                modifiers: split(&r.try_get::<String, _>("modifiers")?),
+                units: u32::try_from(r.try_get::<i64, _>("units")?).map_err(|_| bad())?,
+                charge: Money::from_cents(r.try_get("charge")?),
+                diagnosis_pointers: split(&r.try_get::<String, _>("diagnosis_pointers")?)
+                    .iter()
+                    .map(|p| p.parse().map_err(|_| bad()))
+                    .collect::<Result<_, _>>()?,
+                date_of_service: r
+                    .try_get::<String, _>("date_of_service")?
+                    .parse()
+                    .map_err(|_| bad())?,
+                revenue_code: r.try_get("revenue_code")?,
+                paid: Money::from_cents(r.try_get("paid")?),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let rows = sqlx::query(
+        "SELECT rule_id, severity, field, message, suggested_fix FROM claim_findings \
+         WHERE claim_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    claim.findings = rows
+        .iter()
+        .map(|r| -> Result<Finding, ServiceError> {
+            Ok(Finding {
+                rule_id: r.try_get("rule_id")?,
+                severity: Severity::parse(&r.try_get::<String, _>("severity")?)
+                    .ok_or_else(|| corrupt("claim finding", id))?,
+                field: r.try_get("field")?,
+                message: r.try_get("message")?,
+                suggested_fix: r.try_get("suggested_fix")?,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(())
+}
+
+/// The claim `claim_id` with its lines and findings.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Option<Claim>, ServiceError> {
+    let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE claim_id = $1");
+    let row = sqlx::query(&sql)
+        .bind(claim_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut claim = claim_of(&row)?;
+    fill(conn, &mut claim).await?;
+    Ok(Some(claim))
+}
+
+/// The claim `claim_id`, or `NOT_FOUND`.
+pub async fn require_claim(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Claim, ServiceError> {
+    claim(conn, claim_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("claim", claim_id.as_str()))
+}
+
+/// The claim with patient control number `pcn`, if any.
+pub async fn claim_by_control_number(
+    conn: &mut AnyConnection,
+    pcn: &str,
+) -> Result<Option<ClaimId>, ServiceError> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT claim_id FROM claims WHERE patient_control_number = $1")
+            .bind(pcn)
+            .fetch_optional(conn)
+            .await?;
+    id.map(|id| ClaimId::parse(&id).map_err(|_| corrupt("claim", &id)))
+        .transpose()
+}
+
+/// The transitions of a claim, oldest first.
+pub async fn history(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Vec<Transition>, ServiceError> {
+    let rows = sqlx::query(
+        "SELECT at, actor, dimension, from_state, to_state, reason FROM claim_history \
+         WHERE claim_id = $1 ORDER BY seq",
+    )
+    .bind(claim_id.as_str())
+    .fetch_all(conn)
+    .await?;
+    let bad = || corrupt("claim history of", claim_id.as_str());
+    rows.iter()
+        .map(|r| {
+            Ok(Transition {
+                dimension: Dimension::parse(&r.try_get::<String, _>("dimension")?)
+                    .ok_or_else(bad)?,
+                from: r.try_get("from_state")?,
+                to: r.try_get("to_state")?,
+                actor: r.try_get("actor")?,
+                reason: r.try_get("reason")?,
+                at: Timestamp::parse(&r.try_get::<String, _>("at")?).ok_or_else(bad)?,
+            })
+        })
+        .collect()
+}
+
+/// Which claims a list asks for.
+#[derive(Debug, Default)]
+pub struct ClaimFilter {
+    /// Only claims in one of these submission states (any when empty).
+    pub submissions: Vec<Submission>,
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+    /// Only this payer's.
+    pub payer_id: Option<PayerId>,
+    /// Only this encounter's.
+    pub encounter_id: Option<EncounterId>,
+    /// Only claims of this type.
+    pub claim_type: Option<ClaimType>,
+    /// Only standing claims (not replaced or voided).
+    pub active_only: bool,
+}
+
+/// Claims matching `filter`, newest first, before the id `before` (the last
+/// one of the previous page).
+pub async fn claims(
+    conn: &mut AnyConnection,
+    filter: &ClaimFilter,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Claim>, ServiceError> {
+    let submissions = filter
+        .submissions
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT {CLAIM_COLUMNS} FROM claims \
+         WHERE ($1 = '' OR patient_id = $1) AND ($2 = '' OR payer_id = $2) \
+         AND ($3 = '' OR encounter_id = $3) AND ($4 = '' OR claim_type = $4) \
+         AND ($5 = 0 OR lifecycle = 'active') \
+         AND ($6 = '' OR ',' || $6 || ',' LIKE '%,' || submission || ',%') \
+         AND ($7 = '' OR claim_id < $7) ORDER BY claim_id DESC LIMIT $8"
+    );
+    let id = |v: Option<&str>| v.unwrap_or_default().to_string();
+    let rows = sqlx::query(&sql)
+        .bind(id(filter.patient_id.as_ref().map(|p| p.as_str())))
+        .bind(id(filter.payer_id.as_ref().map(|p| p.as_str())))
+        .bind(id(filter.encounter_id.as_ref().map(|e| e.as_str())))
+        .bind(filter.claim_type.map(|t| t.as_str()).unwrap_or_default())
+        .bind(i64::from(filter.active_only))
+        .bind(submissions)
+        .bind(before.unwrap_or_default())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut claims = rows.iter().map(claim_of).collect::<Result<Vec<_>, _>>()?;
+    for claim in &mut claims {
+        fill(conn, claim).await?;
+    }
+    Ok(claims)
+}
+
+/// Standing claims of an encounter at a payer rank, newest first.
+pub async fn standing_claims(
+    conn: &mut AnyConnection,
+    encounter_id: &EncounterId,
+    payer_rank: u8,
+) -> Result<Vec<Claim>, ServiceError> {
+    let sql = format!(
+        "SELECT {CLAIM_COLUMNS} FROM claims WHERE encounter_id = $1 AND payer_rank = $2 \
+         AND lifecycle = 'active' ORDER BY claim_id DESC"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(encounter_id.as_str())
+        .bind(i64::from(payer_rank))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(claim_of).collect()
+}
+
+/// Standing original claims of another encounter that bill the same
+/// patient, rendering provider, dates and codes as `claim`.
+pub async fn duplicates_of(
+    conn: &mut AnyConnection,
+    claim: &Claim,
+) -> Result<Vec<ClaimId>, ServiceError> {
+    let sql = format!(
+        "SELECT {CLAIM_COLUMNS} FROM claims WHERE patient_id = $1 AND first_date_of_service = $2 \
+         AND rendering_provider_npi = $3 AND encounter_id <> $4 AND claim_id <> $5 \
+         AND lifecycle = 'active' AND frequency_code <> '8' AND payer_rank = $6"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(claim.patient_id.as_str())
+        .bind(claim.dates.start().to_string())
+        .bind(&claim.rendering_provider_npi)
+        .bind(claim.encounter_id.as_str())
+        .bind(claim.claim_id.as_str())
+        .bind(i64::from(claim.payer_rank))
+        .fetch_all(&mut *conn)
+        .await?;
+    let key = |c: &Claim| {
+        let mut codes: Vec<(String, String, CalendarDate)> = c
+            .lines
+            .iter()
+            .map(|l| (l.code.clone(), l.modifiers.join(","), l.date_of_service))
+            .collect();
+        codes.sort();
+        codes
+    };
+    let wanted = key(claim);
+    let mut found = Vec::new();
+    for row in &rows {
+        let mut other = claim_of(row)?;
+        fill(conn, &mut other).await?;
+        if other.dates == claim.dates && key(&other) == wanted {
+            found.push(other.claim_id);
+        }
+    }
+    Ok(found)
+}
+
+/// Ids of READY standing claims of `claim_type` (to one payer when given),
+/// oldest first.
+pub async fn ready_claims(
+    conn: &mut AnyConnection,
+    claim_type: ClaimType,
+    payer_id: Option<&PayerId>,
+    limit: i64,
+) -> Result<Vec<ClaimId>, ServiceError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT claim_id FROM claims WHERE submission = 'ready' AND lifecycle = 'active' \
+         AND claim_type = $1 AND ($2 = '' OR payer_id = $2) ORDER BY claim_id LIMIT $3",
+    )
+    .bind(claim_type.as_str())
+    .bind(payer_id.map(|p| p.as_str()).unwrap_or_default())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    ids.iter()
+        .map(|id| ClaimId::parse(id).map_err(|_| corrupt("claim", id)))
+        .collect()
+}

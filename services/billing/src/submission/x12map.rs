@@ -1,0 +1,362 @@
+//! A claim and its parties as the X12 engine's 837P and 837I models.
+
+use medbill_x12::claim::{
+    BillingProvider, ClaimBatch, Demographics, Frequency as X12Frequency, Patient as X12Patient,
+    Payer as X12Payer, PayerResponsibility, PersonName as X12Name, Practitioner, Receiver,
+    Sex as X12Sex, Signatures, Submitter, Subscriber,
+};
+use medbill_x12::common::Address as X12Address;
+use medbill_x12::envelope::Usage;
+use medbill_x12::institutional::{InstitutionalClaim, InstitutionalLine};
+use medbill_x12::professional::{ProfessionalClaim, ProfessionalLine};
+use medbill_x12::write::InterchangeParams;
+use medbill_x12::{Amount, Date, Delimiters, Phi, Quantity, WriteError};
+
+use crate::claims::domain::{Claim, ClaimType, Frequency};
+use crate::registry::coverage::{Coverage, Relationship};
+use crate::registry::domain::{Address, Patient, Payer, PersonName, Provider, Sex};
+use crate::registry::profile::SubmitterProfile;
+
+/// Everything a claim names besides itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Parties<'a> {
+    /// The billing organization.
+    pub billing_provider: &'a Provider,
+    /// The payer.
+    pub payer: &'a Payer,
+    /// The coverage billed.
+    pub coverage: &'a Coverage,
+    /// The patient.
+    pub patient: &'a Patient,
+    /// The rendering (attending) provider, if registered.
+    pub rendering_provider: Option<&'a Provider>,
+}
+
+fn address(a: &Address) -> X12Address {
+    X12Address {
+        line1: Phi::new(a.line1.clone()),
+        line2: (!a.line2.is_empty()).then(|| Phi::new(a.line2.clone())),
+        city: Phi::new(a.city.clone()),
+        state: Some(a.state.clone()),
+        postal_code: Some(Phi::new(a.postal_code.clone())),
+        country: None,
+    }
+}
+
+fn name(n: &PersonName) -> X12Name {
+    let opt = |s: &str| (!s.is_empty()).then(|| Phi::new(s.to_string()));
+    X12Name {
+        last: Phi::new(n.last.clone()),
+        first: opt(&n.first),
+        middle: opt(&n.middle),
+        suffix: opt(&n.suffix),
+    }
+}
+
+fn sex(s: Sex) -> X12Sex {
+    match s {
+        Sex::Female => X12Sex::Female,
+        Sex::Male => X12Sex::Male,
+        Sex::Unknown => X12Sex::Unknown,
+    }
+}
+
+fn frequency(f: Frequency) -> X12Frequency {
+    match f {
+        Frequency::Original => X12Frequency::Original,
+        Frequency::Replacement => X12Frequency::Replacement,
+        Frequency::Void => X12Frequency::Void,
+    }
+}
+
+fn responsibility(rank: u8) -> PayerResponsibility {
+    match rank {
+        2 => PayerResponsibility::Secondary,
+        3 => PayerResponsibility::Tertiary,
+        _ => PayerResponsibility::Primary,
+    }
+}
+
+/// The subscriber loop and, when the patient is not the subscriber, the
+/// patient loop.
+fn subscriber_and_patient(claim: &Claim, p: &Parties<'_>) -> (Subscriber, Option<X12Patient>) {
+    let patient = p.patient;
+    let coverage = p.coverage;
+    let demographics = Demographics {
+        birth_date: Phi::new(Date::from(*patient.birth_date.expose())),
+        sex: sex(patient.sex),
+    };
+    let base = |n: X12Name, address, demographics| Subscriber {
+        responsibility: responsibility(claim.payer_rank),
+        group_number: (!coverage.group_number.is_empty()).then(|| coverage.group_number.clone()),
+        filing_indicator: p.payer.filing_indicator.code().to_string(),
+        name: n,
+        member_id: Phi::new(coverage.member_id.expose().clone()),
+        address,
+        demographics,
+    };
+    match (&coverage.relationship, &coverage.subscriber) {
+        (Relationship::SelfInsured, _) | (_, None) => (
+            base(
+                name(patient.name.expose()),
+                Some(address(patient.address.expose())),
+                Some(demographics),
+            ),
+            None,
+        ),
+        (relationship, Some(sub)) => (
+            base(
+                name(sub.name.expose()),
+                None,
+                Some(Demographics {
+                    birth_date: Phi::new(Date::from(*sub.birth_date.expose())),
+                    sex: sex(sub.sex),
+                }),
+            ),
+            Some(X12Patient {
+                relationship: relationship.x12_code().to_string(),
+                name: name(patient.name.expose()),
+                address: address(patient.address.expose()),
+                demographics,
+            }),
+        ),
+    }
+}
+
+fn billing_provider(p: &Provider) -> BillingProvider {
+    BillingProvider {
+        name: p.name.clone(),
+        npi: p.npi.as_str().to_string(),
+        ein: p
+            .tax_id
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        taxonomy: Some(p.taxonomy.as_str().to_string()),
+        address: address(&p.address),
+    }
+}
+
+fn practitioner(claim: &Claim, p: &Parties<'_>) -> Option<Practitioner> {
+    let r = p.rendering_provider?;
+    if r.npi.as_str() == claim.billing_provider_npi {
+        return None;
+    }
+    Some(Practitioner {
+        name: name(&PersonName {
+            last: r.name.clone(),
+            first: r.first_name.clone(),
+            middle: String::new(),
+            suffix: String::new(),
+        }),
+        npi: r.npi.as_str().to_string(),
+        taxonomy: Some(r.taxonomy.as_str().to_string()),
+    })
+}
+
+fn payer(p: &Payer) -> X12Payer {
+    X12Payer {
+        name: p.name.clone(),
+        id: p.electronic_payer_id.clone(),
+    }
+}
+
+fn optional(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// The 837P model of a professional claim.
+pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
+    let (subscriber, patient) = subscriber_and_patient(claim, p);
+    ProfessionalClaim {
+        billing_provider: billing_provider(p.billing_provider),
+        subscriber,
+        payer: payer(p.payer),
+        patient,
+        patient_control_number: claim.patient_control_number.clone(),
+        total_charge: Amount::from(claim.total_charge),
+        place_of_service: claim.place_of_service.clone(),
+        frequency: frequency(claim.frequency),
+        signatures: Signatures {
+            provider_signature: true,
+            assignment: 'A',
+            benefits_assigned: 'Y',
+            release_of_information: 'Y',
+        },
+        onset_date: None,
+        prior_authorization: optional(&claim.prior_authorization),
+        payer_claim_control_number: optional(&claim.payer_claim_number),
+        diagnoses: claim.diagnoses.clone(),
+        rendering_provider: practitioner(claim, p),
+        other_payers: Vec::new(),
+        lines: claim
+            .lines
+            .iter()
+            .map(|l| ProfessionalLine {
+                procedure_code: l.code.clone(),
+                modifiers: l.modifiers.clone(),
+                charge: Amount::from(l.charge),
+                units: Quantity::from_units(i64::from(l.units)),
+                place_of_service: None,
+                diagnosis_pointers: l
+                    .diagnosis_pointers
+                    .iter()
+                    .map(|&n| u8::try_from(n).unwrap_or(u8::MAX))
+                    .collect(),
+                service_date: Date::from(l.date_of_service),
+                service_date_end: None,
+                line_item_control_number: l.line_control_number.clone(),
+                adjudications: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The 837I model of an institutional (outpatient) claim.
+pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
+    let (subscriber, patient) = subscriber_and_patient(claim, p);
+    let facility_type = claim.type_of_bill.get(..2).unwrap_or("13").to_string();
+    let start = claim.dates.start();
+    InstitutionalClaim {
+        billing_provider: billing_provider(p.billing_provider),
+        subscriber,
+        payer: payer(p.payer),
+        patient,
+        patient_control_number: claim.patient_control_number.clone(),
+        total_charge: Amount::from(claim.total_charge),
+        facility_type,
+        frequency: frequency(claim.frequency),
+        assignment: 'A',
+        benefits_assigned: 'Y',
+        release_of_information: 'Y',
+        statement_from: Date::from(start),
+        statement_to: Date::from(claim.dates.end().unwrap_or(start)),
+        admission_date: None,
+        admission_type: None,
+        admission_source: None,
+        // Outpatient: discharged to home or self care.
+        patient_status: "01".to_string(),
+        prior_authorization: optional(&claim.prior_authorization),
+        payer_claim_control_number: optional(&claim.payer_claim_number),
+        principal_diagnosis: claim.diagnoses.first().cloned().unwrap_or_default(),
+        admitting_diagnosis: None,
+        other_diagnoses: claim.diagnoses.iter().skip(1).cloned().collect(),
+        principal_procedure: None,
+        other_procedures: Vec::new(),
+        occurrence_codes: Vec::new(),
+        value_codes: Vec::new(),
+        condition_codes: Vec::new(),
+        attending_provider: practitioner(claim, p),
+        other_payers: Vec::new(),
+        lines: claim
+            .lines
+            .iter()
+            .map(|l| InstitutionalLine {
+                revenue_code: l.revenue_code.clone(),
+                procedure_code: Some(l.code.clone()),
+                modifiers: l.modifiers.clone(),
+                charge: Amount::from(l.charge),
+                units: Quantity::from_units(i64::from(l.units)),
+                service_date: Some(Date::from(l.date_of_service)),
+                line_item_control_number: l.line_control_number.clone(),
+                adjudications: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The envelope and header of one interchange.
+#[derive(Debug, Clone)]
+pub struct Envelope<'a> {
+    /// Who sends and receives.
+    pub profile: &'a SubmitterProfile,
+    /// ISA13.
+    pub interchange: u32,
+    /// GS06.
+    pub group: u32,
+    /// When (ISA09/GS04/BHT04).
+    pub date: Date,
+    /// `HHMM`.
+    pub time: String,
+    /// BHT03.
+    pub reference: String,
+}
+
+impl Envelope<'_> {
+    /// The interchange parameters.
+    pub fn params(&self) -> InterchangeParams {
+        InterchangeParams {
+            sender_qualifier: "ZZ".into(),
+            sender_id: self.profile.interchange_sender_id.clone(),
+            receiver_qualifier: "ZZ".into(),
+            receiver_id: self.profile.interchange_receiver_id.clone(),
+            control_number: self.interchange,
+            group_control_number: self.group,
+            date: self.date,
+            time: self.time.clone(),
+            usage: if self.profile.usage_indicator == "P" {
+                Usage::Production
+            } else {
+                Usage::Test
+            },
+            acknowledgment_requested: false,
+            delimiters: Delimiters::default(),
+            line_breaks: false,
+        }
+    }
+
+    /// One transaction set of `claims` with ST02 `control_number`.
+    pub fn batch<C>(&self, control_number: String, claims: Vec<C>) -> ClaimBatch<C> {
+        ClaimBatch {
+            control_number,
+            reference_id: self.reference.clone(),
+            created: self.date,
+            created_time: self.time.clone(),
+            submitter: Submitter {
+                name: self.profile.submitter_name.clone(),
+                id: self.profile.submitter_id.clone(),
+                contact_name: self.profile.contact_name.clone(),
+                phone: self.profile.contact_phone.clone(),
+            },
+            receiver: Receiver {
+                name: self.profile.receiver_name.clone(),
+                id: self.profile.receiver_id.clone(),
+            },
+            claims,
+        }
+    }
+}
+
+/// Whether the 837 writer takes `claim` (its checks of the guide's rules),
+/// by writing it alone; the field at fault, relative to the claim, if not.
+pub fn check_writable(
+    claim: &Claim,
+    parties: &Parties<'_>,
+    profile: &SubmitterProfile,
+) -> Result<(), WriteError> {
+    let envelope = Envelope {
+        profile,
+        interchange: 1,
+        group: 1,
+        date: Date::from(claim.dates.start()),
+        time: "0000".into(),
+        reference: "CHECK".into(),
+    };
+    let params = envelope.params();
+    let result = match claim.claim_type {
+        ClaimType::Professional => medbill_x12::professional::write_837p(
+            &params,
+            &[envelope.batch("0001".into(), vec![professional(claim, parties)])],
+        ),
+        ClaimType::Institutional => medbill_x12::institutional::write_837i(
+            &params,
+            &[envelope.batch("0001".into(), vec![institutional(claim, parties)])],
+        ),
+    };
+    result.map(|_| ()).map_err(|mut e| {
+        if let Some(rest) = e.field.strip_prefix("batches[0].claims[0].") {
+            e.field = rest.to_string();
+        }
+        e
+    })
+}

@@ -1,0 +1,399 @@
+//! Submission through the real server on SQLite and PostgreSQL: READY
+//! claims become one 837 interchange per batch (one transaction set per
+//! payer) with persisted control numbers, dropped in the clearinghouse's
+//! outbound folder, readable back and valid; `ClaimSubmitted` carries what
+//! payments needs; 999 and 277CA rejections move exactly their claims back
+//! to work; the same acknowledgment twice changes nothing; a malformed one
+//! is refused with the segment position.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient;
+use medbill_contracts::medbill::billing::v1::{
+    BatchStatus, Claim, ClaimForm, ClaimSubmitted, CreateBatchRequest, GetBatchFileRequest,
+    GetClaimRequest, IngestAcknowledgmentRequest, ListAcknowledgmentsRequest, ScrubClaimRequest,
+    SubmissionStatus,
+};
+use medbill_contracts::medbill::coding::v1::EncounterType;
+use medbill_kernel::ids::new_uuid_v7;
+use medbill_platform::backend_tests;
+use medbill_platform::testing::{RunningService, TestDatabase};
+use medbill_x12::ack::{AckStatus, write_999};
+use medbill_x12::claim_ack::{Disposition, write_277ca};
+use prost::Message;
+use support::*;
+use tonic::Code;
+use tonic::transport::Channel;
+
+async fn submission(service: &RunningService) -> SubmissionServiceClient<Channel> {
+    SubmissionServiceClient::new(service.channel().await)
+}
+
+async fn get(service: &RunningService, claim_id: &str) -> Claim {
+    claims(service)
+        .await
+        .get_claim(as_biller(GetClaimRequest {
+            claim_id: claim_id.into(),
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// Keeps a generated file for the pyx12 oracle `scripts/test` runs after
+/// the Rust tests, when it asks for them.
+fn keep_for_oracle(name: &str, content: &[u8]) {
+    if let Ok(dir) = std::env::var("MEDBILL_X12_OUT") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), content).unwrap();
+    }
+}
+
+fn batch_request(kind: &str) -> tonic::Request<CreateBatchRequest> {
+    as_biller(CreateBatchRequest {
+        transaction_type: kind.into(),
+        ..Default::default()
+    })
+}
+
+/// `ClaimSubmitted` events in billing's outbox, in feed order.
+async fn submitted_events(service: &RunningService) -> Vec<ClaimSubmitted> {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT payload FROM outbox_events WHERE event_type = $1 ORDER BY sequence",
+    )
+    .bind("medbill.billing.v1.ClaimSubmitted")
+    .fetch_all(service.db().pool())
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|p| ClaimSubmitted::decode(p.as_slice()).unwrap())
+        .collect()
+}
+
+backend_tests!(
+    a_batch_writes_ready_claims_into_a_valid_837_with_fresh_control_numbers_and_publishes_claim_submitted,
+    |test_db: TestDatabase| async move {
+        let folder = tempfile_dir();
+        let h = start_with_folder(&test_db, Some(folder.clone())).await;
+        let reg = register_for_claims(&h.service, "MRN-1", true).await;
+        let (e1, e2) = (new_uuid_v7(), new_uuid_v7());
+        h.coding
+            .publish(&e1, &released(&e1, "MRN-1", vec![line("99213", 1), line("36415", 1)]))
+            .await;
+        h.coding
+            .publish(&e2, &released(&e2, "MRN-1", vec![line("71046", 1)]))
+            .await;
+        let c1 = claims_of_encounter(&h.service, &e1, 1).await.remove(0);
+        let c2 = claims_of_encounter(&h.service, &e2, 1).await.remove(0);
+        assert_eq!(c1.submission, SubmissionStatus::Ready as i32, "{:?}", c1.scrub_findings);
+        assert_eq!(c2.submission, SubmissionStatus::Ready as i32, "{:?}", c2.scrub_findings);
+
+        let mut api = submission(&h.service).await;
+        let batch = api.create_batch(batch_request("837P")).await.unwrap().into_inner();
+        assert_eq!(batch.transaction_type, "837P");
+        assert_eq!(batch.status, BatchStatus::Sent as i32);
+        assert_eq!(batch.claim_ids, [c1.claim_id.clone(), c2.claim_id.clone()]);
+        assert_eq!(batch.total_charge.unwrap().cents, 37_500);
+        assert_eq!(batch.interchange_control_number, "000000001");
+        let file = api
+            .get_batch_file(as_biller(GetBatchFileRequest {
+                batch_id: batch.batch_id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let dropped = std::fs::read(folder.join("outbound").join(&file.file_name)).unwrap();
+        assert_eq!(dropped, file.content, "the outbound file is the stored batch, byte for byte");
+        keep_for_oracle("billing-837p.x12", &file.content);
+        let report = medbill_x12::cli::validate(&file.content);
+        assert!(!report.has_errors(), "{report:?}");
+        let read = medbill_x12::professional::read_837p(&file.content).unwrap();
+        let pcns: Vec<&str> = read
+            .iter()
+            .flat_map(|b| b.claims.iter().map(|c| c.patient_control_number.as_str()))
+            .collect();
+        assert_eq!(pcns, [c1.patient_control_number.as_str(), c2.patient_control_number.as_str()]);
+        let first = &read[0].claims[0];
+        assert_eq!(first.lines[0].line_item_control_number, c1.lines[0].line_control_number);
+        assert_eq!(first.billing_provider.npi, "1245319599");
+        assert_eq!(first.total_charge.cents(), 17_500);
+
+        let sent = get(&h.service, &c1.claim_id).await;
+        assert_eq!(sent.submission, SubmissionStatus::Submitted as i32);
+        assert_eq!(sent.batch_id, batch.batch_id);
+        let events = submitted_events(&h.service).await;
+        assert_eq!(events.len(), 2);
+        let e = &events[0];
+        assert_eq!(e.claim_id, c1.claim_id);
+        assert_eq!(e.patient_id, reg.patient_id);
+        assert_eq!(e.patient_mrn, "MRN-1");
+        assert!(!e.guarantor_account_id.is_empty());
+        assert_eq!(e.payer_id, reg.payer_id);
+        assert_eq!(e.payer_name, "Acme");
+        assert_eq!(e.claim_filing_indicator, "CI");
+        assert_eq!(e.patient_control_number, c1.patient_control_number);
+        assert_eq!(e.frequency_code, "1");
+        assert_eq!(e.total_charge.unwrap().cents, 17_500);
+        assert_eq!(e.lines, c1.lines);
+        assert_eq!(e.batch_id, batch.batch_id);
+        assert_eq!(e.encounter_id, e1);
+        assert_eq!(e.guarantor_name.as_ref().unwrap().last, "Doe");
+        assert_eq!(e.submitted_on, date(2026, 11, 30));
+        assert_eq!(e.first_date_of_service, date(2026, 10, 1));
+
+        // Nothing is ready any more; the next batch has the next number.
+        assert_fails(
+            api.create_batch(batch_request("837P")).await,
+            Code::FailedPrecondition,
+            "no 837P claim is ready",
+        );
+        // An outpatient encounter is billed on an 837I with revenue codes.
+        let e3 = new_uuid_v7();
+        let mut outpatient = released(&e3, "MRN-1", vec![line("36415", 2)]);
+        outpatient.encounter_type = EncounterType::Outpatient as i32;
+        outpatient.dates_of_service = outpatient.dates_of_service.map(|mut d| {
+            d.start = date(2026, 10, 2);
+            d.end = date(2026, 10, 2);
+            d
+        });
+        h.coding.publish(&e3, &outpatient).await;
+        let c3 = claims_of_encounter(&h.service, &e3, 1).await.remove(0);
+        assert_eq!(c3.type_of_bill, "131");
+        assert_eq!(c3.submission, SubmissionStatus::Ready as i32, "{:?}", c3.scrub_findings);
+        let institutional = api.create_batch(batch_request("837I")).await.unwrap().into_inner();
+        assert_eq!(institutional.interchange_control_number, "000000002");
+        let file = api
+            .get_batch_file(as_biller(GetBatchFileRequest {
+                batch_id: institutional.batch_id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        keep_for_oracle("billing-837i.x12", &file.content);
+        let report = medbill_x12::cli::validate(&file.content);
+        assert!(!report.has_errors(), "{report:?}");
+        let read = medbill_x12::institutional::read_837i(&file.content).unwrap();
+        let claim = &read[0].claims[0];
+        assert_eq!(claim.facility_type, "13");
+        assert_eq!(claim.lines[0].revenue_code, "0300");
+        assert_eq!(claim.total_charge.cents(), 5_000);
+        h.service.stop().await;
+    }
+);
+
+/// A fresh directory under the system temp dir.
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("medbill-billing-{}", new_uuid_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+backend_tests!(
+    acknowledgments_move_exactly_the_rejected_claims_back_to_work_once,
+    |test_db: TestDatabase| async move {
+        let h = start_with_coding(&test_db).await;
+        register_for_claims(&h.service, "MRN-1", true).await;
+        // A second payer and patient: the batch holds one set per payer.
+        let mut api = registry(&h.service).await;
+        let mut beta = commercial_payer("Beta");
+        beta.electronic_payer_id = "77777".into();
+        beta.claim_forms = vec![ClaimForm::Professional as i32];
+        let beta = api
+            .create_payer(as_biller(beta))
+            .await
+            .unwrap()
+            .into_inner();
+        let p2 = api
+            .create_patient(as_biller(patient("MRN-2")))
+            .await
+            .unwrap()
+            .into_inner();
+        api.add_coverage(as_biller(coverage(&p2.patient_id, &beta.payer_id, 1)))
+            .await
+            .unwrap();
+        let encounters: Vec<String> = (0..3).map(|_| new_uuid_v7()).collect();
+        let codes = ["99213", "71046", "36415"];
+        for (i, e) in encounters.iter().enumerate() {
+            let mrn = if i < 2 { "MRN-1" } else { "MRN-2" };
+            h.coding
+                .publish(e, &released(e, mrn, vec![line(codes[i], 1)]))
+                .await;
+        }
+        let mut ids = Vec::new();
+        for e in &encounters {
+            ids.push(claims_of_encounter(&h.service, e, 1).await.remove(0));
+        }
+        let mut sub = submission(&h.service).await;
+        let batch = sub
+            .create_batch(batch_request("837P"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(batch.claim_ids.len(), 3);
+        let file = sub
+            .get_batch_file(as_biller(GetBatchFileRequest {
+                batch_id: batch.batch_id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let sets = medbill_x12::professional::read_837p(&file.content).unwrap();
+        assert_eq!(sets.len(), 2, "one transaction set per payer");
+        let set_of = |pcn: &str| {
+            sets.iter()
+                .find(|s| s.claims.iter().any(|c| c.patient_control_number == pcn))
+                .unwrap()
+                .control_number
+                .clone()
+        };
+        let beta_set = set_of(&ids[2].patient_control_number);
+
+        // The 999 accepts Acme's set and rejects Beta's.
+        let mut ack = medbill_x12::samples::implementation_ack();
+        ack.group_control_number = batch.group_control_number.clone();
+        let template = ack.transactions.clone();
+        ack.transactions = vec![template[0].clone(), template[1].clone()];
+        ack.transactions[0].control_number = set_of(&ids[0].patient_control_number);
+        ack.transactions[1].control_number = beta_set.clone();
+        ack.status = AckStatus::PartiallyAccepted;
+        ack.included = 2;
+        ack.received = 2;
+        ack.accepted = 1;
+        let params = medbill_x12::samples::interchange_params(900);
+        let ack_999 = write_999(&params, &[ack]).unwrap();
+        keep_for_oracle("billing-ack.999", &ack_999);
+        let ingest = |content: Vec<u8>| {
+            as_biller(IngestAcknowledgmentRequest {
+                content,
+                file_name: "ack.999".into(),
+            })
+        };
+        let applied = sub
+            .ingest_acknowledgment(ingest(ack_999.clone()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(applied.transaction_type, "999");
+        assert_eq!(applied.batch_id, batch.batch_id);
+        assert_eq!((applied.claims_accepted, applied.claims_rejected), (2, 1));
+        assert!(applied.newly_applied);
+        assert!(
+            applied.errors[0].contains("IK3 NM1 at segment 8"),
+            "{:?}",
+            applied.errors
+        );
+        let rejected = get(&h.service, &ids[2].claim_id).await;
+        assert_eq!(rejected.submission, SubmissionStatus::Rejected as i32);
+        let why = &rejected.history.last().unwrap().reason;
+        assert!(
+            why.starts_with(&format!("999 rejected transaction set {beta_set}")),
+            "{why}"
+        );
+        for c in &ids[..2] {
+            assert_eq!(
+                get(&h.service, &c.claim_id).await.submission,
+                SubmissionStatus::Submitted as i32
+            );
+        }
+        let again = sub
+            .ingest_acknowledgment(ingest(ack_999))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(!again.newly_applied);
+        assert_eq!(again.acknowledgment_id, applied.acknowledgment_id);
+
+        // The 277CA accepts one Acme claim, rejects the other, and names a
+        // claim we never sent.
+        let mut ca = medbill_x12::samples::claim_acknowledgment();
+        let (accepted, refused) = (ca.claims[0].clone(), ca.claims[1].clone());
+        assert_eq!(accepted.disposition, Disposition::Accepted);
+        assert_eq!(refused.disposition, Disposition::Rejected);
+        let mut a = accepted;
+        a.patient_control_number = ids[0].patient_control_number.clone();
+        let mut r = refused.clone();
+        r.patient_control_number = ids[1].patient_control_number.clone();
+        let mut stranger = refused;
+        stranger.patient_control_number = "NOT-OURS-1".into();
+        ca.claims = vec![a, r, stranger];
+        let ack_277 = write_277ca(&params, &[ca]).unwrap();
+        keep_for_oracle("billing-ack.277", &ack_277);
+        let applied = sub
+            .ingest_acknowledgment(ingest(ack_277))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(applied.transaction_type, "277CA");
+        assert_eq!((applied.claims_accepted, applied.claims_rejected), (1, 1));
+        assert_eq!(
+            applied.unmatched,
+            ["patient control number NOT-OURS-1: no claim we sent"]
+        );
+        assert_eq!(
+            get(&h.service, &ids[0].claim_id).await.submission,
+            SubmissionStatus::Accepted as i32
+        );
+        let back = get(&h.service, &ids[1].claim_id).await;
+        assert_eq!(back.submission, SubmissionStatus::Rejected as i32);
+        assert!(
+            back.history.last().unwrap().reason.contains("STC A7:21"),
+            "{:?}",
+            back.history.last()
+        );
+
+        // Back to work: scrubbed clean it is READY and goes in the next batch.
+        let ready = claims(&h.service)
+            .await
+            .scrub_claim(as_biller(ScrubClaimRequest {
+                claim_id: back.claim_id.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(ready.submission, SubmissionStatus::Ready as i32);
+        let next = sub
+            .create_batch(batch_request("837P"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            next.claim_ids,
+            std::slice::from_ref(&back.claim_id),
+            "the corrected claim goes again"
+        );
+
+        // A malformed acknowledgment is refused with its position and
+        // changes nothing.
+        let listed_before = sub
+            .list_acknowledgments(as_biller(ListAcknowledgmentsRequest::default()))
+            .await
+            .unwrap()
+            .into_inner()
+            .acknowledgments
+            .len();
+        let mut broken = write_999(&params, &[medbill_x12::samples::implementation_ack()]).unwrap();
+        let text = String::from_utf8(broken.clone()).unwrap();
+        let cut = text.find("AK9").unwrap();
+        broken.truncate(cut);
+        let refused = sub.ingest_acknowledgment(ingest(broken)).await;
+        let status = refused.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(
+            status.message().starts_with("content: "),
+            "{}",
+            status.message()
+        );
+        assert!(status.message().contains("segment"), "{}", status.message());
+        let listed_after = sub
+            .list_acknowledgments(as_biller(ListAcknowledgmentsRequest::default()))
+            .await
+            .unwrap()
+            .into_inner()
+            .acknowledgments
+            .len();
+        assert_eq!(listed_before, listed_after);
+        h.service.stop().await;
+    }
+);
