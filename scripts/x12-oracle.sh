@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The pyx12 oracle: generates 837P and 837I files with medbill-x12 and
-# validates them with pyx12, an independent HIPAA X12 validator, installed
-# from PyPI into a throwaway virtualenv. Exits non-zero on any pyx12 error.
+# The pyx12 oracle: generates 837P, 837I, 999, 277CA and 835 files with
+# medbill-x12 and validates them with pyx12, an independent HIPAA X12
+# validator, installed from PyPI into a throwaway virtualenv. Exits non-zero
+# on any pyx12 error.
+#
+# Not covered: the 270/271 (pyx12 4.0.0 has no 005010X279A1 map) and the
+# 276/277 claim status pair (no 276 5010 map at all; its 277.5010.X212.xml
+# is not in maps.xml, and forced in it rejects GS01 HN and the 2000A HL).
 #
 # A deliberately broken copy (wrong SE count) must fail too, so a silent
 # oracle cannot pass by accident.
@@ -56,6 +61,16 @@ sed '0,/^SE\*\([0-9]*\)\*/s//SE*9999*/' "${samples[0]}" > "$broken"
 if "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "$broken" > "$out/control.log"; then
     cat "$out/control.log"
     echo "FAILED: pyx12 accepted a broken file; the oracle proves nothing" >&2
+    exit 1
+fi
+echo "    rejected as expected"
+
+echo "==> control: pyx12 must reject an 835 with an unknown claim status (CLP02)"
+broken_835="$out/broken-835.control"
+sed 's/^CLP\*\([^*]*\)\*[0-9]*\*/CLP*\1*99*/' "$out/sample-835.x12" > "$broken_835"
+if "$venv/bin/python" "$repo_root/scripts/x12_oracle.py" "$broken_835" > "$out/control-835.log"; then
+    cat "$out/control-835.log"
+    echo "FAILED: pyx12 accepted an 835 with CLP02 99; the oracle proves nothing" >&2
     exit 1
 fi
 echo "    rejected as expected"

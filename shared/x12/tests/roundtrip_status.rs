@@ -282,7 +282,7 @@ fn the_sample_inquiry_and_response_round_trip_and_match_by_trace() {
     assert_eq!(read, std::slice::from_ref(&response));
     let text = String::from_utf8(file).unwrap();
     assert!(
-        text.contains("STC*F1:65*20240325**200*120*20240320*CHK*20240322*CHK0001~"),
+        text.contains("STC*F1:65*20240325**200*120*20240320**20240322*CHK0001~"),
         "{text}"
     );
     for (asked, answer) in inquiry.claims.iter().zip(&read[0].claims) {
@@ -339,7 +339,7 @@ fn a_277_claim_without_a_status_is_an_error_at_the_se() {
     let text = String::from_utf8(file).unwrap();
     let broken = text
         .replacen(
-            "STC*F1:65*20240325**200*120*20240320*CHK*20240322*CHK0001~\n",
+            "STC*F1:65*20240325**200*120*20240320**20240322*CHK0001~\n",
             "",
             1,
         )
@@ -361,7 +361,7 @@ fn an_stc_without_its_status_code_names_the_component() {
     .unwrap();
     let text = String::from_utf8(file)
         .unwrap()
-        .replacen("STC*P1:20:PR*", "STC*P1::PR*", 1);
+        .replacen("STC*P1:20*", "STC*P1::*", 1);
     let err = read_277(text.as_bytes()).unwrap_err();
     assert!(err.to_string().contains("(STC) at byte"), "{err}");
     assert!(

@@ -113,13 +113,20 @@ fn detail(codes: Vec<StatusCode>, charge: i64, paid: i64) -> StatusDetail {
     }
 }
 
+/// A line-level STC: 005010X212 carries the line's amounts in SVC02/03,
+/// so STC04/05 stay empty.
+fn line_detail() -> StatusDetail {
+    let mut d = detail(vec![code("P1", "20", None)], 0, 0);
+    (d.total_charge, d.paid) = (None, None);
+    d
+}
+
 /// The 277 answering [`status_inquiry`]: `PCN0000001` finalized and paid
 /// 120.00 by check `CHK0001` (`F1:65`), `PCN0000002` pending in process
 /// (`P1:20`) with its one line pending too.
 pub fn status_response() -> ClaimStatusResponse {
     let mut paid = detail(vec![code("F1", "65", None)], 20000, 12000);
     paid.adjudicated = Some(day(20));
-    paid.payment_method = Some("CHK".into());
     paid.check_date = Some(day(22));
     paid.check_number = Some("CHK0001".into());
     let mut modifiers = Modifiers::default();
@@ -149,7 +156,7 @@ pub fn status_response() -> ClaimStatusResponse {
                 member_id: Some(Phi::from("MEM123456")),
                 patient: Some(person("DOE", "JIMMY")),
                 trace_number: "TRACE0002".into(),
-                statuses: vec![detail(vec![code("P1", "20", Some("PR"))], 15000, 0)],
+                statuses: vec![detail(vec![code("P1", "20", None)], 15000, 0)],
                 payer_claim_control_number: Some("ICN20240304B".into()),
                 bill_type: None,
                 patient_control_number: Some("PCN0000002".into()),
@@ -168,7 +175,7 @@ pub fn status_response() -> ClaimStatusResponse {
                     paid: Some(Amount::ZERO),
                     revenue_code: None,
                     units: Some(Quantity::from_units(1)),
-                    statuses: vec![detail(vec![code("P1", "20", None)], 15000, 0)],
+                    statuses: vec![line_detail()],
                     line_item_control_number: Some("L21".into()),
                     service_period: single_day(4),
                 }],

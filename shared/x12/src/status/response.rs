@@ -74,13 +74,16 @@ pub struct StatusDetail {
     pub effective_date: Option<Date>,
     /// STC03: action code (not used by 005010X212, kept when sent).
     pub action: Option<String>,
-    /// STC04: the total charge of the claim (or line charge).
+    /// STC04: the total charge of the claim (005010X212 leaves it out of a
+    /// line's STC: the line charge is SVC02).
     pub total_charge: Option<Amount>,
-    /// STC05: the amount paid.
+    /// STC05: the amount paid on the claim (left out of a line's STC: the
+    /// line payment is SVC03).
     pub paid: Option<Amount>,
     /// STC06: the adjudication or finalized date.
     pub adjudicated: Option<Date>,
-    /// STC07: payment method (`ACH`, `CHK`, `BOP`, `FWT`, `NON`).
+    /// STC07: payment method (`ACH`, `CHK`, ...); 005010X212 marks it not
+    /// used, kept when a payer sends it anyway.
     pub payment_method: Option<String>,
     /// STC08: check issue or EFT effective date.
     pub check_date: Option<Date>,
