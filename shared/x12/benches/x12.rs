@@ -1,5 +1,5 @@
-//! Criterion benchmarks: 835 parse throughput on a generated file of more
-//! than 10 MB, and the 837P write rate in claims per second. The numbers
+//! Criterion benchmarks: 835 parse and write throughput on a generated
+//! file of more than 10 MB, and the 837P write rate in claims per second. The numbers
 //! and the pyx12 comparison are recorded in docs/BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_main};
 use medbill_x12::professional::write_837p;
-use medbill_x12::remit::read_835;
+use medbill_x12::remit::{read_835, write_835};
 use medbill_x12::{Segments, samples};
 
 /// Claims in the benchmark 835: about 11.7 MB.
@@ -40,6 +40,24 @@ fn parse_835(c: &mut Criterion) {
     group.finish();
 }
 
+fn write_835_bytes(c: &mut Criterion) {
+    let Ok(file) = samples::remittance_file(REMIT_CLAIMS) else {
+        panic!("the sample 835 cannot be written");
+    };
+    let Ok(remittances) = read_835(&file) else {
+        panic!("the sample 835 cannot be read");
+    };
+    let params = samples::interchange_params(9);
+    let mut group = c.benchmark_group("835_write");
+    group.throughput(Throughput::Bytes(file.len() as u64));
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("typed_remittances", |b| {
+        b.iter(|| write_835(black_box(&params), black_box(&remittances)).map(|f| f.len()))
+    });
+    group.finish();
+}
+
 fn write_837p_claims(c: &mut Criterion) {
     let batch = samples::professional_batch("0001", WRITE_CLAIMS);
     let params = samples::interchange_params(1);
@@ -59,8 +77,8 @@ fn write_837p_claims(c: &mut Criterion) {
 /// allowance is confined to this module.
 #[allow(missing_docs)]
 mod group {
-    use super::{parse_835, write_837p_claims};
-    criterion::criterion_group!(benches, parse_835, write_837p_claims);
+    use super::{parse_835, write_835_bytes, write_837p_claims};
+    criterion::criterion_group!(benches, parse_835, write_835_bytes, write_837p_claims);
 }
 
 criterion_main!(group::benches);
