@@ -6,14 +6,15 @@
 //! deposits to 835s ([`deposits`]), accounts
 //! ([`accounts`]), patient payments and refunds ([`patient_payments`]),
 //! AR aging ([`reporting`]), patient statements with dunning
-//! ([`statements`]) and payment plans ([`plans`]); collections and KPIs
-//! answer `UNIMPLEMENTED`.
+//! ([`statements`]), payment plans ([`plans`]) and collections
+//! ([`collections`]); KPIs answer `UNIMPLEMENTED`.
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].
 
 pub mod accounts;
 pub mod claims;
+pub mod collections;
 pub mod deposits;
 pub mod ledger;
 pub mod patient_payments;
@@ -21,7 +22,6 @@ pub mod plans;
 pub mod remittances;
 pub mod reporting;
 pub mod roles;
-mod rpc;
 pub mod statements;
 
 use std::future::Future;
@@ -91,7 +91,9 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .add_service(PaymentPlanServiceServer::new(
             plans::grpc::PaymentPlanRpc::new(db.clone(), clock.clone()),
         ))
-        .add_service(CollectionsServiceServer::new(rpc::Collections))
+        .add_service(CollectionsServiceServer::new(
+            collections::grpc::CollectionsRpc::new(db.clone(), clock.clone()),
+        ))
         .add_service(ReportingServiceServer::new(
             reporting::grpc::ReportingRpc::new(db.clone(), clock.clone()),
         ));

@@ -1,6 +1,8 @@
 //! Payments from guarantors: posted to the account's claims with a patient
-//! balance, oldest first (or to the one claim the guarantor named), with
-//! what is left over held as the account's unapplied credit; refunds of that
+//! balance, oldest first (or to the one claim the guarantor named), then to
+//! bad debt written off on them (a recovery: cash against bad-debt
+//! recovery), with what is left over held as the account's unapplied
+//! credit; refunds of that
 //! credit ([`refunds`]); both idempotent by the client's key, so a retried
 //! request posts nothing.
 //!

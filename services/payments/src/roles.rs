@@ -90,8 +90,21 @@ pub fn policy() -> RolePolicy {
             &["PlaceWithAgency", "RecallFromAgency"],
             &[Collector, Manager],
         )
-        // Bad-debt write-offs are a manager's decision.
-        .allow(COLLECTIONS, &["WriteOffBadDebt"], &[Manager])
+        // Bad-debt write-offs are a manager's decision (a collector is
+        // refused, nothing recorded); so are agencies and their fees.
+        .allow(
+            COLLECTIONS,
+            &["WriteOffBadDebt", "UpsertCollectionAgency"],
+            &[Manager],
+        )
+        // The placement file carries names and addresses for the agency.
+        .allow(COLLECTIONS, &["ExportPlacements"], &[Collector, Manager])
+        // Money an agency collected is posted by posters or collectors.
+        .allow(
+            COLLECTIONS,
+            &["RecordAgencyPayment"],
+            &[PaymentPoster, Collector, Manager],
+        )
         .allow(
             COLLECTIONS,
             &["ListCollectionCases"],

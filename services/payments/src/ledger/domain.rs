@@ -32,6 +32,8 @@ pub enum LedgerAccount {
     /// Provider-level adjustments other than interest (PLB WO, FB, 72, CS,
     /// J1, IR, ...): recoupments and forwarding balances.
     PlbRecoveries,
+    /// Fees collection agencies keep from what they collect.
+    CollectionExpense,
 }
 
 impl LedgerAccount {
@@ -50,6 +52,7 @@ impl LedgerAccount {
             LedgerAccount::BadDebtRecovery => "bad_debt_recovery",
             LedgerAccount::Interest => "interest",
             LedgerAccount::PlbRecoveries => "plb_recoveries",
+            LedgerAccount::CollectionExpense => "collection_expense",
         }
     }
 
@@ -68,6 +71,7 @@ impl LedgerAccount {
             "bad_debt_recovery" => LedgerAccount::BadDebtRecovery,
             "interest" => LedgerAccount::Interest,
             "plb_recoveries" => LedgerAccount::PlbRecoveries,
+            "collection_expense" => LedgerAccount::CollectionExpense,
             _ => return None,
         })
     }
@@ -198,7 +202,9 @@ pub struct ClaimAudit {
     pub payments: Money,
     /// Contractual and other payer adjustments debited for the claim.
     pub adjustments: Money,
-    /// Bad debt written off for the claim.
+    /// Bad debt written off for the claim, net of recoveries (a payment
+    /// after a write-off credits bad-debt recovery and debits cash, so it
+    /// counts as a payment and reduces the net write-off).
     pub write_offs: Money,
     /// Insurance AR of the claim.
     pub insurance_balance: Money,
@@ -220,14 +226,14 @@ impl ClaimAudit {
             LedgerAccount::ContractualAllowance | LedgerAccount::OtherAdjustment => {
                 &mut self.adjustments
             }
-            LedgerAccount::BadDebtExpense => &mut self.write_offs,
+            LedgerAccount::BadDebtExpense | LedgerAccount::BadDebtRecovery => &mut self.write_offs,
             LedgerAccount::InsuranceAr => &mut self.insurance_balance,
             LedgerAccount::PatientAr => &mut self.patient_balance,
             LedgerAccount::UnappliedCash
             | LedgerAccount::RefundsPayable
-            | LedgerAccount::BadDebtRecovery
             | LedgerAccount::Interest
-            | LedgerAccount::PlbRecoveries => &mut self.unexplained,
+            | LedgerAccount::PlbRecoveries
+            | LedgerAccount::CollectionExpense => &mut self.unexplained,
         };
         *slot = slot.checked_add(total)?;
         Ok(())
@@ -296,6 +302,7 @@ mod tests {
             BadDebtRecovery,
             Interest,
             PlbRecoveries,
+            CollectionExpense,
         ] {
             assert_eq!(LedgerAccount::parse(account.as_str()), Some(account));
         }
@@ -315,5 +322,28 @@ mod tests {
         assert!(audit.balanced());
         audit.add(LedgerAccount::Interest, cents(-1)).unwrap();
         assert!(!audit.balanced());
+    }
+
+    #[test]
+    fn a_write_off_then_a_recovery_keeps_the_claim_identity() {
+        let mut audit = ClaimAudit::default();
+        // $100 charged, $60 paid, $25 contractual, $15 written off as bad
+        // debt, then $10 of it recovered.
+        audit.add(LedgerAccount::Revenue, cents(-10_000)).unwrap();
+        audit.add(LedgerAccount::Cash, cents(6_000)).unwrap();
+        audit
+            .add(LedgerAccount::ContractualAllowance, cents(2_500))
+            .unwrap();
+        audit
+            .add(LedgerAccount::BadDebtExpense, cents(1_500))
+            .unwrap();
+        assert!(audit.balanced());
+        audit.add(LedgerAccount::Cash, cents(1_000)).unwrap();
+        audit
+            .add(LedgerAccount::BadDebtRecovery, cents(-1_000))
+            .unwrap();
+        assert!(audit.balanced());
+        assert_eq!(audit.write_offs, cents(500));
+        assert_eq!(audit.payments, cents(7_000));
     }
 }

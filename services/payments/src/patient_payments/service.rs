@@ -8,7 +8,7 @@ use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
 use medbill_platform::db::Database;
 
-use super::domain::{PaymentMethod, allocate, payment_entry};
+use super::domain::{PaymentMethod, allocate, payment_entry, recover};
 use super::store::{self, RecordedPayment};
 use crate::ledger::store::{self as ledger, EntrySource};
 
@@ -102,6 +102,14 @@ impl Cashier {
         }
         let allocation =
             allocate(payment.amount, &owed).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        // What no claim owes recovers bad debt first (a payment after a
+        // write-off); a payment for one named claim recovers only its own.
+        let mut written_off = store::written_off_claims(&mut tx, &recorded.account_id).await?;
+        if let Some(claim_id) = &payment.claim_id {
+            written_off.retain(|c| &c.claim_id == claim_id);
+        }
+        let allocation =
+            recover(allocation, &written_off).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let entry = payment_entry(&payment.account_id, &allocation, payment.method)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let source = EntrySource {

@@ -128,3 +128,33 @@ pub async fn owed_claims(
     }
     Ok(out)
 }
+
+/// The account's claims with bad debt written off and not yet recovered
+/// (write-offs net of recoveries, positive), oldest first.
+pub async fn written_off_claims(
+    conn: &mut AnyConnection,
+    account_id: &str,
+) -> Result<Vec<OwedClaim>, ServiceError> {
+    let rows = sqlx::query(
+        "SELECT c.claim_id, CAST(SUM(l.amount) AS BIGINT) FROM claims c \
+         JOIN journal_lines l ON l.claim_id = c.claim_id \
+         AND l.ledger_account IN ('bad_debt_expense', 'bad_debt_recovery') \
+         WHERE c.account_id = $1 \
+         GROUP BY c.claim_id, c.first_date_of_service, c.submitted_on \
+         HAVING SUM(l.amount) > 0 \
+         ORDER BY c.first_date_of_service, c.submitted_on, c.claim_id",
+    )
+    .bind(account_id)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.try_get(0)?;
+        out.push(OwedClaim {
+            claim_id: ClaimId::parse(&id)
+                .map_err(|_| ServiceError::Internal("a stored claim id is not a UUID".into()))?,
+            balance: Money::from_cents(row.try_get(1)?),
+        });
+    }
+    Ok(out)
+}
