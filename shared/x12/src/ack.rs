@@ -112,8 +112,42 @@ pub struct SegmentError {
     /// IK304: implementation segment syntax error code (`8` segment has
     /// data element errors, `I4` not used, `3` required missing, ...).
     pub code: Option<String>,
+    /// CTX segments after the IK3: the business unit concerned (`CLM01`
+    /// and the claim's patient control number) or the segment that
+    /// triggered a situational rule.
+    pub contexts: Vec<ErrorContext>,
     /// IK4 segments: the elements in error.
     pub element_errors: Vec<ElementError>,
+}
+
+impl SegmentError {
+    /// The patient control number of the claim the error is in, when the
+    /// receiver named it (`CTX*CLM01:<CLM01>`).
+    pub fn patient_control_number(&self) -> Option<&str> {
+        self.contexts
+            .iter()
+            .find(|c| c.name == "CLM01")
+            .and_then(|c| c.reference.as_deref())
+    }
+}
+
+/// CTX: the context of a segment or element error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorContext {
+    /// CTX01-1: `SITUATIONAL TRIGGER`, or the business unit, e.g. `CLM01`.
+    pub name: String,
+    /// CTX01-2: the business unit's value, e.g. the patient control number.
+    pub reference: Option<String>,
+    /// CTX02: the id of the segment that triggered the rule.
+    pub segment_id: Option<String>,
+    /// CTX03: that segment's position in the transaction set.
+    pub segment_position: Option<u32>,
+    /// CTX04: its loop.
+    pub loop_id: Option<String>,
+    /// CTX05-1: the position of the triggering element in it.
+    pub element_position: Option<u32>,
+    /// CTX05-2: the component position inside that element.
+    pub component_position: Option<u32>,
 }
 
 /// IK4: an element the receiver found in error.
@@ -133,4 +167,6 @@ pub struct ElementError {
     pub code: String,
     /// IK404: a copy of the bad value.
     pub bad_value: Option<String>,
+    /// CTX segments after the IK4 (the element's situational trigger).
+    pub contexts: Vec<ErrorContext>,
 }

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use medbill_x12::ack::{
-    AckStatus, ElementError, ImplementationAck, SegmentError, TransactionAck, read_999, write_999,
+    AckStatus, ElementError, ErrorContext, ImplementationAck, SegmentError, TransactionAck,
+    read_999, write_999,
 };
 use medbill_x12::cli::validate;
 use medbill_x12::samples;
@@ -25,6 +26,30 @@ fn status() -> impl Strategy<Value = AckStatus> {
     ]
 }
 
+fn context() -> impl Strategy<Value = ErrorContext> {
+    (
+        (
+            code("CLM01|SITUATIONAL TRIGGER"),
+            of(code("[A-Z0-9-]{1,20}")),
+        ),
+        (
+            of(code("[A-Z][A-Z0-9]{1,2}")),
+            of(1u32..100_000),
+            of(code("[0-9]{4}[A-Z]{0,2}")),
+        ),
+        (of(1u32..99), of(1u32..20)),
+    )
+        .prop_map(|(name, segment, element)| ErrorContext {
+            name: name.0,
+            reference: name.1,
+            segment_id: segment.0,
+            segment_position: segment.1,
+            loop_id: segment.2,
+            element_position: element.0,
+            component_position: element.1,
+        })
+}
+
 fn element_error() -> impl Strategy<Value = ElementError> {
     (
         1u32..99,
@@ -33,15 +58,19 @@ fn element_error() -> impl Strategy<Value = ElementError> {
         of(code("[0-9]{1,4}")),
         code("[0-9]{1,2}|I[0-9]{1,2}"),
         of(code("[A-Z0-9][A-Z0-9 .-]{0,20}")),
+        prop::collection::vec(context(), 0..2),
     )
         .prop_map(
-            |(position, component, repetition, data_element, code, bad_value)| ElementError {
-                position,
-                component,
-                repetition,
-                data_element,
-                code,
-                bad_value,
+            |(position, component, repetition, data_element, code, bad_value, contexts)| {
+                ElementError {
+                    position,
+                    component,
+                    repetition,
+                    data_element,
+                    code,
+                    bad_value,
+                    contexts,
+                }
             },
         )
 }
@@ -52,14 +81,16 @@ fn segment_error() -> impl Strategy<Value = SegmentError> {
         1u32..100_000,
         of(code("[0-9]{4}[A-Z]{0,2}")),
         of(code("[0-9]|I[0-9]")),
+        prop::collection::vec(context(), 0..2),
         prop::collection::vec(element_error(), 0..3),
     )
         .prop_map(
-            |(segment_id, position, loop_id, code, element_errors)| SegmentError {
+            |(segment_id, position, loop_id, code, contexts, element_errors)| SegmentError {
                 segment_id,
                 position,
                 loop_id,
                 code,
+                contexts,
                 element_errors,
             },
         )
@@ -132,6 +163,20 @@ proptest! {
 }
 
 #[test]
+fn the_sample_999_is_the_fixture_and_names_the_rejected_claim() {
+    let ack = samples::implementation_ack();
+    let fixture = read_999(include_bytes!("fixtures/ack_partial.999")).unwrap();
+    assert_eq!(fixture, std::slice::from_ref(&ack));
+    let rejected = &fixture[0].transactions[1];
+    let claims: Vec<Option<&str>> = rejected
+        .segment_errors
+        .iter()
+        .map(|e| e.patient_control_number())
+        .collect();
+    assert_eq!(claims, [None, Some("PCN-2002")]);
+}
+
+#[test]
 fn the_sample_999_reads_back_equal() {
     let ack = samples::implementation_ack();
     let file = write_999(&samples::interchange_params(3), std::slice::from_ref(&ack)).unwrap();
@@ -139,7 +184,10 @@ fn the_sample_999_reads_back_equal() {
     let text = String::from_utf8(file).unwrap();
     assert!(text.contains("GS*FA*"), "{text}");
     assert!(text.contains("ST*999*0001*005010X231A1~"), "{text}");
-    assert!(text.contains("IK4*3:2*1251*8*20241301~"), "{text}");
+    assert!(
+        text.contains("IK3*DTP*17*2400*8~\nCTX*CLM01:PCN-2002~\nIK4*3*1251*8*20241301~"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The 999 reader: AK1, then AK2/IK3/IK4/IK5 loops, then AK9.
 
-use crate::ack::{AckStatus, ElementError, ImplementationAck, SegmentError, TransactionAck};
+use crate::ack::{
+    AckStatus, ElementError, ErrorContext, ImplementationAck, SegmentError, TransactionAck,
+};
 use crate::driver::{Context, TransactionParser, expect_kind, read_all};
 use crate::error::{ErrorKind, X12Error};
 use crate::segment::Segment;
@@ -59,24 +61,53 @@ fn codes(seg: &Segment<'_>, range: std::ops::RangeInclusive<usize>) -> Vec<Strin
         .collect()
 }
 
+/// A position number in component `k` of element `n`, when present.
+fn number(seg: &Segment<'_>, n: usize, k: usize) -> Result<Option<u32>, X12Error> {
+    let raw = seg.component(n, k);
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| {
+        seg.component_error(
+            n,
+            k,
+            ErrorKind::InvalidValue {
+                value: raw.to_owned(),
+                expected: "a position number",
+            },
+        )
+    })
+}
+
+fn read_ctx(seg: &Segment<'_>) -> Result<ErrorContext, X12Error> {
+    seg.req(1)?;
+    let name = seg.component(1, 1);
+    if name.is_empty() {
+        return Err(seg.component_error(1, 1, ErrorKind::MissingElement));
+    }
+    let position = match seg.opt(3) {
+        Some(raw) => Some(
+            raw.parse()
+                .map_err(|_| seg.invalid(3, raw, "a segment position"))?,
+        ),
+        None => None,
+    };
+    Ok(ErrorContext {
+        name: name.to_owned(),
+        reference: Some(seg.component(1, 2))
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
+        segment_id: seg.opt(2).map(str::to_owned),
+        segment_position: position,
+        loop_id: seg.opt(4).map(str::to_owned),
+        element_position: number(seg, 5, 1)?,
+        component_position: number(seg, 5, 2)?,
+    })
+}
+
 fn read_ik4(seg: &Segment<'_>) -> Result<ElementError, X12Error> {
     seg.req(1)?;
-    let part = |k: usize| -> Result<Option<u32>, X12Error> {
-        let raw = seg.component(1, k);
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        raw.parse().map(Some).map_err(|_| {
-            seg.component_error(
-                1,
-                k,
-                ErrorKind::InvalidValue {
-                    value: raw.to_owned(),
-                    expected: "a position number",
-                },
-            )
-        })
-    };
+    let part = |k: usize| number(seg, 1, k);
     Ok(ElementError {
         position: part(1)?.ok_or_else(|| seg.component_error(1, 1, ErrorKind::MissingElement))?,
         component: part(2)?,
@@ -84,6 +115,7 @@ fn read_ik4(seg: &Segment<'_>) -> Result<ElementError, X12Error> {
         data_element: seg.opt(2).map(str::to_owned),
         code: seg.req(3)?.to_owned(),
         bad_value: seg.opt(4).map(str::to_owned),
+        contexts: Vec::new(),
     })
 }
 
@@ -130,6 +162,7 @@ impl TransactionParser for Ack999Parser {
                     position,
                     loop_id: seg.opt(3).map(str::to_owned),
                     code: seg.opt(4).map(str::to_owned),
+                    contexts: Vec::new(),
                     element_errors: Vec::new(),
                 };
                 self.open_mut(seg)?.segment_errors.push(error);
@@ -145,9 +178,19 @@ impl TransactionParser for Ack999Parser {
                     })?;
                 segment.element_errors.push(error);
             }
-            // Context segments only repeat what IK3/IK4 already locate.
+            // A CTX belongs to the IK4 before it, or to the IK3 when no
+            // IK4 has come yet; outside an IK3 loop the guide has none.
             "CTX" => {
-                self.open_mut(seg)?;
+                let context = read_ctx(seg)?;
+                let Some(segment) = self.open_mut(seg)?.segment_errors.last_mut() else {
+                    return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
+                        "CTX outside a segment error (IK3) loop",
+                    )));
+                };
+                match segment.element_errors.last_mut() {
+                    Some(element) => element.contexts.push(context),
+                    None => segment.contexts.push(context),
+                }
             }
             "IK5" => {
                 let mut done = self.open.take().ok_or_else(|| {

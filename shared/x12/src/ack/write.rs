@@ -1,7 +1,9 @@
 //! The 999 writer: one 999 per acknowledged functional group (AK1), an
 //! AK2 ... IK5 loop per transaction set with its IK3/IK4 errors, then AK9.
 
-use crate::ack::{AckStatus, ElementError, ImplementationAck, SegmentError, TransactionAck};
+use crate::ack::{
+    AckStatus, ElementError, ErrorContext, ImplementationAck, SegmentError, TransactionAck,
+};
 use crate::error::WriteError;
 use crate::write::{El, InterchangeParams, SegmentWriter, write_interchange};
 
@@ -67,6 +69,18 @@ fn check(path: &str, a: &ImplementationAck) -> Result<(), WriteError> {
         for (s, segment) in tx.segment_errors.iter().enumerate() {
             if segment.segment_id.is_empty() {
                 return err(&at(&format!("segment_errors[{s}].segment_id")), "required");
+            }
+            let contexts = segment
+                .contexts
+                .iter()
+                .chain(segment.element_errors.iter().flat_map(|e| &e.contexts));
+            for context in contexts {
+                if context.name.is_empty() {
+                    return err(
+                        &at(&format!("segment_errors[{s}].contexts")),
+                        "each CTX needs its CTX01-1 name",
+                    );
+                }
             }
             for (e, element) in segment.element_errors.iter().enumerate() {
                 if element.code.is_empty() {
@@ -142,10 +156,32 @@ fn write_segment_error(w: &mut SegmentWriter, s: &SegmentError) -> Result<(), Wr
             El::S(s.code.as_deref().unwrap_or("")),
         ],
     )?;
+    for c in &s.contexts {
+        write_context(w, c)?;
+    }
     for e in &s.element_errors {
         write_element_error(w, e)?;
     }
     Ok(())
+}
+
+fn write_context(w: &mut SegmentWriter, c: &ErrorContext) -> Result<(), WriteError> {
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let (position, element, component) = (
+        number(c.segment_position),
+        number(c.element_position),
+        number(c.component_position),
+    );
+    w.seg(
+        "CTX",
+        &[
+            El::C(&[&c.name, c.reference.as_deref().unwrap_or("")]),
+            El::S(c.segment_id.as_deref().unwrap_or("")),
+            El::S(&position),
+            El::S(c.loop_id.as_deref().unwrap_or("")),
+            El::C(&[&element, &component]),
+        ],
+    )
 }
 
 fn write_element_error(w: &mut SegmentWriter, e: &ElementError) -> Result<(), WriteError> {
@@ -163,5 +199,9 @@ fn write_element_error(w: &mut SegmentWriter, e: &ElementError) -> Result<(), Wr
             El::S(&e.code),
             El::S(e.bad_value.as_deref().unwrap_or("")),
         ],
-    )
+    )?;
+    for c in &e.contexts {
+        write_context(w, c)?;
+    }
+    Ok(())
 }

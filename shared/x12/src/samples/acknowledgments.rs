@@ -1,7 +1,9 @@
 //! Sample acknowledgments (999 and 277CA) of an 837P batch of three claim
 //! sets, for the writers' tests, the pyx12 oracle and demos.
 
-use crate::ack::{AckStatus, ElementError, ImplementationAck, SegmentError, TransactionAck};
+use crate::ack::{
+    AckStatus, ElementError, ErrorContext, ImplementationAck, SegmentError, TransactionAck,
+};
 use crate::claim_ack::{
     ClaimAcknowledgment, ClaimStatusReport, Disposition, LineStatusReport, StatusInfo, StatusLevel,
 };
@@ -10,7 +12,8 @@ use crate::remit::{Modifiers, Procedure};
 use crate::values::{Amount, Date, Phi, Quantity};
 
 /// A 999 that accepts set `0001`, rejects `0002` (a bad member id and an
-/// impossible date) and accepts `0003` with an error noted.
+/// impossible date in claim `PCN-2002`, named by a CTX) and accepts `0003`
+/// with an error noted; the same content as `tests/fixtures/ack_partial.999`.
 pub fn implementation_ack() -> ImplementationAck {
     let transaction =
         |control: &str, status, errors: Vec<SegmentError>, codes: &[&str]| TransactionAck {
@@ -28,12 +31,14 @@ pub fn implementation_ack() -> ImplementationAck {
         data_element: Some(data_element.into()),
         code: code.into(),
         bad_value: Some(bad.into()),
+        contexts: Vec::new(),
     };
     let segment = |id: &str, position, loop_id: &str, code: &str, errors| SegmentError {
         segment_id: id.into(),
         position,
         loop_id: Some(loop_id.into()),
         code: Some(code.into()),
+        contexts: Vec::new(),
         element_errors: errors,
     };
     ImplementationAck {
@@ -54,13 +59,24 @@ pub fn implementation_ack() -> ImplementationAck {
                         "8",
                         vec![element(9, None, "67", "7", "MEMBER 1")],
                     ),
-                    segment(
-                        "DTP",
-                        17,
-                        "2400",
-                        "8",
-                        vec![element(3, Some(2), "1251", "8", "20241301")],
-                    ),
+                    SegmentError {
+                        contexts: vec![ErrorContext {
+                            name: "CLM01".into(),
+                            reference: Some("PCN-2002".into()),
+                            segment_id: None,
+                            segment_position: None,
+                            loop_id: None,
+                            element_position: None,
+                            component_position: None,
+                        }],
+                        ..segment(
+                            "DTP",
+                            17,
+                            "2400",
+                            "8",
+                            vec![element(3, None, "1251", "8", "20241301")],
+                        )
+                    },
                 ],
                 &["5"],
             ),
