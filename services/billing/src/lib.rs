@@ -7,10 +7,10 @@
 
 pub mod charges;
 pub mod claims;
+pub mod denials;
 pub mod pricing;
 pub mod registry;
 pub mod roles;
-mod rpc;
 pub mod scrubber;
 pub mod submission;
 
@@ -107,10 +107,18 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .add_service(SubmissionServiceServer::new(
             submission::grpc::SubmissionRpc::new(db.clone(), clock.clone(), clearinghouse.clone()),
         ))
-        .add_service(DenialServiceServer::new(rpc::Denials));
+        .add_service(DenialServiceServer::new(denials::grpc::DenialRpc::new(
+            db.clone(),
+            clock.clone(),
+        )));
     if let Some(folder) = folder {
         let (db, clock) = (db.clone(), clock.clone());
         service = service.task(move |stop| submission::inbound::run(db, clock, folder, stop));
+    }
+    if let Some(payments) = peers.payments {
+        let (db, clock) = (db.clone(), clock.clone());
+        service = service
+            .task(move |stop| denials::adjudication::follow_payments(db, payments, clock, stop));
     }
     if let Some(coding) = peers.coding {
         service =

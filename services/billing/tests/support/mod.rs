@@ -137,10 +137,11 @@ pub async fn audit_rows(service: &RunningService, record_id: &str) -> Vec<(Strin
         .collect()
 }
 
-/// Billing following a fake coding feed.
+/// Billing following a fake coding feed and a fake payments feed.
 pub struct WithCoding {
     pub service: RunningService,
     pub coding: medbill_platform::testing::FakeFeed,
+    pub payments: medbill_platform::testing::FakeFeed,
 }
 
 /// Starts billing on `test_db` with a fake coding feed as its peer.
@@ -155,18 +156,23 @@ pub async fn start_with_folder(
     clearinghouse_dir: Option<std::path::PathBuf>,
 ) -> WithCoding {
     let coding = medbill_platform::testing::FakeFeed::start(test_db).await;
+    let payments = medbill_platform::testing::FakeFeed::start(test_db).await;
     let peers = medbill_billing::Peers {
         coding: Some(coding.peer("coding", "billing")),
         // The fake serves the feed only; coding's edits are not re-run.
         coding_edits: None,
-        payments: None,
+        payments: Some(payments.peer("payments", "billing")),
         clearinghouse_dir,
     };
     let service = start(test_db, medbill_billing::MIGRATIONS, move |l, db, s, sd| {
         medbill_billing::serve(l, db, s, peers, sd)
     })
     .await;
-    WithCoding { service, coding }
+    WithCoding {
+        service,
+        coding,
+        payments,
+    }
 }
 
 /// A procedure line pointing at the first diagnosis.

@@ -1,0 +1,357 @@
+//! Adjudication and denials through the real server on SQLite and
+//! PostgreSQL: payments' `RemittancePosted` (from a fake payments feed)
+//! moves claims (partly paid, denied) and records the payer claim number;
+//! each denied line or claim is a work item classified by the CARC table —
+//! CO-97 in coding (sent back to coding at once), CO-50 in medical
+//! necessity, CO-16 in billing; the re-coded encounter becomes a
+//! frequency-7 claim carrying the payer claim number in REF*F8; an appeal
+//! past the payer's window is refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use medbill_contracts::medbill::billing::v1::denial_service_client::DenialServiceClient;
+use medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient;
+use medbill_contracts::medbill::billing::v1::{
+    AdjudicationStatus, AppealStatus, BalanceOwner, ClaimStatus, ClaimVoided,
+    CodingReviewRequested, CreateAppealRequest, CreateBatchRequest, Denial, DenialCategory,
+    DenialStatus, GetBatchFileRequest, GetClaimRequest, ListDenialsRequest, SubmissionStatus,
+};
+use medbill_contracts::medbill::common::v1::Money;
+use medbill_contracts::medbill::payments::v1::{
+    Adjustment, ClaimPayment, RemittancePosted, ServicePayment,
+};
+use medbill_kernel::ids::new_uuid_v7;
+use medbill_platform::backend_tests;
+use medbill_platform::testing::{RunningService, TestDatabase, eventually};
+use prost::Message;
+use support::*;
+use tonic::Code;
+
+fn cents(cents: i64) -> Option<Money> {
+    Some(Money { cents })
+}
+
+fn adjustment(group: &str, reason: &str, amount: i64) -> Adjustment {
+    Adjustment {
+        group_code: group.into(),
+        reason_code: reason.into(),
+        amount: cents(amount),
+        quantity: 0,
+    }
+}
+
+fn service(lcn: &str, line: u32, charge: i64, paid: i64, adj: Vec<Adjustment>) -> ServicePayment {
+    ServicePayment {
+        line_control_number: lcn.into(),
+        charge: cents(charge),
+        paid: cents(paid),
+        adjustments: adj,
+        matched_line_number: line,
+        ..Default::default()
+    }
+}
+
+async fn denials(service: &RunningService, category: DenialCategory) -> Vec<Denial> {
+    DenialServiceClient::new(service.channel().await)
+        .list_denials(as_biller(ListDenialsRequest {
+            categories: vec![category as i32],
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .denials
+}
+
+async fn outbox<M: Message + Default>(service: &RunningService, name: &str) -> Vec<M> {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT payload FROM outbox_events WHERE event_type = $1 ORDER BY sequence",
+    )
+    .bind(name)
+    .fetch_all(service.db().pool())
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|p| M::decode(p.as_slice()).unwrap())
+        .collect()
+}
+
+backend_tests!(
+    denials_are_classified_by_carc_and_a_coding_denial_comes_back_as_a_replacement_claim,
+    |test_db: TestDatabase| async move {
+        let h = start_with_coding(&test_db).await;
+        register_for_claims(&h.service, "MRN-1", true).await;
+        let (e1, e2, e3) = (new_uuid_v7(), new_uuid_v7(), new_uuid_v7());
+        let release1 = released(&e1, "MRN-1", vec![line("99213", 1), line("36415", 1)]);
+        h.coding.publish(&e1, &release1).await;
+        h.coding
+            .publish(&e2, &released(&e2, "MRN-1", vec![line("71046", 1)]))
+            .await;
+        let mut third = released(&e3, "MRN-1", vec![line("99213", 1)]);
+        third.dates_of_service = third.dates_of_service.map(|mut d| {
+            d.start = date(2026, 10, 2);
+            d.end = date(2026, 10, 2);
+            d
+        });
+        h.coding.publish(&e3, &third).await;
+        let c1 = claims_of_encounter(&h.service, &e1, 1).await.remove(0);
+        let c2 = claims_of_encounter(&h.service, &e2, 1).await.remove(0);
+        let c3 = claims_of_encounter(&h.service, &e3, 1).await.remove(0);
+        let mut sub = SubmissionServiceClient::new(h.service.channel().await);
+        let batch = sub
+            .create_batch(as_biller(CreateBatchRequest {
+                transaction_type: "837P".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(batch.claim_ids.len(), 3);
+
+        let posted = |claim: &str, payment: ClaimPayment, paid_on| RemittancePosted {
+            remittance_id: "remit-1".into(),
+            claim_id: claim.into(),
+            payment: Some(payment),
+            trace_number: "EFT-1".into(),
+            payment_date: paid_on,
+            payer_identifier: "60054".into(),
+        };
+        // c1: the visit paid 90.00 (CO-45 60.00), the venipuncture bundled.
+        let l1 = &c1.lines;
+        h.payments
+            .publish(
+                &c1.claim_id,
+                &posted(
+                    &c1.claim_id,
+                    ClaimPayment {
+                        patient_control_number: c1.patient_control_number.clone(),
+                        claim_id: c1.claim_id.clone(),
+                        status_code: "1".into(),
+                        charge: cents(17_500),
+                        paid: cents(9_000),
+                        patient_responsibility: cents(0),
+                        payer_claim_number: "ICN-1".into(),
+                        services: vec![
+                            service(
+                                &l1[0].line_control_number,
+                                1,
+                                15_000,
+                                9_000,
+                                vec![adjustment("CO", "45", 6_000)],
+                            ),
+                            service(
+                                &l1[1].line_control_number,
+                                2,
+                                2_500,
+                                0,
+                                vec![adjustment("CO", "97", 2_500)],
+                            ),
+                        ],
+                        ..Default::default()
+                    },
+                    date(2026, 11, 20),
+                ),
+            )
+            .await;
+        // c2: denied, not medically necessary, long ago.
+        h.payments
+            .publish(
+                &c2.claim_id,
+                &posted(
+                    &c2.claim_id,
+                    ClaimPayment {
+                        patient_control_number: c2.patient_control_number.clone(),
+                        claim_id: c2.claim_id.clone(),
+                        status_code: "4".into(),
+                        charge: cents(20_000),
+                        paid: cents(0),
+                        payer_claim_number: "ICN-2".into(),
+                        adjustments: vec![adjustment("CO", "50", 20_000)],
+                        ..Default::default()
+                    },
+                    date(2026, 5, 1),
+                ),
+            )
+            .await;
+        // c3: missing information (CO-16 with remark M51).
+        let mut missing = service(
+            &c3.lines[0].line_control_number,
+            1,
+            15_000,
+            0,
+            vec![adjustment("CO", "16", 15_000)],
+        );
+        missing.remark_codes = vec!["M51".into()];
+        h.payments
+            .publish(
+                &c3.claim_id,
+                &posted(
+                    &c3.claim_id,
+                    ClaimPayment {
+                        patient_control_number: c3.patient_control_number.clone(),
+                        claim_id: c3.claim_id.clone(),
+                        status_code: "1".into(),
+                        charge: cents(15_000),
+                        paid: cents(0),
+                        payer_claim_number: "ICN-3".into(),
+                        services: vec![missing],
+                        ..Default::default()
+                    },
+                    date(2026, 11, 20),
+                ),
+            )
+            .await;
+        let svc = &h.service;
+        let billing = eventually("three denials recorded", || async move {
+            let found = denials(svc, DenialCategory::Billing).await;
+            (!found.is_empty()).then_some(found)
+        })
+        .await;
+        let coding = denials(svc, DenialCategory::Coding).await;
+        let necessity = denials(svc, DenialCategory::MedicalNecessity).await;
+        assert_eq!((coding.len(), necessity.len(), billing.len()), (1, 1, 1));
+
+        let d = &coding[0];
+        assert_eq!(d.claim_id, c1.claim_id);
+        assert_eq!(d.line_control_number, l1[1].line_control_number);
+        assert_eq!(d.carc_codes, ["97"]);
+        assert_eq!(d.group_code, "CO");
+        assert_eq!(d.denied_amount, cents(2_500));
+        assert_eq!(d.origin, "coding team");
+        assert_eq!(d.status, DenialStatus::InCodingReview as i32);
+        let reviews: Vec<CodingReviewRequested> =
+            outbox(svc, "medbill.billing.v1.CodingReviewRequested").await;
+        assert_eq!(reviews.len(), 1);
+        assert_eq!(reviews[0].claim_id, c1.claim_id);
+        assert_eq!(reviews[0].encounter_id, e1);
+        assert_eq!(reviews[0].denial_id, d.denial_id);
+
+        let n = &necessity[0];
+        assert_eq!(
+            (n.claim_id.as_str(), n.line_control_number.as_str()),
+            (c2.claim_id.as_str(), "")
+        );
+        assert_eq!(n.origin, "clinical documentation");
+        assert_eq!(n.denied_amount, cents(20_000));
+        assert_eq!(
+            n.appeal_deadline,
+            date(2026, 10, 28),
+            "180 days from 2026-05-01"
+        );
+        let b = &billing[0];
+        assert_eq!(b.claim_id, c3.claim_id);
+        assert_eq!(b.rarc_codes, ["M51"]);
+        assert_eq!(b.origin, "billing team");
+
+        let mut claims_api = claims(svc).await;
+        let get = |id: &str| {
+            as_biller(GetClaimRequest {
+                claim_id: id.into(),
+            })
+        };
+        let paid = claims_api
+            .get_claim(get(&c1.claim_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(paid.adjudication, AdjudicationStatus::PartlyPaid as i32);
+        assert_eq!(paid.payer_claim_number, "ICN-1");
+        assert_eq!(paid.paid, cents(9_000));
+        assert_eq!(paid.lines[0].paid, cents(9_000));
+        assert_eq!(paid.balance_owner, BalanceOwner::Settled as i32);
+        let denied = claims_api
+            .get_claim(get(&c2.claim_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(denied.status, ClaimStatus::Denied as i32);
+        assert_eq!(denied.balance_owner, BalanceOwner::Insurance as i32);
+
+        // Coding re-codes the encounter (a 59 on the venipuncture) and
+        // releases it naming the claim it replaces.
+        let mut recoded = release1.clone();
+        recoded.release_number = 2;
+        recoded.replaces_claim_id = c1.claim_id.clone();
+        recoded.lines[1].modifiers = vec!["59".into()];
+        h.coding.publish(&e1, &recoded).await;
+        let replacement = claims_of_encounter(svc, &e1, 2).await.remove(0);
+        assert_eq!(replacement.frequency_code, "7");
+        assert_eq!(replacement.replaces_claim_id, c1.claim_id);
+        assert_eq!(replacement.payer_claim_number, "ICN-1");
+        assert_ne!(
+            replacement.patient_control_number,
+            c1.patient_control_number
+        );
+        assert_eq!(
+            replacement.submission,
+            SubmissionStatus::Ready as i32,
+            "{:?}",
+            replacement.scrub_findings
+        );
+        let next = sub
+            .create_batch(as_biller(CreateBatchRequest {
+                transaction_type: "837P".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(next.claim_ids, std::slice::from_ref(&replacement.claim_id));
+        let file = sub
+            .get_batch_file(as_biller(GetBatchFileRequest {
+                batch_id: next.batch_id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let text = String::from_utf8(file.content).unwrap();
+        assert!(text.contains("REF*F8*ICN-1~"), "{text}");
+        assert!(text.contains(":B:7*"), "CLM05-3 = 7: {text}");
+        let voided: Vec<ClaimVoided> = outbox(svc, "medbill.billing.v1.ClaimVoided").await;
+        assert_eq!(voided.len(), 1);
+        assert_eq!(voided[0].claim_id, c1.claim_id);
+        assert_eq!(voided[0].replaced_by_claim_id, replacement.claim_id);
+        let old = claims_api
+            .get_claim(get(&c1.claim_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(old.status, ClaimStatus::Replaced as i32);
+
+        // Appeals: within the window it is filed; past it, refused.
+        let mut denial_api = DenialServiceClient::new(svc.channel().await);
+        let late = denial_api
+            .create_appeal(as_biller(CreateAppealRequest {
+                denial_id: n.denial_id.clone(),
+                letter: "The chest X-ray was ordered for documented dyspnea.".into(),
+                submit: true,
+            }))
+            .await;
+        assert_fails(late, Code::FailedPrecondition, "the payer's appeal window");
+        let appeal = denial_api
+            .create_appeal(as_biller(CreateAppealRequest {
+                denial_id: b.denial_id.clone(),
+                letter: "The missing referring provider is now on the claim.".into(),
+                submit: true,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (appeal.level, appeal.status),
+            (1, AppealStatus::Submitted as i32)
+        );
+        let after = denial_api
+            .get_denial(as_biller(
+                medbill_contracts::medbill::billing::v1::GetDenialRequest {
+                    denial_id: b.denial_id.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(after.status, DenialStatus::Appealed as i32);
+        h.service.stop().await;
+    }
+);
