@@ -49,6 +49,8 @@ pub struct Remittance {
     pub payer: Party,
     /// Loop 1000B.
     pub payee: Party,
+    /// TS3 provider summaries of the header-number (LX) loops, in order.
+    pub provider_summaries: Vec<ProviderSummary>,
     /// Every PLB adjustment, in order.
     pub provider_adjustments: Vec<ProviderAdjustment>,
     /// Segment ordinal of the BPR (for findings).
@@ -241,6 +243,31 @@ pub struct MedicareAdjudication {
     pub amount: Option<Amount>,
     /// Remark codes (MIA05, MIA20-22; MOA03-07).
     pub remark_codes: Vec<Text>,
+}
+
+/// TS3: the provider summary at the top of one header-number (LX) loop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderSummary {
+    /// LX01 of the loop it summarizes.
+    pub header_number: u32,
+    /// TS301: the provider's identifier.
+    pub provider_id: Text,
+    /// TS302: facility type code (place of service, or the type of bill's
+    /// first two digits).
+    pub facility_type: Text,
+    /// TS303: last day of the provider's fiscal year.
+    pub fiscal_period_end: Date,
+    /// TS304: total claim count.
+    pub claim_count: Quantity,
+    /// TS305: total claim charge amount.
+    pub total_charge: Amount,
+    /// Other monetary totals as (element position, amount): TS313 MSP
+    /// payer, TS315 non-lab charge, TS317 HCPCS reported charge, TS318
+    /// HCPCS payable, TS320 professional component, TS321 MSP patient
+    /// liability met, TS322 patient reimbursement, TS324 PIP adjustment.
+    pub amounts: Vec<(u8, Amount)>,
+    /// TS323: total periodic interim payment claim count.
+    pub pip_claim_count: Option<Quantity>,
 }
 
 /// A qualified quantity (QTY).

@@ -12,7 +12,8 @@ use medbill_x12::cli::validate;
 use medbill_x12::common::{Address, AmountRef, Contact, DateRef, Reference};
 use medbill_x12::remit::{
     Adjustment, AdjustmentGroup, ClaimEntry, ClaimStatus, MedicareAdjudication, Party, Payment,
-    ProviderAdjustment, QuantityRef, Remark, Remittance, ServiceEntry, Trace, read_835, write_835,
+    ProviderAdjustment, ProviderSummary, QuantityRef, Remark, Remittance, ServiceEntry, Trace,
+    read_835, write_835,
 };
 use medbill_x12::{Amount, Phi, samples};
 use proptest::option::of;
@@ -31,6 +32,7 @@ fn content(r: &Remittance) -> impl PartialEq + std::fmt::Debug + use<> {
         r.production_date,
         r.payer.clone(),
         r.payee.clone(),
+        r.provider_summaries.clone(),
         r.provider_adjustments.clone(),
         r.entries(),
     )
@@ -294,6 +296,27 @@ fn provider_adjustment() -> impl Strategy<Value = ProviderAdjustment> {
         )
 }
 
+/// A TS3 for whichever LX loop it is given to.
+fn summary() -> impl Strategy<Value = ProviderSummary> {
+    (
+        (code("1234567893|1245319599"), code("[0-9]{2}"), date()),
+        (quantity(), money(-1_000_000, 100_000_000)),
+        prop::sample::subsequence(vec![13u8, 15, 17, 18, 20, 21, 22, 24], 0..4),
+        prop::collection::vec(money(-1_000_000, 10_000_000), 8),
+        of(quantity()),
+    )
+        .prop_map(|(who, totals, positions, amounts, pip)| ProviderSummary {
+            header_number: 0,
+            provider_id: who.0.as_str().into(),
+            facility_type: who.1.as_str().into(),
+            fiscal_period_end: who.2,
+            claim_count: totals.0,
+            total_charge: totals.1,
+            amounts: positions.into_iter().zip(amounts).collect(),
+            pip_claim_count: pip,
+        })
+}
+
 fn date_2024(m: u8, d: u8) -> medbill_x12::Date {
     medbill_x12::Date::new(2024, m, d).unwrap()
 }
@@ -324,36 +347,47 @@ fn remittance() -> impl Strategy<Value = Remittance> {
         (party(), party()),
         prop::collection::vec((of(1u32..4), claim()), 0..5),
         prop::collection::vec(provider_adjustment(), 0..8),
+        prop::collection::vec(of(summary()), 5),
     )
-        .prop_map(|(bpr, trn, references, production, parties, claims, plb)| {
-            let paid: Amount = claims.iter().map(|(_, c)| c.paid).sum();
-            let recovered: Amount = plb.iter().map(|p| p.amount).sum();
-            let payment = Payment {
-                handling_code: bpr.1.as_str().into(),
-                amount: paid - recovered,
-                credit_debit: bpr.2.as_str().into(),
-                method: bpr.3.as_str().into(),
-                format: bpr.4.map(|f| f.as_str().into()),
-                date: bpr.5,
-            };
-            let trace = Trace {
-                number: trn.0.as_str().into(),
-                originator: trn.1.as_str().into(),
-                supplemental: trn.2.map(|s| s.as_str().into()),
-            };
-            let mut r = Remittance::new(&bpr.0, payment, trace, parties.0, parties.1);
-            r.references = references;
-            r.production_date = production;
-            r.provider_adjustments = plb;
-            // Once an LX has been written every later claim sits in one.
-            let mut numbered = None;
-            for (lx, mut claim) in claims {
-                numbered = lx.or(numbered);
-                claim.header_number = numbered;
-                r.push_claim(claim);
-            }
-            r
-        })
+        .prop_map(
+            |(bpr, trn, references, production, parties, claims, plb, ts3)| {
+                let paid: Amount = claims.iter().map(|(_, c)| c.paid).sum();
+                let recovered: Amount = plb.iter().map(|p| p.amount).sum();
+                let payment = Payment {
+                    handling_code: bpr.1.as_str().into(),
+                    amount: paid - recovered,
+                    credit_debit: bpr.2.as_str().into(),
+                    method: bpr.3.as_str().into(),
+                    format: bpr.4.map(|f| f.as_str().into()),
+                    date: bpr.5,
+                };
+                let trace = Trace {
+                    number: trn.0.as_str().into(),
+                    originator: trn.1.as_str().into(),
+                    supplemental: trn.2.map(|s| s.as_str().into()),
+                };
+                let mut r = Remittance::new(&bpr.0, payment, trace, parties.0, parties.1);
+                r.references = references;
+                r.production_date = production;
+                r.provider_adjustments = plb;
+                // Once an LX has been written every later claim sits in one.
+                let mut numbered = None;
+                let mut summaries = ts3.into_iter();
+                for (lx, mut claim) in claims {
+                    let opens = lx.is_some() && lx != numbered;
+                    numbered = lx.or(numbered);
+                    claim.header_number = numbered;
+                    r.push_claim(claim);
+                    // A new LX loop may start with a TS3.
+                    if let (true, Some(Some(mut s)), Some(n)) = (opens, summaries.next(), numbered)
+                    {
+                        s.header_number = n;
+                        r.provider_summaries.push(s);
+                    }
+                }
+                r
+            },
+        )
 }
 
 proptest! {
@@ -430,6 +464,14 @@ fn a_line_that_does_not_balance_is_refused_even_when_the_claim_does() {
 }
 
 #[test]
+fn a_ts3_for_an_lx_loop_that_has_no_claims_is_refused() {
+    let mut r = samples::remittance();
+    r.provider_summaries[0].header_number = 2;
+    let err = write_835(&samples::interchange_params(6), &[r]).unwrap_err();
+    assert_eq!(err.field, "remittances[0].provider_summaries");
+}
+
+#[test]
 fn the_sample_remittance_balances_and_round_trips() {
     let r = samples::remittance();
     let file = write_835(&samples::interchange_params(6), std::slice::from_ref(&r)).unwrap();
@@ -444,4 +486,22 @@ fn the_sample_remittance_balances_and_round_trips() {
         "{text}"
     );
     assert!(text.contains("CAS*PR*1*30**2*20**3*10~"), "{text}");
+    assert!(
+        text.contains("LX*1~\nTS3*1234567893*11*20241231*4*550~\nCLP*PCN-1001"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_ts3_inside_a_claim_is_an_error_at_the_ts3() {
+    let file = write_835(&samples::interchange_params(6), &[samples::remittance()]).unwrap();
+    let text = String::from_utf8(file).unwrap();
+    let ts3 = "TS3*1234567893*11*20241231*4*550~\n";
+    let moved = text.replacen(ts3, "", 1).replacen(
+        "DTM*050*20240301~\n",
+        &format!("DTM*050*20240301~\n{ts3}"),
+        1,
+    );
+    let err = read_835(moved.as_bytes()).unwrap_err();
+    assert_eq!(err.location.segment_id, "TS3", "{err}");
 }

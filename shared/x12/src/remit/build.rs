@@ -106,8 +106,8 @@ fn append<T>(list: &mut Vec<T>, items: Vec<T>) -> Span {
 }
 
 impl Remittance {
-    /// A remittance with no claims, PLB adjustments, header references or
-    /// production date yet (set the public fields, add claims with
+    /// A remittance with no claims, TS3 summaries, PLB adjustments, header
+    /// references or production date yet (set the public fields, add claims with
     /// [`Remittance::push_claim`]).
     pub fn new(
         control_number: &str,
@@ -124,6 +124,7 @@ impl Remittance {
             production_date: None,
             payer,
             payee,
+            provider_summaries: Vec::new(),
             provider_adjustments: Vec::new(),
             position: Position::default(),
             claims: Vec::new(),

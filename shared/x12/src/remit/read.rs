@@ -8,8 +8,8 @@ use crate::driver::{Context, TransactionParser, expect_kind, read_all, read_stre
 use crate::error::{ErrorKind, X12Error};
 use crate::remit::{
     Adjustment, ClaimPayment, ClaimSpans, ClaimStatus, Detail, MedicareAdjudication, Party,
-    Payment, Procedure, ProviderAdjustment, QuantityRef, Remark, Remittance, ServicePayment,
-    ServiceSpans, Span, Trace,
+    Payment, Procedure, ProviderAdjustment, ProviderSummary, QuantityRef, Remark, Remittance,
+    ServicePayment, ServiceSpans, Span, Trace,
 };
 use crate::segment::{Segment, SegmentId};
 use crate::text::Text;
@@ -100,6 +100,7 @@ pub struct Remittance835Parser {
     claims: Vec<ClaimPayment>,
     detail: Detail,
     open: Open,
+    provider_summaries: Vec<ProviderSummary>,
     provider_adjustments: Vec<ProviderAdjustment>,
 }
 
@@ -128,6 +129,7 @@ impl Remittance835Parser {
             claims: Vec::new(),
             detail: Detail::default(),
             open: Open::Nothing,
+            provider_summaries: Vec::new(),
             provider_adjustments: Vec::new(),
         }
     }
@@ -295,7 +297,19 @@ impl Remittance835Parser {
 
     fn detail(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
         match seg.code() {
-            TS3 | TS2 => {}
+            // TS2 (Medicare inpatient totals) is not modelled.
+            TS2 => {}
+            TS3 => {
+                let header_number = match (self.open, self.header_number) {
+                    (Open::Nothing, Some(n)) => n,
+                    _ => {
+                        return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
+                            "TS3 outside the top of a header number (LX) loop",
+                        )));
+                    }
+                };
+                self.provider_summaries.push(read_ts3(seg, header_number)?);
+            }
             CLP => self.open_claim(seg)?,
             SVC => self.open_service(seg)?,
             CAS => {
@@ -452,6 +466,7 @@ impl TransactionParser for Remittance835Parser {
             production_date: self.production_date,
             payer: self.payer.ok_or_else(|| missing("N1*PR payer"))?,
             payee: self.payee.ok_or_else(|| missing("N1*PE payee"))?,
+            provider_summaries: self.provider_summaries,
             provider_adjustments: self.provider_adjustments,
             position,
             claims: self.claims,
@@ -468,6 +483,30 @@ fn read_bpr(seg: &Segment<'_>) -> Result<Payment, X12Error> {
         method: seg.req(4)?.into(),
         format: seg.opt(5).map(Into::into),
         date: seg.date(16)?,
+    })
+}
+
+/// TS313-TS324 positions that hold amounts (TS323 is a count).
+pub(crate) const TS3_AMOUNTS: [u8; 8] = [13, 15, 17, 18, 20, 21, 22, 24];
+
+fn read_ts3(seg: &Segment<'_>, header_number: u32) -> Result<ProviderSummary, X12Error> {
+    let mut amounts = Vec::new();
+    for n in TS3_AMOUNTS {
+        if let Some(amount) = seg.opt_amount(usize::from(n))? {
+            amounts.push((n, amount));
+        }
+    }
+    Ok(ProviderSummary {
+        header_number,
+        provider_id: seg.req(1)?.into(),
+        facility_type: seg.req(2)?.into(),
+        fiscal_period_end: seg.date(3)?,
+        claim_count: seg
+            .opt_quantity(4)?
+            .ok_or_else(|| seg.error(4, ErrorKind::MissingElement))?,
+        total_charge: seg.amount(5)?,
+        amounts,
+        pip_claim_count: seg.opt_quantity(23)?,
     })
 }
 

@@ -134,7 +134,7 @@ impl Deref for ServiceRef<'_> {
 
 impl Serialize for Remittance {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut out = s.serialize_struct("Remittance", 9)?;
+        let mut out = s.serialize_struct("Remittance", 10)?;
         out.serialize_field("control_number", &self.control_number)?;
         out.serialize_field("payment", &self.payment)?;
         out.serialize_field("trace", &self.trace)?;
@@ -143,6 +143,7 @@ impl Serialize for Remittance {
         out.serialize_field("payer", &self.payer)?;
         out.serialize_field("payee", &self.payee)?;
         out.serialize_field("claims", &Claims(self))?;
+        out.serialize_field("provider_summaries", &self.provider_summaries)?;
         out.serialize_field("provider_adjustments", &self.provider_adjustments)?;
         out.end()
     }

@@ -5,9 +5,10 @@
 use crate::common::{Address, AmountRef, Contact, DateRef, Reference};
 use crate::error::WriteError;
 use crate::remit::balance::balance;
+use crate::remit::read::TS3_AMOUNTS;
 use crate::remit::{
-    Adjustment, ClaimRef, MedicareAdjudication, Party, ProviderAdjustment, QuantityRef, Remittance,
-    ServiceRef,
+    Adjustment, ClaimRef, MedicareAdjudication, Party, ProviderAdjustment, ProviderSummary,
+    QuantityRef, Remittance, ServiceRef,
 };
 use crate::write::{
     El, InterchangeParams, Num, SegmentWriter, procedure_parts, write_entity, write_interchange,
@@ -92,6 +93,7 @@ fn check(path: &str, r: &Remittance) -> Result<(), WriteError> {
             }
         }
     }
+    check_summaries(path, r)?;
     if r.provider_adjustments
         .iter()
         .any(|p| p.reason.is_empty() || p.provider_id.is_empty())
@@ -99,6 +101,52 @@ fn check(path: &str, r: &Remittance) -> Result<(), WriteError> {
         return err("provider_adjustments", "PLB01 and each reason are required");
     }
     Ok(())
+}
+
+/// Each TS3 is written after the LX of its header number; the summaries
+/// must come in the order of those LX loops (as the reader lists them).
+fn check_summaries(path: &str, r: &Remittance) -> Result<(), WriteError> {
+    let mut rest = r.provider_summaries.as_slice();
+    for lx in lx_numbers(r) {
+        while rest.first().is_some_and(|s| s.header_number == lx) {
+            rest = &rest[1..];
+        }
+    }
+    if let Some(s) = rest.first() {
+        return Err(WriteError::new(
+            format!("{path}.provider_summaries"),
+            format!(
+                "the TS3 of LX {} names no LX loop of the claims, or is out of their order",
+                s.header_number
+            ),
+        ));
+    }
+    let bad = r.provider_summaries.iter().any(|s| {
+        s.provider_id.is_empty()
+            || s.facility_type.is_empty()
+            || s.amounts.iter().any(|(n, _)| !TS3_AMOUNTS.contains(n))
+            || s.amounts.windows(2).any(|w| w[0].0 >= w[1].0)
+    });
+    if bad {
+        return Err(WriteError::new(
+            format!("{path}.provider_summaries"),
+            "TS301 and TS302 are required; amounts sit at TS313, 15, 17, 18, 20, 21, 22 or 24, in order",
+        ));
+    }
+    Ok(())
+}
+
+/// The LX01 of each header-number loop, in the order they are written.
+fn lx_numbers(r: &Remittance) -> impl Iterator<Item = u32> + '_ {
+    let mut last = None;
+    r.claims().filter_map(move |c| {
+        let n = c.header_number?;
+        if last == Some(n) {
+            return None;
+        }
+        last = Some(n);
+        Some(n)
+    })
 }
 
 fn check_party(path: &str, name: &str, p: &Party) -> Result<(), WriteError> {
@@ -164,16 +212,48 @@ fn write_remittance(w: &mut SegmentWriter, r: &Remittance) -> Result<(), WriteEr
     write_party(w, "PR", &r.payer)?;
     write_party(w, "PE", &r.payee)?;
     let mut header = None;
+    let mut summaries = r.provider_summaries.as_slice();
     for claim in r.claims() {
-        if claim.header_number.is_some() && claim.header_number != header {
-            header = claim.header_number;
-            let lx = Num::count(u64::from(header.unwrap_or(0)));
-            w.seg("LX", &[El::S(lx.as_str())])?;
+        if let Some(n) = claim.header_number.filter(|n| Some(*n) != header) {
+            header = Some(n);
+            w.seg("LX", &[El::S(Num::count(u64::from(n)).as_str())])?;
+            while let Some((summary, rest)) = summaries.split_first() {
+                if summary.header_number != n {
+                    break;
+                }
+                write_ts3(w, summary)?;
+                summaries = rest;
+            }
         }
         write_claim(w, claim)?;
     }
     write_plb(w, &r.provider_adjustments)?;
     w.end_transaction(&r.control_number)
+}
+
+fn write_ts3(w: &mut SegmentWriter, s: &ProviderSummary) -> Result<(), WriteError> {
+    let date = s.fiscal_period_end.to_x12();
+    let count = s.claim_count.to_x12();
+    let pip = s.pip_claim_count.map(|q| q.to_x12()).unwrap_or_default();
+    let total = Num::amount(s.total_charge);
+    let mut texts = [Num::count(0); 8];
+    for (slot, (_, amount)) in texts.iter_mut().zip(&s.amounts) {
+        *slot = Num::amount(*amount);
+    }
+    let mut elements = [El::S(""); 24];
+    elements[0] = El::S(&s.provider_id);
+    elements[1] = El::S(&s.facility_type);
+    elements[2] = El::S(&date);
+    elements[3] = El::S(&count);
+    elements[4] = El::S(total.as_str());
+    for ((n, _), text) in s.amounts.iter().zip(&texts) {
+        // Positions were checked to be TS313-TS324.
+        if let Some(slot) = elements.get_mut(usize::from(*n).wrapping_sub(1)) {
+            *slot = El::S(text.as_str());
+        }
+    }
+    elements[22] = El::S(&pip);
+    w.seg("TS3", &elements)
 }
 
 fn write_party(w: &mut SegmentWriter, role: &str, p: &Party) -> Result<(), WriteError> {

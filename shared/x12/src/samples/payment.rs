@@ -5,7 +5,8 @@
 use crate::common::{Address, AmountRef, Contact, DateRef, Entity, EntityType, Reference};
 use crate::remit::{
     Adjustment, AdjustmentGroup, ClaimEntry, ClaimStatus, MedicareAdjudication, Modifiers, Party,
-    Payment, Procedure, ProviderAdjustment, Remark, Remittance, ServiceEntry, Trace,
+    Payment, Procedure, ProviderAdjustment, ProviderSummary, Remark, Remittance, ServiceEntry,
+    Trace,
 };
 use crate::samples::day;
 use crate::values::{Amount, Phi, Quantity};
@@ -146,6 +147,16 @@ pub fn remittance() -> Remittance {
     };
     let mut r = Remittance::new("0001", payment, trace, payer, payee);
     r.production_date = Some(day(15));
+    r.provider_summaries.push(ProviderSummary {
+        header_number: 1,
+        provider_id: "1234567893".into(),
+        facility_type: "11".into(),
+        fiscal_period_end: crate::values::Date::new(2024, 12, 31).unwrap_or(day(31)),
+        claim_count: Quantity::from_units(4),
+        total_charge: Amount::from_cents(55_000),
+        amounts: Vec::new(),
+        pip_claim_count: None,
+    });
 
     let mut paid = claim(
         "PCN-1001",
