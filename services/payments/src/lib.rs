@@ -7,7 +7,7 @@
 //! ([`accounts`]), patient payments and refunds ([`patient_payments`]),
 //! AR aging ([`reporting`]), patient statements with dunning
 //! ([`statements`]), payment plans ([`plans`]) and collections
-//! ([`collections`]); KPIs answer `UNIMPLEMENTED`.
+//! ([`collections`]), and revenue-cycle KPIs ([`reporting`]).
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].

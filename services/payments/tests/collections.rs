@@ -9,12 +9,13 @@ mod support;
 
 use medbill_contracts::medbill::payments::v1::account_service_client::AccountServiceClient;
 use medbill_contracts::medbill::payments::v1::collections_service_client::CollectionsServiceClient;
+use medbill_contracts::medbill::payments::v1::reporting_service_client::ReportingServiceClient;
 use medbill_contracts::medbill::payments::v1::statement_service_client::StatementServiceClient;
 use medbill_contracts::medbill::payments::v1::{
     CollectionCaseStatus, ExportPlacementsRequest, GenerateStatementsRequest, GetAccountRequest,
-    ListCollectionCasesRequest, PaymentMethod, PlaceWithAgencyRequest, RecallFromAgencyRequest,
-    RecordAgencyPaymentRequest, RecordPatientPaymentRequest, UpsertCollectionAgencyRequest,
-    WriteOffBadDebtRequest,
+    GetKpisRequest, ListCollectionCasesRequest, PaymentMethod, PlaceWithAgencyRequest,
+    RecallFromAgencyRequest, RecordAgencyPaymentRequest, RecordPatientPaymentRequest,
+    UpsertCollectionAgencyRequest, WriteOffBadDebtRequest,
 };
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
@@ -282,6 +283,19 @@ backend_tests!(
             .into_inner()
             .cases;
         assert!(placed.is_empty());
+
+        // Cost-to-collect inputs: $40.00 bad debt, $15.00 recovered, the
+        // agency's $10.00 fee.
+        let k = ReportingServiceClient::new(h.service.channel().await)
+            .get_kpis(manager(GetKpisRequest { period: None }))
+            .await
+            .unwrap()
+            .into_inner();
+        let c = |m: Option<medbill_contracts::medbill::common::v1::Money>| m.unwrap().cents;
+        assert_eq!(
+            (c(k.bad_debt), c(k.bad_debt_recoveries), c(k.agency_fees)),
+            (4_000, 1_500, 1_000)
+        );
     }
 );
 

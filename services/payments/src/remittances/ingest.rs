@@ -162,6 +162,8 @@ impl Ingestion {
                 patient_control_number: &payment.patient_control_number,
                 claim_id: claim_id.as_deref(),
                 lines,
+                status_code: &payment.status_code,
+                charge: payment.charge,
             })
             .collect();
         store::insert_claim_matches(&mut tx, &remittance_id, &rows).await?;

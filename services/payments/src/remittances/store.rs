@@ -207,9 +207,13 @@ pub struct ClaimMatch<'a> {
     pub claim_id: Option<&'a str>,
     /// The claim line of each service line.
     pub lines: &'a [u32],
+    /// CLP02 as sent.
+    pub status_code: &'a str,
+    /// CLP03: the charge the payer adjudicated.
+    pub charge: medbill_kernel::Money,
 }
 
-/// Claim matches per INSERT (5 parameters each).
+/// Claim matches per INSERT (7 parameters each).
 const MATCHES_PER_STATEMENT: usize = 1_000;
 
 /// Records the claim matches of a remittance.
@@ -221,9 +225,9 @@ pub async fn insert_claim_matches(
     for chunk in matches.chunks(MATCHES_PER_STATEMENT) {
         let sql = values_sql(
             "INSERT INTO remittance_claims (remittance_id, claim_index, patient_control_number, \
-             claim_id, line_numbers) VALUES ",
+             claim_id, line_numbers, status_code, charge) VALUES ",
             chunk.len(),
-            5,
+            7,
         );
         let mut query = sqlx::query(&sql);
         for m in chunk {
@@ -233,7 +237,9 @@ pub async fn insert_claim_matches(
                 .bind(m.index as i64)
                 .bind(m.patient_control_number.to_string())
                 .bind(m.claim_id.map(str::to_string))
-                .bind(lines.join(","));
+                .bind(lines.join(","))
+                .bind(m.status_code.to_string())
+                .bind(m.charge.cents());
         }
         query.execute(&mut *conn).await?;
     }
