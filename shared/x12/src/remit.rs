@@ -15,7 +15,7 @@ use crate::common::Address;
 use crate::common::{AmountRef, Contact, DateRef, Entity, Reference};
 use crate::error::Position;
 use crate::text::Text;
-use crate::values::{Amount, Date, Quantity};
+use crate::values::{Amount, Date, Phi, Quantity};
 
 pub use adjustments::{Adjustment, AdjustmentGroup, ClaimStatus, ProviderAdjustment};
 pub use build::{ClaimEntry, ServiceEntry};
@@ -153,8 +153,61 @@ pub struct Payment {
     pub method: Text,
     /// BPR05 when present (`CCP`, `CTX`).
     pub format: Option<Text>,
+    /// BPR06-BPR15: the banks and accounts of an EFT (`ACH`, `BOP`,
+    /// `FWT`); `None` for a check or no payment.
+    pub accounts: Option<Box<BankAccounts>>,
     /// BPR16: check issue or EFT effective date.
     pub date: Date,
+}
+
+/// BPR06-BPR15: where an EFT comes from and goes to. Account numbers are
+/// kept out of logs like PHI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct BankAccounts {
+    /// BPR06: the payer's bank id qualifier (`01` ABA routing number).
+    pub payer_bank_qualifier: Option<Text>,
+    /// BPR07: the payer's bank (routing) number.
+    pub payer_bank_id: Option<Text>,
+    /// BPR08: the payer's account number qualifier (`DA` demand deposit).
+    pub payer_account_qualifier: Option<Text>,
+    /// BPR09: the payer's account number.
+    pub payer_account: Option<Phi<Text>>,
+    /// BPR10: the payer's identifier (`1` and its EIN), as in TRN03.
+    pub originator_id: Option<Text>,
+    /// BPR11: originating company supplemental code.
+    pub originator_supplemental: Option<Text>,
+    /// BPR12: the payee's bank id qualifier.
+    pub payee_bank_qualifier: Option<Text>,
+    /// BPR13: the payee's bank (routing) number.
+    pub payee_bank_id: Option<Text>,
+    /// BPR14: the payee's account number qualifier (`DA`, `SG` savings).
+    pub payee_account_qualifier: Option<Text>,
+    /// BPR15: the payee's account number.
+    pub payee_account: Option<Phi<Text>>,
+}
+
+impl BankAccounts {
+    /// BPR06-BPR15 in order, empty where absent.
+    pub(crate) fn elements(&self) -> [&str; 10] {
+        fn text(v: &Option<Text>) -> &str {
+            v.as_deref().unwrap_or("")
+        }
+        fn phi(v: &Option<Phi<Text>>) -> &str {
+            v.as_ref().map_or("", |p| p.expose().as_str())
+        }
+        [
+            text(&self.payer_bank_qualifier),
+            text(&self.payer_bank_id),
+            text(&self.payer_account_qualifier),
+            phi(&self.payer_account),
+            text(&self.originator_id),
+            text(&self.originator_supplemental),
+            text(&self.payee_bank_qualifier),
+            text(&self.payee_bank_id),
+            text(&self.payee_account_qualifier),
+            phi(&self.payee_account),
+        ]
+    }
 }
 
 /// TRN: reassociation trace.

@@ -11,9 +11,9 @@ use ack_strategies::*;
 use medbill_x12::cli::validate;
 use medbill_x12::common::{Address, AmountRef, Contact, DateRef, Reference};
 use medbill_x12::remit::{
-    Adjustment, AdjustmentGroup, ClaimEntry, ClaimStatus, MedicareAdjudication, Party, Payment,
-    ProviderAdjustment, ProviderSummary, QuantityRef, Remark, Remittance, ServiceEntry, Trace,
-    read_835, write_835,
+    Adjustment, AdjustmentGroup, BankAccounts, ClaimEntry, ClaimStatus, MedicareAdjudication,
+    Party, Payment, ProviderAdjustment, ProviderSummary, QuantityRef, Remark, Remittance,
+    ServiceEntry, Trace, read_835, write_835,
 };
 use medbill_x12::{Amount, Phi, samples};
 use proptest::option::of;
@@ -317,6 +317,43 @@ fn summary() -> impl Strategy<Value = ProviderSummary> {
         })
 }
 
+fn accounts() -> impl Strategy<Value = BankAccounts> {
+    let t = |p: &'static str| of(code(p).prop_map(|v| v.as_str().into()));
+    let account = || of(code("[0-9]{4,17}").prop_map(|v| Phi::new(v.as_str().into())));
+    (
+        (
+            t("01|04"),
+            t("[0-9]{9}"),
+            t("DA|SG"),
+            account(),
+            t("1[0-9]{9}"),
+        ),
+        (
+            t("[0-9]{9}"),
+            t("01|04"),
+            t("[0-9]{9}"),
+            t("DA|SG"),
+            account(),
+        ),
+    )
+        .prop_map(|(payer, payee)| BankAccounts {
+            payer_bank_qualifier: payer.0,
+            payer_bank_id: payer.1,
+            payer_account_qualifier: payer.2,
+            payer_account: payer.3,
+            originator_id: payer.4,
+            originator_supplemental: payee.0,
+            payee_bank_qualifier: payee.1,
+            payee_bank_id: payee.2,
+            payee_account_qualifier: payee.3,
+            payee_account: payee.4,
+        })
+        // All ten absent reads back as no accounts at all.
+        .prop_filter("at least one account element", |a| {
+            *a != BankAccounts::default()
+        })
+}
+
 fn date_2024(m: u8, d: u8) -> medbill_x12::Date {
     medbill_x12::Date::new(2024, m, d).unwrap()
 }
@@ -347,10 +384,11 @@ fn remittance() -> impl Strategy<Value = Remittance> {
         (party(), party()),
         prop::collection::vec((of(1u32..4), claim()), 0..5),
         prop::collection::vec(provider_adjustment(), 0..8),
-        prop::collection::vec(of(summary()), 5),
+        (prop::collection::vec(of(summary()), 5), of(accounts())),
     )
         .prop_map(
-            |(bpr, trn, references, production, parties, claims, plb, ts3)| {
+            |(bpr, trn, references, production, parties, claims, plb, extra)| {
+                let (ts3, accounts) = extra;
                 let paid: Amount = claims.iter().map(|(_, c)| c.paid).sum();
                 let recovered: Amount = plb.iter().map(|p| p.amount).sum();
                 let payment = Payment {
@@ -359,6 +397,7 @@ fn remittance() -> impl Strategy<Value = Remittance> {
                     credit_debit: bpr.2.as_str().into(),
                     method: bpr.3.as_str().into(),
                     format: bpr.4.map(|f| f.as_str().into()),
+                    accounts: accounts.map(Box::new),
                     date: bpr.5,
                 };
                 let trace = Trace {
@@ -504,4 +543,19 @@ fn a_ts3_inside_a_claim_is_an_error_at_the_ts3() {
     );
     let err = read_835(moved.as_bytes()).unwrap_err();
     assert_eq!(err.location.segment_id, "TS3", "{err}");
+}
+
+#[test]
+fn an_eft_keeps_its_bank_accounts_and_hides_the_account_numbers_from_debug() {
+    let r = read_835(MULTI).unwrap().remove(0);
+    let accounts = r.payment.accounts.as_deref().unwrap();
+    assert_eq!(accounts.payer_bank_id.as_deref(), Some("999999999"));
+    assert_eq!(accounts.payee_account.as_ref().unwrap().expose(), "98765");
+    assert!(!format!("{accounts:?}").contains("98765"));
+    let file = write_835(&samples::interchange_params(6), &[r]).unwrap();
+    let text = String::from_utf8(file).unwrap();
+    assert!(
+        text.contains("BPR*I*212.5*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20240318~"),
+        "{text}"
+    );
 }

@@ -7,12 +7,13 @@ use crate::common::{Address, AmountRef, Contact, DateRef, Entity, Reference};
 use crate::driver::{Context, TransactionParser, expect_kind, read_all, read_stream};
 use crate::error::{ErrorKind, X12Error};
 use crate::remit::{
-    Adjustment, ClaimPayment, ClaimSpans, ClaimStatus, Detail, MedicareAdjudication, Party,
-    Payment, Procedure, ProviderAdjustment, ProviderSummary, QuantityRef, Remark, Remittance,
-    ServicePayment, ServiceSpans, Span, Trace,
+    Adjustment, BankAccounts, ClaimPayment, ClaimSpans, ClaimStatus, Detail, MedicareAdjudication,
+    Party, Payment, Procedure, ProviderAdjustment, ProviderSummary, QuantityRef, Remark,
+    Remittance, ServicePayment, ServiceSpans, Span, Trace,
 };
 use crate::segment::{Segment, SegmentId};
 use crate::text::Text;
+use crate::values::Phi;
 
 const AMT: SegmentId = SegmentId::new("AMT");
 const BPR: SegmentId = SegmentId::new("BPR");
@@ -482,6 +483,7 @@ fn read_bpr(seg: &Segment<'_>) -> Result<Payment, X12Error> {
         credit_debit: seg.req(3)?.into(),
         method: seg.req(4)?.into(),
         format: seg.opt(5).map(Into::into),
+        accounts: read_accounts(seg),
         date: seg.date(16)?,
     })
 }
@@ -508,6 +510,27 @@ fn read_ts3(seg: &Segment<'_>, header_number: u32) -> Result<ProviderSummary, X1
         amounts,
         pip_claim_count: seg.opt_quantity(23)?,
     })
+}
+
+/// BPR06-BPR15, when any is present.
+fn read_accounts(seg: &Segment<'_>) -> Option<Box<BankAccounts>> {
+    if (6..=15).all(|n| seg.opt(n).is_none()) {
+        return None;
+    }
+    let text = |n| seg.opt(n).map(Text::new);
+    let phi = |n| seg.opt(n).map(|v| Phi::new(Text::new(v)));
+    Some(Box::new(BankAccounts {
+        payer_bank_qualifier: text(6),
+        payer_bank_id: text(7),
+        payer_account_qualifier: text(8),
+        payer_account: phi(9),
+        originator_id: text(10),
+        originator_supplemental: text(11),
+        payee_bank_qualifier: text(12),
+        payee_bank_id: text(13),
+        payee_account_qualifier: text(14),
+        payee_account: phi(15),
+    }))
 }
 
 fn read_clp(

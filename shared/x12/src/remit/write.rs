@@ -7,8 +7,8 @@ use crate::error::WriteError;
 use crate::remit::balance::balance;
 use crate::remit::read::TS3_AMOUNTS;
 use crate::remit::{
-    Adjustment, ClaimRef, MedicareAdjudication, Party, ProviderAdjustment, ProviderSummary,
-    QuantityRef, Remittance, ServiceRef,
+    Adjustment, BankAccounts, ClaimRef, MedicareAdjudication, Party, ProviderAdjustment,
+    ProviderSummary, QuantityRef, Remittance, ServiceRef,
 };
 use crate::write::{
     El, InterchangeParams, Num, SegmentWriter, procedure_parts, write_entity, write_interchange,
@@ -22,8 +22,6 @@ pub const VERSION: &str = "005010X221A1";
 /// [`Remittance::entries`] and header fields). A remittance that does not
 /// balance, or that the reader could not give back, is refused.
 ///
-/// BPR06-BPR15 (bank accounts) are not in the model and are left empty,
-/// so the payment method should be one that needs none (`CHK`, `NON`).
 pub fn write_835(
     params: &InterchangeParams,
     remittances: &[Remittance],
@@ -192,6 +190,10 @@ fn write_remittance(w: &mut SegmentWriter, r: &Remittance) -> Result<(), WriteEr
     bpr[2] = El::S(&p.credit_debit);
     bpr[3] = El::S(&p.method);
     bpr[4] = El::S(p.format.as_deref().unwrap_or(""));
+    let accounts = p.accounts.as_deref().map(BankAccounts::elements);
+    for (slot, value) in bpr[5..15].iter_mut().zip(accounts.iter().flatten()) {
+        *slot = El::S(value);
+    }
     bpr[15] = El::S(&date);
     w.seg("BPR", &bpr)?;
     if let Some(t) = &r.trace {

@@ -138,6 +138,7 @@ pub fn remittance() -> Remittance {
         credit_debit: "C".into(),
         method: "CHK".into(),
         format: None,
+        accounts: None,
         date: day(18),
     };
     let trace = Trace {
