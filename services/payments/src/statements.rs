@@ -4,7 +4,8 @@
 //! aged by date of service, and the dunning cycle (1, 2, 3, final notice)
 //! and message the dunning policy (data, in `dunning_cycles`) gives. Patient
 //! balances under the policy's small-balance threshold are written off by
-//! the run instead of stated. A rerun of a day creates nothing and answers
+//! the run instead of stated. Accounts placed with a collection agency get
+//! no statements while placed. A rerun of a day creates nothing and answers
 //! the same statements (one per guarantor and day, a unique key). Statements
 //! are stored as sent and rendered as text and PDF. A statement's payments
 //! and adjustments are those effective after the previous statement's date

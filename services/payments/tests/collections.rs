@@ -140,6 +140,26 @@ backend_tests!(
         assert_eq!(case.placed_on, date(2026, 11, 30));
         let err = client.place_with_agency(collector(place())).await.unwrap_err();
         assert_eq!(err.code(), Code::FailedPrecondition);
+        // The agency works it now: no more statements, and the account says
+        // it is in collections.
+        let run = StatementServiceClient::new(h.service.channel().await)
+            .generate_statements(collector(GenerateStatementsRequest {
+                as_of: date(2027, 4, 3),
+                minimum_balance: None,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(run.statements_created, 0);
+        let viewed = AccountServiceClient::new(h.service.channel().await)
+            .get_account(collector(GetAccountRequest {
+                account_id: account.clone(),
+                patient_mrn: String::new(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(viewed.in_collections);
 
         let export = client
             .export_placements(collector(ExportPlacementsRequest {

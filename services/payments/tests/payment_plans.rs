@@ -13,8 +13,8 @@ use medbill_contracts::medbill::payments::v1::payment_plan_service_client::Payme
 use medbill_contracts::medbill::payments::v1::statement_service_client::StatementServiceClient;
 use medbill_contracts::medbill::payments::v1::{
     CancelPaymentPlanRequest, CreatePaymentPlanRequest, GenerateStatementsRequest,
-    GetPaymentPlanRequest, GetStatementRequest, ListPaymentPlansRequest, PaymentMethod,
-    PaymentPlan, PaymentPlanStatus, RecordPatientPaymentRequest, Statement,
+    GetAccountRequest, GetPaymentPlanRequest, GetStatementRequest, ListPaymentPlansRequest,
+    PaymentMethod, PaymentPlan, PaymentPlanStatus, RecordPatientPaymentRequest, Statement,
 };
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
@@ -195,6 +195,16 @@ backend_tests!(
         assert_eq!(now.as_of, date(2026, 11, 30));
         assert_eq!(now.paid.unwrap().cents, 0);
         assert_eq!(now.missed_installments, 0);
+        let viewed = AccountServiceClient::new(h.service.channel().await)
+            .get_account(collector(GetAccountRequest {
+                account_id: planned.clone(),
+                patient_mrn: String::new(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(viewed.payment_plan_id, plan.payment_plan_id);
+        assert!(!viewed.in_collections);
         // A payment naming another plan id is refused.
         let err = AccountServiceClient::new(h.service.channel().await)
             .record_patient_payment(authorized(

@@ -60,9 +60,8 @@ fn account_to_pb(account: accounts::AccountView) -> pb::Account {
         patient_mrn: account.patient_mrn.expose().clone(),
         patient_balance: Some(wire_money(account.patient_balance)),
         insurance_balance: Some(wire_money(account.insurance_balance)),
-        // Collections and payment plans are not built yet.
-        in_collections: false,
-        payment_plan_id: String::new(),
+        in_collections: account.in_collections,
+        payment_plan_id: account.payment_plan_id.unwrap_or_default(),
         opened_at: Timestamp::parse(&account.opened_at).map(wire_timestamp),
         account_id: account.account_id,
     }

@@ -18,7 +18,17 @@ pub struct AccountView {
     pub insurance_balance: Money,
     /// When it was opened (RFC 3339).
     pub opened_at: String,
+    /// Whether it is placed with a collection agency now.
+    pub in_collections: bool,
+    /// Its active payment plan, if any.
+    pub payment_plan_id: Option<String>,
 }
+
+/// Placement and active plan of the account in `a.account_id`.
+const COLLECTION_COLUMNS: &str = "(SELECT COUNT(*) FROM collection_cases cc \
+     WHERE cc.account_id = a.account_id AND cc.status = 'placed'), \
+     (SELECT pp.plan_id FROM payment_plans pp \
+     WHERE pp.account_id = a.account_id AND pp.status = 'active')";
 
 /// The account `account_id`, or the first opened for `mrn`.
 pub async fn find(
@@ -26,11 +36,12 @@ pub async fn find(
     account_id: Option<&str>,
     mrn: Option<&str>,
 ) -> Result<Option<AccountView>, ServiceError> {
-    let row = sqlx::query(
-        "SELECT account_id, patient_mrn, opened_at FROM guarantor_accounts \
-         WHERE ($1 IS NULL OR account_id = $1) AND ($2 IS NULL OR patient_mrn = $2) \
-         ORDER BY account_id LIMIT 1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT a.account_id, a.patient_mrn, a.opened_at, {COLLECTION_COLUMNS} \
+         FROM guarantor_accounts a \
+         WHERE ($1 IS NULL OR a.account_id = $1) AND ($2 IS NULL OR a.patient_mrn = $2) \
+         ORDER BY a.account_id LIMIT 1"
+    ))
     .bind(account_id)
     .bind(mrn)
     .fetch_optional(&mut *conn)
@@ -63,6 +74,8 @@ pub async fn find(
         opened_at: row.try_get(2)?,
         patient_balance: Money::from_cents(patient.unwrap_or(0) + credit.unwrap_or(0)),
         insurance_balance: Money::from_cents(insurance.unwrap_or(0)),
+        in_collections: row.try_get::<i64, _>(3)? > 0,
+        payment_plan_id: row.try_get(4)?,
         account_id,
     }))
 }
@@ -75,8 +88,8 @@ pub async fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<AccountView>, ServiceError> {
-    let rows = sqlx::query(
-        "SELECT a.account_id, a.patient_mrn, a.opened_at, \
+    let rows = sqlx::query(&format!(
+        "SELECT a.account_id, a.patient_mrn, a.opened_at, {COLLECTION_COLUMNS}, \
          CAST(COALESCE(SUM(CASE WHEN l.ledger_account IN ('ar_patient', 'unapplied_cash') \
               THEN l.amount ELSE 0 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN l.ledger_account = 'ar_insurance' \
@@ -86,8 +99,8 @@ pub async fn list(
          GROUP BY a.account_id, a.patient_mrn, a.opened_at \
          HAVING COALESCE(SUM(CASE WHEN l.ledger_account IN ('ar_patient', 'unapplied_cash') \
               THEN l.amount ELSE 0 END), 0) >= $2 \
-         ORDER BY a.account_id LIMIT $3",
-    )
+         ORDER BY a.account_id LIMIT $3"
+    ))
     .bind(after)
     .bind(min_patient_balance.cents())
     .bind(limit)
@@ -99,8 +112,10 @@ pub async fn list(
             account_id: row.try_get(0)?,
             patient_mrn: medbill_kernel::Redacted::new(row.try_get(1)?),
             opened_at: row.try_get(2)?,
-            patient_balance: Money::from_cents(row.try_get(3)?),
-            insurance_balance: Money::from_cents(row.try_get(4)?),
+            in_collections: row.try_get::<i64, _>(3)? > 0,
+            payment_plan_id: row.try_get(4)?,
+            patient_balance: Money::from_cents(row.try_get(5)?),
+            insurance_balance: Money::from_cents(row.try_get(6)?),
         });
     }
     Ok(out)

@@ -63,6 +63,7 @@ impl StatementRunner {
         let dunning = store::dunning_policy(&mut tx).await?;
         let claims = store::account_claims(&mut tx, run_date, None).await?;
         let credits = store::credits(&mut tx, run_date).await?;
+        let placed = store::placed_accounts(&mut tx).await?;
         let due_date = run_date
             .add_days(policy.statement_due_days)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -72,6 +73,9 @@ impl StatementRunner {
             written_off: 0,
         };
         for (account_id, account_claims) in &claims {
+            if placed.contains(account_id) {
+                continue;
+            }
             let stated = statable(account_claims);
             let credit = credits.get(account_id).copied().unwrap_or(Money::ZERO);
             let owed: Money = stated

@@ -489,3 +489,14 @@ async fn lines(
     }
     Ok(out)
 }
+
+/// The accounts placed with a collection agency now: the agency works
+/// them, so the hospital sends them no statements.
+pub async fn placed_accounts(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::BTreeSet<String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT account_id FROM collection_cases WHERE status = 'placed'")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}
