@@ -9,10 +9,12 @@ use proptest::prelude::*;
 
 const MULTI: &[u8] = include_bytes!("fixtures/remit_multi_claim.835");
 /// The hand-made fixtures of the other typed readers, mutated below.
-const OTHERS: [&[u8]; 3] = [
+const OTHERS: [&[u8]; 5] = [
     include_bytes!("fixtures/ack_partial.999"),
     include_bytes!("fixtures/claim_ack.277"),
     include_bytes!("fixtures/eligibility.271"),
+    include_bytes!("fixtures/claim_status.276"),
+    include_bytes!("fixtures/claim_status.277"),
 ];
 
 fn every_reader(bytes: &[u8]) {
@@ -35,6 +37,8 @@ fn every_reader(bytes: &[u8]) {
     let _ = medbill_x12::ack::read_999(bytes);
     let _ = medbill_x12::claim_ack::read_277ca(bytes);
     let _ = medbill_x12::eligibility::read_271(bytes);
+    let _ = medbill_x12::status::read_276(bytes);
+    let _ = medbill_x12::status::read_277(bytes);
     let _ = medbill_x12::professional::read_837p(bytes);
     let _ = medbill_x12::institutional::read_837i(bytes);
     let _ = parse_to_json(bytes);
@@ -48,7 +52,7 @@ fn body_segment() -> impl Strategy<Value = String> {
         "BPR", "TRN", "REF", "DTM", "N1", "N3", "N4", "PER", "LX", "CLP", "CAS", "NM1", "MIA",
         "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "SE", "ST", "GS", "GE", "IEA", "ISA", "XX", "AK1",
         "AK2", "IK3", "IK4", "IK5", "AK9", "CTX", "BHT", "HL", "STC", "EB", "AAA", "LS", "LE",
-        "MSG", "DMG", "DTP",
+        "MSG", "DMG", "DTP", "TS3", "SVC",
     ]);
     let value = prop::sample::select(vec![
         "",
@@ -73,6 +77,14 @@ fn body_segment() -> impl Strategy<Value = String> {
         "-",
         "A^B",
         "1e5",
+        "T3",
+        "1K",
+        "EJ",
+        "472",
+        "RD8",
+        "20240301-20240229",
+        "F1:65:PR",
+        "P1::",
     ]);
     (ids, prop::collection::vec(value, 0..20)).prop_map(|(id, values)| {
         let mut s = id.to_owned();
@@ -113,7 +125,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_999_277ca_and_271_files_never_panic(
+    fn mutated_999_277ca_271_276_and_277_files_never_panic(
         which in 0..OTHERS.len(),
         edits in prop::collection::vec((0..4_000usize, any::<u8>()), 1..8),
         cut in 1..4_000usize,

@@ -250,6 +250,14 @@ proptest! {
 }
 
 #[test]
+fn the_fixtures_are_the_samples() {
+    let inquiry = read_276(include_bytes!("fixtures/claim_status.276")).unwrap();
+    assert_eq!(inquiry, [samples::status_inquiry()]);
+    let response = read_277(include_bytes!("fixtures/claim_status.277")).unwrap();
+    assert_eq!(response, [samples::status_response()]);
+}
+
+#[test]
 fn the_sample_inquiry_and_response_round_trip_and_match_by_trace() {
     let inquiry = samples::status_inquiry();
     let file = write_276(
