@@ -24,7 +24,8 @@ pub use inquiry::{
 };
 pub use inquiry_read::{StatusInquiry276Parser, read_276};
 pub use response::{
-    CategoryClass, ClaimStatusResponse, ClaimStatusResult, LineStatus, StatusCode, StatusDetail,
+    CategoryClass, ClaimStatusResponse, ClaimStatusResult, LevelStatus, LineStatus, StatusCode,
+    StatusDetail,
 };
 pub use response_read::{StatusResponse277Parser, read_277};
 pub use response_write::write_277;

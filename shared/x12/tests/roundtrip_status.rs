@@ -17,8 +17,8 @@ use medbill_x12::eligibility::InformationReceiver;
 use medbill_x12::samples;
 use medbill_x12::status::{
     CategoryClass, ClaimStatusInquiry, ClaimStatusRequest, ClaimStatusResponse, ClaimStatusResult,
-    LineStatus, ServicePeriod, StatusCode, StatusDependent, StatusDetail, StatusParties,
-    StatusSubscriber, read_276, read_277, write_276, write_277,
+    LevelStatus, LineStatus, ServicePeriod, StatusCode, StatusDependent, StatusDetail,
+    StatusParties, StatusSubscriber, read_276, read_277, write_276, write_277,
 };
 use proptest::option::of;
 use proptest::prelude::*;
@@ -208,6 +208,17 @@ fn result() -> impl Strategy<Value = ClaimStatusResult> {
         )
 }
 
+fn level_status() -> impl Strategy<Value = LevelStatus> {
+    (
+        code("[A-Z0-9-]{1,50}"),
+        prop::collection::vec(detail(), 1..3),
+    )
+        .prop_map(|(trace_number, statuses)| LevelStatus {
+            trace_number,
+            statuses,
+        })
+}
+
 fn response() -> impl Strategy<Value = ClaimStatusResponse> {
     (
         (
@@ -217,14 +228,17 @@ fn response() -> impl Strategy<Value = ClaimStatusResponse> {
             code("[01][0-9][0-5][0-9]"),
         ),
         parties(),
+        (of(level_status()), of(level_status())),
         prop::collection::vec(result(), 0..5),
     )
-        .prop_map(|(header, parties, claims)| ClaimStatusResponse {
+        .prop_map(|(header, parties, levels, claims)| ClaimStatusResponse {
             control_number: header.0,
             reference_id: header.1,
             created: header.2,
             created_time: header.3,
             parties,
+            receiver_status: levels.0,
+            provider_status: levels.1,
             claims,
         })
 }
@@ -327,6 +341,44 @@ fn a_277_status_response_is_not_a_277ca_and_parses_to_typed_json() {
     let tx = &json["interchanges"][0]["groups"][0]["transactions"][0];
     assert_eq!(tx["type"], "276");
     assert_eq!(tx["data"]["claims"][1]["total_charge"], "150.00");
+}
+
+#[test]
+fn a_277_that_cannot_identify_the_provider_says_so_with_no_claims() {
+    let mut response = samples::status_response();
+    response.claims.clear();
+    response.provider_status = Some(LevelStatus {
+        trace_number: "STATUS0001".into(),
+        statuses: vec![StatusDetail {
+            codes: vec![StatusCode {
+                category: "A3".into(),
+                status: "562".into(),
+                entity: Some("1P".into()),
+            }],
+            effective_date: Some(medbill_x12::Date::new(2024, 3, 26).unwrap()),
+            action: None,
+            total_charge: None,
+            paid: None,
+            adjudicated: None,
+            payment_method: None,
+            check_date: None,
+            check_number: None,
+            message: None,
+        }],
+    });
+    let file = write_277(
+        &samples::interchange_params(12),
+        std::slice::from_ref(&response),
+    )
+    .unwrap();
+    let text = String::from_utf8(file.clone()).unwrap();
+    assert!(
+        text.contains("NM1*1P*2*RIVERSIDE CLINIC*****XX*1234567893~\nTRN*1*STATUS0001~\nSTC*A3:562:1P*20240326~"),
+        "{text}"
+    );
+    let read = read_277(&file).unwrap();
+    assert_eq!(read, [response]);
+    assert!(read[0].claims.is_empty());
 }
 
 #[test]

@@ -137,6 +137,8 @@ pub fn status_response() -> ClaimStatusResponse {
         created: day(26),
         created_time: "1415".into(),
         parties: parties(),
+        receiver_status: None,
+        provider_status: None,
         claims: vec![
             ClaimStatusResult {
                 subscriber: person("DOE", "JANE"),

@@ -154,7 +154,7 @@ fn write_inquiry(w: &mut SegmentWriter, q: &ClaimStatusInquiry) -> Result<(), Wr
             El::S(&q.created_time),
         ],
     )?;
-    write_parties(w, &q.parties)?;
+    write_parties(w, &q.parties, |_, _| Ok(()))?;
     let mut hl = 3u64;
     for c in &q.claims {
         hl += 1;

@@ -127,9 +127,14 @@ pub(crate) fn check_parties(path: &str, p: &StatusParties) -> Result<(), WriteEr
     check_npi(&format!("{path}.parties.provider.npi"), &p.provider.npi)
 }
 
-/// HL 1 (20), 2 (21) and 3 (19) with their NM1s; the member levels
-/// number on from 4 under HL 3.
-pub(crate) fn write_parties(w: &mut SegmentWriter, p: &StatusParties) -> Result<(), WriteError> {
+/// HL 1 (20), 2 (21) and 3 (19) with their NM1s, `after` adding what
+/// follows a level's NM1 (the 277's 2200B/2200C trace and statuses); the
+/// member levels number on from 4 under HL 3.
+pub(crate) fn write_parties(
+    w: &mut SegmentWriter,
+    p: &StatusParties,
+    mut after: impl FnMut(&mut SegmentWriter, Level) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
     let organization = |w: &mut SegmentWriter, role, name: &str, qualifier, id: &str| {
         w.seg(
             "NM1",
@@ -148,8 +153,11 @@ pub(crate) fn write_parties(w: &mut SegmentWriter, p: &StatusParties) -> Result<
     };
     w.seg("HL", &[El::S("1"), El::S(""), El::S("20"), El::S("1")])?;
     organization(w, "PR", &p.payer.name, "PI", &p.payer.id)?;
+    after(w, Level::Payer)?;
     w.seg("HL", &[El::S("2"), El::S("1"), El::S("21"), El::S("1")])?;
     organization(w, "41", &p.receiver.name, "46", &p.receiver.id)?;
+    after(w, Level::Receiver)?;
     w.seg("HL", &[El::S("3"), El::S("2"), El::S("19"), El::S("1")])?;
-    organization(w, "1P", &p.provider.name, "XX", &p.provider.npi)
+    organization(w, "1P", &p.provider.name, "XX", &p.provider.npi)?;
+    after(w, Level::Provider)
 }

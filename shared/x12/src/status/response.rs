@@ -22,8 +22,23 @@ pub struct ClaimStatusResponse {
     pub created_time: String,
     /// Payer, information receiver and provider (HL 20, 21, 19).
     pub parties: StatusParties,
+    /// Loop 2200B: a status about the information receiver as a whole
+    /// (e.g. the payer rejects the whole inquiry).
+    pub receiver_status: Option<LevelStatus>,
+    /// Loop 2200C: a status about the provider as a whole (e.g. the payer
+    /// cannot identify the provider, so no claim is reported on).
+    pub provider_status: Option<LevelStatus>,
     /// One entry per claim reported on (loops 2200D/2200E), in order.
     pub claims: Vec<ClaimStatusResult>,
+}
+
+/// Loop 2200B or 2200C: a trace and the statuses of a whole level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelStatus {
+    /// TRN02.
+    pub trace_number: String,
+    /// STC segments, at least one.
+    pub statuses: Vec<StatusDetail>,
 }
 
 /// Loop 2200D (or 2200E): where one claim stands.

@@ -1,8 +1,7 @@
 //! The 277 (005010X212) reader: the party levels, then per subscriber
 //! (and dependent) level the member and one result per TRN with its STCs,
-//! references, service dates and 2220 service lines. Status and trace
-//! segments of the receiver and provider levels (2200B/2200C) are
-//! accepted and dropped: the model reports on claims.
+//! references, service dates and 2220 service lines, and the trace and
+//! statuses of the receiver and provider levels (2200B/2200C).
 
 use crate::claim::{PersonName, read_person};
 use crate::driver::{Context, TransactionParser, expect_kind, read_all};
@@ -11,8 +10,8 @@ use crate::remit::Procedure;
 use crate::segment::Segment;
 use crate::status::levels::{Level, PartyReader};
 use crate::status::{
-    ClaimStatusResponse, ClaimStatusResult, LineStatus, ServicePeriod, StatusCode, StatusDetail,
-    VERSION,
+    ClaimStatusResponse, ClaimStatusResult, LevelStatus, LineStatus, ServicePeriod, StatusCode,
+    StatusDetail, VERSION,
 };
 use crate::values::{Date, Phi};
 
@@ -40,6 +39,8 @@ pub struct StatusResponse277Parser {
     claims: Vec<ClaimStatusResult>,
     /// A TRN of the open member level opened the last result.
     open: bool,
+    receiver_status: Option<LevelStatus>,
+    provider_status: Option<LevelStatus>,
 }
 
 impl StatusResponse277Parser {
@@ -54,6 +55,8 @@ impl StatusResponse277Parser {
             patient: None,
             claims: Vec::new(),
             open: false,
+            receiver_status: None,
+            provider_status: None,
         }
     }
 
@@ -124,6 +127,32 @@ impl StatusResponse277Parser {
             _ => {
                 return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
                     "out of place in a 277 member level",
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StatusResponse277Parser {
+    /// TRN and STC of loop 2200B or 2200C.
+    fn level_status(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        let slot = if self.level == Level::Receiver {
+            &mut self.receiver_status
+        } else {
+            &mut self.provider_status
+        };
+        match (seg.id(), slot.as_mut()) {
+            ("TRN", None) => {
+                *slot = Some(LevelStatus {
+                    trace_number: seg.req(2)?.to_owned(),
+                    statuses: Vec::new(),
+                });
+            }
+            ("STC", Some(level)) => level.statuses.push(read_stc(seg)?),
+            _ => {
+                return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
+                    "one TRN, then STC, in a receiver or provider level",
                 )));
             }
         }
@@ -236,7 +265,8 @@ impl TransactionParser for StatusResponse277Parser {
             ("NM1", Level::Payer | Level::Receiver | Level::Provider) => {
                 self.parties.nm1(self.level, seg)
             }
-            ("PER", Level::Payer) | ("TRN" | "STC", Level::Receiver | Level::Provider) => Ok(()),
+            ("PER", Level::Payer) => Ok(()),
+            ("TRN" | "STC", Level::Receiver | Level::Provider) => self.level_status(seg),
             (_, Level::Subscriber | Level::Dependent) => self.member(seg),
             _ => Err(seg.segment_error(ErrorKind::UnexpectedSegment("out of place in a 277"))),
         }
@@ -246,6 +276,10 @@ impl TransactionParser for StatusResponse277Parser {
         let missing = |what| se.segment_error(ErrorKind::MissingSegment(what));
         let (reference_id, created, created_time) = self.header.ok_or_else(|| missing("BHT"))?;
         let parties = self.parties.finish(se)?;
+        let levels = [&self.receiver_status, &self.provider_status];
+        if levels.into_iter().flatten().any(|l| l.statuses.is_empty()) {
+            return Err(missing("STC in a receiver or provider (2200B/C) loop"));
+        }
         for claim in &self.claims {
             if claim.statuses.is_empty() {
                 return Err(missing("STC in a claim (2200D/E) loop"));
@@ -260,6 +294,8 @@ impl TransactionParser for StatusResponse277Parser {
             created,
             created_time,
             parties,
+            receiver_status: self.receiver_status,
+            provider_status: self.provider_status,
             claims: self.claims,
         })
     }

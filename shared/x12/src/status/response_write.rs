@@ -4,7 +4,7 @@
 use crate::claim::write_person;
 use crate::error::WriteError;
 use crate::status::inquiry::check_header;
-use crate::status::levels::write_parties;
+use crate::status::levels::{Level, write_parties};
 use crate::status::{ClaimStatusResponse, ClaimStatusResult, StatusDetail, VERSION};
 use crate::write::{
     El, InterchangeParams, Num, SegmentWriter, procedure_parts, write_dtp, write_interchange,
@@ -35,6 +35,17 @@ fn check(path: &str, r: &ClaimStatusResponse) -> Result<(), WriteError> {
         &r.parties,
     )?;
     let err = |field: String, why: &str| Err(WriteError::new(format!("{path}.{field}"), why));
+    for (name, level) in [
+        ("receiver_status", &r.receiver_status),
+        ("provider_status", &r.provider_status),
+    ] {
+        if let Some(s) = level {
+            if s.trace_number.is_empty() || s.trace_number.len() > 50 {
+                return err(format!("{name}.trace_number"), "1 to 50 characters");
+            }
+            check_statuses(&format!("{path}.{name}.statuses"), &s.statuses)?;
+        }
+    }
     for (n, c) in r.claims.iter().enumerate() {
         let at = |f: &str| format!("claims[{n}].{f}");
         if c.trace_number.is_empty() || c.trace_number.len() > 50 {
@@ -90,7 +101,20 @@ fn write_response(w: &mut SegmentWriter, r: &ClaimStatusResponse) -> Result<(), 
             El::S("DG"),
         ],
     )?;
-    write_parties(w, &r.parties)?;
+    write_parties(w, &r.parties, |w, level| {
+        let (trace_type, status) = match level {
+            Level::Receiver => ("2", &r.receiver_status),
+            Level::Provider => ("1", &r.provider_status),
+            _ => return Ok(()),
+        };
+        if let Some(s) = status {
+            w.seg("TRN", &[El::S(trace_type), El::S(&s.trace_number)])?;
+            for detail in &s.statuses {
+                write_stc(w, detail)?;
+            }
+        }
+        Ok(())
+    })?;
     let mut hl = 3u64;
     for c in &r.claims {
         hl += 1;
