@@ -41,15 +41,6 @@ async fn get(service: &RunningService, claim_id: &str) -> Claim {
         .into_inner()
 }
 
-/// Keeps a generated file for the pyx12 oracle `scripts/test` runs after
-/// the Rust tests, when it asks for them.
-fn keep_for_oracle(name: &str, content: &[u8]) {
-    if let Ok(dir) = std::env::var("MEDBILL_X12_OUT") {
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(std::path::Path::new(&dir).join(name), content).unwrap();
-    }
-}
-
 fn batch_request(kind: &str) -> tonic::Request<CreateBatchRequest> {
     as_biller(CreateBatchRequest {
         transaction_type: kind.into(),

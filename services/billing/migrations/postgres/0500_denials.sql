@@ -54,8 +54,30 @@ CREATE TABLE adjudications (
     patient_responsibility BIGINT NOT NULL,
     payer_claim_number TEXT NOT NULL,
     payment_date TEXT NOT NULL,
+    -- Claim-level CAS as group:reason:cents, comma separated.
+    adjustments TEXT NOT NULL,
     received_at TEXT NOT NULL,
     PRIMARY KEY (remittance_id, claim_id)
+);
+
+-- What the payer did with each line (SVC loops matched to our lines): what
+-- a secondary claim reports in its 2430 loops.
+CREATE TABLE adjudication_lines (
+    remittance_id TEXT NOT NULL,
+    claim_id TEXT NOT NULL,
+    line_number BIGINT NOT NULL,
+    paid BIGINT NOT NULL,
+    paid_units BIGINT NOT NULL,
+    -- Line CAS as group:reason:cents, comma separated.
+    adjustments TEXT NOT NULL,
+    PRIMARY KEY (remittance_id, claim_id, line_number)
+);
+
+-- A secondary (or tertiary) claim and the adjudicated claim it follows.
+CREATE TABLE secondary_claims (
+    claim_id TEXT PRIMARY KEY REFERENCES claims (claim_id),
+    primary_claim_id TEXT NOT NULL REFERENCES claims (claim_id),
+    remittance_id TEXT NOT NULL
 );
 
 CREATE TABLE denials (

@@ -18,6 +18,7 @@ use medbill_platform::peers::Peer;
 use tonic::{Request, Response, Status};
 
 use super::domain::{ClaimType, Submission};
+use super::secondary;
 use super::service::{self, Billed, Context};
 use super::store::{self, ClaimFilter};
 use super::void;
@@ -254,6 +255,35 @@ impl ClaimService for ClaimRpc {
         }
         let claim = service::rescrub(&mut tx, &claim_id, &coding_findings, cx).await?;
         let history = store::history(&mut tx, &claim_id).await?;
+        tx.commit().await.map_err(ServiceError::from)?;
+        Ok(Response::new(wire_claim(&claim, &history)))
+    }
+
+    async fn create_secondary_claim(
+        &self,
+        request: Request<pb::CreateSecondaryClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
+        let who = principal(&request)?.clone();
+        let primary_id =
+            convert::id::<ClaimId>("primary_claim_id", &request.get_ref().primary_claim_id)?;
+        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+        let primary = store::require_claim(&mut tx, &primary_id).await?;
+        let cx = Context {
+            actor: &who.subject,
+            now: self.clock.now(),
+            today: self.clock.today(),
+        };
+        let claim = match secondary::build(&mut tx, &primary, cx).await? {
+            Billed::Built(claim) => claim,
+            Billed::Exists(id) => {
+                return Err(ServiceError::AlreadyExists(format!(
+                    "secondary claim {id} follows claim {primary_id}"
+                ))
+                .into());
+            }
+            Billed::NotBillable(why) => return Err(ServiceError::FailedPrecondition(why).into()),
+        };
+        let history = store::history(&mut tx, &claim.claim_id).await?;
         tx.commit().await.map_err(ServiceError::from)?;
         Ok(Response::new(wire_claim(&claim, &history)))
     }

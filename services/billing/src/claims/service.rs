@@ -6,6 +6,7 @@ use medbill_kernel::{CalendarDate, ClaimId, EncounterId, Money, Npi, Timestamp};
 use medbill_platform::ServiceError;
 use sqlx::AnyConnection;
 
+use super::cob::OtherPayer;
 use super::domain::{
     Adjudication, Claim, ClaimLine, ClaimState, ClaimType, Dimension, Frequency, Lifecycle,
     Submission, line_control_number, patient_control_number,
@@ -272,6 +273,7 @@ pub async fn scrub(
     };
     let payer_rules = scrubber::store::payer_rules(conn, &claim.payer_id).await?;
     let duplicates = store::duplicates_of(conn, claim).await?;
+    let other = OtherPayer::load(conn, claim).await?;
     let facts = Facts {
         claim,
         payer: &payer,
@@ -280,6 +282,7 @@ pub async fn scrub(
         profile: profile.as_ref(),
         billing_provider: billing_provider.as_ref(),
         rendering_provider: rendering_provider.as_ref(),
+        other_payer: other.as_ref().map(OtherPayer::facts),
         encounter_type,
         payer_rules: &payer_rules,
         duplicates: &duplicates,

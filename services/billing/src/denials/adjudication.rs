@@ -23,8 +23,10 @@ use medbill_platform::outbox::{self, NewEvent};
 use medbill_platform::peers::Peer;
 use tokio::sync::watch;
 
-use super::store::{self, CarcClass, Denial};
+use super::store::{self, CarcClass, CasEntry, Denial, LineAdjudication};
 use crate::claims::domain::{Adjudication, BalanceOwner, Claim, Dimension};
+use crate::claims::secondary;
+use crate::claims::service::{Billed, Context};
 use crate::claims::store::{self as claim_store, Cause};
 use crate::registry::store as registry;
 
@@ -111,6 +113,7 @@ impl EventHandler for AdjudicationHandler {
             patient,
             &payment.payer_claim_number,
             payment_date,
+            &cas(&payment.adjustments),
             now,
         )
         .await?
@@ -125,6 +128,18 @@ impl EventHandler for AdjudicationHandler {
         {
             store::add_line_payment(tx, &claim_id, s.matched_line_number, money(s.paid.as_ref()))
                 .await?;
+            store::record_adjudication_line(
+                tx,
+                &e.remittance_id,
+                &claim_id,
+                &LineAdjudication {
+                    line_number: s.matched_line_number,
+                    paid: money(s.paid.as_ref()),
+                    paid_units: s.units,
+                    adjustments: cas(&s.adjustments),
+                },
+            )
+            .await?;
         }
         let table = store::carc_table(tx).await?;
         let outcome = outcome_of(payment, paid, &table);
@@ -189,8 +204,37 @@ impl EventHandler for AdjudicationHandler {
             store::insert_denial(tx, &denial).await?;
         }
         outbox::publish(tx, &events).await?;
+        // The secondary payer is billed from the primary's adjudication,
+        // unless the primary forwarded the claim itself (crossover): then
+        // the secondary's own 835 follows and billing it would bill twice.
+        if claim.payer_rank == 1 && matches!(payment.status_code.as_str(), "1" | "2" | "3" | "4") {
+            let cx = Context {
+                actor: CONSUMER,
+                now,
+                today: self.clock.today(),
+            };
+            let mut primary = claim;
+            primary.state.adjudication = outcome;
+            match secondary::build(tx, &primary, cx).await? {
+                Billed::Built(c) => {
+                    tracing::info!(claim_id = %c.claim_id, primary = %primary.claim_id, "secondary claim built");
+                }
+                Billed::Exists(_) | Billed::NotBillable(_) => {}
+            }
+        }
         Ok(())
     }
+}
+
+fn cas(adjustments: &[payments::Adjustment]) -> Vec<CasEntry> {
+    adjustments
+        .iter()
+        .map(|a| CasEntry {
+            group: a.group_code.clone(),
+            reason: a.reason_code.clone(),
+            amount: money(a.amount.as_ref()),
+        })
+        .collect()
 }
 
 /// What the payer decided on the claim.

@@ -51,6 +51,7 @@ pub async fn record_adjudication(
     patient_responsibility: Money,
     payer_claim_number: &str,
     payment_date: Option<CalendarDate>,
+    adjustments: &[CasEntry],
     at: Timestamp,
 ) -> Result<bool, ServiceError> {
     let seen: i64 = sqlx::query_scalar(
@@ -65,8 +66,8 @@ pub async fn record_adjudication(
     }
     sqlx::query(
         "INSERT INTO adjudications (remittance_id, claim_id, status_code, paid, \
-         patient_responsibility, payer_claim_number, payment_date, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         patient_responsibility, payer_claim_number, payment_date, adjustments, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(remittance_id)
     .bind(claim_id.as_str())
@@ -75,6 +76,7 @@ pub async fn record_adjudication(
     .bind(patient_responsibility.cents())
     .bind(payer_claim_number)
     .bind(payment_date.map(|d| d.to_string()).unwrap_or_default())
+    .bind(encode_cas(adjustments))
     .bind(at.to_string())
     .execute(conn)
     .await?;
@@ -118,6 +120,150 @@ pub async fn add_line_payment(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// One CAS adjustment as billing keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasEntry {
+    /// CO, PR, OA, PI or CR.
+    pub group: String,
+    /// The CARC.
+    pub reason: String,
+    /// The amount (negative increases payment).
+    pub amount: Money,
+}
+
+fn encode_cas(entries: &[CasEntry]) -> String {
+    entries
+        .iter()
+        .map(|e| format!("{}:{}:{}", e.group, e.reason, e.amount.cents()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode_cas(text: &str) -> Result<Vec<CasEntry>, ServiceError> {
+    split(text, ',')
+        .iter()
+        .map(|item| {
+            let mut parts = item.splitn(3, ':');
+            match (
+                parts.next(),
+                parts.next(),
+                parts.next().and_then(|c| c.parse().ok()),
+            ) {
+                (Some(group), Some(reason), Some(cents)) => Ok(CasEntry {
+                    group: group.to_string(),
+                    reason: reason.to_string(),
+                    amount: Money::from_cents(cents),
+                }),
+                _ => Err(ServiceError::Internal(format!(
+                    "stored adjustment {item:?} does not parse"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// What a payer did with one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineAdjudication {
+    /// Our LX01.
+    pub line_number: u32,
+    /// Paid.
+    pub paid: Money,
+    /// Units paid.
+    pub paid_units: u32,
+    /// Line CAS.
+    pub adjustments: Vec<CasEntry>,
+}
+
+/// Records what a payer did with one line.
+pub async fn record_adjudication_line(
+    conn: &mut AnyConnection,
+    remittance_id: &str,
+    claim_id: &ClaimId,
+    line: &LineAdjudication,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "INSERT INTO adjudication_lines (remittance_id, claim_id, line_number, paid, paid_units, \
+         adjustments) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(remittance_id)
+    .bind(claim_id.as_str())
+    .bind(i64::from(line.line_number))
+    .bind(line.paid.cents())
+    .bind(i64::from(line.paid_units))
+    .bind(encode_cas(&line.adjustments))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A payer's adjudication of a claim, as a secondary claim reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayerAdjudication {
+    /// The remittance.
+    pub remittance_id: String,
+    /// CLP02.
+    pub status_code: String,
+    /// CLP04.
+    pub paid: Money,
+    /// The payment's date (BPR16), if sent.
+    pub payment_date: Option<CalendarDate>,
+    /// Claim-level CAS.
+    pub adjustments: Vec<CasEntry>,
+    /// Per line.
+    pub lines: Vec<LineAdjudication>,
+}
+
+/// The latest adjudication of `claim_id` that is not a reversal.
+pub async fn latest_adjudication(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Option<PayerAdjudication>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT remittance_id, status_code, paid, payment_date, adjustments FROM adjudications \
+         WHERE claim_id = $1 AND status_code <> '22' ORDER BY received_at DESC, remittance_id DESC \
+         LIMIT 1",
+    )
+    .bind(claim_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let remittance_id: String = r.try_get("remittance_id")?;
+    let date: String = r.try_get("payment_date")?;
+    let lines = sqlx::query(
+        "SELECT line_number, paid, paid_units, adjustments FROM adjudication_lines \
+         WHERE remittance_id = $1 AND claim_id = $2 ORDER BY line_number",
+    )
+    .bind(&remittance_id)
+    .bind(claim_id.as_str())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|l| {
+        Ok(LineAdjudication {
+            line_number: u32::try_from(l.try_get::<i64, _>("line_number")?).unwrap_or(0),
+            paid: Money::from_cents(l.try_get("paid")?),
+            paid_units: u32::try_from(l.try_get::<i64, _>("paid_units")?).unwrap_or(0),
+            adjustments: decode_cas(&l.try_get::<String, _>("adjustments")?)?,
+        })
+    })
+    .collect::<Result<Vec<_>, ServiceError>>()?;
+    Ok(Some(PayerAdjudication {
+        status_code: r.try_get("status_code")?,
+        paid: Money::from_cents(r.try_get("paid")?),
+        payment_date: if date.is_empty() {
+            None
+        } else {
+            Some(date.parse().map_err(|_| {
+                ServiceError::Internal(format!("stored adjudication date {date:?} does not parse"))
+            })?)
+        },
+        adjustments: decode_cas(&r.try_get::<String, _>("adjustments")?)?,
+        lines,
+        remittance_id,
+    }))
 }
 
 /// A denial work item.

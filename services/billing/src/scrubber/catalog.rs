@@ -627,6 +627,7 @@ fn x12_5010(f: &Facts<'_>) -> Vec<Problem> {
         coverage: f.coverage,
         patient: f.patient,
         rendering_provider: f.rendering_provider,
+        other_payer: f.other_payer,
     };
     match check_writable(f.claim, &parties, profile) {
         Ok(()) => Vec::new(),

@@ -10,6 +10,7 @@ use crate::claims::domain::Claim;
 use crate::registry::coverage::Coverage;
 use crate::registry::domain::{Patient, Payer, Provider};
 use crate::registry::profile::SubmitterProfile;
+use crate::submission::x12map::OtherPayerFacts;
 
 /// A payer's setting of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,8 @@ pub struct Facts<'a> {
     pub billing_provider: Option<&'a Provider>,
     /// The rendering provider, if registered.
     pub rendering_provider: Option<&'a Provider>,
+    /// For a secondary claim: the primary payer and its adjudication.
+    pub other_payer: Option<OtherPayerFacts<'a>>,
     /// What kind of encounter was coded.
     pub encounter_type: EncounterType,
     /// The payer's rules.

@@ -18,6 +18,7 @@ use medbill_x12::Date;
 
 use super::store::{self, Batch, BatchClaim};
 use super::x12map::{self, Envelope, Parties};
+use crate::claims::cob::OtherPayer;
 use crate::claims::domain::{Claim, ClaimType, Dimension, Frequency, Lifecycle, Submission};
 use crate::claims::service::{self as claims_service, Context};
 use crate::claims::store::{self as claim_store, Cause};
@@ -57,6 +58,7 @@ struct Prepared {
     patient: Patient,
     coverage: crate::registry::coverage::Coverage,
     rendering: Option<Provider>,
+    other: Option<OtherPayer>,
 }
 
 /// Creates a batch in `tx`; `FAILED_PRECONDITION` when no claim is ready.
@@ -153,12 +155,14 @@ pub async fn create_batch(
             Ok(npi) => registry::provider(tx, None, Some(&npi)).await?,
             Err(_) => None,
         };
+        let other = OtherPayer::load(tx, &claim).await?;
         prepared.push(Prepared {
             claim,
             payer,
             patient,
             coverage,
             rendering,
+            other,
         });
     }
     if prepared.is_empty() {
@@ -289,6 +293,7 @@ fn parties<'a>(billing_provider: &'a Provider, p: &'a Prepared) -> Parties<'a> {
         coverage: &p.coverage,
         patient: &p.patient,
         rendering_provider: p.rendering.as_ref(),
+        other_payer: p.other.as_ref().map(OtherPayer::facts),
     }
 }
 

@@ -1,18 +1,21 @@
 //! A claim and its parties as the X12 engine's 837P and 837I models.
 
 use medbill_x12::claim::{
-    BillingProvider, ClaimBatch, Demographics, Frequency as X12Frequency, Patient as X12Patient,
-    Payer as X12Payer, PayerResponsibility, PersonName as X12Name, Practitioner, Receiver,
-    Sex as X12Sex, Signatures, Submitter, Subscriber,
+    BillingProvider, ClaimBatch, Demographics, Frequency as X12Frequency, LineAdjudication,
+    OtherPayer, Patient as X12Patient, Payer as X12Payer, PayerResponsibility,
+    PersonName as X12Name, Practitioner, Receiver, Sex as X12Sex, Signatures, Submitter,
+    Subscriber,
 };
 use medbill_x12::common::Address as X12Address;
 use medbill_x12::envelope::Usage;
 use medbill_x12::institutional::{InstitutionalClaim, InstitutionalLine};
 use medbill_x12::professional::{ProfessionalClaim, ProfessionalLine};
+use medbill_x12::remit::{Adjustment, AdjustmentGroup};
 use medbill_x12::write::InterchangeParams;
-use medbill_x12::{Amount, Date, Delimiters, Phi, Quantity, WriteError};
+use medbill_x12::{Amount, Date, Delimiters, Phi, Quantity, Text, WriteError};
 
 use crate::claims::domain::{Claim, ClaimType, Frequency};
+use crate::denials::store::{CasEntry, PayerAdjudication};
 use crate::registry::coverage::{Coverage, Relationship};
 use crate::registry::domain::{Address, Patient, Payer, PersonName, Provider, Sex};
 use crate::registry::profile::SubmitterProfile;
@@ -30,6 +33,89 @@ pub struct Parties<'a> {
     pub patient: &'a Patient,
     /// The rendering (attending) provider, if registered.
     pub rendering_provider: Option<&'a Provider>,
+    /// For a secondary claim: the payer that adjudicated it first.
+    pub other_payer: Option<OtherPayerFacts<'a>>,
+}
+
+/// The primary payer of a secondary claim and what it decided.
+#[derive(Debug, Clone, Copy)]
+pub struct OtherPayerFacts<'a> {
+    /// The primary payer.
+    pub payer: &'a Payer,
+    /// The primary coverage.
+    pub coverage: &'a Coverage,
+    /// Its adjudication.
+    pub adjudication: &'a PayerAdjudication,
+}
+
+fn x12_cas(entries: &[CasEntry]) -> Vec<Adjustment> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            Some(Adjustment {
+                group: AdjustmentGroup::from_code(&e.group)?,
+                reason: Text::from(e.reason.as_str()),
+                amount: Amount::from(e.amount),
+                quantity: None,
+            })
+        })
+        .collect()
+}
+
+/// Loops 2320/2330B of a secondary claim.
+fn other_payers(p: &Parties<'_>) -> Vec<OtherPayer> {
+    let Some(o) = p.other_payer else {
+        return Vec::new();
+    };
+    let subscriber_name = match (&o.coverage.relationship, &o.coverage.subscriber) {
+        (Relationship::SelfInsured, _) | (_, None) => name(p.patient.name.expose()),
+        (_, Some(sub)) => name(sub.name.expose()),
+    };
+    let lines_adjudicated = !o.adjudication.lines.is_empty();
+    vec![OtherPayer {
+        responsibility: PayerResponsibility::Primary,
+        relationship: o.coverage.relationship.x12_code().to_string(),
+        group_number: (!o.coverage.group_number.is_empty())
+            .then(|| o.coverage.group_number.clone()),
+        filing_indicator: o.payer.filing_indicator.code().to_string(),
+        adjustments: x12_cas(&o.adjudication.adjustments),
+        paid_amount: Some(Amount::from(o.adjudication.paid)),
+        subscriber_name,
+        subscriber_id: Phi::new(o.coverage.member_id.expose().clone()),
+        payer_name: o.payer.name.clone(),
+        payer_id: o.payer.electronic_payer_id.clone(),
+        // With line adjudications the date is on each 2430 loop instead.
+        adjudication_date: (!lines_adjudicated)
+            .then(|| o.adjudication.payment_date.map(Date::from))
+            .flatten(),
+    }]
+}
+
+/// Loop 2430 of one line of a secondary claim.
+fn line_adjudications(
+    p: &Parties<'_>,
+    line_number: u32,
+    fallback_day: Date,
+) -> Vec<LineAdjudication> {
+    let Some(o) = p.other_payer else {
+        return Vec::new();
+    };
+    o.adjudication
+        .lines
+        .iter()
+        .filter(|l| l.line_number == line_number)
+        .map(|l| LineAdjudication {
+            payer_id: o.payer.electronic_payer_id.clone(),
+            paid_amount: Amount::from(l.paid),
+            paid_units: Quantity::from_units(i64::from(l.paid_units.max(1))),
+            adjustments: x12_cas(&l.adjustments),
+            adjudication_date: o
+                .adjudication
+                .payment_date
+                .map(Date::from)
+                .unwrap_or(fallback_day),
+        })
+        .collect()
 }
 
 fn address(a: &Address) -> X12Address {
@@ -188,7 +274,7 @@ pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
         payer_claim_control_number: optional(&claim.payer_claim_number),
         diagnoses: claim.diagnoses.clone(),
         rendering_provider: practitioner(claim, p),
-        other_payers: Vec::new(),
+        other_payers: other_payers(p),
         lines: claim
             .lines
             .iter()
@@ -206,7 +292,7 @@ pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
                 service_date: Date::from(l.date_of_service),
                 service_date_end: None,
                 line_item_control_number: l.line_control_number.clone(),
-                adjudications: Vec::new(),
+                adjudications: line_adjudications(p, l.line_number, Date::from(l.date_of_service)),
             })
             .collect(),
     }
@@ -247,7 +333,7 @@ pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
         value_codes: Vec::new(),
         condition_codes: Vec::new(),
         attending_provider: practitioner(claim, p),
-        other_payers: Vec::new(),
+        other_payers: other_payers(p),
         lines: claim
             .lines
             .iter()
@@ -259,7 +345,7 @@ pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
                 units: Quantity::from_units(i64::from(l.units)),
                 service_date: Some(Date::from(l.date_of_service)),
                 line_item_control_number: l.line_control_number.clone(),
-                adjudications: Vec::new(),
+                adjudications: line_adjudications(p, l.line_number, Date::from(l.date_of_service)),
             })
             .collect(),
     }

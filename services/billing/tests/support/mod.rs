@@ -345,3 +345,12 @@ pub async fn claims_of_encounter(
     })
     .await
 }
+
+/// Keeps a generated file for the pyx12 oracle `scripts/test` runs after
+/// the Rust tests, when it asks for them.
+pub fn keep_for_oracle(name: &str, content: &[u8]) {
+    if let Ok(dir) = std::env::var("MEDBILL_X12_OUT") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), content).unwrap();
+    }
+}
