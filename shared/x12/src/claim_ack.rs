@@ -45,6 +45,9 @@ pub struct StatusLevel {
     pub trace_number: Option<String>,
     /// STC segments of the level.
     pub statuses: Vec<StatusInfo>,
+    /// REF segments of the level (2200C provider secondary identifiers:
+    /// `TJ` tax id, `SY` SSN, `G2` payer-assigned id, ...).
+    pub references: Vec<Reference>,
     /// DTP segments (050 received, 009 processed).
     pub dates: Vec<DateRef>,
     /// QTY*90 accepted and QTY*AA rejected claim counts.

@@ -23,19 +23,29 @@ fn level(hl_id: String, role: &'static str) -> impl Strategy<Value = StatusLevel
         of(entity(role)),
         of(code("[A-Z0-9-]{1,20}")),
         prop::collection::vec(status(), 0..4),
+        prop::collection::vec(
+            (code("TJ|SY|G2|LU"), code("[A-Z0-9]{1,20}")).prop_map(|(q, v)| Reference {
+                qualifier: q.as_str().into(),
+                value: v.as_str().into(),
+            }),
+            0..2,
+        ),
         prop::collection::vec(date_ref("050"), 0..2),
         prop::collection::vec((code("90|AA|QA|QC"), quantity()), 0..3),
         prop::collection::vec((code("YU|YY"), money(0, 100_000_000)), 0..3),
     )
         .prop_map(
-            move |(entity, trace_number, statuses, dates, quantities, amounts)| StatusLevel {
-                hl_id: hl_id.clone(),
-                entity,
-                trace_number,
-                statuses,
-                dates,
-                quantities,
-                amounts,
+            move |(entity, trace_number, statuses, references, dates, quantities, amounts)| {
+                StatusLevel {
+                    hl_id: hl_id.clone(),
+                    entity,
+                    trace_number,
+                    statuses,
+                    references,
+                    dates,
+                    quantities,
+                    amounts,
+                }
             },
         )
 }
@@ -168,6 +178,32 @@ fn the_sample_is_the_fixture_and_both_round_trip() {
         "{text}"
     );
     assert!(text.contains("HL*5*3*PT~"), "{text}");
+}
+
+#[test]
+fn a_provider_secondary_id_and_a_prescription_number_do_not_stop_the_reader() {
+    let text = String::from_utf8(FIXTURE.to_vec())
+        .unwrap()
+        .replacen(
+            "STC*A1:19:PR**WQ*350~\n",
+            "STC*A1:19:PR**WQ*350~\nREF*TJ*061234567~\n",
+            1,
+        )
+        .replacen(
+            "REF*FJ*LINE-1002-1~\n",
+            "REF*FJ*LINE-1002-1~\nREF*XZ*RX1234~\n",
+            1,
+        )
+        .replacen("SE*42*0001", "SE*44*0001", 1);
+    let ack = read_277ca(text.as_bytes()).unwrap().remove(0);
+    assert_eq!(ack.providers[0].references[0].qualifier, "TJ");
+    assert_eq!(ack.providers[0].references[0].value, "061234567");
+    assert_eq!(
+        ack.claims[1].lines[0].line_item_control_number.as_deref(),
+        Some("LINE-1002-1")
+    );
+    let file = write_277ca(&samples::interchange_params(4), std::slice::from_ref(&ack)).unwrap();
+    assert_eq!(read_277ca(&file).unwrap(), [ack]);
 }
 
 #[test]

@@ -74,6 +74,7 @@ impl ClaimAck277Parser {
                     entity: None,
                     trace_number: None,
                     statuses: Vec::new(),
+                    references: Vec::new(),
                     dates: Vec::new(),
                     quantities: Vec::new(),
                     amounts: Vec::new(),
@@ -108,6 +109,7 @@ impl ClaimAck277Parser {
             "NM1" => level.entity = Some(Entity::from_nm1(seg)?),
             "TRN" => level.trace_number = Some(seg.req(2)?.into()),
             "STC" => read_stc(seg, &mut level.statuses)?,
+            "REF" => level.references.push(Reference::from_ref(seg)?),
             "DTP" => level.dates.push(DateRef::from_dtp(seg)?),
             "QTY" => {
                 let quantity = seg
@@ -129,6 +131,8 @@ impl ClaimAck277Parser {
                     line.line_item_control_number = Some(seg.req(2)?.into());
                     Ok(())
                 }
+                // REF*XZ (pharmacy prescription number) is not modelled.
+                "REF" if seg.element(1) == "XZ" => Ok(()),
                 "DTP" => {
                     line.service_date = Some(DateRef::from_dtp(seg)?);
                     Ok(())

@@ -183,6 +183,9 @@ fn write_level(
         w.seg("TRN", &[El::S(trace_type), El::S(trace)])?;
     }
     write_statuses(w, &level.statuses)?;
+    for Reference { qualifier, value } in &level.references {
+        w.seg("REF", &[El::S(qualifier), El::S(value)])?;
+    }
     for date in &level.dates {
         write_dtp(w, date)?;
     }

@@ -131,6 +131,7 @@ pub fn claim_acknowledgment() -> ClaimAcknowledgment {
         entity: Some(e),
         trace_number: Some(trace.into()),
         statuses: Vec::new(),
+        references: Vec::new(),
         dates: Vec::new(),
         quantities: Vec::new(),
         amounts: Vec::new(),
