@@ -11,10 +11,11 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use medbill_contracts::medbill::payments::v1::account_service_client::AccountServiceClient;
 use medbill_contracts::medbill::payments::v1::statement_service_client::StatementServiceClient;
 use medbill_contracts::medbill::payments::v1::{
     AgingBuckets, GenerateStatementsRequest, GenerateStatementsResponse, GetStatementRequest,
-    ListStatementsRequest, Statement,
+    ListStatementsRequest, PaymentMethod, RecordPatientPaymentRequest, Statement,
 };
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
@@ -269,6 +270,49 @@ backend_tests!(
             listed
                 .iter()
                 .all(|s| s.pdf.is_empty() && !s.text.is_empty())
+        );
+
+        // The guarantor pays all of it; a new balance later is dunned from
+        // the first cycle again.
+        AccountServiceClient::new(h.service.channel().await)
+            .record_patient_payment(authorized(
+                RecordPatientPaymentRequest {
+                    account_id: account.clone(),
+                    amount: money(7_500),
+                    method: PaymentMethod::Check as i32,
+                    reference: "CHK 7".into(),
+                    idempotency_key: "paid-up".into(),
+                    received_on: date(2027, 5, 1),
+                    ..Default::default()
+                },
+                "poster",
+                &[Role::PaymentPoster],
+            ))
+            .await
+            .unwrap();
+        let fresh = submit(&h, "PCN-ST3", &account, 10_000, (10, 5)).await;
+        remit(
+            &h,
+            "TRN-ST3",
+            vec![adjudicated("PCN-ST3", 8_000, 1_000, 1_000)],
+        )
+        .await;
+        let anew = generate(&h.service, Some((2027, 5, 15))).await;
+        let restarted = statement(&h.service, &anew.statement_ids[0]).await;
+        let claims: Vec<&str> = restarted
+            .lines
+            .iter()
+            .map(|l| l.claim_id.as_str())
+            .collect();
+        assert_eq!(claims, vec![fresh.as_str()]);
+        assert_eq!(restarted.dunning_level, 1);
+        assert_eq!(
+            (
+                restarted.previous_balance.unwrap().cents,
+                restarted.payments.unwrap().cents,
+                restarted.amount_due.unwrap().cents
+            ),
+            (7_500, 7_500, 1_000)
         );
     }
 );

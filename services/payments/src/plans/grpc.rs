@@ -1,9 +1,11 @@
 //! `medbill.payments.v1.PaymentPlanService`: payment plans on the wire.
+//! A plan is a guarantor's financial data: each read goes to the audit log.
 
 use medbill_contracts::medbill::payments::v1 as pb;
 use medbill_contracts::medbill::payments::v1::payment_plan_service_server::PaymentPlanService;
 use medbill_kernel::{AccountId, Timestamp};
 use medbill_platform::ServiceError;
+use medbill_platform::audit;
 use medbill_platform::auth::principal;
 use medbill_platform::clock::Clock;
 use medbill_platform::convert::{self, wire_date, wire_money, wire_timestamp};
@@ -17,13 +19,15 @@ use super::service::{NewPlan, PlanView, Plans};
 #[derive(Clone)]
 pub struct PaymentPlanRpc {
     plans: Plans,
+    db: Database,
 }
 
 impl PaymentPlanRpc {
     /// The API over `db`, dated on `clock`.
     pub fn new(db: Database, clock: Clock) -> Self {
         PaymentPlanRpc {
-            plans: Plans::new(db, clock),
+            plans: Plans::new(db.clone(), clock),
+            db,
         }
     }
 }
@@ -141,15 +145,29 @@ impl PaymentPlanService for PaymentPlanRpc {
         &self,
         request: Request<pb::GetPaymentPlanRequest>,
     ) -> Result<Response<pb::PaymentPlan>, Status> {
+        let who = principal(&request)?.clone();
         let req = request.into_inner();
         let id = plan_id(&req.payment_plan_id)?;
-        Ok(Response::new(to_pb(self.plans.get(&id).await?)))
+        let view = self.plans.get(&id).await?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        audit::record(
+            &mut conn,
+            &who,
+            "read",
+            "payment_plan",
+            &id,
+            "GetPaymentPlan",
+        )
+        .await
+        .map_err(ServiceError::from)?;
+        Ok(Response::new(to_pb(view)))
     }
 
     async fn list_payment_plans(
         &self,
         request: Request<pb::ListPaymentPlansRequest>,
     ) -> Result<Response<pb::ListPaymentPlansResponse>, Status> {
+        let who = principal(&request)?.clone();
         let req = request.into_inner();
         let account = convert::optional_id::<AccountId>("account_id", &req.account_id)?;
         let mut statuses = Vec::with_capacity(req.statuses.len());
@@ -172,6 +190,18 @@ impl PaymentPlanService for PaymentPlanRpc {
             .plans
             .list(account.as_ref().map(AccountId::as_str), &statuses)
             .await?;
+        let ids: Vec<&str> = views.iter().map(|v| v.plan.plan_id.as_str()).collect();
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        audit::record_many(
+            &mut conn,
+            &who,
+            "read",
+            "payment_plan",
+            &ids,
+            "ListPaymentPlans",
+        )
+        .await
+        .map_err(ServiceError::from)?;
         Ok(Response::new(pb::ListPaymentPlansResponse {
             plans: views.into_iter().map(to_pb).collect(),
         }))

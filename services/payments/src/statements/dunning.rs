@@ -97,6 +97,18 @@ impl DunningPolicy {
     }
 }
 
+/// Whether a statement of `current` claims continues the dunning of the
+/// previous statement, which stated `previous` claims: it does when some
+/// claim is on both (the balance is still, at least in part, the one
+/// dunned); when none is, the guarantor paid that balance and owes a new
+/// one, whose dunning starts again at the first cycle.
+pub fn continues<'a>(
+    previous: &std::collections::BTreeSet<String>,
+    mut current: impl Iterator<Item = &'a str>,
+) -> bool {
+    current.any(|claim| previous.contains(claim))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +156,14 @@ mod tests {
         let fin = p.next(after(3, day(10, 1)), day(11, 30), false);
         assert_eq!((fin.cycle, fin.final_notice), (4, true));
         assert_eq!(p.next(after(4, day(10, 1)), day(11, 30), false).cycle, 4);
+    }
+
+    #[test]
+    fn a_new_balance_after_the_old_one_was_paid_starts_dunning_again() {
+        let previous: std::collections::BTreeSet<String> =
+            ["c1".to_string(), "c2".to_string()].into();
+        assert!(continues(&previous, ["c2", "c3"].into_iter()));
+        assert!(!continues(&previous, ["c3"].into_iter()));
     }
 
     #[test]

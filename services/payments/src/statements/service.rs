@@ -11,6 +11,7 @@ use medbill_platform::clock::Clock;
 use medbill_platform::db::Database;
 
 use super::domain::{AccountClaim, Disposition, Figures, aging, dispose, statable};
+use super::dunning::continues;
 use super::render::{self, Printed, PrintedLine};
 use super::store::{self, StoredStatement};
 use crate::ledger::domain::{EntryBuilder, EntryError, JournalEntry, LedgerAccount, LineRefs};
@@ -107,12 +108,25 @@ impl StatementRunner {
                 policy.plan_misses_to_default,
             )
             .await?;
-            let cycle = dunning.next(previous.map(|(p, _)| p), run_date, suspended);
-            let (payments, adjustments) =
-                store::activity(&mut tx, account_id, previous.map(|(p, _)| p.date), run_date)
-                    .await?;
+            // Dunning continues only while the balance is the one stated
+            // before; a guarantor who paid up and owes anew starts at 1.
+            let continuing = previous
+                .as_ref()
+                .filter(|p| continues(&p.claim_ids, stated.iter().map(|c| c.claim_id.as_str())))
+                .map(|p| p.statement);
+            let cycle = dunning.next(continuing, run_date, suspended);
+            let (payments, adjustments) = store::activity(
+                &mut tx,
+                account_id,
+                previous.as_ref().map(|p| p.statement.date),
+                run_date,
+            )
+            .await?;
             let figures = Figures::new(
-                previous.map(|(_, due)| due).unwrap_or(Money::ZERO),
+                previous
+                    .as_ref()
+                    .map(|p| p.amount_due)
+                    .unwrap_or(Money::ZERO),
                 payments,
                 adjustments,
                 amount_due,

@@ -206,30 +206,50 @@ pub async fn credits(
     Ok(out)
 }
 
-/// The account's latest statement before `before`, with its amount due.
+/// An account's previous statement, as the next one needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    /// Its cycle and date.
+    pub statement: PreviousStatement,
+    /// Its amount due.
+    pub amount_due: Money,
+    /// The claims it stated.
+    pub claim_ids: std::collections::BTreeSet<String>,
+}
+
+/// The account's latest statement before `before`.
 pub async fn previous(
     conn: &mut AnyConnection,
     account_id: &str,
     before: CalendarDate,
-) -> Result<Option<(PreviousStatement, Money)>, ServiceError> {
+) -> Result<Option<Previous>, ServiceError> {
     let row = sqlx::query(
-        "SELECT cycle, statement_date, amount_due FROM statements \
+        "SELECT cycle, statement_date, amount_due, statement_id FROM statements \
          WHERE account_id = $1 AND statement_date < $2 \
          ORDER BY statement_date DESC LIMIT 1",
     )
     .bind(account_id)
     .bind(before.to_string())
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let date: String = row.try_get(1)?;
-    Ok(Some((
-        PreviousStatement {
+    let statement_id: String = row.try_get(3)?;
+    let claims = sqlx::query("SELECT claim_id FROM statement_lines WHERE statement_id = $1")
+        .bind(&statement_id)
+        .fetch_all(conn)
+        .await?;
+    Ok(Some(Previous {
+        statement: PreviousStatement {
             cycle: u32::try_from(row.try_get::<i64, _>(0)?).unwrap_or(1),
             date: text_date(&date, "statement date")?,
         },
-        Money::from_cents(row.try_get(2)?),
-    )))
+        amount_due: Money::from_cents(row.try_get(2)?),
+        claim_ids: claims
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?,
+    }))
 }
 
 /// The account's payments and patient-balance adjustments effective after
