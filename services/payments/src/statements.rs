@@ -15,10 +15,11 @@
 //! standing ([`crate::plans`]) the dunning cycle does not advance.
 //!
 //! The domain decides what is stated and at which cycle ([`domain`],
-//! [`dunning`]), [`render`] lays statements out as text and PDF, the store
-//! reads the ledger and persists statements ([`store`]), [`service`] runs the
-//! transaction and [`grpc`] translates.
+//! [`dunning`]), [`render`] lays statements out as text and PDF, [`store`]
+//! reads the ledger and the policy, [`archive`] keeps statements as sent,
+//! [`service`] runs the transaction and [`grpc`] translates.
 
+pub mod archive;
 pub mod domain;
 pub mod dunning;
 pub mod grpc;

@@ -13,9 +13,9 @@ use medbill_platform::db::Database;
 use medbill_platform::paging::Page;
 use tonic::{Request, Response, Status};
 
+use super::archive::{self, StoredStatement};
 use super::render;
 use super::service::StatementRunner;
-use super::store::{self, StoredStatement};
 use crate::reporting::domain::Buckets;
 
 /// The statement API.
@@ -150,7 +150,7 @@ impl StatementService for StatementRpc {
             })?),
         };
         let mut conn = self.runner.connection().await?;
-        let rows = store::list(&mut conn, account_id.as_str(), after, page.fetch_limit()).await?;
+        let rows = archive::list(&mut conn, account_id.as_str(), after, page.fetch_limit()).await?;
         let (rows, next) =
             page.finish(rows, |s| format!("{}|{}", s.statement_date, s.statement_id));
         let ids: Vec<&str> = rows.iter().map(|s| s.statement_id.as_str()).collect();

@@ -10,10 +10,11 @@ use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
 use medbill_platform::db::Database;
 
+use super::archive::{self, StoredStatement};
 use super::domain::{AccountClaim, Disposition, Figures, aging, dispose, statable};
 use super::dunning::continues;
 use super::render::{self, Printed, PrintedLine};
-use super::store::{self, StoredStatement};
+use super::store;
 use crate::ledger::domain::{EntryBuilder, EntryError, JournalEntry, LedgerAccount, LineRefs};
 use crate::ledger::store::{self as ledger, EntrySource};
 
@@ -166,11 +167,11 @@ impl StatementRunner {
                 aging: statement.aging,
                 lines: &statement.lines,
             });
-            if store::insert(&mut tx, &statement, &now.to_string()).await? {
+            if archive::insert(&mut tx, &statement, &now.to_string()).await? {
                 outcome.created += 1;
             }
         }
-        outcome.statement_ids = store::ids_of_date(&mut tx, run_date).await?;
+        outcome.statement_ids = archive::ids_of_date(&mut tx, run_date).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -178,7 +179,7 @@ impl StatementRunner {
     /// The statement `statement_id`.
     pub async fn get(&self, statement_id: &str) -> Result<StoredStatement, ServiceError> {
         let mut conn = self.db.pool().acquire().await?;
-        store::by_id(&mut conn, statement_id)
+        archive::by_id(&mut conn, statement_id)
             .await?
             .ok_or_else(|| ServiceError::not_found("statement", statement_id))
     }
