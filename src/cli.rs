@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use medbill_platform::telemetry;
 
+use crate::billing::{AcksCommand, BatchCommand, ClaimsCommand, DenialsCommand};
 use crate::codes::CodesCommand;
 use crate::serve::ServeArgs;
 use crate::token::TokenArgs;
@@ -35,6 +36,18 @@ pub enum Command {
     /// Read and check X12 5010 files.
     #[command(subcommand)]
     X12(X12Command),
+    /// List, show and scrub claims (asks the running billing service).
+    #[command(subcommand)]
+    Claims(ClaimsCommand),
+    /// Create an 837 batch of READY claims and print the file.
+    #[command(subcommand)]
+    Batch(BatchCommand),
+    /// Apply a 999 or 277CA acknowledgment file.
+    #[command(subcommand)]
+    Acks(AcksCommand),
+    /// The denial work queue.
+    #[command(subcommand)]
+    Denials(DenialsCommand),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -54,6 +67,19 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime().and_then(|rt| rt.block_on(crate::codes::run(command)))
         }
         Command::X12(command) => return crate::x12::run(command),
+        Command::Claims(command) => runtime()
+            .and_then(|rt| rt.block_on(crate::billing::claims(command, &mut std::io::stdout()))),
+        Command::Batch(command) => runtime().and_then(|rt| {
+            rt.block_on(crate::billing::batch(
+                command,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            ))
+        }),
+        Command::Acks(command) => runtime()
+            .and_then(|rt| rt.block_on(crate::billing::acks(command, &mut std::io::stdout()))),
+        Command::Denials(command) => runtime()
+            .and_then(|rt| rt.block_on(crate::billing::denials(command, &mut std::io::stdout()))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -158,7 +158,7 @@ async fn medbill_up_serves_all_three_services_within_ten_seconds() {
             .insert("authorization", format!("Bearer {token}").parse().unwrap());
         client.get_claim(request).await.unwrap_err().code()
     };
-    assert_eq!(call(ports[1], token("biller")).await, Code::Unimplemented);
+    assert_eq!(call(ports[1], token("biller")).await, Code::NotFound);
     assert_eq!(call(ports[1], token("coder")).await, Code::PermissionDenied);
 
     stop.send(()).unwrap();

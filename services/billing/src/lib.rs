@@ -13,6 +13,8 @@ pub mod registry;
 pub mod roles;
 pub mod scrubber;
 pub mod submission;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::future::Future;
 use std::path::PathBuf;
