@@ -6,7 +6,10 @@
 //! account received on or after the plan's creation day apply to the
 //! installments in order; an installment not fully paid by the end of its
 //! due day is missed, and after the collection policy's number of misses
-//! (2 by default) the plan defaults. While a plan is active (not defaulted,
+//! (2 by default) the plan defaults. A plan's standing is worked out, and a
+//! completion or default stored, whenever it is read or a statement run
+//! looks at it; a statement run for a day after today only projects it
+//! (those misses have not happened yet). While a plan is active (not defaulted,
 //! completed or cancelled) it is in good standing and statements hold the
 //! guarantor's dunning cycle where it was.
 //!

@@ -67,7 +67,9 @@ impl Plans {
     pub async fn create(&self, plan: NewPlan, actor: &str) -> Result<PlanView, ServiceError> {
         let today = self.clock.today();
         let start = plan.start_date.unwrap_or(today);
-        let due_day = plan.due_day.unwrap_or(start.day());
+        // Without a due day, the start date's day (the 28th for the 29th-31st,
+        // so every month has it).
+        let due_day = plan.due_day.unwrap_or(start.day().min(28));
         let mut tx = self.db.begin().await?;
         let account = plan.account_id.as_str();
         if !lock_account(&mut tx, self.db.backend(), account).await? {

@@ -220,14 +220,7 @@ pub async fn evaluate(
     as_of: CalendarDate,
     misses_to_default: u32,
 ) -> Result<Standing, ServiceError> {
-    let paid = paid_toward(conn, &plan.account_id, plan.created_on, as_of).await?;
-    let standing = standing(
-        plan.status,
-        &plan.installments,
-        paid,
-        as_of,
-        misses_to_default,
-    );
+    let standing = project(conn, plan, as_of, misses_to_default).await?;
     if plan.status == PlanStatus::Active && standing.status != PlanStatus::Active {
         let reason = match standing.status {
             PlanStatus::Defaulted => format!("{} installments missed", standing.missed.len()),
@@ -241,12 +234,33 @@ pub async fn evaluate(
     Ok(standing)
 }
 
+/// The plan's standing on `as_of` without storing anything (for a day
+/// after today, whose misses have not happened yet).
+pub async fn project(
+    conn: &mut AnyConnection,
+    plan: &StoredPlan,
+    as_of: CalendarDate,
+    misses_to_default: u32,
+) -> Result<Standing, ServiceError> {
+    let paid = paid_toward(conn, &plan.account_id, plan.created_on, as_of).await?;
+    Ok(standing(
+        plan.status,
+        &plan.installments,
+        paid,
+        as_of,
+        misses_to_default,
+    ))
+}
+
 /// Whether the account has a plan in good standing on `as_of` (active and
-/// not defaulted by then): dunning is suspended while it has.
+/// not defaulted by then): dunning is suspended while it has. A plan that
+/// completed or defaulted by `as_of` is stored so, unless `as_of` is after
+/// `today` (a day whose misses have not happened yet).
 pub async fn in_good_standing(
     conn: &mut AnyConnection,
     account_id: &str,
     as_of: CalendarDate,
+    today: CalendarDate,
     misses_to_default: u32,
 ) -> Result<bool, ServiceError> {
     let Some(mut plan) = active_for(conn, account_id).await? else {
@@ -255,7 +269,11 @@ pub async fn in_good_standing(
     if plan.created_on > as_of {
         return Ok(false);
     }
-    let standing = evaluate(conn, &mut plan, as_of, misses_to_default).await?;
+    let standing = if as_of <= today {
+        evaluate(conn, &mut plan, as_of, misses_to_default).await?
+    } else {
+        project(conn, &plan, as_of, misses_to_default).await?
+    };
     Ok(standing.status == PlanStatus::Active)
 }
 

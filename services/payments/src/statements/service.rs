@@ -106,6 +106,7 @@ impl StatementRunner {
                 &mut tx,
                 account_id,
                 run_date,
+                self.clock.today(),
                 policy.plan_misses_to_default,
             )
             .await?;
