@@ -11,6 +11,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use medbill_contracts::medbill::common::v1::PageRequest;
 use medbill_contracts::medbill::payments::v1::account_service_client::AccountServiceClient;
 use medbill_contracts::medbill::payments::v1::statement_service_client::StatementServiceClient;
 use medbill_contracts::medbill::payments::v1::{
@@ -266,6 +267,30 @@ backend_tests!(
         assert_eq!(listed.len(), 6);
         assert_eq!(listed[0].statement_date, date(2027, 4, 1));
         assert!(listed[0].message.starts_with("FINAL NOTICE"));
+        // Paged four at a time, newest first, nothing repeated or lost.
+        let mut client = StatementServiceClient::new(h.service.channel().await);
+        let mut token = String::new();
+        let mut paged = Vec::new();
+        loop {
+            let page = client
+                .list_statements(who(ListStatementsRequest {
+                    account_id: account.clone(),
+                    page: Some(PageRequest {
+                        page_size: 4,
+                        page_token: token.clone(),
+                    }),
+                }))
+                .await
+                .unwrap()
+                .into_inner();
+            paged.extend(page.statements.into_iter().map(|s| s.statement_id));
+            token = page.page.unwrap().next_page_token;
+            if token.is_empty() {
+                break;
+            }
+        }
+        let ids: Vec<String> = listed.iter().map(|s| s.statement_id.clone()).collect();
+        assert_eq!(paged, ids);
         assert!(
             listed
                 .iter()
