@@ -415,6 +415,18 @@ backend_tests!(
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::NotFound);
+        let err = client
+            .get_statement(who(GetStatementRequest {
+                statement_id: "nope".into(),
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument);
+        assert!(
+            err.message().starts_with("statement_id"),
+            "{}",
+            err.message()
+        );
         // Nothing was run by the refused requests.
         assert_eq!(support::count(&h.service, "statement_runs").await, 0);
     }

@@ -7,6 +7,12 @@ use medbill_kernel::{CalendarDate, Money, MoneyError};
 
 use crate::reporting::domain::{Buckets, bucket};
 
+medbill_kernel::typed_id!(
+    /// A statement.
+    StatementId,
+    "statement"
+);
+
 /// One claim of a guarantor with its figures from the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountClaim {

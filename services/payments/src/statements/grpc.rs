@@ -116,11 +116,9 @@ impl StatementService for StatementRpc {
     ) -> Result<Response<pb::Statement>, Status> {
         let who = principal(&request)?.clone();
         let req = request.into_inner();
-        let statement_id = req.statement_id.trim();
-        if statement_id.is_empty() {
-            return Err(ServiceError::invalid("statement_id", "is required").into());
-        }
-        let statement = self.runner.get(statement_id).await?;
+        let statement_id =
+            convert::id::<super::domain::StatementId>("statement_id", &req.statement_id)?;
+        let statement = self.runner.get(statement_id.as_str()).await?;
         let mut conn = self.runner.connection().await?;
         audit::record(
             &mut conn,
