@@ -220,6 +220,25 @@ backend_tests!(
             assert!(text.contains("0-30 days: $0.00"), "{text}");
             assert!(text.contains("121+ days: $0.00"), "{text}");
             assert!(text.contains("JANE DOE"), "{text}");
+            // The claim's row reads across in column order.
+            let row = text
+                .lines()
+                .find(|l| l.contains("2026-10-01"))
+                .unwrap_or_else(|| panic!("no claim row in {text}"));
+            let cells: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(
+                cells,
+                [
+                    "2026-10-01",
+                    "99213",
+                    "$100.00",
+                    "$50.00",
+                    "$20.00",
+                    "$0.00",
+                    "$30.00"
+                ],
+                "{text}"
+            );
         }
 
         // The same day again: nothing new, the same statement.

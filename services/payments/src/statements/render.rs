@@ -131,10 +131,27 @@ const LEADING: f32 = 13.0;
 /// Characters per printed line; longer text lines wrap at a space.
 const WRAP: usize = 110;
 
-/// `text` laid out as a PDF: each line of text a line of Helvetica, long
-/// lines wrapped, as many pages as it takes.
+/// Cells of a claim table row in the text (columns are separated by two or
+/// more spaces): the date and codes start at their column, the five
+/// amounts end at theirs, so the proportional font keeps them aligned.
+const TABLE_COLUMNS: usize = 7;
+/// Left edges of the first two columns, right edges of the five amounts.
+const COLUMN_X: [f32; TABLE_COLUMNS] = [54.0, 118.0, 290.0, 360.0, 430.0, 494.0, 558.0];
+
+/// `text` laid out as a PDF: each line of text a line of Helvetica (the
+/// claim table's rows in aligned columns), long lines wrapped, as many
+/// pages as it takes.
 pub fn pdf(text: &str) -> Vec<u8> {
-    let lines: Vec<String> = text.lines().flat_map(|l| wrap(l, WRAP)).collect();
+    let lines: Vec<String> = text
+        .lines()
+        .flat_map(|l| {
+            if table_cells(l).is_some() {
+                vec![l.to_string()]
+            } else {
+                wrap(l, WRAP)
+            }
+        })
+        .collect();
     let per_page = ((PAGE_HEIGHT - 2.0 * MARGIN) / LEADING).floor().max(1.0) as usize;
     let pages: Vec<&[String]> = if lines.is_empty() {
         vec![&[][..]]
@@ -167,16 +184,68 @@ pub fn pdf(text: &str) -> Vec<u8> {
         let mut content = Content::new();
         content.begin_text();
         content.set_font(font_name, FONT_SIZE);
-        content.set_leading(LEADING);
-        content.next_line(MARGIN, PAGE_HEIGHT - MARGIN);
-        for line in page_lines.iter() {
-            content.show(Str(&win_ansi(line)));
-            content.next_line_using_leading();
+        for (i, line) in page_lines.iter().enumerate() {
+            let y = PAGE_HEIGHT - MARGIN - LEADING * i as f32;
+            match table_cells(line) {
+                Some(cells) => {
+                    for (column, cell) in cells.iter().enumerate() {
+                        let x = if column < 2 {
+                            COLUMN_X[column]
+                        } else {
+                            COLUMN_X[column] - width(cell)
+                        };
+                        content.set_text_matrix([1.0, 0.0, 0.0, 1.0, x, y]);
+                        content.show(Str(&win_ansi(cell)));
+                    }
+                }
+                None => {
+                    content.set_text_matrix([1.0, 0.0, 0.0, 1.0, MARGIN, y]);
+                    content.show(Str(&win_ansi(line)));
+                }
+            }
         }
         content.end_text();
         pdf.stream(content_id, &content.finish());
     }
     pdf.finish()
+}
+
+/// The cells of a claim table row (or its header): seven cells separated
+/// by two or more spaces, the third to seventh money or a header word.
+fn table_cells(line: &str) -> Option<Vec<&str>> {
+    let cells: Vec<&str> = line
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    (cells.len() == TABLE_COLUMNS && !line.starts_with(' ')).then_some(cells)
+}
+
+/// The width in points of `text` in Helvetica at [`FONT_SIZE`] (the
+/// standard font metrics; characters outside ASCII as a digit's width).
+fn width(text: &str) -> f32 {
+    let units: u32 = text.chars().map(helvetica_width).sum();
+    units as f32 * FONT_SIZE / 1000.0
+}
+
+/// Helvetica's advance width of `c` in thousandths of an em.
+fn helvetica_width(c: char) -> u32 {
+    const WIDTHS: [u16; 95] = [
+        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278,
+        278, // ' '../
+        556, 556, 556, 556, 556, 556, 556, 556, 556, 556, // 0-9
+        278, 278, 584, 584, 584, 556, 1015, // :..@
+        667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, // A-M
+        722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, // N-Z
+        278, 278, 278, 469, 556, 333, // [..`
+        556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, // a-m
+        556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, // n-z
+        334, 260, 334, 584, // {..~
+    ];
+    match c as u32 {
+        code @ 0x20..=0x7E => u32::from(WIDTHS[(code - 0x20) as usize]),
+        _ => 556,
+    }
 }
 
 /// `line` cut at spaces into pieces of at most `width` characters (a word
@@ -224,6 +293,20 @@ mod tests {
         assert_eq!(wrap(line, 7), vec!["aaa bbb", "ccc ddd"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), vec![""]);
+    }
+
+    #[test]
+    fn a_claim_row_splits_into_seven_cells_and_amounts_end_on_their_column() {
+        let row = "2026-10-01  99213                $100.00        $50.00        $20.00         $0.00        $30.00";
+        let cells = table_cells(row).unwrap();
+        assert_eq!(cells[1], "99213");
+        assert_eq!(cells[6], "$30.00");
+        assert!(table_cells("Balance due: $30.00").is_none());
+        // "$30.00": five glyphs of 556 ($, 3, 0, 0, 0) and "." of 278: 3058 units at 9 pt.
+        assert!((width("$30.00") - 3058.0 * 9.0 / 1000.0).abs() < 0.001);
+        let bytes = pdf(&format!("{row}\n"));
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(raw.contains("($30.00) Tj"));
     }
 
     #[test]
