@@ -8,6 +8,7 @@
 pub mod charges;
 pub mod claims;
 pub mod denials;
+pub mod eligibility;
 pub mod pricing;
 pub mod registry;
 pub mod roles;
@@ -99,7 +100,7 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .map(|f| Arc::new(f) as Arc<dyn submission::adapter::Clearinghouse>);
     let mut service = ServiceBuilder::new("billing", roles::policy(), settings)
         .add_service(RegistryServiceServer::new(
-            registry::grpc::RegistryRpc::new(db.clone(), clock.clone()),
+            registry::grpc::RegistryRpc::new(db.clone(), clock.clone(), clearinghouse.clone()),
         ))
         .add_service(ClaimServiceServer::new(claims::grpc::ClaimRpc::new(
             db.clone(),

@@ -6,9 +6,12 @@
 //! providers, [`patients`] for patients and coverages), [`wire`] translates
 //! the contracts, and [`grpc`] serves `RegistryService` ([`patient_rpc`]
 //! its patient RPCs, which write the audit log for every read or change of
-//! a patient). Prices are the [`crate::pricing`] capability. Eligibility
-//! checks are not built yet and answer `UNIMPLEMENTED`.
+//! a patient). Prices are the [`crate::pricing`] capability. Prior
+//! authorizations ([`authorizations`], [`authorization_rpc`]) supply the
+//! REF*G1 of claims for the codes a payer wants authorized.
 
+pub mod authorization_rpc;
+pub mod authorizations;
 pub mod coverage;
 pub mod domain;
 pub mod grpc;

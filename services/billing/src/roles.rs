@@ -26,6 +26,7 @@ pub fn policy() -> RolePolicy {
                 "UpsertChargeMaster",
                 "SetSubmitterProfile",
                 "SetPayerRules",
+                "AddAuthorization",
             ],
             &[Biller, Manager, Admin],
         )
@@ -40,6 +41,7 @@ pub fn policy() -> RolePolicy {
                 "GetChargeMaster",
                 "GetSubmitterProfile",
                 "GetPayerRules",
+                "ListAuthorizations",
             ],
             &[
                 Biller,
@@ -68,6 +70,11 @@ pub fn policy() -> RolePolicy {
             &[Biller, Manager, Auditor, PaymentPoster, Collector, Service],
         )
         .allow(REGISTRY, &["CheckEligibility"], &[Biller, Service])
+        .allow(
+            REGISTRY,
+            &["GetEligibility"],
+            &[Biller, Manager, Auditor, Service],
+        )
         .allow(
             CLAIMS,
             &[

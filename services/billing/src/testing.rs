@@ -355,3 +355,24 @@ pub fn keep_for_oracle(name: &str, content: &[u8]) {
         std::fs::write(std::path::Path::new(&dir).join(name), content).unwrap();
     }
 }
+
+/// A fresh, empty directory for a clearinghouse folder drop.
+pub fn temp_folder() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "medbill-billing-{}",
+        medbill_kernel::ids::new_uuid_v7()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A submission client.
+pub async fn submission(
+    service: &RunningService,
+) -> medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient<
+    Channel,
+> {
+    medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient::new(
+        service.channel().await,
+    )
+}

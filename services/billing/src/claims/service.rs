@@ -1,8 +1,11 @@
 //! Building and scrubbing claims, in the caller's transaction: the charge
 //! capture consumer bills each release it stores, `CreateClaim` bills by
-//! hand, `ScrubClaim` and `CreateBatch` scrub again.
+//! hand, `ScrubClaim` and `CreateBatch` scrub again. A claim for codes its
+//! payer wants authorized takes a registered prior authorization's number.
 
-use medbill_kernel::{CalendarDate, ClaimId, EncounterId, Money, Npi, Timestamp};
+use medbill_kernel::{
+    CalendarDate, ClaimId, EncounterId, Money, Npi, PatientId, PayerId, Timestamp,
+};
 use medbill_platform::ServiceError;
 use sqlx::AnyConnection;
 
@@ -14,7 +17,8 @@ use super::domain::{
 use super::store::{self, Cause, StoredRelease};
 use crate::charges::domain::{ChargeOutcome, EncounterType};
 use crate::charges::store::{self as charge_store, ChargeFilter};
-use crate::registry::profile;
+use crate::eligibility;
+use crate::registry::{authorizations, profile};
 use crate::registry::{patients, store as registry};
 use crate::scrubber::{self, CATALOG, CodingFinding, Facts};
 
@@ -198,6 +202,12 @@ pub async fn bill_release(
             paid: Money::ZERO,
         })
         .collect();
+    let prior_authorization = match prior_authorization {
+        "" => authorization_for(conn, patient_id, &coverage.payer_id, &claim_lines)
+            .await?
+            .unwrap_or_default(),
+        given => given.to_string(),
+    };
     let total_charge = claim_lines
         .iter()
         .map(|l| l.charge)
@@ -223,7 +233,7 @@ pub async fn bill_release(
         place_of_service: release.place_of_service.clone(),
         type_of_bill,
         diagnoses: release.diagnoses.clone(),
-        prior_authorization: prior_authorization.to_string(),
+        prior_authorization,
         total_charge,
         dates,
         state: ClaimState::new(true),
@@ -245,6 +255,25 @@ pub async fn bill_release(
     let ids: Vec<_> = charges.iter().map(|c| c.charge_id.clone()).collect();
     store::mark_billed(conn, &ids, &claim.claim_id).await?;
     Ok(Billed::Built(Box::new(claim)))
+}
+
+/// The number of a registered prior authorization covering the lines whose
+/// codes the payer wants authorized (one of its visits used), if the payer
+/// wants any and one covers them.
+async fn authorization_for(
+    conn: &mut AnyConnection,
+    patient_id: &PatientId,
+    payer_id: &PayerId,
+    lines: &[ClaimLine],
+) -> Result<Option<String>, ServiceError> {
+    let rules = scrubber::store::payer_rules(conn, payer_id).await?;
+    let needing: Vec<(&str, CalendarDate)> = lines
+        .iter()
+        .filter(|l| rules.authorization_required_codes.contains(&l.code))
+        .map(|l| (l.code.as_str(), l.date_of_service))
+        .collect();
+    let taken = authorizations::take_for_claim(conn, patient_id, payer_id, &needing).await?;
+    Ok(taken.map(|a| a.number))
 }
 
 /// Runs the catalog over `claim` with the facts in the database.
@@ -274,6 +303,16 @@ pub async fn scrub(
     let payer_rules = scrubber::store::payer_rules(conn, &claim.payer_id).await?;
     let duplicates = store::duplicates_of(conn, claim).await?;
     let other = OtherPayer::load(conn, claim).await?;
+    let mut days: Vec<CalendarDate> = claim.lines.iter().map(|l| l.date_of_service).collect();
+    days.sort();
+    days.dedup();
+    let mut inactive_on = Vec::new();
+    for day in days {
+        let latest = eligibility::store::latest_answer(conn, &claim.coverage_id, day).await?;
+        if latest.and_then(|q| q.answer).is_some_and(|a| !a.active) {
+            inactive_on.push(day);
+        }
+    }
     let facts = Facts {
         claim,
         payer: &payer,
@@ -286,6 +325,7 @@ pub async fn scrub(
         encounter_type,
         payer_rules: &payer_rules,
         duplicates: &duplicates,
+        inactive_on: &inactive_on,
         coding_findings,
         today,
     };

@@ -1,7 +1,10 @@
 //! `medbill.billing.v1.RegistryService`: payers and providers here;
 //! patients and coverages (audited) in [`super::patient_rpc`]; prices
-//! (charge master, fee schedules) in [`crate::pricing::grpc`]. Eligibility
-//! answers `UNIMPLEMENTED` (the generated default) until it is built.
+//! (charge master, fee schedules) in [`crate::pricing::grpc`]; prior
+//! authorizations in [`super::authorization_rpc`]; eligibility in
+//! [`crate::eligibility::rpc`].
+
+use std::sync::Arc;
 
 use medbill_contracts::medbill::billing::v1 as pb;
 use medbill_contracts::medbill::billing::v1::registry_service_server::RegistryService;
@@ -17,21 +20,29 @@ use tonic::{Request, Response, Status};
 
 use super::domain::{Payer, Provider, ProviderId};
 use super::store::KEY_SEPARATOR;
-use super::{patient_rpc, profile_rpc, store, wire};
+use super::{authorization_rpc, patient_rpc, profile_rpc, store, wire};
+use crate::eligibility;
 use crate::pricing;
 use crate::pricing::domain::FeeScheduleId;
+use crate::submission::adapter::Clearinghouse;
 
 /// The registry API over the billing database.
 #[derive(Clone)]
 pub struct RegistryRpc {
     db: Database,
     clock: Clock,
+    clearinghouse: Option<Arc<dyn Clearinghouse>>,
 }
 
 impl RegistryRpc {
-    /// The API over `db`; "today" (prices in force) comes from `clock`.
-    pub fn new(db: Database, clock: Clock) -> Self {
-        RegistryRpc { db, clock }
+    /// The API over `db`; "today" (prices in force) comes from `clock`;
+    /// eligibility inquiries go through `clearinghouse` (none without it).
+    pub fn new(db: Database, clock: Clock, clearinghouse: Option<Arc<dyn Clearinghouse>>) -> Self {
+        RegistryRpc {
+            db,
+            clock,
+            clearinghouse,
+        }
     }
 }
 
@@ -312,6 +323,53 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::GetPayerRulesRequest>,
     ) -> Result<Response<pb::PayerRules>, Status> {
         profile_rpc::get_payer_rules(&self.db, request).await
+    }
+
+    async fn add_authorization(
+        &self,
+        request: Request<pb::AddAuthorizationRequest>,
+    ) -> Result<Response<pb::Authorization>, Status> {
+        let who = principal(&request)?.clone();
+        let answer =
+            authorization_rpc::add_authorization(&self.db, &self.clock, &who, request.into_inner())
+                .await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn list_authorizations(
+        &self,
+        request: Request<pb::ListAuthorizationsRequest>,
+    ) -> Result<Response<pb::ListAuthorizationsResponse>, Status> {
+        let who = principal(&request)?.clone();
+        let answer =
+            authorization_rpc::list_authorizations(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn check_eligibility(
+        &self,
+        request: Request<pb::CheckEligibilityRequest>,
+    ) -> Result<Response<pb::EligibilityResponse>, Status> {
+        let who = principal(&request)?.clone();
+        let answer = eligibility::rpc::check_eligibility(
+            &self.db,
+            &self.clock,
+            self.clearinghouse.as_deref(),
+            &who,
+            request.into_inner(),
+        )
+        .await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn get_eligibility(
+        &self,
+        request: Request<pb::GetEligibilityRequest>,
+    ) -> Result<Response<pb::EligibilityResponse>, Status> {
+        let who = principal(&request)?.clone();
+        let answer =
+            eligibility::rpc::get_eligibility(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
     }
 
     async fn get_charge_master(

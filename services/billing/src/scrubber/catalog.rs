@@ -86,6 +86,14 @@ pub const CATALOG: &[Rule] = &[
         check: coverage_not_active,
     },
     Rule {
+        id: "COVERAGE_INACTIVE_271",
+        severity: Severity::Error,
+        field: "dates_of_service",
+        summary: "The latest eligibility response (271) for the coverage does not say it is inactive on a line's date of service.",
+        fix: "Check eligibility again (CheckEligibility) or bill the coverage the patient has on that date.",
+        check: coverage_inactive_271,
+    },
+    Rule {
         id: "SUBSCRIBER_RELATIONSHIP",
         severity: Severity::Error,
         field: "coverage.relationship",
@@ -253,6 +261,18 @@ fn one(condition: bool, field: &str, message: impl FnOnce() -> String) -> Vec<Pr
     } else {
         Vec::new()
     }
+}
+
+fn coverage_inactive_271(f: &Facts<'_>) -> Vec<Problem> {
+    f.inactive_on
+        .iter()
+        .map(|day| {
+            Problem::new(
+                "dates_of_service",
+                format!("the latest 271 for the coverage says it is inactive on {day}"),
+            )
+        })
+        .collect()
 }
 
 fn payer_inactive(f: &Facts<'_>) -> Vec<Problem> {

@@ -85,6 +85,9 @@ pub struct Facts<'a> {
     pub payer_rules: &'a PayerRules,
     /// Other standing claims for the same patient, provider, dates and codes.
     pub duplicates: &'a [ClaimId],
+    /// Dates of service of the claim on which the latest recorded 271 for
+    /// its coverage says the coverage is inactive.
+    pub inactive_on: &'a [CalendarDate],
     /// Blocking findings of coding's edits, when they were re-run.
     pub coding_findings: &'a [CodingFinding],
     /// Today in the service's time zone.

@@ -1,9 +1,12 @@
-//! Acknowledgments: a 999 says which transaction sets of a batch the
+//! Acknowledgments and the other files the clearinghouse sends back: a 999 says which transaction sets of a batch the
 //! clearinghouse accepted (a rejected set means none of its claims reached
 //! the payer); a 277CA says, claim by claim, whether the payer's front end
 //! accepted it. Rejected claims go back to work (REJECTED) with the reason;
 //! accepted ones move on. A file is applied once (by its content); what it
-//! names that we never sent is recorded as unmatched, never dropped.
+//! names that we never sent is recorded as unmatched, never dropped. A 271
+//! answers an eligibility inquiry ([`crate::eligibility::answer`]) and a
+//! 277 a claim status inquiry ([`crate::followup::status`]); they are kept
+//! here too, so each is applied once.
 
 use medbill_kernel::{ClaimId, Timestamp};
 use medbill_platform::ServiceError;
@@ -12,10 +15,12 @@ use medbill_x12::claim_ack::{ClaimStatusReport, Disposition, read_277ca};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
+use super::kind::FileKind;
 use super::store;
 use crate::claims::domain::{Dimension, Submission};
 use crate::claims::service::Context;
 use crate::claims::store::{self as claim_store, Cause};
+use crate::eligibility::answer;
 
 /// The request field that carries the file.
 const FIELD: &str = "content";
@@ -25,7 +30,7 @@ const FIELD: &str = "content";
 pub struct Acknowledgment {
     /// Its id.
     pub acknowledgment_id: String,
-    /// `999` or `277CA`.
+    /// `999`, `277CA`, `271` or `277`.
     pub transaction_type: String,
     /// The batch it acknowledges; empty when none we sent.
     pub batch_id: String,
@@ -43,36 +48,6 @@ pub struct Acknowledgment {
     pub newly_applied: bool,
 }
 
-/// Which acknowledgment a file holds, from its first ST.
-fn kind_of(content: &[u8]) -> Result<&'static str, ServiceError> {
-    if content.len() < 106 || !content.starts_with(b"ISA") {
-        return Err(ServiceError::invalid(
-            FIELD,
-            "segment 1 (ISA): not an X12 interchange (it must start with a 106-character ISA)",
-        ));
-    }
-    let element = content[3];
-    let find = |id: &[u8]| {
-        let mut needle = b"ST".to_vec();
-        needle.push(element);
-        needle.extend_from_slice(id);
-        needle.push(element);
-        content
-            .windows(needle.len())
-            .any(|w| w == needle.as_slice())
-    };
-    if find(b"999") {
-        Ok("999")
-    } else if find(b"277") {
-        Ok("277CA")
-    } else {
-        Err(ServiceError::invalid(
-            FIELD,
-            "holds neither a 999 nor a 277CA transaction set",
-        ))
-    }
-}
-
 /// Applies an acknowledgment file in `tx` (once per content).
 pub async fn ingest(
     tx: &mut AnyConnection,
@@ -87,10 +62,10 @@ pub async fn ingest(
             ..previous
         });
     }
-    let kind = kind_of(content)?;
+    let kind = FileKind::of(content, FIELD)?;
     let mut ack = Acknowledgment {
         acknowledgment_id: medbill_kernel::ids::new_uuid_v7(),
-        transaction_type: kind.to_string(),
+        transaction_type: kind.code().to_string(),
         batch_id: String::new(),
         claims_accepted: 0,
         claims_rejected: 0,
@@ -100,19 +75,30 @@ pub async fn ingest(
         newly_applied: true,
     };
     match kind {
-        "999" => {
+        FileKind::Ack999 => {
             let groups =
                 read_999(content).map_err(|e| ServiceError::invalid(FIELD, e.to_string()))?;
             for group in &groups {
                 apply_999(tx, group, &mut ack, cx).await?;
             }
         }
-        _ => {
+        FileKind::ClaimAck277 => {
             let acks =
                 read_277ca(content).map_err(|e| ServiceError::invalid(FIELD, e.to_string()))?;
             for report in acks.iter().flat_map(|a| a.claims.iter()) {
                 apply_277ca(tx, report, &mut ack, cx).await?;
             }
+        }
+        FileKind::Eligibility271 => {
+            let applied = answer::apply_271(tx, content, FIELD, cx.now).await?;
+            ack.claims_accepted = applied.answered;
+            ack.unmatched = applied.unmatched;
+        }
+        FileKind::ClaimStatus277 => {
+            return Err(ServiceError::invalid(
+                FIELD,
+                "a 277 claim status response (005010X212) is not applied: no claim status inquiry is sent by this service yet",
+            ));
         }
     }
     sqlx::query(

@@ -311,7 +311,8 @@ async fn control_number(tx: &mut Tx, name: &str) -> Result<u32, ServiceError> {
     u32::try_from((n - 1) % 999_999_999 + 1).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-fn hhmm(t: medbill_kernel::Timestamp) -> String {
+/// `HHMM` of a timestamp (UTC), for ISA10, GS05 and BHT05.
+pub(crate) fn hhmm(t: medbill_kernel::Timestamp) -> String {
     // RFC 3339 UTC: "2026-11-30T17:00:00Z".
     let text = t.to_string();
     text.get(11..16)

@@ -129,7 +129,7 @@ fn address(a: &Address) -> X12Address {
     }
 }
 
-fn name(n: &PersonName) -> X12Name {
+pub(crate) fn name(n: &PersonName) -> X12Name {
     let opt = |s: &str| (!s.is_empty()).then(|| Phi::new(s.to_string()));
     X12Name {
         last: Phi::new(n.last.clone()),
@@ -139,7 +139,7 @@ fn name(n: &PersonName) -> X12Name {
     }
 }
 
-fn sex(s: Sex) -> X12Sex {
+pub(crate) fn sex(s: Sex) -> X12Sex {
     match s {
         Sex::Female => X12Sex::Female,
         Sex::Male => X12Sex::Male,

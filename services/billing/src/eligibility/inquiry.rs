@@ -1,0 +1,200 @@
+//! `CheckEligibility`'s work: the 270 for one coverage and date of service,
+//! written with the X12 engine, stored as a pending inquiry and dropped in
+//! the clearinghouse folder's `outbound/` — unless a 271 for the same
+//! coverage and date is recorded already, which is the answer then.
+
+use medbill_kernel::{CalendarDate, Timestamp};
+use medbill_platform::ServiceError;
+use medbill_platform::db::Database;
+use medbill_x12::Phi;
+use medbill_x12::claim::Payer as X12Payer;
+use medbill_x12::eligibility::{
+    EligibilityInquiry, InformationReceiver, SubscriberInquiry, write_270,
+};
+
+use super::store::{self, Inquiry};
+use crate::claims::store::next_number;
+use crate::registry::coverage::CoverageId;
+use crate::registry::domain::PersonName;
+use crate::registry::{patients, profile, store as registry};
+use crate::submission::adapter::Clearinghouse;
+use crate::submission::batch::hhmm;
+use crate::submission::x12map::{self, Envelope};
+
+/// The service types asked about when the request names none: `30`,
+/// health benefit plan coverage.
+pub const DEFAULT_SERVICE_TYPE: &str = "30";
+
+/// What `CheckEligibility` asks.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// The coverage.
+    pub coverage_id: CoverageId,
+    /// The date of service.
+    pub date_of_service: CalendarDate,
+    /// EQ01 codes, checked, at least one.
+    pub service_types: Vec<String>,
+}
+
+/// Checks the request's service type codes (one or two letters or digits
+/// each, at most 99); `["30"]` when none is given.
+pub fn service_types(codes: &[String]) -> Result<Vec<String>, ServiceError> {
+    if codes.is_empty() {
+        return Ok(vec![DEFAULT_SERVICE_TYPE.to_string()]);
+    }
+    if codes.len() > 99 {
+        return Err(ServiceError::invalid("service_types", "at most 99 codes"));
+    }
+    let mut out = Vec::with_capacity(codes.len());
+    for (i, code) in codes.iter().enumerate() {
+        let code = code.trim().to_ascii_uppercase();
+        if code.is_empty() || code.len() > 2 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(ServiceError::invalid(
+                format!("service_types[{i}]"),
+                "an X12 service type code: one or two letters or digits (e.g. \"30\")",
+            ));
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
+
+/// Answers `question`: the recorded answer for the same coverage and date
+/// if there is one, else a new pending inquiry whose 270 was handed to
+/// `clearinghouse`.
+pub async fn check(
+    db: &Database,
+    clearinghouse: &dyn Clearinghouse,
+    question: &Question,
+    actor: &str,
+    now: Timestamp,
+    today: CalendarDate,
+) -> Result<Inquiry, ServiceError> {
+    let mut tx = db.begin().await?;
+    let coverage = patients::coverage(&mut tx, &question.coverage_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("coverage", question.coverage_id.as_str()))?;
+    if let Some(answered) =
+        store::latest_answer(&mut tx, &coverage.coverage_id, question.date_of_service).await?
+    {
+        return Ok(answered);
+    }
+    let patient = patients::patient(&mut tx, Some(&coverage.patient_id), None)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("patient", coverage.patient_id.as_str()))?;
+    let payer = registry::require_payer(&mut tx, &coverage.payer_id).await?;
+    let profile = profile::load(&mut tx).await?.ok_or_else(|| {
+        ServiceError::FailedPrecondition(
+            "no submitter profile: set it (SetSubmitterProfile) before eligibility inquiries"
+                .into(),
+        )
+    })?;
+    let provider = registry::provider(&mut tx, Some(&profile.billing_provider_id), None)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::FailedPrecondition(
+                "the submitter profile's billing provider is gone".into(),
+            )
+        })?;
+    let ein = provider.tax_id.as_ref().ok_or_else(|| {
+        ServiceError::FailedPrecondition(
+            "the billing provider has no tax id (the 270 trace names it)".into(),
+        )
+    })?;
+    let interchange = number(&mut tx, "interchange").await?;
+    let group = number(&mut tx, "group").await?;
+    let st = format!("{:04}", next_number(&mut tx, "transaction").await?);
+    let inquiry_id = medbill_kernel::ids::new_uuid_v7();
+    // The subscriber is asked about: the patient when self-insured, else
+    // the coverage's subscriber (the payer finds the dependent under them).
+    let (name, birth, sex) = match &coverage.subscriber {
+        None => (
+            patient.name.expose().clone(),
+            *patient.birth_date.expose(),
+            patient.sex,
+        ),
+        Some(s) => (
+            PersonName {
+                last: s.name.expose().last.clone(),
+                first: s.name.expose().first.clone(),
+                ..Default::default()
+            },
+            *s.birth_date.expose(),
+            s.sex,
+        ),
+    };
+    let date = medbill_x12::Date::from(today);
+    let envelope = Envelope {
+        profile: &profile,
+        interchange,
+        group,
+        date,
+        time: hhmm(now),
+        reference: inquiry_id.clone(),
+    };
+    let x12 = EligibilityInquiry {
+        control_number: st,
+        reference_id: inquiry_id.replace('-', "")[..30].to_string(),
+        created: date,
+        created_time: hhmm(now),
+        payer: X12Payer {
+            name: payer.name.clone(),
+            id: payer.electronic_payer_id.clone(),
+        },
+        provider: InformationReceiver {
+            name: provider.name.clone(),
+            npi: provider.npi.as_str().to_string(),
+        },
+        subscribers: vec![SubscriberInquiry {
+            trace_number: inquiry_id.clone(),
+            trace_originator: format!("1{}", ein.as_str()),
+            name: x12map::name(&name),
+            member_id: Phi::new(coverage.member_id.expose().clone()),
+            birth_date: Some(Phi::new(medbill_x12::Date::from(birth))),
+            sex: Some(x12map::sex(sex)),
+            service_date: Some(medbill_x12::Date::from(question.date_of_service)),
+            service_types: question.service_types.clone(),
+        }],
+    };
+    let content = write_270(&envelope.params(), &[x12]).map_err(|e| {
+        ServiceError::FailedPrecondition(format!(
+            "the coverage cannot be asked about in a 270: {}: {}",
+            e.field, e.reason
+        ))
+    })?;
+    let inquiry = Inquiry {
+        inquiry_id: inquiry_id.clone(),
+        coverage_id: coverage.coverage_id.clone(),
+        date_of_service: question.date_of_service,
+        service_types: question.service_types.clone(),
+        trace_number: inquiry_id,
+        file_name: format!("270-{interchange:09}.x12"),
+        created_by: actor.to_string(),
+        created_at: now,
+        answer: None,
+    };
+    store::insert(&mut tx, &inquiry).await?;
+    // Handed over before the commit: a failed drop records nothing.
+    clearinghouse
+        .send(&inquiry.file_name, &content)
+        .map_err(|e| {
+            ServiceError::Unavailable(format!(
+                "clearinghouse drop of {} failed: {e}",
+                inquiry.file_name
+            ))
+        })?;
+    tx.commit().await?;
+    tracing::info!(
+        inquiry_id = inquiry.inquiry_id,
+        file = inquiry.file_name,
+        "270 handed to the clearinghouse"
+    );
+    Ok(inquiry)
+}
+
+async fn number(conn: &mut sqlx::AnyConnection, name: &str) -> Result<u32, ServiceError> {
+    u32::try_from(next_number(conn, name).await?)
+        .map_err(|_| ServiceError::Internal(format!("control number {name} overflowed")))
+}
