@@ -9,6 +9,7 @@ pub mod charges;
 pub mod claims;
 pub mod denials;
 pub mod eligibility;
+pub mod followup;
 pub mod pricing;
 pub mod registry;
 pub mod roles;

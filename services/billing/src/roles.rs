@@ -92,7 +92,7 @@ pub fn policy() -> RolePolicy {
         )
         .allow(
             SUBMISSION,
-            &["CreateBatch", "IngestAcknowledgment"],
+            &["CreateBatch", "IngestAcknowledgment", "SendStatusInquiries"],
             &[Biller, Service],
         )
         .allow(
@@ -102,6 +102,7 @@ pub fn policy() -> RolePolicy {
                 "ListBatches",
                 "GetBatchFile",
                 "ListAcknowledgments",
+                "ListFollowUps",
             ],
             &[Biller, Manager, Auditor],
         )

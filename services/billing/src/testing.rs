@@ -68,6 +68,7 @@ pub fn commercial_payer(name: &str) -> CreatePayerRequest {
         fee_schedule_id: String::new(),
         appeal_window_days: 180,
         claim_forms: vec![ClaimForm::Professional as i32],
+        follow_up_days: 0,
     }
 }
 

@@ -84,11 +84,13 @@ backend_tests!(
                 active: false,
                 appeal_window_days: 60,
                 claim_forms: vec![ClaimForm::Professional as i32],
+                follow_up_days: 45,
             }))
             .await
             .unwrap()
             .into_inner();
         assert!(!updated.active);
+        assert_eq!(updated.follow_up_days, 45);
         assert_eq!(updated.electronic_payer_id, zeta.electronic_payer_id);
         let read = api
             .get_payer(as_biller(GetPayerRequest {

@@ -176,6 +176,9 @@ pub struct Payer {
     pub fee_schedule_id: Option<String>,
     /// Whether claims may be sent to it.
     pub active: bool,
+    /// Days after submission without adjudication before its claims are
+    /// followed up.
+    pub follow_up_days: u32,
 }
 
 /// An Employer Identification Number: nine digits.

@@ -82,6 +82,7 @@ impl RegistryService for RegistryRpc {
             address: wire::address("address", req.address.as_ref())?,
             fee_schedule_id: None,
             active: true,
+            follow_up_days: wire::follow_up_days("follow_up_days", req.follow_up_days)?,
         };
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
         let payer = Payer {
@@ -138,6 +139,7 @@ impl RegistryService for RegistryRpc {
         let appeal_window_days = wire::days("appeal_window_days", req.appeal_window_days)?;
         let claim_forms = wire::claim_forms("claim_forms", &req.claim_forms)?;
         let address = wire::address("address", req.address.as_ref())?;
+        let follow_up_days = wire::follow_up_days("follow_up_days", req.follow_up_days)?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
         let stored = store::require_payer(&mut tx, &payer_id).await?;
         // The clearinghouse id and the filing indicator are not in the
@@ -150,6 +152,7 @@ impl RegistryService for RegistryRpc {
             address,
             fee_schedule_id: fee_schedule_id(&mut tx, &req.fee_schedule_id).await?,
             active: req.active,
+            follow_up_days,
             ..stored
         };
         store::update_payer(&mut tx, &payer).await?;

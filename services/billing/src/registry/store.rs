@@ -15,7 +15,7 @@ pub const KEY_SEPARATOR: char = '\u{1f}';
 
 const PAYER_COLUMNS: &str = "payer_id, name, electronic_payer_id, filing_indicator, \
     timely_filing_days, appeal_window_days, claim_forms, address_line1, address_line2, city, \
-    state, postal_code, fee_schedule_id, active";
+    state, postal_code, fee_schedule_id, active, follow_up_days";
 
 const PROVIDER_COLUMNS: &str = "provider_id, npi, name, first_name, organization, tax_id, \
     taxonomy, address_line1, address_line2, city, state, postal_code";
@@ -41,7 +41,7 @@ pub fn address_of(row: &AnyRow) -> Result<Address, sqlx::Error> {
 pub async fn insert_payer(conn: &mut AnyConnection, payer: &Payer) -> Result<(), ServiceError> {
     let sql = format!(
         "INSERT INTO payers ({PAYER_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     );
     bind_payer(sqlx::query(&sql), payer).execute(conn).await?;
     Ok(())
@@ -52,7 +52,7 @@ pub async fn update_payer(conn: &mut AnyConnection, payer: &Payer) -> Result<boo
     let sql = "UPDATE payers SET name = $2, electronic_payer_id = $3, filing_indicator = $4, \
         timely_filing_days = $5, appeal_window_days = $6, claim_forms = $7, address_line1 = $8, \
         address_line2 = $9, city = $10, state = $11, postal_code = $12, fee_schedule_id = $13, \
-        active = $14 WHERE payer_id = $1";
+        active = $14, follow_up_days = $15 WHERE payer_id = $1";
     let done = bind_payer(sqlx::query(sql), payer).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
@@ -77,6 +77,7 @@ fn bind_payer<'q>(
         .bind(payer.address.postal_code.clone())
         .bind(payer.fee_schedule_id.clone().unwrap_or_default())
         .bind(i64::from(payer.active))
+        .bind(i64::from(payer.follow_up_days))
 }
 
 fn payer_of(row: &AnyRow) -> Result<Payer, ServiceError> {
@@ -104,6 +105,8 @@ fn payer_of(row: &AnyRow) -> Result<Payer, ServiceError> {
         address: address_of(row)?,
         fee_schedule_id: Some(fee_schedule_id).filter(|f| !f.is_empty()),
         active: row.try_get::<i64, _>("active")? == 1,
+        follow_up_days: u32::try_from(row.try_get::<i64, _>("follow_up_days")?)
+            .map_err(|_| bad())?,
     })
 }
 

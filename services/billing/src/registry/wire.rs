@@ -77,6 +77,22 @@ pub fn days(field: &str, value: u32) -> Result<u32, ServiceError> {
     Ok(value)
 }
 
+/// The days after submission before a claim is followed up: 0 means
+/// [`DEFAULT_FOLLOW_UP_DAYS`], at most a year.
+pub fn follow_up_days(field: &str, value: u32) -> Result<u32, ServiceError> {
+    match value {
+        0 => Ok(DEFAULT_FOLLOW_UP_DAYS),
+        1..=365 => Ok(value),
+        _ => Err(ServiceError::invalid(
+            field,
+            format!("1 to 365 days (0 means {DEFAULT_FOLLOW_UP_DAYS})"),
+        )),
+    }
+}
+
+/// The follow-up days of a payer registered without them.
+pub const DEFAULT_FOLLOW_UP_DAYS: u32 = 30;
+
 /// A required address: street, city, a two-letter state and a 5 or 9 digit
 /// ZIP code (what an 837's N3/N4 need).
 pub fn address(field: &str, value: Option<&common::Address>) -> Result<Address, ServiceError> {
@@ -235,6 +251,7 @@ pub fn wire_payer(p: &Payer) -> pb::Payer {
         fee_schedule_id: p.fee_schedule_id.clone().unwrap_or_default(),
         active: p.active,
         appeal_window_days: p.appeal_window_days,
+        follow_up_days: p.follow_up_days,
         claim_forms: p
             .claim_forms
             .iter()

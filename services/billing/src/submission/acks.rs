@@ -21,6 +21,7 @@ use crate::claims::domain::{Dimension, Submission};
 use crate::claims::service::Context;
 use crate::claims::store::{self as claim_store, Cause};
 use crate::eligibility::answer;
+use crate::followup::status;
 
 /// The request field that carries the file.
 const FIELD: &str = "content";
@@ -95,10 +96,11 @@ pub async fn ingest(
             ack.unmatched = applied.unmatched;
         }
         FileKind::ClaimStatus277 => {
-            return Err(ServiceError::invalid(
-                FIELD,
-                "a 277 claim status response (005010X212) is not applied: no claim status inquiry is sent by this service yet",
-            ));
+            let applied = status::apply_277(tx, content, FIELD, cx).await?;
+            ack.claims_accepted = applied.recorded;
+            ack.claims_rejected = applied.sent_back;
+            ack.errors = applied.notes;
+            ack.unmatched = applied.unmatched;
         }
     }
     sqlx::query(

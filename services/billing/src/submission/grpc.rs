@@ -1,4 +1,6 @@
-//! `medbill.billing.v1.SubmissionService`: batches and acknowledgments.
+//! `medbill.billing.v1.SubmissionService`: batches and acknowledgments;
+//! the follow-up queue and claim status inquiries in
+//! [`crate::followup::rpc`].
 
 use std::sync::Arc;
 
@@ -18,6 +20,7 @@ use super::batch::{self, BatchRequest, MAX_CLAIMS};
 use super::store::{self, Batch};
 use crate::claims::grpc::claim_type_of;
 use crate::claims::service::Context;
+use crate::followup;
 
 /// The largest acknowledgment file taken in one call.
 pub const MAX_ACK_BYTES: usize = 64 * 1024 * 1024;
@@ -224,6 +227,31 @@ impl SubmissionService for SubmissionRpc {
         )
         .await?;
         Ok(Response::new(wire_ack(&ack)))
+    }
+
+    async fn list_follow_ups(
+        &self,
+        request: Request<pb::ListFollowUpsRequest>,
+    ) -> Result<Response<pb::ListFollowUpsResponse>, Status> {
+        let answer =
+            followup::rpc::list_follow_ups(&self.db, &self.clock, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn send_status_inquiries(
+        &self,
+        request: Request<pb::SendStatusInquiriesRequest>,
+    ) -> Result<Response<pb::SendStatusInquiriesResponse>, Status> {
+        let who = principal(&request)?.clone();
+        let answer = followup::rpc::send_status_inquiries(
+            &self.db,
+            &self.clock,
+            self.clearinghouse.as_deref(),
+            &who.subject,
+            request.into_inner(),
+        )
+        .await?;
+        Ok(Response::new(answer))
     }
 
     async fn list_acknowledgments(
