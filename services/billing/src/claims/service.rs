@@ -172,7 +172,7 @@ pub async fn bill_release(
     } else {
         Frequency::Original
     };
-    let pcn = patient_control_number(store::next_patient_control(conn).await?);
+    let pcn = patient_control_number(store::next_number(conn, "patient_control").await?);
     let billing_provider_npi = match profile::load(conn).await? {
         Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None)
             .await?
@@ -252,13 +252,8 @@ pub async fn bill_release(
         release.release_number, release.encounter_id
     );
     store::insert_claim(conn, &claim, cx.actor, &reason).await?;
-    store::mark_billed(
-        conn,
-        &release.encounter_id,
-        release.release_number,
-        &claim.claim_id,
-    )
-    .await?;
+    let ids: Vec<_> = charges.iter().map(|c| c.charge_id.clone()).collect();
+    store::mark_billed(conn, &ids, &claim.claim_id).await?;
     Ok(Billed::Built(Box::new(claim)))
 }
 
