@@ -71,7 +71,7 @@ pub async fn build(
     {
         return Ok(Billed::Exists(existing.claim_id.clone()));
     }
-    let pcn = patient_control_number(store::next_number(conn, "patient_control").await?);
+    let pcn = patient_control_number(store::next_patient_control(conn).await?);
     let mut claim = primary.clone();
     claim.claim_id = ClaimId::new();
     claim.coverage_id = coverage.coverage_id.clone();

@@ -18,9 +18,12 @@ use super::store::{self, Cause, StoredRelease};
 use crate::charges::domain::{ChargeOutcome, EncounterType};
 use crate::charges::store::{self as charge_store, ChargeFilter};
 use crate::eligibility;
+use crate::registry::coverage::Coverage;
+use crate::registry::domain::{Patient, Payer, Provider};
+use crate::registry::profile::SubmitterProfile;
 use crate::registry::{authorizations, profile};
 use crate::registry::{patients, store as registry};
-use crate::scrubber::{self, CATALOG, CodingFinding, Facts};
+use crate::scrubber::{self, CATALOG, CodingFinding, Facts, PayerRules};
 
 /// Who bills and when.
 #[derive(Debug, Clone, Copy)]
@@ -162,7 +165,13 @@ pub async fn bill_release(
             .await?;
         }
     }
-    registry::require_payer(conn, &coverage.payer_id).await?;
+    let basis = ScrubBasis::load(
+        conn,
+        patient_id,
+        coverage.clone(),
+        &release.rendering_provider_npi,
+    )
+    .await?;
     let claim_type = match release.encounter_type {
         EncounterType::Outpatient | EncounterType::Inpatient => ClaimType::Institutional,
         EncounterType::Professional | EncounterType::Unspecified => ClaimType::Professional,
@@ -172,14 +181,12 @@ pub async fn bill_release(
     } else {
         Frequency::Original
     };
-    let pcn = patient_control_number(store::next_number(conn, "patient_control").await?);
-    let billing_provider_npi = match profile::load(conn).await? {
-        Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None)
-            .await?
-            .map(|p| p.npi.as_str().to_string())
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let pcn = patient_control_number(store::next_patient_control(conn).await?);
+    let billing_provider_npi = basis
+        .billing_provider
+        .as_ref()
+        .map(|p| p.npi.as_str().to_string())
+        .unwrap_or_default();
     let type_of_bill = match release.encounter_type {
         EncounterType::Inpatient => format!("11{}", frequency.as_str()),
         EncounterType::Outpatient => format!("13{}", frequency.as_str()),
@@ -245,15 +252,22 @@ pub async fn bill_release(
         lines: claim_lines,
         findings: Vec::new(),
     };
-    claim.findings = scrub(conn, &claim, release.encounter_type, &[], cx.today).await?;
+    claim.findings = basis
+        .scrub(conn, &claim, release.encounter_type, &[], cx.today)
+        .await?;
     claim.state = ClaimState::new(!claim.has_errors());
     let reason = format!(
         "built from release {} of encounter {}",
         release.release_number, release.encounter_id
     );
     store::insert_claim(conn, &claim, cx.actor, &reason).await?;
-    let ids: Vec<_> = charges.iter().map(|c| c.charge_id.clone()).collect();
-    store::mark_billed(conn, &ids, &claim.claim_id).await?;
+    store::mark_billed(
+        conn,
+        &release.encounter_id,
+        release.release_number,
+        &claim.claim_id,
+    )
+    .await?;
     Ok(Billed::Built(Box::new(claim)))
 }
 
@@ -284,52 +298,112 @@ pub async fn scrub(
     coding_findings: &[CodingFinding],
     today: CalendarDate,
 ) -> Result<Vec<scrubber::Finding>, ServiceError> {
-    let payer = registry::require_payer(conn, &claim.payer_id).await?;
     let coverage = patients::coverage(conn, &claim.coverage_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
-    let patient = patients::patient(conn, Some(&claim.patient_id), None)
-        .await?
-        .ok_or_else(|| ServiceError::not_found("patient", claim.patient_id.as_str()))?;
-    let profile = profile::load(conn).await?;
-    let billing_provider = match &profile {
-        Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None).await?,
-        None => None,
-    };
-    let rendering_provider = match Npi::parse(&claim.rendering_provider_npi) {
-        Ok(npi) => registry::provider(conn, None, Some(&npi)).await?,
-        Err(_) => None,
-    };
-    let payer_rules = scrubber::store::payer_rules(conn, &claim.payer_id).await?;
-    let duplicates = store::duplicates_of(conn, claim).await?;
-    let other = OtherPayer::load(conn, claim).await?;
-    let mut days: Vec<CalendarDate> = claim.lines.iter().map(|l| l.date_of_service).collect();
-    days.sort();
-    days.dedup();
-    let mut inactive_on = Vec::new();
-    for day in days {
-        let latest = eligibility::store::latest_answer(conn, &claim.coverage_id, day).await?;
-        if latest.and_then(|q| q.answer).is_some_and(|a| !a.active) {
-            inactive_on.push(day);
-        }
+    let mut basis = ScrubBasis::load(
+        conn,
+        &claim.patient_id,
+        coverage,
+        &claim.rendering_provider_npi,
+    )
+    .await?;
+    basis.other = OtherPayer::load(conn, claim).await?;
+    basis
+        .scrub(conn, claim, encounter_type, coding_findings, today)
+        .await
+}
+
+/// The registry facts a claim is scrubbed against, loaded once per claim
+/// (building a claim reads them for the claim itself too).
+pub struct ScrubBasis {
+    payer: Payer,
+    coverage: Coverage,
+    patient: Patient,
+    profile: Option<SubmitterProfile>,
+    /// The billing organization the submitter profile names.
+    pub billing_provider: Option<Provider>,
+    rendering_provider: Option<Provider>,
+    payer_rules: PayerRules,
+    other: Option<OtherPayer>,
+}
+
+impl ScrubBasis {
+    /// The facts for a claim of `patient_id` to `coverage`, rendered by
+    /// `rendering_npi`.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        patient_id: &PatientId,
+        coverage: Coverage,
+        rendering_npi: &str,
+    ) -> Result<ScrubBasis, ServiceError> {
+        let payer = registry::require_payer(conn, &coverage.payer_id).await?;
+        let patient = patients::patient(conn, Some(patient_id), None)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
+        let profile = profile::load(conn).await?;
+        let billing_provider = match &profile {
+            Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None).await?,
+            None => None,
+        };
+        let rendering_provider = match Npi::parse(rendering_npi) {
+            Ok(npi) => registry::provider(conn, None, Some(&npi)).await?,
+            Err(_) => None,
+        };
+        let payer_rules = scrubber::store::payer_rules(conn, &coverage.payer_id).await?;
+        Ok(ScrubBasis {
+            payer,
+            coverage,
+            patient,
+            profile,
+            billing_provider,
+            rendering_provider,
+            payer_rules,
+            other: None,
+        })
     }
-    let facts = Facts {
-        claim,
-        payer: &payer,
-        coverage: &coverage,
-        patient: &patient,
-        profile: profile.as_ref(),
-        billing_provider: billing_provider.as_ref(),
-        rendering_provider: rendering_provider.as_ref(),
-        other_payer: other.as_ref().map(OtherPayer::facts),
-        encounter_type,
-        payer_rules: &payer_rules,
-        duplicates: &duplicates,
-        inactive_on: &inactive_on,
-        coding_findings,
-        today,
-    };
-    Ok(scrubber::scrub(CATALOG, &facts))
+
+    /// Runs the catalog over `claim`.
+    pub async fn scrub(
+        &self,
+        conn: &mut AnyConnection,
+        claim: &Claim,
+        encounter_type: EncounterType,
+        coding_findings: &[CodingFinding],
+        today: CalendarDate,
+    ) -> Result<Vec<scrubber::Finding>, ServiceError> {
+        let duplicates = store::duplicates_of(conn, claim).await?;
+        // Days of service the latest 271 for the coverage says it is inactive.
+        let mut days: Vec<CalendarDate> = claim.lines.iter().map(|l| l.date_of_service).collect();
+        days.sort();
+        days.dedup();
+        let mut inactive_on = Vec::new();
+        for day in days {
+            let answer = eligibility::store::latest_answer(conn, &claim.coverage_id, day)
+                .await?
+                .and_then(|inquiry| inquiry.answer);
+            if answer.is_some_and(|a| !a.active) {
+                inactive_on.push(day);
+            }
+        }
+        let facts = Facts {
+            claim,
+            payer: &self.payer,
+            coverage: &self.coverage,
+            patient: &self.patient,
+            profile: self.profile.as_ref(),
+            billing_provider: self.billing_provider.as_ref(),
+            rendering_provider: self.rendering_provider.as_ref(),
+            other_payer: self.other.as_ref().map(OtherPayer::facts),
+            encounter_type,
+            payer_rules: &self.payer_rules,
+            duplicates: &duplicates,
+            inactive_on: &inactive_on,
+            coding_findings,
+            today,
+        };
+        Ok(scrubber::scrub(CATALOG, &facts))
+    }
 }
 
 /// Scrubs a stored claim again and moves it between HELD and READY (a

@@ -42,6 +42,21 @@ pub async fn next_number(conn: &mut AnyConnection, name: &str) -> Result<i64, Se
     Ok(value)
 }
 
+/// The next patient control number's counter value: a sequence on
+/// PostgreSQL (no transaction waits for another), the counter row on SQLite
+/// (which runs one writer at a time anyway).
+pub async fn next_patient_control(conn: &mut AnyConnection) -> Result<i64, ServiceError> {
+    if conn.backend_name() == "PostgreSQL" {
+        Ok(
+            sqlx::query_scalar("SELECT nextval('patient_control_numbers')")
+                .fetch_one(conn)
+                .await?,
+        )
+    } else {
+        next_number(conn, "patient_control").await
+    }
+}
+
 /// A stored release, as claims need it.
 #[derive(Debug, Clone)]
 pub struct StoredRelease {
@@ -118,19 +133,20 @@ pub async fn release(
     }))
 }
 
-/// Marks charges as billed by `claim_id`.
+/// Marks the charges of release `release_number` of an encounter as billed
+/// by `claim_id`.
 pub async fn mark_billed(
     conn: &mut AnyConnection,
-    charges: &[ChargeId],
+    encounter_id: &EncounterId,
+    release_number: u32,
     claim_id: &ClaimId,
 ) -> Result<(), ServiceError> {
-    for id in charges {
-        sqlx::query("UPDATE charges SET claim_id = $1 WHERE charge_id = $2")
-            .bind(claim_id.as_str())
-            .bind(id.as_str())
-            .execute(&mut *conn)
-            .await?;
-    }
+    sqlx::query("UPDATE charges SET claim_id = $1 WHERE encounter_id = $2 AND release_number = $3")
+        .bind(claim_id.as_str())
+        .bind(encounter_id.as_str())
+        .bind(i64::from(release_number))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -196,50 +212,97 @@ pub async fn insert_claim(
     .bind(claim.patient_responsibility.cents())
     .execute(&mut *conn)
     .await?;
-    for l in &claim.lines {
-        sqlx::query(
+    // One statement per table: a claim's lines, findings and the four
+    // transitions that created it.
+    if !claim.lines.is_empty() {
+        let mut sql = String::from(
             "INSERT INTO claim_lines (claim_id, line_number, line_control_number, charge_id, \
              code, modifiers, units, charge, diagnosis_pointers, date_of_service, revenue_code, \
-             paid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(claim.claim_id.as_str())
-        .bind(i64::from(l.line_number))
-        .bind(&l.line_control_number)
-        .bind(l.charge_id.as_str())
-        .bind(&l.code)
-        .bind(l.modifiers.join(","))
-        .bind(i64::from(l.units))
-        .bind(l.charge.cents())
-        .bind(joined(&l.diagnosis_pointers))
-        .bind(l.date_of_service.to_string())
-        .bind(&l.revenue_code)
-        .bind(l.paid.cents())
-        .execute(&mut *conn)
-        .await?;
+             paid) VALUES ",
+        );
+        push_rows(&mut sql, claim.lines.len(), 12);
+        let mut q = sqlx::query(&sql);
+        for l in &claim.lines {
+            q = q
+                .bind(claim.claim_id.as_str())
+                .bind(i64::from(l.line_number))
+                .bind(&l.line_control_number)
+                .bind(l.charge_id.as_str())
+                .bind(&l.code)
+                .bind(l.modifiers.join(","))
+                .bind(i64::from(l.units))
+                .bind(l.charge.cents())
+                .bind(joined(&l.diagnosis_pointers))
+                .bind(l.date_of_service.to_string())
+                .bind(&l.revenue_code)
+                .bind(l.paid.cents());
+        }
+        q.execute(&mut *conn).await?;
     }
-    replace_findings(conn, &claim.claim_id, &claim.findings).await?;
-    let at = claim.created_at;
-    for (dimension, to) in [
+    insert_findings(conn, &claim.claim_id, &claim.findings).await?;
+    let at = claim.created_at.to_string();
+    let mut sql = String::from(
+        "INSERT INTO claim_history (claim_id, seq, at, actor, dimension, from_state, to_state, \
+         reason) VALUES ",
+    );
+    push_rows(&mut sql, 4, 8);
+    let mut q = sqlx::query(&sql);
+    for (seq, (dimension, to)) in [
         (Dimension::Submission, s.submission.as_str()),
         (Dimension::Adjudication, s.adjudication.as_str()),
         (Dimension::BalanceOwner, s.balance_owner.as_str()),
         (Dimension::Lifecycle, s.lifecycle.as_str()),
-    ] {
-        record(
-            conn,
-            &claim.claim_id,
-            &Transition {
-                dimension,
-                from: String::new(),
-                to: to.to_string(),
-                actor: actor.to_string(),
-                reason: reason.to_string(),
-                at,
-            },
-        )
-        .await?;
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        q = q
+            .bind(claim.claim_id.as_str())
+            .bind(seq as i64 + 1)
+            .bind(&at)
+            .bind(actor)
+            .bind(dimension.as_str())
+            .bind("")
+            .bind(to)
+            .bind(reason);
     }
+    q.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Appends `rows` placeholder tuples of `width` values to an INSERT.
+fn push_rows(sql: &mut String, rows: usize, width: usize) {
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * width + c + 1));
+        }
+        sql.push(')');
+    }
+}
+
+/// The transitions that created `claim`, as [`insert_claim`] records them.
+pub fn creation_history(claim: &Claim, actor: &str, reason: &str) -> Vec<Transition> {
+    let s = claim.state;
+    [
+        (Dimension::Submission, s.submission.as_str()),
+        (Dimension::Adjudication, s.adjudication.as_str()),
+        (Dimension::BalanceOwner, s.balance_owner.as_str()),
+        (Dimension::Lifecycle, s.lifecycle.as_str()),
+    ]
+    .into_iter()
+    .map(|(dimension, to)| Transition {
+        dimension,
+        from: String::new(),
+        to: to.to_string(),
+        actor: actor.to_string(),
+        reason: reason.to_string(),
+        at: claim.created_at,
+    })
+    .collect()
 }
 
 /// Replaces a claim's findings with those of its latest scrub.
@@ -252,21 +315,34 @@ pub async fn replace_findings(
         .bind(claim_id.as_str())
         .execute(&mut *conn)
         .await?;
-    for (i, f) in findings.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO claim_findings (claim_id, position, rule_id, severity, field, message, \
-             suggested_fix) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(claim_id.as_str())
-        .bind(i as i64)
-        .bind(&f.rule_id)
-        .bind(f.severity.as_str())
-        .bind(&f.field)
-        .bind(&f.message)
-        .bind(&f.suggested_fix)
-        .execute(&mut *conn)
-        .await?;
+    insert_findings(conn, claim_id, findings).await
+}
+
+async fn insert_findings(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    findings: &[Finding],
+) -> Result<(), ServiceError> {
+    if findings.is_empty() {
+        return Ok(());
     }
+    let mut sql = String::from(
+        "INSERT INTO claim_findings (claim_id, position, rule_id, severity, field, message, \
+         suggested_fix) VALUES ",
+    );
+    push_rows(&mut sql, findings.len(), 7);
+    let mut q = sqlx::query(&sql);
+    for (i, f) in findings.iter().enumerate() {
+        q = q
+            .bind(claim_id.as_str())
+            .bind(i as i64)
+            .bind(&f.rule_id)
+            .bind(f.severity.as_str())
+            .bind(&f.field)
+            .bind(&f.message)
+            .bind(&f.suggested_fix);
+    }
+    q.execute(conn).await?;
     Ok(())
 }
 

@@ -71,7 +71,7 @@ pub async fn void(
             v.claim_id
         )));
     }
-    let pcn = patient_control_number(store::next_number(conn, "patient_control").await?);
+    let pcn = patient_control_number(store::next_patient_control(conn).await?);
     let mut void = claim.clone();
     void.claim_id = ClaimId::new();
     void.frequency = Frequency::Void;
