@@ -1,6 +1,7 @@
 //! The billing/claims service: payers, providers, patients and coverage, fee
-//! schedules, charges and claims, X12 837 batches and their acknowledgments,
-//! denials and appeals, in a database of its own.
+//! schedules, prior authorizations, eligibility (270/271), charges and
+//! claims, X12 837 batches and their acknowledgments, follow-up of unpaid
+//! claims (276/277), denials and appeals, in a database of its own.
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve billing` and the
 //! tests all run [`serve`].
@@ -51,7 +52,8 @@ pub struct Peers {
     /// Payments: its feed brings posted remittances.
     pub payments: Option<Peer>,
     /// The clearinghouse folder drop (`outbound/`, `inbound/` under it);
-    /// without it batches wait for `GetBatchFile`.
+    /// without it batches wait for `GetBatchFile`, and eligibility and
+    /// claim status inquiries are refused.
     pub clearinghouse_dir: Option<PathBuf>,
 }
 
@@ -64,8 +66,9 @@ pub struct PeerArgs {
     /// The payments service's URL (posted remittances).
     #[arg(long, env = "MEDBILL_PAYMENTS_URL")]
     pub payments_url: Option<String>,
-    /// The clearinghouse folder: 837 batches are dropped in its
-    /// `outbound/`, acknowledgments are picked up from its `inbound/`.
+    /// The clearinghouse folder: 837 batches, 270 and 276 inquiries are
+    /// dropped in its `outbound/`; 999, 277CA, 271 and 277 files are picked
+    /// up from its `inbound/`.
     #[arg(long, env = "MEDBILL_CLEARINGHOUSE_DIR")]
     pub clearinghouse_dir: Option<PathBuf>,
 }

@@ -255,11 +255,24 @@ backend_tests!(
             last.reason.contains("A4:35") && last.reason.contains("not found at payer"),
             "{last:?}"
         );
+        let outcomes: Vec<String> = rejected
+            .payer_statuses
+            .iter()
+            .map(|s| s.outcome.clone())
+            .collect();
+        assert_eq!(outcomes, ["not_found"]);
+        let paid = get(&h.service, &c2.claim_id).await;
         assert_eq!(
-            get(&h.service, &c2.claim_id).await.submission,
+            paid.submission,
             SubmissionStatus::Submitted as i32,
             "paid is a note: the 835 posts the money"
         );
+        let status = &paid.payer_statuses[..];
+        assert_eq!(status.len(), 1);
+        assert_eq!(status[0].outcome, "paid");
+        assert_eq!(status[0].trace_number, sent.inquiries[0].trace_number);
+        assert_eq!(status[0].paid.unwrap().cents, 12_000);
+        assert!(status[0].statuses.starts_with("STC F1:65"), "{status:?}");
         let follow_ups = api
             .list_follow_ups(as_biller(ListFollowUpsRequest::default()))
             .await

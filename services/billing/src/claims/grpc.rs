@@ -22,8 +22,9 @@ use super::secondary;
 use super::service::{self, Billed, Context};
 use super::store::{self, ClaimFilter};
 use super::void;
-use super::wire::wire_claim;
+use super::wire::{wire_claim, wire_payer_status};
 use crate::charges;
+use crate::followup;
 use crate::scrubber::CodingFinding;
 
 /// The claim API over the billing database.
@@ -177,6 +178,7 @@ impl ClaimService for ClaimRpc {
         let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
         let claim = store::require_claim(&mut conn, &claim_id).await?;
         let history = store::history(&mut conn, &claim_id).await?;
+        let payer_statuses = followup::store::statuses(&mut conn, &claim_id).await?;
         audit::record(
             &mut conn,
             &who,
@@ -187,7 +189,9 @@ impl ClaimService for ClaimRpc {
         )
         .await
         .map_err(ServiceError::from)?;
-        Ok(Response::new(wire_claim(&claim, &history)))
+        let mut answer = wire_claim(&claim, &history);
+        answer.payer_statuses = payer_statuses.iter().map(wire_payer_status).collect();
+        Ok(Response::new(answer))
     }
 
     async fn list_claims(

@@ -7,6 +7,7 @@ use medbill_platform::convert::{wire_date, wire_date_range, wire_money, wire_tim
 use super::domain::{
     Adjudication, BalanceOwner, Claim, ClaimLine, ClaimType, Submission, Summary, Transition,
 };
+use crate::followup::store::RecordedStatus;
 use crate::scrubber::Finding;
 
 fn wire_line(l: &ClaimLine) -> pb::ClaimLine {
@@ -124,5 +125,18 @@ pub fn wire_claim(c: &Claim, history: &[Transition]) -> pb::Claim {
         history: history.iter().map(wire_transition).collect(),
         release_number: c.release_number,
         dates_of_service: Some(wire_date_range(c.dates)),
+        payer_statuses: Vec::new(),
+    }
+}
+
+/// The wire form of a status a 277 reported on a claim.
+pub fn wire_payer_status(s: &RecordedStatus) -> pb::PayerClaimStatus {
+    pb::PayerClaimStatus {
+        outcome: s.outcome.clone(),
+        statuses: s.statuses.clone(),
+        paid: Some(wire_money(s.paid)),
+        payer_claim_number: s.payer_claim_number.clone(),
+        trace_number: s.trace_number.clone(),
+        received_at: Some(wire_timestamp(s.received_at)),
     }
 }

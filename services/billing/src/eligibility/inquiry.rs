@@ -136,7 +136,7 @@ pub async fn check(
     };
     let x12 = EligibilityInquiry {
         control_number: st,
-        reference_id: inquiry_id.replace('-', "")[..30].to_string(),
+        reference_id: inquiry_id.clone(),
         created: date,
         created_time: hhmm(now),
         payer: X12Payer {

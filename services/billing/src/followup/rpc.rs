@@ -30,7 +30,7 @@ pub async fn list_follow_ups(
         let last_status = store::statuses(&mut conn, &c.claim_id)
             .await?
             .pop()
-            .map(|(outcome, _)| outcome)
+            .map(|s| s.outcome)
             .unwrap_or_default();
         let last_inquiry_at = store::last_inquiry_at(&mut conn, &c.claim_id).await?;
         follow_ups.push(pb::FollowUp {

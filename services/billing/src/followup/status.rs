@@ -115,7 +115,7 @@ pub async fn apply_277(
             &RecordedStatus {
                 claim_id: claim_id.clone(),
                 trace_number: trace.clone(),
-                outcome,
+                outcome: outcome.to_string(),
                 statuses: statuses.clone(),
                 paid,
                 payer_claim_number: result

@@ -164,7 +164,7 @@ pub struct RecordedStatus {
     pub trace_number: String,
     /// `pending`, `paid`, `denied`, `finalized`, `information_requested`,
     /// `not_found`, `acknowledged`, `error` or `other`.
-    pub outcome: &'static str,
+    pub outcome: String,
     /// The STC composites and message, in words.
     pub statuses: String,
     /// STC05.
@@ -187,7 +187,7 @@ pub async fn insert_status(
     .bind(medbill_kernel::ids::new_uuid_v7())
     .bind(s.claim_id.as_str())
     .bind(&s.trace_number)
-    .bind(s.outcome)
+    .bind(&s.outcome)
     .bind(&s.statuses)
     .bind(s.paid.cents())
     .bind(&s.payer_claim_number)
@@ -197,19 +197,35 @@ pub async fn insert_status(
     Ok(())
 }
 
-/// A claim's statuses at the payer, oldest first: (outcome, statuses).
+/// A claim's statuses at the payer, oldest first.
 pub async fn statuses(
     conn: &mut AnyConnection,
     claim_id: &ClaimId,
-) -> Result<Vec<(String, String)>, ServiceError> {
+) -> Result<Vec<RecordedStatus>, ServiceError> {
     let rows = sqlx::query(
-        "SELECT outcome, statuses FROM claim_statuses WHERE claim_id = $1 \
-         ORDER BY received_at, status_id",
+        "SELECT trace_number, outcome, statuses, paid_cents, payer_claim_number, received_at \
+         FROM claim_statuses WHERE claim_id = $1 ORDER BY received_at, status_id",
     )
     .bind(claim_id.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("outcome")?, r.try_get("statuses")?)))
+        .map(|r| {
+            Ok(RecordedStatus {
+                claim_id: claim_id.clone(),
+                trace_number: r.try_get("trace_number")?,
+                outcome: r.try_get("outcome")?,
+                statuses: r.try_get("statuses")?,
+                paid: Money::from_cents(r.try_get("paid_cents")?),
+                payer_claim_number: r.try_get("payer_claim_number")?,
+                received_at: Timestamp::parse(&r.try_get::<String, _>("received_at")?).ok_or_else(
+                    || {
+                        ServiceError::Internal(format!(
+                            "stored status of claim {claim_id} does not parse"
+                        ))
+                    },
+                )?,
+            })
+        })
         .collect()
 }

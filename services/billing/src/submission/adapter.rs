@@ -1,5 +1,5 @@
 //! The clearinghouse adapter. Its first implementation is a folder drop:
-//! 837 (and later 270, 276) files are written to `outbound/`, and 999,
+//! 837, 270 and 276 files are written to `outbound/`, and 999,
 //! 277CA, 271 and 277 files are picked up from `inbound/`, the layout a
 //! clearinghouse's SFTP client or the payer simulator works with. A file
 //! appears in `outbound/` whole: it is written under a dot name and renamed.

@@ -1,7 +1,8 @@
 //! The clearinghouse folder's background work: at start, batches stored
 //! but not yet dropped (a crash between the two) are dropped; then the
 //! `inbound/` folder is polled and each acknowledgment file is applied and
-//! moved to `inbound/processed/`, or, when it is not a valid 999 or 277CA,
+//! moved to `inbound/processed/`, or, when it is not a valid 999, 277CA,
+//! 271 or 277 (see [`super::kind`]),
 //! to `inbound/failed/` beside a `.error` file saying why. A file whose
 //! ingestion failed for a passing reason (the database) stays for the next
 //! poll; applying the same file twice changes nothing.
