@@ -25,7 +25,7 @@ use medbill_contracts::medbill::billing::v1::submission_service_client::Submissi
 use medbill_contracts::medbill::billing::v1::{
     AddCoverageRequest, CreateBatchRequest, CreateClaimRequest, SubmissionStatus,
 };
-use medbill_kernel::{CalendarDate, DateRange, EncounterId};
+use medbill_kernel::{CalendarDate, DateRange, EncounterId, Timestamp};
 use medbill_platform::testing::TestDatabase;
 
 fn arg(name: &str, default: &str) -> String {
@@ -98,7 +98,7 @@ async fn main() {
                 replaces_claim_id: String::new(),
                 payer_id: String::new(),
             };
-            capture(&mut tx, &release, &format!("bench-{i}"))
+            capture(&mut tx, &release, &format!("bench-{i}"), Timestamp::now())
                 .await
                 .unwrap();
             encounters.push(encounter_id.into_string());

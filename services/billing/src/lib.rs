@@ -6,6 +6,7 @@
 //! A library with a thin caller: `medbill up`, `medbill serve billing` and the
 //! tests all run [`serve`].
 
+pub mod analytics;
 pub mod charges;
 pub mod claims;
 pub mod denials;
@@ -23,6 +24,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use medbill_contracts::medbill::billing::v1::analytics_service_server::AnalyticsServiceServer;
 use medbill_contracts::medbill::billing::v1::claim_service_server::ClaimServiceServer;
 use medbill_contracts::medbill::billing::v1::denial_service_server::DenialServiceServer;
 use medbill_contracts::medbill::billing::v1::registry_service_server::RegistryServiceServer;
@@ -113,6 +115,9 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         )))
         .add_service(SubmissionServiceServer::new(
             submission::grpc::SubmissionRpc::new(db.clone(), clock.clone(), clearinghouse.clone()),
+        ))
+        .add_service(AnalyticsServiceServer::new(
+            analytics::grpc::AnalyticsRpc::new(db.clone(), clock.clone()),
         ))
         .add_service(DenialServiceServer::new(denials::grpc::DenialRpc::new(
             db.clone(),

@@ -11,6 +11,7 @@ const REGISTRY: &str = "medbill.billing.v1.RegistryService";
 const CLAIMS: &str = "medbill.billing.v1.ClaimService";
 const SUBMISSION: &str = "medbill.billing.v1.SubmissionService";
 const DENIALS: &str = "medbill.billing.v1.DenialService";
+const ANALYTICS: &str = "medbill.billing.v1.AnalyticsService";
 
 /// The billing service's role table.
 pub fn policy() -> RolePolicy {
@@ -122,5 +123,6 @@ pub fn policy() -> RolePolicy {
             &["ListDenials", "GetDenial", "GetAppeal", "ListAppeals"],
             &[Biller, Manager, Auditor],
         )
+        .allow(ANALYTICS, &["GetClaimMetrics"], &[Biller, Manager, Auditor])
         .allow(EVENT_FEED, &["Subscribe"], &[Service])
 }

@@ -13,7 +13,7 @@
 
 use medbill_contracts::medbill::coding::v1 as coding;
 use medbill_contracts::medbill::common::v1::Event;
-use medbill_kernel::{CalendarDate, EncounterId, Modifier, PayerId, ProcedureCode};
+use medbill_kernel::{CalendarDate, EncounterId, Modifier, PayerId, ProcedureCode, Timestamp};
 use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
 use medbill_platform::consumer::{Consumer, EventHandler};
@@ -58,7 +58,7 @@ impl EventHandler for ReleaseHandler {
             tracing::warn!(event_id = %released.event_id, "EncounterReleased without a valid encounter id; skipped");
             return Ok(());
         };
-        if !capture(tx, &release, &released.event_id).await? {
+        if !capture(tx, &release, &released.event_id, self.clock.now()).await? {
             return Ok(());
         }
         let Some(stored) =
@@ -140,7 +140,12 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
 
 /// Stores `release` and its charges unless it is stored already; `false`
 /// when it was.
-pub async fn capture(tx: &mut Tx, release: &Release, event_id: &str) -> Result<bool, ServiceError> {
+pub async fn capture(
+    tx: &mut Tx,
+    release: &Release,
+    event_id: &str,
+    received_at: Timestamp,
+) -> Result<bool, ServiceError> {
     if store::release_exists(tx, &release.encounter_id, release.release_number).await? {
         tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, "release stored already");
         return Ok(false);
@@ -181,6 +186,7 @@ pub async fn capture(tx: &mut Tx, release: &Release, event_id: &str) -> Result<b
         patient_id: patient.as_ref().map(|p| &p.patient_id),
         payer_id: first_payer.as_ref().map(PayerId::as_str),
         event_id,
+        received_at,
     };
     store::insert_release(tx, release, &context).await?;
     store::insert_charges(tx, &charges).await?;

@@ -47,6 +47,8 @@ pub struct ReleaseContext<'a> {
     pub payer_id: Option<&'a str>,
     /// The event that brought it.
     pub event_id: &'a str,
+    /// When billing received it.
+    pub received_at: Timestamp,
 }
 
 /// Stores a release.
@@ -85,7 +87,7 @@ pub async fn insert_release(
     .bind(release.diagnoses.join(","))
     .bind(&release.replaces_claim_id)
     .bind(context.event_id)
-    .bind(Timestamp::now().to_string())
+    .bind(context.received_at.to_string())
     .execute(conn)
     .await?;
     Ok(())
