@@ -7,6 +7,7 @@ use medbill_platform::telemetry;
 
 use crate::billing::{AcksCommand, BatchCommand, ClaimsCommand, DenialsCommand};
 use crate::codes::CodesCommand;
+use crate::payments::{ArCommand, DepositsCommand, RemitCommand, StatementsCommand};
 use crate::serve::ServeArgs;
 use crate::token::TokenArgs;
 use crate::up::UpArgs;
@@ -48,6 +49,18 @@ pub enum Command {
     /// The denial work queue.
     #[command(subcommand)]
     Denials(DenialsCommand),
+    /// Post an 835 remittance file (asks the running payments service).
+    #[command(subcommand)]
+    Remit(RemitCommand),
+    /// Record bank deposits from a CSV file.
+    #[command(subcommand)]
+    Deposits(DepositsCommand),
+    /// Generate a day's patient statements as text and PDF files.
+    #[command(subcommand)]
+    Statements(StatementsCommand),
+    /// Accounts-receivable reports.
+    #[command(subcommand)]
+    Ar(ArCommand),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -80,6 +93,15 @@ pub fn run(cli: Cli) -> ExitCode {
             .and_then(|rt| rt.block_on(crate::billing::acks(command, &mut std::io::stdout()))),
         Command::Denials(command) => runtime()
             .and_then(|rt| rt.block_on(crate::billing::denials(command, &mut std::io::stdout()))),
+        Command::Remit(command) => runtime()
+            .and_then(|rt| rt.block_on(crate::payments::remit(command, &mut std::io::stdout()))),
+        Command::Deposits(command) => runtime()
+            .and_then(|rt| rt.block_on(crate::payments::deposits(command, &mut std::io::stdout()))),
+        Command::Statements(command) => runtime().and_then(|rt| {
+            rt.block_on(crate::payments::statements(command, &mut std::io::stdout()))
+        }),
+        Command::Ar(command) => runtime()
+            .and_then(|rt| rt.block_on(crate::payments::ar(command, &mut std::io::stdout()))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,11 +1,13 @@
 //! The `medbill` command: runs the services (`up`, `serve`), issues
 //! development tokens (`token`) and holds the operator tools (`codes`,
-//! `x12`, and billing's `claims`, `batch`, `acks`, `denials`).
+//! `x12`, billing's `claims`, `batch`, `acks`, `denials`, and payments'
+//! `remit`, `deposits`, `statements`, `ar`).
 
 pub mod billing;
 pub mod cli;
 pub mod codes;
 pub mod operator;
+pub mod payments;
 pub mod serve;
 pub mod token;
 pub mod up;
