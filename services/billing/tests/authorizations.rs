@@ -122,6 +122,24 @@ backend_tests!(
             .into_inner();
         let text = String::from_utf8(file.content).unwrap();
         assert!(text.contains("REF*G1*AUTH-4455~"), "{text}");
+
+        // Re-coded after it went out: the replacement bills the same visit
+        // with the same authorization, and uses no other.
+        let mut again = released(&first, "MRN-1", vec![line("99213", 2)]);
+        again.release_number = 2;
+        h.coding.publish(&first, &again).await;
+        let replacement = claims_of_encounter(&h.service, &first, 2).await.remove(0);
+        assert_eq!(replacement.frequency_code, "7");
+        assert_eq!(replacement.prior_authorization, "AUTH-4455");
+        let listed = api
+            .list_authorizations(as_biller(ListAuthorizationsRequest {
+                patient_id: reg.patient_id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+            .authorizations;
+        assert_eq!(listed[0].visits_used, 1);
         h.service.stop().await;
     }
 );

@@ -209,11 +209,19 @@ pub async fn bill_release(
             paid: Money::ZERO,
         })
         .collect();
-    let prior_authorization = match prior_authorization {
-        "" => authorization_for(conn, patient_id, &coverage.payer_id, &claim_lines)
+    // A later release of the encounter bills the same visit: it keeps the
+    // authorization an earlier claim of it carries, using no other visit.
+    let earlier_authorization = standing
+        .iter()
+        .filter(|c| c.frequency != Frequency::Void)
+        .map(|c| c.prior_authorization.as_str())
+        .find(|a| !a.is_empty());
+    let prior_authorization = match (prior_authorization, earlier_authorization) {
+        ("", Some(earlier)) => earlier.to_string(),
+        ("", None) => authorization_for(conn, patient_id, &coverage.payer_id, &claim_lines)
             .await?
             .unwrap_or_default(),
-        given => given.to_string(),
+        (given, _) => given.to_string(),
     };
     let total_charge = claim_lines
         .iter()
