@@ -41,6 +41,7 @@ backend_tests!(
                 "medbill.billing.v1.ClaimService",
                 "medbill.billing.v1.SubmissionService",
                 "medbill.billing.v1.DenialService",
+                "medbill.billing.v1.AnalyticsService",
             ],
         )
         .await;
