@@ -117,6 +117,9 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
     .peers(tokens("billing"))?;
     let payments_peers = medbill_payments::PeerArgs {
         billing_url: Some(url(args.billing_port)),
+        // Payments' own folder beside billing's: 835 and deposit files
+        // dropped in its `inbound/` are posted.
+        remittance_dir: Some(args.data_dir.join("clearinghouse").join("payments")),
     }
     .peers(tokens("payments"))?;
 

@@ -92,6 +92,7 @@ async fn payments_with_claims(
     let billing = FakeFeed::start(test_db).await;
     let peers = Peers {
         billing: Some(billing.peer("billing", "payments")),
+        remittance_dir: None,
     };
     let service = start(
         test_db,

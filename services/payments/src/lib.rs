@@ -7,7 +7,8 @@
 //! ([`accounts`]), patient payments and refunds ([`patient_payments`]),
 //! AR aging ([`reporting`]), patient statements with dunning
 //! ([`statements`]), payment plans ([`plans`]) and collections
-//! ([`collections`]), and revenue-cycle KPIs ([`reporting`]).
+//! ([`collections`]), revenue-cycle KPIs ([`reporting`]), and the
+//! clearinghouse folder's poller for 835 and deposit files ([`inbound`]).
 //!
 //! A library with a thin caller: `medbill up`, `medbill serve payments` and
 //! the tests all run [`serve`].
@@ -16,6 +17,7 @@ pub mod accounts;
 pub mod claims;
 pub mod collections;
 pub mod deposits;
+pub mod inbound;
 pub mod ledger;
 pub mod patient_payments;
 pub mod plans;
@@ -25,6 +27,7 @@ pub mod roles;
 pub mod statements;
 
 use std::future::Future;
+use std::path::PathBuf;
 
 use medbill_contracts::medbill::payments::v1::account_service_server::AccountServiceServer;
 use medbill_contracts::medbill::payments::v1::collections_service_server::CollectionsServiceServer;
@@ -51,6 +54,9 @@ static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 pub struct Peers {
     /// Billing: its feed brings submitted and voided claims.
     pub billing: Option<Peer>,
+    /// Payments' clearinghouse folder: 835 and bank deposit (`*.csv`)
+    /// files are picked up from its `inbound/`; none polled without it.
+    pub remittance_dir: Option<PathBuf>,
 }
 
 /// The flags naming payments' peers (`medbill serve payments`).
@@ -59,6 +65,11 @@ pub struct PeerArgs {
     /// The billing service's URL (submitted and voided claims).
     #[arg(long, env = "MEDBILL_BILLING_URL")]
     pub billing_url: Option<String>,
+    /// Payments' clearinghouse folder: 835 and bank deposit (`*.csv`)
+    /// files dropped in its `inbound/` are posted, then moved to
+    /// `inbound/processed/` (or `inbound/failed/` with a `.error` file).
+    #[arg(long, env = "MEDBILL_REMITTANCE_DIR")]
+    pub remittance_dir: Option<PathBuf>,
 }
 
 impl PeerArgs {
@@ -69,12 +80,16 @@ impl PeerArgs {
             .as_deref()
             .map(|url| Peer::new("billing", url, tokens))
             .transpose()?;
-        Ok(Peers { billing })
+        Ok(Peers {
+            billing,
+            remittance_dir: self.remittance_dir.clone(),
+        })
     }
 }
 
 /// The payments service assembled: its gRPC servers, its role table and,
-/// when billing is a peer, the consumer of billing's feed.
+/// when billing is a peer, the consumer of billing's feed, and with a
+/// remittance folder, its poller.
 pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
     let clock = settings.clock.clone();
     let mut service = ServiceBuilder::new("payments", roles::policy(), settings)
@@ -97,6 +112,10 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .add_service(ReportingServiceServer::new(
             reporting::grpc::ReportingRpc::new(db.clone(), clock.clone()),
         ));
+    if let Some(dir) = &peers.remittance_dir {
+        let inbound = inbound::Inbound::new(dir, db.clone(), clock.clone());
+        service = service.task(move |stop| inbound.run(stop));
+    }
     if let Some(billing) = peers.billing {
         service = service.task(move |stop| claims::feed::follow_billing(db, clock, billing, stop));
     }

@@ -23,9 +23,19 @@ pub struct Harness {
 
 /// Starts payments on `test_db` with a fake billing feed as its peer.
 pub async fn start_with_billing(test_db: &TestDatabase) -> Harness {
+    start_with_folder(test_db, None).await
+}
+
+/// Starts payments on `test_db` with a fake billing feed as its peer and,
+/// when given, `remittance_dir` as its clearinghouse folder.
+pub async fn start_with_folder(
+    test_db: &TestDatabase,
+    remittance_dir: Option<std::path::PathBuf>,
+) -> Harness {
     let billing = FakeFeed::start(test_db).await;
     let peers = Peers {
         billing: Some(billing.peer("billing", "payments")),
+        remittance_dir,
     };
     let service = start(
         test_db,
