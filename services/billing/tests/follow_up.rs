@@ -366,6 +366,26 @@ backend_tests!(
             !folder.join("outbound").exists()
                 || std::fs::read_dir(folder.join("outbound")).unwrap().count() == 0
         );
+
+        // A 277 that does not read is refused with the segment position.
+        let good = write_277(
+            &medbill_x12::samples::interchange_params(5),
+            &[medbill_x12::samples::status_response()],
+        )
+        .unwrap();
+        let bad = String::from_utf8(good).unwrap().replacen("SE*", "SE*9", 1);
+        let refused = api
+            .ingest_acknowledgment(as_biller(IngestAcknowledgmentRequest {
+                content: bad.into_bytes(),
+                file_name: "277-bad.x12".into(),
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Code::InvalidArgument);
+        assert!(
+            refused.message().starts_with("content: segment "),
+            "{refused:?}"
+        );
         h.service.stop().await;
 
         let h = start_with_coding(&test_db).await;

@@ -184,3 +184,38 @@ async fn send_back(
     )
     .await
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use medbill_x12::status::StatusCode;
+
+    use super::*;
+
+    fn outcome(category: &str) -> &'static str {
+        let mut result = medbill_x12::samples::status_response().claims.remove(0);
+        result.statuses[0].codes = vec![StatusCode {
+            category: category.into(),
+            status: "0".into(),
+            entity: None,
+        }];
+        outcome_of(&result)
+    }
+
+    #[test]
+    fn a_277_category_names_what_became_of_the_claim() {
+        assert_eq!(outcome("F1"), "paid");
+        assert_eq!(outcome("F2"), "denied");
+        assert_eq!(outcome("F3"), "finalized");
+        assert_eq!(outcome("P1"), "pending");
+        assert_eq!(outcome("R4"), "information_requested");
+        assert_eq!(outcome("A1"), "acknowledged");
+        assert_eq!(outcome("E0"), "error");
+    }
+
+    #[test]
+    fn a_claim_the_payer_cannot_find_is_not_found_whether_a4_or_d0() {
+        assert_eq!(outcome("A4"), "not_found");
+        assert_eq!(outcome("D0"), "not_found");
+    }
+}

@@ -70,3 +70,38 @@ impl FileKind {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/x12/tests/fixtures"
+    );
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn inbound_files_are_told_apart_by_their_transaction_set_and_guide() {
+        let kind = |name: &str| FileKind::of(&fixture(name), "content").unwrap();
+        assert_eq!(kind("ack_partial.999"), FileKind::Ack999);
+        assert_eq!(kind("claim_ack.277"), FileKind::ClaimAck277);
+        assert_eq!(kind("claim_status.277"), FileKind::ClaimStatus277);
+        assert_eq!(kind("eligibility.271"), FileKind::Eligibility271);
+    }
+
+    #[test]
+    fn a_file_billing_does_not_apply_is_refused_naming_the_field() {
+        let remit = fixture("remit_multi_claim.835");
+        let err = FileKind::of(&remit, "content").unwrap_err();
+        assert!(
+            matches!(&err, ServiceError::Invalid { field, .. } if field == "content"),
+            "{err:?}"
+        );
+        assert!(FileKind::of(b"not x12", "content").is_err());
+    }
+}
