@@ -107,7 +107,7 @@ pub enum BatchCommand {
 /// `medbill acks …`.
 #[derive(Debug, clap::Subcommand)]
 pub enum AcksCommand {
-    /// Apply a 999 or 277CA file.
+    /// Apply a 999, 277CA, 271 or 277 file.
     Ingest {
         /// The X12 file.
         file: PathBuf,

@@ -43,7 +43,7 @@ pub enum Command {
     /// Create an 837 batch of READY claims and print the file.
     #[command(subcommand)]
     Batch(BatchCommand),
-    /// Apply a 999 or 277CA acknowledgment file.
+    /// Apply a 999, 277CA, 271 or 277 file.
     #[command(subcommand)]
     Acks(AcksCommand),
     /// The denial work queue.

@@ -24,7 +24,12 @@ use tonic::Code;
 /// rejected) answering our inquiry `trace` as its first member. The trace
 /// is replaced inside its TRN segment: the segment count stays right.
 fn answer_271(trace: &str, active: bool) -> Vec<u8> {
-    let fixture = include_str!("../../../shared/x12/tests/fixtures/eligibility.271");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap();
+    let fixture =
+        std::fs::read_to_string(root.join("shared/x12/tests/fixtures/eligibility.271")).unwrap();
     let mut text = fixture.replace("TRN*2*ELIG-1001*", &format!("TRN*2*{trace}*"));
     if !active {
         text = text.replace("EB*1*IND*30^98*PR*GOLD PPO", "EB*6*IND*30");

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 #[test]
 fn docs_scrubber_md_is_generated_from_the_catalog() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/SCRUBBER.md");
+    // The workspace root is two levels above this crate.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = root.ancestors().nth(2).unwrap().join("docs/SCRUBBER.md");
     let generated = medbill_billing::scrubber::catalog_markdown();
     if std::env::var("UPDATE_DOCS").is_ok_and(|v| v == "1") {
         std::fs::write(&path, &generated).unwrap();

@@ -27,10 +27,6 @@ CREATE TABLE control_numbers (
 );
 INSERT INTO control_numbers (name, last_value) VALUES
     ('interchange', 0), ('group', 0), ('transaction', 0), ('patient_control', 0);
--- Patient control numbers on PostgreSQL come from a sequence: nextval never
--- waits for another transaction, so claims are built side by side (a
--- number a rolled-back claim took is simply not used).
-CREATE SEQUENCE patient_control_numbers;
 
 CREATE TABLE claims (
     claim_id TEXT PRIMARY KEY,

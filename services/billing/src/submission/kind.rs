@@ -76,13 +76,13 @@ impl FileKind {
 mod tests {
     use super::*;
 
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/x12/tests/fixtures"
-    );
-
+    /// The X12 engine's fixtures, from the workspace root.
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .nth(2)
+            .unwrap();
+        std::fs::read(root.join("shared/x12/tests/fixtures").join(name)).unwrap()
     }
 
     #[test]
