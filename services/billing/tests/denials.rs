@@ -244,6 +244,33 @@ backend_tests!(
         assert_eq!(b.rarc_codes, ["M51"]);
         assert_eq!(b.origin, "billing team");
 
+        // The work queue by amount and age.
+        let mut queue = DenialServiceClient::new(svc.channel().await);
+        let at_least = |amount: i64, days: u32| {
+            as_biller(ListDenialsRequest {
+                min_amount: cents(amount),
+                min_age_days: days,
+                ..Default::default()
+            })
+        };
+        let big = queue
+            .list_denials(at_least(10_000, 0))
+            .await
+            .unwrap()
+            .into_inner()
+            .denials;
+        let mut big: Vec<&str> = big.iter().map(|d| d.claim_id.as_str()).collect();
+        big.sort();
+        let mut expected = vec![c2.claim_id.as_str(), c3.claim_id.as_str()];
+        expected.sort();
+        assert_eq!(big, expected, "CO-97's $25.00 is under $100.00");
+        let old = queue
+            .list_denials(at_least(0, 1))
+            .await
+            .unwrap()
+            .into_inner()
+            .denials;
+        assert!(old.is_empty(), "every denial was recorded today: {old:?}");
         let mut claims_api = claims(svc).await;
         let get = |id: &str| {
             as_biller(GetClaimRequest {

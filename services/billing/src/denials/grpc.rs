@@ -189,6 +189,24 @@ impl DenialService for DenialRpc {
                 .ok_or_else(|| ServiceError::invalid("categories", "not a denial category"))?;
             filter.categories.push(name.to_string());
         }
+        if req.min_age_days > 0 {
+            // Older than N days: recorded before now minus N days.
+            let cutoff = self
+                .clock
+                .now()
+                .seconds_nanos()
+                .0
+                .checked_sub(i64::from(req.min_age_days) * 86_400)
+                .and_then(|s| medbill_kernel::Timestamp::from_seconds_nanos(s, 0))
+                .ok_or_else(|| ServiceError::invalid("min_age_days", "too many days"))?;
+            filter.denied_before = cutoff.to_string();
+        }
+        if let Some(min) = convert::optional_money(req.min_amount.as_ref()) {
+            if min.cents() < 0 {
+                return Err(ServiceError::invalid("min_amount", "must not be negative").into());
+            }
+            filter.min_cents = min.cents();
+        }
         let page = Page::from_request("page", req.page.as_ref())?;
         let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
         let rows = store::denials(

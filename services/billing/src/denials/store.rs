@@ -407,6 +407,10 @@ pub struct DenialFilter {
     pub payer_id: String,
     /// This assignee only.
     pub assigned_to: String,
+    /// Recorded before this instant only (RFC 3339; empty for any).
+    pub denied_before: String,
+    /// At least this many cents.
+    pub min_cents: i64,
 }
 
 /// Denials matching `filter`, oldest first, after the id `after`.
@@ -421,13 +425,16 @@ pub async fn denials(
          WHERE ($1 = '' OR ',' || $1 || ',' LIKE '%,' || status || ',%') \
          AND ($2 = '' OR ',' || $2 || ',' LIKE '%,' || category || ',%') \
          AND ($3 = '' OR origin = $3) AND ($4 = '' OR payer_id = $4) \
-         AND ($5 = '' OR assigned_to = $5) AND denial_id > $6 ORDER BY denial_id LIMIT $7"
+         AND ($5 = '' OR assigned_to = $5) AND ($6 = '' OR denied_at < $6) \
+         AND denied_amount >= $7 AND denial_id > $8 ORDER BY denial_id LIMIT $9"
     ))
     .bind(f.statuses.join(","))
     .bind(f.categories.join(","))
     .bind(&f.origin)
     .bind(&f.payer_id)
     .bind(&f.assigned_to)
+    .bind(&f.denied_before)
+    .bind(f.min_cents)
     .bind(after.unwrap_or_default())
     .bind(limit)
     .fetch_all(conn)
