@@ -5,4 +5,5 @@
 
 pub mod adjudication;
 pub mod grpc;
+pub mod letter;
 pub mod store;

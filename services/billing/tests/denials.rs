@@ -369,6 +369,18 @@ backend_tests!(
             (appeal.level, appeal.status),
             (1, AppealStatus::Submitted as i32)
         );
+        let letter = &appeal.letter;
+        for expected in [
+            "Re: level 1 appeal of the denial of line 1 (99213, $150.00)",
+            "Patient: Doe, Jane",
+            &format!("Patient control number: {}", c3.patient_control_number),
+            "Payer claim number: ICN-3",
+            "Denied: $150.00 on 2026-11-20, reason CO-16 (remarks M51)",
+            "The missing referring provider is now on the claim.",
+            "Riverside Clinic",
+        ] {
+            assert!(letter.contains(expected), "{expected:?} not in:\n{letter}");
+        }
         let after = denial_api
             .get_denial(as_biller(
                 medbill_contracts::medbill::billing::v1::GetDenialRequest {

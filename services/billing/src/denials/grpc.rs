@@ -14,8 +14,10 @@ use sqlx::{AnyConnection, Row};
 use tonic::{Request, Response, Status};
 
 use super::adjudication::coding_review;
+use super::letter::{LetterParties, appeal_letter};
 use super::store::{self, Denial, DenialFilter};
 use crate::claims::store as claim_store;
+use crate::registry::{patients, profile, store as registry};
 
 /// The denial API over the billing database.
 #[derive(Clone)]
@@ -155,6 +157,45 @@ async fn appeals(
             })
         })
         .collect()
+}
+
+/// The appeal letter of `denial` at `level`, from its claim and parties.
+async fn letter_of(
+    conn: &mut AnyConnection,
+    denial: &Denial,
+    level: u32,
+    today: medbill_kernel::CalendarDate,
+    argument: &str,
+) -> Result<String, ServiceError> {
+    let claim = claim_store::require_claim(conn, &denial.claim_id).await?;
+    let payer = registry::require_payer(conn, &claim.payer_id).await?;
+    let patient = patients::patient(conn, Some(&claim.patient_id), None)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("patient", claim.patient_id.as_str()))?;
+    let member_id = patients::coverage(conn, &claim.coverage_id)
+        .await?
+        .map(|c| c.member_id.expose().clone())
+        .unwrap_or_default();
+    let provider_name = match profile::load(conn).await? {
+        Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(appeal_letter(
+        &claim,
+        denial,
+        LetterParties {
+            payer: &payer,
+            patient: &patient,
+            member_id: &member_id,
+            provider_name: &provider_name,
+        },
+        level,
+        today,
+        argument,
+    ))
 }
 
 #[tonic::async_trait]
@@ -321,7 +362,7 @@ impl DenialService for DenialRpc {
     ) -> Result<Response<pb::Appeal>, Status> {
         let req = request.into_inner();
         let id = denial_id(&req.denial_id)?;
-        let letter = required("letter", &req.letter)?;
+        let argument = required("letter", &req.letter)?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
         let mut d = store::require_denial(&mut tx, &id).await?;
         let today = self.clock.today();
@@ -339,6 +380,7 @@ impl DenialService for DenialRpc {
         }
         let level = appeals(&mut tx, "denial_id", &id).await?.len() as u32 + 1;
         let now = self.clock.now();
+        let letter = letter_of(&mut tx, &d, level, today, &argument).await?;
         let appeal = Appeal {
             appeal_id: medbill_kernel::ids::new_uuid_v7(),
             denial_id: id.clone(),
