@@ -82,6 +82,7 @@ pub fn policy() -> RolePolicy {
                 "CreateClaim",
                 "ScrubClaim",
                 "VoidClaim",
+                "CorrectClaim",
                 "CreateSecondaryClaim",
             ],
             &[Biller],

@@ -14,8 +14,9 @@ use medbill_contracts::medbill::billing::v1::denial_service_client::DenialServic
 use medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient;
 use medbill_contracts::medbill::billing::v1::{
     AdjudicationStatus, AppealStatus, BalanceOwner, ClaimStatus, ClaimVoided,
-    CodingReviewRequested, CreateAppealRequest, CreateBatchRequest, Denial, DenialCategory,
-    DenialStatus, GetBatchFileRequest, GetClaimRequest, ListDenialsRequest, SubmissionStatus,
+    CodingReviewRequested, CorrectClaimRequest, CreateAppealRequest, CreateBatchRequest, Denial,
+    DenialCategory, DenialStatus, GetBatchFileRequest, GetClaimRequest, ListDenialsRequest,
+    SubmissionStatus,
 };
 use medbill_contracts::medbill::common::v1::Money;
 use medbill_contracts::medbill::payments::v1::{
@@ -391,6 +392,47 @@ backend_tests!(
             .unwrap()
             .into_inner();
         assert_eq!(after.status, DenialStatus::Appealed as i32);
+
+        // Billing corrects c3 itself: a frequency-7 claim naming ICN-3,
+        // which replaces c3 when the batch sends it.
+        let correct = |id: &str| {
+            as_biller(CorrectClaimRequest {
+                claim_id: id.into(),
+                reason: "referring provider added".into(),
+            })
+        };
+        let corrected = claims_api
+            .correct_claim(correct(&c3.claim_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(corrected.frequency_code, "7");
+        assert_eq!(corrected.payer_claim_number, "ICN-3");
+        assert_eq!(corrected.replaces_claim_id, c3.claim_id);
+        assert_eq!(corrected.submission, SubmissionStatus::Ready as i32);
+        assert_fails(
+            claims_api.correct_claim(correct(&c3.claim_id)).await,
+            Code::AlreadyExists,
+            "corrected claim ",
+        );
+        assert_fails(
+            claims_api.correct_claim(correct(&corrected.claim_id)).await,
+            Code::FailedPrecondition,
+            "claim ",
+        );
+        let sent = sub
+            .create_batch(as_biller(CreateBatchRequest {
+                transaction_type: "837P".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(sent.claim_ids, std::slice::from_ref(&corrected.claim_id));
+        let voided: Vec<ClaimVoided> = outbox(svc, "medbill.billing.v1.ClaimVoided").await;
+        assert_eq!(voided.len(), 2);
+        assert_eq!(voided[1].claim_id, c3.claim_id);
+        assert_eq!(voided[1].replaced_by_claim_id, corrected.claim_id);
         h.service.stop().await;
     }
 );

@@ -292,6 +292,29 @@ impl ClaimService for ClaimRpc {
         Ok(Response::new(wire_claim(&claim, &history)))
     }
 
+    async fn correct_claim(
+        &self,
+        request: Request<pb::CorrectClaimRequest>,
+    ) -> Result<Response<pb::Claim>, Status> {
+        let who = principal(&request)?.clone();
+        let req = request.into_inner();
+        let claim_id = convert::id::<ClaimId>("claim_id", &req.claim_id)?;
+        let reason = req.reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::invalid("reason", "required").into());
+        }
+        let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+        let cx = Context {
+            actor: &who.subject,
+            now: self.clock.now(),
+            today: self.clock.today(),
+        };
+        let claim = void::correct(&mut tx, &claim_id, reason, cx).await?;
+        let history = store::history(&mut tx, &claim.claim_id).await?;
+        tx.commit().await.map_err(ServiceError::from)?;
+        Ok(Response::new(wire_claim(&claim, &history)))
+    }
+
     async fn void_claim(
         &self,
         request: Request<pb::VoidClaimRequest>,

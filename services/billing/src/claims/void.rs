@@ -1,7 +1,8 @@
-//! Voiding a claim. One the payer never received is simply voided; one it
-//! did gets a frequency-8 claim naming the payer's claim number, which the
-//! next batch sends, and the original is voided (and `ClaimVoided`
-//! published) when that batch goes out.
+//! Voiding and correcting a claim. One the payer never received is simply
+//! voided; one it did gets a frequency-8 claim naming the payer's claim
+//! number, which the next batch sends, and the original is voided (and
+//! `ClaimVoided` published) when that batch goes out. A claim the payer
+//! adjudicated is corrected with a frequency-7 claim the same way.
 
 use medbill_kernel::{ClaimId, Money};
 use medbill_platform::ServiceError;
@@ -71,48 +72,116 @@ pub async fn void(
             v.claim_id
         )));
     }
+    reissue(
+        conn,
+        &claim,
+        Frequency::Void,
+        &format!("void of claim {claim_id}: {reason}"),
+        cx,
+    )
+    .await
+}
+
+/// Builds a corrected claim (frequency 7) of a claim the payer has
+/// adjudicated: its content as the registry now has it (a billing-caused
+/// denial is fixed in the registry), naming the payer's claim number; the
+/// batch that sends it replaces the original.
+pub async fn correct(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    reason: &str,
+    cx: Context<'_>,
+) -> Result<Claim, ServiceError> {
+    let claim = store::require_claim(conn, claim_id).await?;
+    if claim.state.lifecycle != Lifecycle::Active || claim.frequency == Frequency::Void {
+        return Err(ServiceError::FailedPrecondition(format!(
+            "claim {claim_id} is {} ({}); only a standing claim is corrected",
+            claim.state.lifecycle.as_str(),
+            claim.frequency.as_str()
+        )));
+    }
+    if claim.state.adjudication == Adjudication::Pending || claim.payer_claim_number.is_empty() {
+        return Err(ServiceError::FailedPrecondition(format!(
+            "claim {claim_id} has no adjudication with a payer claim number yet; \
+             a claim the payer has not decided is fixed and scrubbed, not corrected"
+        )));
+    }
+    let existing = store::standing_claims(conn, &claim.encounter_id, claim.payer_rank).await?;
+    if let Some(c) = existing.iter().find(|c| {
+        c.frequency == Frequency::Replacement && c.replaces_claim_id.as_ref() == Some(claim_id)
+    }) {
+        return Err(ServiceError::AlreadyExists(format!(
+            "corrected claim {} exists for claim {claim_id}",
+            c.claim_id
+        )));
+    }
+    reissue(
+        conn,
+        &claim,
+        Frequency::Replacement,
+        &format!("corrected claim of {claim_id}: {reason}"),
+        cx,
+    )
+    .await
+}
+
+/// A new claim of `frequency` (7 or 8) standing for `claim` at the payer:
+/// its lines and codes, a new patient control number, the payer's claim
+/// number, scrubbed with the registry as it is now.
+async fn reissue(
+    conn: &mut AnyConnection,
+    claim: &Claim,
+    frequency: Frequency,
+    history_reason: &str,
+    cx: Context<'_>,
+) -> Result<Claim, ServiceError> {
     let pcn = patient_control_number(store::next_patient_control(conn).await?);
-    let mut void = claim.clone();
-    void.claim_id = ClaimId::new();
-    void.frequency = Frequency::Void;
-    void.replaces_claim_id = Some(claim_id.clone());
-    void.type_of_bill = if claim.type_of_bill.len() == 3 {
-        format!("{}8", &claim.type_of_bill[..2])
+    let mut next = claim.clone();
+    next.claim_id = ClaimId::new();
+    next.frequency = frequency;
+    next.replaces_claim_id = Some(claim.claim_id.clone());
+    next.type_of_bill = if claim.type_of_bill.len() == 3 {
+        format!("{}{}", &claim.type_of_bill[..2], frequency.as_str())
     } else {
         String::new()
     };
-    void.state = ClaimState::new(true);
-    void.batch_id = String::new();
-    void.created_at = cx.now;
-    void.submitted_at = None;
-    void.paid = Money::ZERO;
-    void.patient_responsibility = Money::ZERO;
-    for line in &mut void.lines {
+    next.batch_id = String::new();
+    next.created_at = cx.now;
+    next.submitted_at = None;
+    next.paid = Money::ZERO;
+    next.patient_responsibility = Money::ZERO;
+    for line in &mut next.lines {
         line.line_control_number = line_control_number(&pcn, line.line_number);
         line.paid = Money::ZERO;
     }
-    void.patient_control_number = pcn;
+    next.patient_control_number = pcn;
+    // The current billing organization (the registry may have been fixed).
+    if let Some(p) = crate::registry::profile::load(conn).await? {
+        if let Some(org) =
+            crate::registry::store::provider(conn, Some(&p.billing_provider_id), None).await?
+        {
+            next.billing_provider_npi = org.npi.as_str().to_string();
+        }
+    }
     let encounter_type =
         service::encounter_type_of(conn, &claim.encounter_id, claim.release_number).await?;
-    void.findings = service::scrub(conn, &void, encounter_type, &[], cx.today)
-        .await?
+    let findings = service::scrub(conn, &next, encounter_type, &[], cx.today).await?;
+    next.findings = if frequency == Frequency::Void {
         // A void cancels the claim: whether it could be filed today, or
         // duplicates the claim it cancels, does not matter.
-        .into_iter()
-        .filter(|f| {
-            !matches!(
-                f.rule_id.as_str(),
-                "DUPLICATE_CLAIM" | "TIMELY_FILING" | "TIMELY_FILING_RISK"
-            )
-        })
-        .collect();
-    void.state = ClaimState::new(!void.has_errors());
-    store::insert_claim(
-        conn,
-        &void,
-        cx.actor,
-        &format!("void of claim {claim_id}: {reason}"),
-    )
-    .await?;
-    Ok(void)
+        findings
+            .into_iter()
+            .filter(|f| {
+                !matches!(
+                    f.rule_id.as_str(),
+                    "DUPLICATE_CLAIM" | "TIMELY_FILING" | "TIMELY_FILING_RISK"
+                )
+            })
+            .collect()
+    } else {
+        findings
+    };
+    next.state = ClaimState::new(!next.has_errors());
+    store::insert_claim(conn, &next, cx.actor, history_reason).await?;
+    Ok(next)
 }
