@@ -156,12 +156,11 @@ async fn reissue(
     }
     next.patient_control_number = pcn;
     // The current billing organization (the registry may have been fixed).
-    if let Some(p) = crate::registry::profile::load(conn).await? {
-        if let Some(org) =
+    if let Some(p) = crate::registry::profile::load(conn).await?
+        && let Some(org) =
             crate::registry::store::provider(conn, Some(&p.billing_provider_id), None).await?
-        {
-            next.billing_provider_npi = org.npi.as_str().to_string();
-        }
+    {
+        next.billing_provider_npi = org.npi.as_str().to_string();
     }
     let encounter_type =
         service::encounter_type_of(conn, &claim.encounter_id, claim.release_number).await?;
