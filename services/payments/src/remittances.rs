@@ -14,6 +14,7 @@
 pub mod domain;
 pub mod grpc;
 pub mod ingest;
+pub mod manual;
 pub mod matching;
 pub mod posting;
 pub mod read;

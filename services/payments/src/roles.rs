@@ -34,6 +34,7 @@ pub fn policy() -> RolePolicy {
             &["ListRemittanceExceptions"],
             &[PaymentPoster, Manager, Auditor],
         )
+        .allow(REMITTANCES, &["PostException"], &[PaymentPoster])
         // Bank deposits are recorded by posters; suspense is worked by
         // posters and read by managers and auditors.
         .allow(REMITTANCES, &["RecordDeposit"], &[PaymentPoster, Service])

@@ -6,7 +6,9 @@ mod support;
 
 use medbill_contracts::medbill::billing::v1::ClaimVoided;
 use medbill_contracts::medbill::payments::v1::remittance_service_client::RemittanceServiceClient;
-use medbill_contracts::medbill::payments::v1::{ExceptionReason, ListRemittanceExceptionsRequest};
+use medbill_contracts::medbill::payments::v1::{
+    ExceptionReason, ListRemittanceExceptionsRequest, PostExceptionRequest,
+};
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
 use medbill_platform::testing::{TestDatabase, authorized};
@@ -249,6 +251,65 @@ backend_tests!(
             .await
             .unwrap_err();
         assert_eq!(denied.code(), Code::PermissionDenied);
+
+        // Posted by hand: PCN-NONE was a typo for a claim billing sent.
+        let right_claim = one_claim(&h, "PCN-RIGHT").await;
+        let by_hand = |exception: &str, claim: &str| {
+            authorized(
+                PostExceptionRequest {
+                    exception_id: exception.into(),
+                    claim_id: claim.into(),
+                },
+                "poster",
+                &[Role::PaymentPoster],
+            )
+        };
+        let none = listed.exceptions[2].exception_id.clone();
+        let posted_by_hand = client
+            .post_exception(by_hand(&none, &right_claim))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(posted_by_hand.claim_id, right_claim);
+        // $80.00 paid and $20.00 CO-45, as ingestion would have posted it.
+        assert_eq!(
+            figures(&claim_audit(&h.service, &right_claim).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        let totals = support::account_totals(&h.service).await;
+        assert_eq!(totals["unapplied_cash"], -16_000);
+        assert_eq!(
+            count(&h.service, "outbox_events").await,
+            1,
+            "RemittancePosted for billing"
+        );
+        let twice = client
+            .post_exception(by_hand(&none, &right_claim))
+            .await
+            .unwrap_err();
+        assert_eq!(twice.code(), Code::FailedPrecondition);
+        // A claim without the line paid is refused, changing nothing.
+        let wrong = client
+            .post_exception(by_hand(&listed.exceptions[0].exception_id, &line_claim))
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.code(), Code::FailedPrecondition);
+        assert!(wrong.message().contains("no line"), "{}", wrong.message());
+        let left = client
+            .list_remittance_exceptions(authorized(
+                ListRemittanceExceptionsRequest {
+                    remittance_id: posted.remittance_id.clone(),
+                    page: None,
+                },
+                "poster",
+                &[Role::PaymentPoster],
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .exceptions;
+        assert_eq!(left.len(), 2);
+        assert_eq!(audit(&h.service, &[]).await.claims_out_of_balance, 0);
         h.service.stop().await;
     }
 );

@@ -23,6 +23,8 @@ use crate::deposits::service::Deposits;
 pub struct RemittanceRpc {
     ingestion: Ingestion,
     deposits: Deposits,
+    db: Database,
+    clock: Clock,
 }
 
 impl RemittanceRpc {
@@ -30,7 +32,9 @@ impl RemittanceRpc {
     pub fn new(db: Database, clock: Clock) -> Self {
         RemittanceRpc {
             ingestion: Ingestion::new(db.clone(), clock.clone()),
-            deposits: Deposits::new(db, clock),
+            deposits: Deposits::new(db.clone(), clock.clone()),
+            db,
+            clock,
         }
     }
 }
@@ -115,6 +119,26 @@ impl RemittanceService for RemittanceRpc {
             exceptions: rows.iter().map(wire::exception).collect(),
             page: Some(page),
         }))
+    }
+
+    async fn post_exception(
+        &self,
+        request: Request<pb::PostExceptionRequest>,
+    ) -> Result<Response<pb::RemittanceException>, Status> {
+        let who = medbill_platform::auth::principal(&request)?.clone();
+        let req = request.into_inner();
+        let exception_id = medbill_kernel::ids::canonical_uuid(req.exception_id.trim())
+            .map_err(|_| ServiceError::invalid("exception_id", "an exception id (UUID)"))?;
+        let claim_id = convert::id::<medbill_kernel::ClaimId>("claim_id", &req.claim_id)?;
+        let posted = super::manual::post_exception(
+            &self.db,
+            &self.clock,
+            &exception_id,
+            &claim_id,
+            &who.subject,
+        )
+        .await?;
+        Ok(Response::new(wire::exception(&posted)))
     }
 
     async fn record_deposit(

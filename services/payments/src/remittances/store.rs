@@ -306,7 +306,8 @@ pub async fn list_exceptions(
     let rows = sqlx::query(
         "SELECT exception_id, remittance_id, patient_control_number, claim_id, reason, detail, \
          paid, created_at FROM remittance_exceptions \
-         WHERE ($1 IS NULL OR remittance_id = $1) AND ($2 IS NULL OR exception_id > $2) \
+         WHERE posted_at IS NULL \
+         AND ($1 IS NULL OR remittance_id = $1) AND ($2 IS NULL OR exception_id > $2) \
          ORDER BY exception_id LIMIT $3",
     )
     .bind(remittance_id)
@@ -330,4 +331,70 @@ pub async fn list_exceptions(
         });
     }
     Ok(out)
+}
+
+/// An exception by id: its remittance, the index of its claim payment
+/// there, whether it was posted by hand already, and why it was excepted.
+pub async fn open_exception(
+    conn: &mut AnyConnection,
+    exception_id: &str,
+) -> Result<Option<(String, usize, bool, ExceptionReason)>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT remittance_id, claim_index, posted_at, reason FROM remittance_exceptions \
+         WHERE exception_id = $1",
+    )
+    .bind(exception_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let index: i64 = r.try_get(1)?;
+        let posted: Option<String> = r.try_get(2)?;
+        let reason: String = r.try_get(3)?;
+        Ok((
+            r.try_get(0)?,
+            usize::try_from(index).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            posted.is_some(),
+            ExceptionReason::parse(&reason)
+                .ok_or_else(|| ServiceError::Internal(format!("unknown reason {reason}")))?,
+        ))
+    })
+    .transpose()
+}
+
+/// Marks an exception posted to `claim_id` (only if it was not), and its
+/// claim payment's match; whether it changed.
+pub async fn mark_exception_posted(
+    conn: &mut AnyConnection,
+    exception_id: &str,
+    claim_id: &str,
+    lines: &[u32],
+    by: &str,
+    at: &str,
+) -> Result<bool, ServiceError> {
+    let changed = sqlx::query(
+        "UPDATE remittance_exceptions SET posted_claim_id = $1, posted_by = $2, posted_at = $3 \
+         WHERE exception_id = $4 AND posted_at IS NULL",
+    )
+    .bind(claim_id)
+    .bind(by)
+    .bind(at)
+    .bind(exception_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+    sqlx::query(
+        "UPDATE remittance_claims SET claim_id = $1, line_numbers = $2 WHERE remittance_id = \
+         (SELECT remittance_id FROM remittance_exceptions WHERE exception_id = $3) \
+         AND claim_index = (SELECT claim_index FROM remittance_exceptions WHERE exception_id = $3)",
+    )
+    .bind(claim_id)
+    .bind(lines.join(","))
+    .bind(exception_id)
+    .execute(conn)
+    .await?;
+    Ok(true)
 }
