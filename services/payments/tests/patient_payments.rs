@@ -197,7 +197,7 @@ backend_tests!(
 );
 
 backend_tests!(
-    a_credit_balance_is_refunded_once_per_key_at_most_in_full_and_above_500_dollars_only_by_a_manager,
+    a_credit_balance_is_refunded_once_per_key_at_most_in_full_and_above_the_policy_limit_only_by_a_manager,
     |test_db: TestDatabase| async move {
         use medbill_contracts::medbill::payments::v1::IssueRefundRequest;
         let h = start_with_billing(&test_db).await;
@@ -245,6 +245,21 @@ backend_tests!(
             .into_inner();
         assert!(!again.newly_posted);
         assert_eq!(again.posting_id, first.posting_id);
+        // The approval limit is policy data: at $50.00 a poster's $100.00
+        // refund needs a manager; back at $500.00 it does not.
+        let set_limit = |cents: i64| {
+            sqlx::query("UPDATE collection_policy SET refund_approval_limit = $1")
+                .bind(cents)
+                .execute(h.service.db().pool())
+        };
+        set_limit(5_000).await.unwrap();
+        let status = client
+            .issue_refund(authorized(refund(10_000, "rf-2"), "pat", &[Role::PaymentPoster]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied);
+        assert!(status.message().contains("$50.00"), "{}", status.message());
+        set_limit(50_000).await.unwrap();
         client
             .issue_refund(authorized(refund(10_000, "rf-2"), "pat", &[Role::PaymentPoster]))
             .await

@@ -1,6 +1,7 @@
 //! Refunds of a guarantor's credit balance (what they paid beyond every
 //! claim): at most the credit, idempotent by the client's key, and above
-//! the approval limit only by a manager.
+//! the approval limit (policy data: `collection_policy.refund_approval_limit`,
+//! $500.00 until changed) only by a manager.
 
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_kernel::{AccountId, Money};
@@ -12,10 +13,6 @@ use sqlx::Row;
 use super::store;
 use crate::ledger::domain::{EntryBuilder, LedgerAccount, LineRefs};
 use crate::ledger::store::{self as ledger, EntrySource};
-
-/// Refunds above this need a manager: a payment poster alone may return at
-/// most $500.00 to a guarantor.
-pub const APPROVAL_LIMIT: Money = Money::from_cents(50_000);
 
 /// A refund asked for.
 #[derive(Debug, Clone)]
@@ -65,12 +62,19 @@ impl Refunds {
         refund: NewRefund,
         actor: &str,
     ) -> Result<(RecordedRefund, bool), ServiceError> {
-        if refund.amount > APPROVAL_LIMIT && !refund.approved_by_manager {
+        let mut tx = self.db.begin().await?;
+        let limit = Money::from_cents(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT refund_approval_limit FROM collection_policy WHERE policy_id = 1",
+            )
+            .fetch_one(&mut *tx)
+            .await?,
+        );
+        if refund.amount > limit && !refund.approved_by_manager {
             return Err(ServiceError::PermissionDenied(format!(
-                "a refund above {APPROVAL_LIMIT} needs a manager"
+                "a refund above {limit} needs a manager"
             )));
         }
-        let mut tx = self.db.begin().await?;
         let account = refund.account_id.as_str();
         if !store::lock_account(&mut tx, self.db.backend(), account).await? {
             return Err(ServiceError::not_found("account", account));
