@@ -66,11 +66,7 @@ impl EventHandler for ReleaseHandler {
         else {
             return Ok(());
         };
-        let cx = claims::service::Context {
-            actor: CONSUMER,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = claims::service::Context::at(CONSUMER, &self.clock);
         match claims::service::bill_release(tx, &stored, 1, "", cx).await? {
             claims::service::Billed::Built(claim) => {
                 tracing::info!(claim_id = %claim.claim_id, encounter_id = %release.encounter_id, submission = claim.state.submission.as_str(), "claim built");

@@ -136,11 +136,7 @@ impl ClaimService for ClaimRpc {
         let release = store::release(&mut tx, &encounter_id, None)
             .await?
             .ok_or_else(|| ServiceError::not_found("released encounter", encounter_id.as_str()))?;
-        let cx = Context {
-            actor: &who.subject,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = Context::at(&who.subject, &self.clock);
         let claim = match service::bill_release(&mut tx, &release, rank, auth, cx).await? {
             Billed::Built(claim) => claim,
             Billed::Exists(id) => {
@@ -249,11 +245,7 @@ impl ClaimService for ClaimRpc {
         // Coding is asked outside the transaction: no lock waits on a call.
         let coding_findings = self.coding_findings(&encounter_id).await?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let cx = Context {
-            actor: &who.subject,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = Context::at(&who.subject, &self.clock);
         if !auth.is_empty() {
             store::set_prior_authorization(&mut tx, &claim_id, auth).await?;
         }
@@ -272,11 +264,7 @@ impl ClaimService for ClaimRpc {
             convert::id::<ClaimId>("primary_claim_id", &request.get_ref().primary_claim_id)?;
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
         let primary = store::require_claim(&mut tx, &primary_id).await?;
-        let cx = Context {
-            actor: &who.subject,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = Context::at(&who.subject, &self.clock);
         let claim = match secondary::build(&mut tx, &primary, cx).await? {
             Billed::Built(claim) => claim,
             Billed::Exists(id) => {
@@ -304,11 +292,7 @@ impl ClaimService for ClaimRpc {
             return Err(ServiceError::invalid("reason", "required").into());
         }
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let cx = Context {
-            actor: &who.subject,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = Context::at(&who.subject, &self.clock);
         let claim = void::correct(&mut tx, &claim_id, reason, cx).await?;
         let history = store::history(&mut tx, &claim.claim_id).await?;
         tx.commit().await.map_err(ServiceError::from)?;
@@ -327,11 +311,7 @@ impl ClaimService for ClaimRpc {
             return Err(ServiceError::invalid("reason", "required").into());
         }
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let cx = Context {
-            actor: &who.subject,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = Context::at(&who.subject, &self.clock);
         let claim = void::void(&mut tx, &claim_id, reason, cx).await?;
         let history = store::history(&mut tx, &claim.claim_id).await?;
         tx.commit().await.map_err(ServiceError::from)?;

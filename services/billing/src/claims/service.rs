@@ -7,6 +7,7 @@ use medbill_kernel::{
     CalendarDate, ClaimId, EncounterId, Money, Npi, PatientId, PayerId, Timestamp,
 };
 use medbill_platform::ServiceError;
+use medbill_platform::clock::Clock;
 use sqlx::AnyConnection;
 
 use super::cob::OtherPayer;
@@ -34,6 +35,17 @@ pub struct Context<'a> {
     pub now: Timestamp,
     /// Today in the service's time zone.
     pub today: CalendarDate,
+}
+
+impl<'a> Context<'a> {
+    /// `actor` acting now, by `clock`.
+    pub fn at(actor: &'a str, clock: &Clock) -> Self {
+        Context {
+            actor,
+            now: clock.now(),
+            today: clock.today(),
+        }
+    }
 }
 
 /// What billing a release came to.

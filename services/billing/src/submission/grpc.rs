@@ -128,11 +128,7 @@ impl SubmissionService for SubmissionRpc {
         if let Some(payer_id) = &payer_id {
             crate::registry::store::require_payer(&mut tx, payer_id).await?;
         }
-        let cx = Context {
-            actor: &who.subject,
-            now: self.clock.now(),
-            today: self.clock.today(),
-        };
+        let cx = Context::at(&who.subject, &self.clock);
         let created = batch::create_batch(
             &mut tx,
             &BatchRequest {
@@ -280,11 +276,7 @@ pub async fn ingest(
     file_name: &str,
     actor: &str,
 ) -> Result<Acknowledgment, ServiceError> {
-    let cx = Context {
-        actor,
-        now: clock.now(),
-        today: clock.today(),
-    };
+    let cx = Context::at(actor, clock);
     let mut tx = db.begin().await?;
     match acks::ingest(&mut tx, content, file_name, cx).await {
         Ok(ack) => match tx.commit().await {
