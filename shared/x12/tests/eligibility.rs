@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use medbill_x12::cli::{parse_to_json, validate};
-use medbill_x12::eligibility::{BenefitKind, read_271, write_270};
+use medbill_x12::eligibility::{BenefitKind, read_270, read_271, write_270, write_271};
 use medbill_x12::{Segments, samples};
 
 const RESPONSE: &[u8] = include_bytes!("fixtures/eligibility.271");
@@ -172,4 +172,106 @@ fn the_270_writer_refuses_a_member_id_holding_a_delimiter() {
     inquiry.subscribers[0].member_id = medbill_x12::Phi::new("AB*12".into());
     let err = write_270(&samples::interchange_params(7), &[inquiry]).unwrap_err();
     assert_eq!(err.field, "NM109");
+}
+
+#[test]
+fn a_271_written_from_the_fixture_reads_back_to_the_same_response() {
+    let responses = read_271(RESPONSE).unwrap();
+    let file = write_271(&samples::interchange_params(9), &responses).unwrap();
+    assert_eq!(read_271(&file).unwrap(), responses);
+    let report = validate(&file);
+    assert!(!report.has_errors(), "{report}");
+}
+
+#[test]
+fn the_271_writer_nests_a_dependent_under_its_subscriber_and_reports_benefits() {
+    let mut response = read_271(RESPONSE).unwrap().remove(0);
+    let mut child = response.members[0].clone();
+    child.hl_id = "5".into();
+    child.dependent = true;
+    child.benefits.truncate(1);
+    response.members.insert(1, child);
+    response.members[2].hl_id = "6".into();
+    let file = write_271(
+        &samples::interchange_params(9),
+        std::slice::from_ref(&response),
+    )
+    .unwrap();
+    let segments = segment_texts(&file);
+    let hls: Vec<&str> = segments
+        .iter()
+        .filter(|s| s.starts_with("HL*"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        hls,
+        [
+            "HL*1**20*1",
+            "HL*2*1*21*1",
+            "HL*3*2*22*1",
+            "HL*5*3*23*0",
+            "HL*6*2*22*0"
+        ]
+    );
+    assert!(segments.contains(&"EB*C*IND*30***29*1250.5*****Y".to_owned()));
+    assert!(segments.contains(&"AAA*Y**75*C".to_owned()));
+    assert_eq!(read_271(&file).unwrap(), vec![response]);
+}
+
+#[test]
+fn the_271_writer_refuses_a_benefit_kind_its_code_does_not_imply() {
+    let mut response = read_271(RESPONSE).unwrap().remove(0);
+    response.members[0].benefits[1].kind = BenefitKind::CoPayment;
+    let err = write_271(&samples::interchange_params(9), &[response]).unwrap_err();
+    assert_eq!(err.field, "responses[0].members[0].benefits[1].kind");
+}
+
+#[test]
+fn the_271_writer_refuses_a_response_without_its_information_source() {
+    let mut response = read_271(RESPONSE).unwrap().remove(0);
+    response.payer = None;
+    let err = write_271(&samples::interchange_params(9), &[response]).unwrap_err();
+    assert_eq!(err.field, "responses[0].payer");
+}
+
+#[test]
+fn a_270_written_by_billing_reads_back_to_the_same_inquiry() {
+    let inquiries = vec![
+        samples::eligibility_inquiry("0001", 3),
+        samples::eligibility_inquiry("0002", 1),
+    ];
+    let file = write_270(&samples::interchange_params(7), &inquiries).unwrap();
+    assert_eq!(read_270(&file).unwrap(), inquiries);
+}
+
+#[test]
+fn a_270_without_service_types_is_refused_at_its_trailer() {
+    let file = write_270(
+        &samples::interchange_params(7),
+        &[samples::eligibility_inquiry("0001", 1)],
+    )
+    .unwrap();
+    let text = std::str::from_utf8(&file).unwrap();
+    let count = segment_texts(&file).len() - 4;
+    let broken = text.replacen("EQ*30^98~\n", "", 1).replacen(
+        &format!("SE*{count}*"),
+        &format!("SE*{}*", count - 1),
+        1,
+    );
+    let err = read_270(broken.as_bytes()).unwrap_err();
+    assert_eq!(err.location.segment_id, "SE");
+    assert!(err.to_string().contains("EQ"), "{err}");
+}
+
+#[test]
+fn a_270_asking_about_a_dependent_is_refused_naming_the_hl() {
+    let file = write_270(
+        &samples::interchange_params(7),
+        &[samples::eligibility_inquiry("0001", 1)],
+    )
+    .unwrap();
+    let text = std::str::from_utf8(&file).unwrap();
+    let broken = text.replacen("HL*3*2*22*0", "HL*3*2*23*0", 1);
+    let err = read_270(broken.as_bytes()).unwrap_err();
+    assert_eq!(err.location.segment_id, "HL");
 }
