@@ -1,0 +1,410 @@
+//! A submitted claim as the simulator keeps it between acceptance and
+//! adjudication (and in its record afterwards): what an 837P or 837I claim
+//! says that pricing, edits, COB and the 835 need, in owned, serializable
+//! form. Claims of both kinds become this one shape.
+
+use medbill_kernel::CalendarDate;
+use medbill_x12::claim::{LineAdjudication, OtherPayer, PayerResponsibility, PersonName};
+use medbill_x12::institutional::InstitutionalClaim;
+use medbill_x12::professional::ProfessionalClaim;
+use medbill_x12::{Date, Quantity};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::cas::{Cas, Group};
+use crate::text::{date, decimal};
+
+/// 837P or 837I.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimType {
+    /// 005010X222A1.
+    Professional,
+    /// 005010X223A2.
+    Institutional,
+}
+
+/// CLM05-3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// `1`.
+    Original,
+    /// `7`: replaces the claim named in REF*F8.
+    Replacement,
+    /// `8`: voids the claim named in REF*F8.
+    Void,
+}
+
+impl Frequency {
+    /// The CLM05-3 (and CLP09) code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Frequency::Original => "1",
+            Frequency::Replacement => "7",
+            Frequency::Void => "8",
+        }
+    }
+
+    fn of(f: medbill_x12::claim::Frequency) -> Self {
+        match f {
+            medbill_x12::claim::Frequency::Original => Frequency::Original,
+            medbill_x12::claim::Frequency::Replacement => Frequency::Replacement,
+            medbill_x12::claim::Frequency::Void => Frequency::Void,
+        }
+    }
+}
+
+/// SBR01: this payer's place in the order of payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rank {
+    /// Pays first.
+    Primary,
+    /// Pays after the primary.
+    Secondary,
+    /// Pays after the secondary.
+    Tertiary,
+}
+
+impl Rank {
+    /// CLP02 of a claim this payer processed.
+    pub fn processed_code(self) -> &'static str {
+        match self {
+            Rank::Primary => "1",
+            Rank::Secondary => "2",
+            Rank::Tertiary => "3",
+        }
+    }
+
+    fn of(r: PayerResponsibility) -> Self {
+        match r {
+            PayerResponsibility::Primary => Rank::Primary,
+            PayerResponsibility::Secondary => Rank::Secondary,
+            PayerResponsibility::Tertiary => Rank::Tertiary,
+        }
+    }
+
+    /// The rank of the payer that adjudicated before this one.
+    fn before(self) -> Option<PayerResponsibility> {
+        match self {
+            Rank::Primary => None,
+            Rank::Secondary => Some(PayerResponsibility::Primary),
+            Rank::Tertiary => Some(PayerResponsibility::Secondary),
+        }
+    }
+}
+
+/// A person's name as the 835 and 277CA repeat it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name {
+    /// Last name.
+    pub last: String,
+    /// First name.
+    pub first: Option<String>,
+}
+
+impl Name {
+    fn of(n: &PersonName) -> Self {
+        Name {
+            last: n.last.expose().clone(),
+            first: n.first.as_ref().map(|f| f.expose().clone()),
+        }
+    }
+}
+
+/// The provider billing (and paid for) the claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provider {
+    /// Organization name.
+    pub name: String,
+    /// NPI.
+    pub npi: String,
+}
+
+/// A claim the simulator accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedClaim {
+    /// CLM01.
+    pub patient_control_number: String,
+    /// 837P or 837I.
+    pub claim_type: ClaimType,
+    /// CLM05-3.
+    pub frequency: Frequency,
+    /// REF*F8: the payer claim number a replacement or void names.
+    pub replaces: Option<String>,
+    /// 2010BB NM109.
+    pub payer_id: String,
+    /// SBR01.
+    pub rank: Rank,
+    /// SBR09, echoed in CLP06.
+    pub filing_indicator: String,
+    /// 2010BA NM109.
+    pub member_id: String,
+    /// 2010BA name.
+    pub subscriber: Name,
+    /// 2010CA name, when the patient is not the subscriber.
+    pub patient: Option<Name>,
+    /// 2010AA.
+    pub billing_provider: Provider,
+    /// Place of service (837P CLM05-1) or facility type (837I CLM05-1),
+    /// echoed in CLP08.
+    pub facility_code: String,
+    /// ICD-10-CM codes, principal first.
+    pub diagnoses: Vec<String>,
+    /// REF*G1.
+    pub prior_authorization: Option<String>,
+    /// CLM02.
+    pub total_charge: i64,
+    /// 2400 loops.
+    pub lines: Vec<SubmittedLine>,
+    /// 2320/2430 of the payer that adjudicated first (secondary and
+    /// tertiary claims).
+    pub prior_payer: Option<PriorPayer>,
+}
+
+/// One service line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedLine {
+    /// REF*6R, echoed in the 835 so payments post to this line.
+    pub control_number: String,
+    /// HCPCS/CPT code (837P SV101-2, 837I SV202-2).
+    pub procedure_code: Option<String>,
+    /// NUBC revenue code (837I SV201).
+    pub revenue_code: Option<String>,
+    /// Procedure modifiers.
+    pub modifiers: Vec<String>,
+    /// Charge in cents.
+    pub charge: i64,
+    /// Units of service.
+    #[serde(with = "decimal")]
+    pub units: Decimal,
+    /// DTP*472 (the statement start for an 837I line without one).
+    #[serde(with = "date")]
+    pub service_date: CalendarDate,
+    /// 837P SV107: 1-based pointers into the claim's diagnoses.
+    pub diagnosis_pointers: Vec<u8>,
+    /// 2430 of the prior payer on this line.
+    pub prior: Option<PriorLine>,
+}
+
+/// The prior payer's decision on the claim (2320/2330B).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorPayer {
+    /// 2330B NM109.
+    pub payer_id: String,
+    /// AMT*D.
+    pub paid: Option<i64>,
+    /// Claim-level CAS.
+    pub adjustments: Vec<Cas>,
+}
+
+/// The prior payer's decision on one line (2430).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorLine {
+    /// SVD02.
+    pub paid: i64,
+    /// Line CAS.
+    pub adjustments: Vec<Cas>,
+}
+
+impl PriorLine {
+    /// What the prior payer left to the patient on this line.
+    pub fn patient_share(&self) -> i64 {
+        patient_total(&self.adjustments)
+    }
+}
+
+/// The sum of the PR adjustments in a list.
+pub(crate) fn patient_total(adjustments: &[Cas]) -> i64 {
+    adjustments
+        .iter()
+        .filter(|c| c.group == Group::Patient)
+        .map(|c| c.amount)
+        .sum()
+}
+
+/// Why an 837 claim cannot be taken in: its 277CA rejection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Health care claim status code (STC01-2).
+    pub status: &'static str,
+    /// What is wrong, for STC12.
+    pub message: String,
+}
+
+fn day(d: Date) -> Result<CalendarDate, Unreadable> {
+    CalendarDate::try_from(d).map_err(|_| Unreadable {
+        status: "187",
+        message: format!("DATE OF SERVICE {d} OUT OF RANGE"),
+    })
+}
+
+fn units(q: Quantity) -> Decimal {
+    q.value()
+}
+
+/// The other payer a claim of `rank` follows.
+fn prior(rank: Rank, others: &[OtherPayer]) -> Option<PriorPayer> {
+    let before = rank.before()?;
+    let other = others
+        .iter()
+        .find(|o| o.responsibility == before)
+        .or_else(|| others.first())?;
+    Some(PriorPayer {
+        payer_id: other.payer_id.clone(),
+        paid: other.paid_amount.map(|a| a.cents()),
+        adjustments: other.adjustments.iter().filter_map(Cas::from_x12).collect(),
+    })
+}
+
+/// The prior payer's 2430 decisions on one line, added together.
+fn prior_line(prior: Option<&PriorPayer>, adjudications: &[LineAdjudication]) -> Option<PriorLine> {
+    let payer_id = &prior?.payer_id;
+    let mine: Vec<&LineAdjudication> = adjudications
+        .iter()
+        .filter(|a| &a.payer_id == payer_id)
+        .collect();
+    (!mine.is_empty()).then(|| PriorLine {
+        paid: mine.iter().map(|a| a.paid_amount.cents()).sum(),
+        adjustments: mine
+            .iter()
+            .flat_map(|a| a.adjustments.iter().filter_map(Cas::from_x12))
+            .collect(),
+    })
+}
+
+impl SubmittedClaim {
+    /// An 837P claim.
+    pub fn from_professional(c: &ProfessionalClaim) -> Result<Self, Unreadable> {
+        let rank = Rank::of(c.subscriber.responsibility);
+        let prior = prior(rank, &c.other_payers);
+        let mut lines = Vec::with_capacity(c.lines.len());
+        for l in &c.lines {
+            lines.push(SubmittedLine {
+                control_number: l.line_item_control_number.clone(),
+                procedure_code: Some(l.procedure_code.clone()),
+                revenue_code: None,
+                modifiers: l.modifiers.clone(),
+                charge: l.charge.cents(),
+                units: units(l.units),
+                service_date: day(l.service_date)?,
+                diagnosis_pointers: l.diagnosis_pointers.clone(),
+                prior: prior_line(prior.as_ref(), &l.adjudications),
+            });
+        }
+        Ok(SubmittedClaim {
+            patient_control_number: c.patient_control_number.clone(),
+            claim_type: ClaimType::Professional,
+            frequency: Frequency::of(c.frequency),
+            replaces: c.payer_claim_control_number.clone(),
+            payer_id: c.payer.id.clone(),
+            rank,
+            filing_indicator: c.subscriber.filing_indicator.clone(),
+            member_id: c.subscriber.member_id.expose().clone(),
+            subscriber: Name::of(&c.subscriber.name),
+            patient: c.patient.as_ref().map(|p| Name::of(&p.name)),
+            billing_provider: Provider {
+                name: c.billing_provider.name.clone(),
+                npi: c.billing_provider.npi.clone(),
+            },
+            facility_code: c.place_of_service.clone(),
+            diagnoses: c.diagnoses.clone(),
+            prior_authorization: c.prior_authorization.clone(),
+            total_charge: c.total_charge.cents(),
+            lines,
+            prior_payer: prior,
+        })
+    }
+
+    /// An 837I claim.
+    pub fn from_institutional(c: &InstitutionalClaim) -> Result<Self, Unreadable> {
+        let rank = Rank::of(c.subscriber.responsibility);
+        let prior = prior(rank, &c.other_payers);
+        let statement_from = day(c.statement_from)?;
+        let mut lines = Vec::with_capacity(c.lines.len());
+        for l in &c.lines {
+            lines.push(SubmittedLine {
+                control_number: l.line_item_control_number.clone(),
+                procedure_code: l.procedure_code.clone(),
+                revenue_code: Some(l.revenue_code.clone()),
+                modifiers: l.modifiers.clone(),
+                charge: l.charge.cents(),
+                units: units(l.units),
+                service_date: l.service_date.map_or(Ok(statement_from), day)?,
+                diagnosis_pointers: Vec::new(),
+                prior: prior_line(prior.as_ref(), &l.adjudications),
+            });
+        }
+        let mut diagnoses = vec![c.principal_diagnosis.clone()];
+        diagnoses.extend(c.other_diagnoses.iter().cloned());
+        Ok(SubmittedClaim {
+            patient_control_number: c.patient_control_number.clone(),
+            claim_type: ClaimType::Institutional,
+            frequency: Frequency::of(c.frequency),
+            replaces: c.payer_claim_control_number.clone(),
+            payer_id: c.payer.id.clone(),
+            rank,
+            filing_indicator: c.subscriber.filing_indicator.clone(),
+            member_id: c.subscriber.member_id.expose().clone(),
+            subscriber: Name::of(&c.subscriber.name),
+            patient: c.patient.as_ref().map(|p| Name::of(&p.name)),
+            billing_provider: Provider {
+                name: c.billing_provider.name.clone(),
+                npi: c.billing_provider.npi.clone(),
+            },
+            facility_code: c.facility_type.clone(),
+            diagnoses,
+            prior_authorization: c.prior_authorization.clone(),
+            total_charge: c.total_charge.cents(),
+            lines,
+            prior_payer: prior,
+        })
+    }
+
+    /// The sum of the line charges.
+    pub fn line_charges(&self) -> i64 {
+        self.lines.iter().map(|l| l.charge).sum()
+    }
+
+    /// The earliest date of service.
+    pub fn first_service_date(&self) -> Option<CalendarDate> {
+        self.lines.iter().map(|l| l.service_date).min()
+    }
+
+    /// The latest date of service.
+    pub fn last_service_date(&self) -> Option<CalendarDate> {
+        self.lines.iter().map(|l| l.service_date).max()
+    }
+
+    /// Dates of service and procedures (with modifiers), in a canonical
+    /// order: two claims with the same key bill the same services.
+    pub fn services_key(&self) -> String {
+        let mut services: Vec<String> = self
+            .lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}:{}:{}:{}",
+                    l.service_date,
+                    l.procedure_code.as_deref().unwrap_or(""),
+                    l.revenue_code.as_deref().unwrap_or(""),
+                    l.modifiers.join("+")
+                )
+            })
+            .collect();
+        services.sort();
+        services.join(";")
+    }
+
+    /// The patient's name (the subscriber when no dependent is named).
+    pub fn patient_name(&self) -> &Name {
+        self.patient.as_ref().unwrap_or(&self.subscriber)
+    }
+
+    /// The type of bill (REF*BLT) of an institutional claim.
+    pub fn bill_type(&self) -> Option<String> {
+        (self.claim_type == ClaimType::Institutional)
+            .then(|| format!("{}{}", self.facility_code, self.frequency.code()))
+    }
+}
