@@ -28,6 +28,35 @@ use medbill_contracts::medbill::billing::v1::{
 use medbill_kernel::{CalendarDate, DateRange, EncounterId, Timestamp};
 use medbill_platform::testing::TestDatabase;
 
+/// CPU seconds used so far by this process and by every `postgres`
+/// process (server and backends), from /proc (Linux; zeros elsewhere), so a
+/// phase's cost per claim reads the same whatever else the cores are doing.
+fn cpu_seconds() -> (f64, f64) {
+    let ticks = |stat: &str| -> f64 {
+        // Fields after the parenthesised command: state is field 3, utime 14, stime 15.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (n(11) + n(12)) / 100.0
+    };
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .map(|s| ticks(&s))
+        .unwrap_or(0.0);
+    let mut postgres = 0.0;
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let path = entry.path();
+            let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+            if comm.trim() == "postgres" {
+                postgres += std::fs::read_to_string(path.join("stat"))
+                    .map(|s| ticks(&s))
+                    .unwrap_or(0.0);
+            }
+        }
+    }
+    (own, postgres)
+}
+
 fn arg(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -112,6 +141,7 @@ async fn main() {
 
     let encounters = Arc::new(encounters);
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
@@ -150,6 +180,7 @@ async fn main() {
         held += h;
     }
     let elapsed = started.elapsed();
+    let cpu_after = cpu_seconds();
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
@@ -160,6 +191,11 @@ async fn main() {
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3,
         latencies.last().unwrap().as_secs_f64() * 1e3,
+    );
+    println!(
+        "{backend}: CPU per claim: {:.2} ms in this process (client + server), {:.2} ms in postgres",
+        (cpu_after.0 - cpu_before.0) * 1e3 / n as f64,
+        (cpu_after.1 - cpu_before.1) * 1e3 / n as f64,
     );
 
     let mut sub = SubmissionServiceClient::new(h.service.channel().await);

@@ -19,5 +19,6 @@ pub mod patient_rpc;
 pub mod patients;
 pub mod profile;
 pub mod profile_rpc;
+pub mod snapshot;
 pub mod store;
 pub(crate) mod wire;

@@ -269,6 +269,64 @@ backend_tests!(
 );
 
 backend_tests!(
+    a_change_to_the_payers_rules_reaches_the_very_next_scrub,
+    |test_db: TestDatabase| async move {
+        // Claims are scrubbed against registry facts kept in memory; a
+        // change to them must be seen by the next scrub, not a later one.
+        let h = start_with_coding(&test_db).await;
+        let reg = register_for_claims(&h.service, "MRN-3", true).await;
+        let encounter = new_uuid_v7();
+        h.coding
+            .publish(
+                &encounter,
+                &released(&encounter, "MRN-3", vec![line("99213", 1)]),
+            )
+            .await;
+        let claim = claims_of_encounter(&h.service, &encounter, 1)
+            .await
+            .remove(0);
+        assert_eq!(claim.submission, SubmissionStatus::Ready as i32);
+        let mut registry_api = registry(&h.service).await;
+        let mut claims_api = claims(&h.service).await;
+        let scrub = || ScrubClaimRequest {
+            claim_id: claim.claim_id.clone(),
+            ..Default::default()
+        };
+        let mut rules = PayerRules {
+            payer_id: reg.payer_id.clone(),
+            overrides: vec![],
+            authorization_required_codes: vec!["99213".into()],
+        };
+        for (wanted, held) in [(true, true), (false, false)] {
+            rules.authorization_required_codes = if wanted { vec!["99213".into()] } else { vec![] };
+            registry_api
+                .set_payer_rules(as_biller(rules.clone()))
+                .await
+                .unwrap();
+            let scrubbed = claims_api
+                .scrub_claim(as_biller(scrub()))
+                .await
+                .unwrap()
+                .into_inner();
+            let blocking: Vec<&str> = scrubbed
+                .scrub_findings
+                .iter()
+                .filter(|f| f.blocking)
+                .map(|f| f.rule_id.as_str())
+                .collect();
+            if held {
+                assert_eq!(blocking, ["AUTHORIZATION_REQUIRED"]);
+                assert_eq!(scrubbed.submission, SubmissionStatus::Held as i32);
+            } else {
+                assert!(blocking.is_empty(), "{blocking:?}");
+                assert_eq!(scrubbed.submission, SubmissionStatus::Ready as i32);
+            }
+        }
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
     bad_claim_requests_are_refused_naming_the_field_and_change_nothing,
     |test_db: TestDatabase| async move {
         let h = start_with_coding(&test_db).await;

@@ -150,7 +150,8 @@ impl ClaimService for ClaimRpc {
                 return Err(ServiceError::FailedPrecondition(why).into());
             }
         };
-        let history = store::history(&mut tx, &claim.claim_id).await?;
+        // A new claim's history is the transitions that created it.
+        let history = store::creation_history(&claim, &who.subject, &service::built_from(&release));
         audit::record(
             &mut tx,
             &who,

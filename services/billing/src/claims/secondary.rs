@@ -106,6 +106,7 @@ pub async fn build(
             "secondary of claim {} after remittance {}",
             primary.claim_id, adjudication.remittance_id
         ),
+        None,
     )
     .await?;
     sqlx::query(

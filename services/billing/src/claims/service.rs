@@ -22,8 +22,7 @@ use crate::eligibility;
 use crate::registry::coverage::Coverage;
 use crate::registry::domain::{Patient, Payer, Provider};
 use crate::registry::profile::SubmitterProfile;
-use crate::registry::{authorizations, profile};
-use crate::registry::{patients, store as registry};
+use crate::registry::{authorizations, patients, snapshot};
 use crate::scrubber::{self, CATALOG, CodingFinding, Facts, PayerRules};
 
 /// Who bills and when.
@@ -230,9 +229,15 @@ pub async fn bill_release(
         .find(|a| !a.is_empty());
     let prior_authorization = match (prior_authorization, earlier_authorization) {
         ("", Some(earlier)) => earlier.to_string(),
-        ("", None) => authorization_for(conn, patient_id, &coverage.payer_id, &claim_lines)
-            .await?
-            .unwrap_or_default(),
+        ("", None) => authorization_for(
+            conn,
+            patient_id,
+            &coverage.payer_id,
+            &basis.payer_rules,
+            &claim_lines,
+        )
+        .await?
+        .unwrap_or_default(),
         (given, _) => given.to_string(),
     };
     let total_charge = claim_lines
@@ -276,19 +281,24 @@ pub async fn bill_release(
         .scrub(conn, &claim, release.encounter_type, &[], cx.today)
         .await?;
     claim.state = ClaimState::new(!claim.has_errors());
-    let reason = format!(
-        "built from release {} of encounter {}",
-        release.release_number, release.encounter_id
-    );
-    store::insert_claim(conn, &claim, cx.actor, &reason).await?;
-    store::mark_billed(
+    let reason = built_from(release);
+    store::insert_claim(
         conn,
-        &release.encounter_id,
-        release.release_number,
-        &claim.claim_id,
+        &claim,
+        cx.actor,
+        &reason,
+        Some((&release.encounter_id, release.release_number)),
     )
     .await?;
     Ok(Billed::Built(Box::new(claim)))
+}
+
+/// Why a claim built from `release` exists, as its history says.
+pub fn built_from(release: &StoredRelease) -> String {
+    format!(
+        "built from release {} of encounter {}",
+        release.release_number, release.encounter_id
+    )
 }
 
 /// The number of a registered prior authorization covering the lines whose
@@ -298,9 +308,9 @@ async fn authorization_for(
     conn: &mut AnyConnection,
     patient_id: &PatientId,
     payer_id: &PayerId,
+    rules: &PayerRules,
     lines: &[ClaimLine],
 ) -> Result<Option<String>, ServiceError> {
-    let rules = scrubber::store::payer_rules(conn, payer_id).await?;
     let needing: Vec<(&str, CalendarDate)> = lines
         .iter()
         .filter(|l| rules.authorization_required_codes.contains(&l.code))
@@ -357,20 +367,20 @@ impl ScrubBasis {
         coverage: Coverage,
         rendering_npi: &str,
     ) -> Result<ScrubBasis, ServiceError> {
-        let payer = registry::require_payer(conn, &coverage.payer_id).await?;
-        let patient = patients::patient(conn, Some(patient_id), None)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
-        let profile = profile::load(conn).await?;
+        let (patient, stamp) = patients::patient_and_registry(conn, patient_id).await?;
+        let patient =
+            patient.ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
+        let payer = snapshot::payer(conn, &stamp, &coverage.payer_id).await?;
+        let profile = snapshot::submitter_profile(conn, &stamp).await?;
         let billing_provider = match &profile {
-            Some(p) => registry::provider(conn, Some(&p.billing_provider_id), None).await?,
+            Some(p) => snapshot::provider_by_id(conn, &stamp, &p.billing_provider_id).await?,
             None => None,
         };
         let rendering_provider = match Npi::parse(rendering_npi) {
-            Ok(npi) => registry::provider(conn, None, Some(&npi)).await?,
+            Ok(npi) => snapshot::provider_by_npi(conn, &stamp, &npi).await?,
             Err(_) => None,
         };
-        let payer_rules = scrubber::store::payer_rules(conn, &coverage.payer_id).await?;
+        let payer_rules = snapshot::payer_rules(conn, &stamp, &coverage.payer_id).await?;
         Ok(ScrubBasis {
             payer,
             coverage,

@@ -15,6 +15,7 @@ use super::domain::{
 use crate::charges::domain::{ChargeId, EncounterType};
 use crate::registry::coverage::CoverageId;
 use crate::scrubber::{Finding, Severity};
+use crate::writes::{Value, Writes};
 
 fn corrupt(what: &str, id: &str) -> ServiceError {
     ServiceError::Internal(format!("stored {what} {id} does not parse"))
@@ -133,155 +134,131 @@ pub async fn release(
     }))
 }
 
-/// Marks the charges of release `release_number` of an encounter as billed
-/// by `claim_id`.
-pub async fn mark_billed(
-    conn: &mut AnyConnection,
-    encounter_id: &EncounterId,
-    release_number: u32,
-    claim_id: &ClaimId,
-) -> Result<(), ServiceError> {
-    sqlx::query("UPDATE charges SET claim_id = $1 WHERE encounter_id = $2 AND release_number = $3")
-        .bind(claim_id.as_str())
-        .bind(encounter_id.as_str())
-        .bind(i64::from(release_number))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Stores a new claim, its lines, findings and the transitions that
-/// created it.
+/// created it, and, when `billed` names a release, marks that release's
+/// charges as billed by it: one statement on PostgreSQL.
 pub async fn insert_claim(
     conn: &mut AnyConnection,
     claim: &Claim,
     actor: &str,
     reason: &str,
+    billed: Option<(&EncounterId, u32)>,
 ) -> Result<(), ServiceError> {
     let s = claim.state;
-    sqlx::query(
-        "INSERT INTO claims (claim_id, encounter_id, release_number, patient_id, coverage_id, \
-         payer_id, payer_rank, claim_type, patient_control_number, frequency_code, \
-         replaces_claim_id, payer_claim_number, billing_provider_npi, rendering_provider_npi, \
-         place_of_service, type_of_bill, diagnoses, prior_authorization, total_charge, \
-         first_date_of_service, last_date_of_service, submission, adjudication, balance_owner, \
-         lifecycle, batch_id, created_at, submitted_at, paid, patient_responsibility) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
-    )
-    .bind(claim.claim_id.as_str())
-    .bind(claim.encounter_id.as_str())
-    .bind(i64::from(claim.release_number))
-    .bind(claim.patient_id.as_str())
-    .bind(claim.coverage_id.as_str())
-    .bind(claim.payer_id.as_str())
-    .bind(i64::from(claim.payer_rank))
-    .bind(claim.claim_type.as_str())
-    .bind(&claim.patient_control_number)
-    .bind(claim.frequency.as_str())
-    .bind(
-        claim
-            .replaces_claim_id
-            .as_ref()
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
-    )
-    .bind(&claim.payer_claim_number)
-    .bind(&claim.billing_provider_npi)
-    .bind(&claim.rendering_provider_npi)
-    .bind(&claim.place_of_service)
-    .bind(&claim.type_of_bill)
-    .bind(claim.diagnoses.join(","))
-    .bind(&claim.prior_authorization)
-    .bind(claim.total_charge.cents())
-    .bind(claim.dates.start().to_string())
-    .bind(claim.dates.end().map(|d| d.to_string()).unwrap_or_default())
-    .bind(s.submission.as_str())
-    .bind(s.adjudication.as_str())
-    .bind(s.balance_owner.as_str())
-    .bind(s.lifecycle.as_str())
-    .bind(&claim.batch_id)
-    .bind(claim.created_at.to_string())
-    .bind(
-        claim
-            .submitted_at
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
-    )
-    .bind(claim.paid.cents())
-    .bind(claim.patient_responsibility.cents())
-    .execute(&mut *conn)
-    .await?;
-    // One statement per table: a claim's lines, findings and the four
-    // transitions that created it.
-    if !claim.lines.is_empty() {
-        let mut sql = String::from(
-            "INSERT INTO claim_lines (claim_id, line_number, line_control_number, charge_id, \
-             code, modifiers, units, charge, diagnosis_pointers, date_of_service, revenue_code, \
-             paid) VALUES ",
-        );
-        push_rows(&mut sql, claim.lines.len(), 12);
-        let mut q = sqlx::query(&sql);
-        for l in &claim.lines {
-            q = q
-                .bind(claim.claim_id.as_str())
-                .bind(i64::from(l.line_number))
-                .bind(&l.line_control_number)
-                .bind(l.charge_id.as_str())
-                .bind(&l.code)
-                .bind(l.modifiers.join(","))
-                .bind(i64::from(l.units))
-                .bind(l.charge.cents())
-                .bind(joined(&l.diagnosis_pointers))
-                .bind(l.date_of_service.to_string())
-                .bind(&l.revenue_code)
-                .bind(l.paid.cents());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    insert_findings(conn, &claim.claim_id, &claim.findings).await?;
-    let at = claim.created_at.to_string();
-    let mut sql = String::from(
-        "INSERT INTO claim_history (claim_id, seq, at, actor, dimension, from_state, to_state, \
-         reason) VALUES ",
+    let mut w = Writes::new();
+    w.insert_rows(
+        "claims",
+        "claim_id, encounter_id, release_number, patient_id, coverage_id, payer_id, payer_rank, \
+         claim_type, patient_control_number, frequency_code, replaces_claim_id, \
+         payer_claim_number, billing_provider_npi, rendering_provider_npi, place_of_service, \
+         type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
+         last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
+         created_at, submitted_at, paid, patient_responsibility",
+        vec![vec![
+            claim.claim_id.as_str().into(),
+            claim.encounter_id.as_str().into(),
+            i64::from(claim.release_number).into(),
+            claim.patient_id.as_str().into(),
+            claim.coverage_id.as_str().into(),
+            claim.payer_id.as_str().into(),
+            i64::from(claim.payer_rank).into(),
+            claim.claim_type.as_str().into(),
+            (&claim.patient_control_number).into(),
+            claim.frequency.as_str().into(),
+            claim
+                .replaces_claim_id
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default()
+                .into(),
+            (&claim.payer_claim_number).into(),
+            (&claim.billing_provider_npi).into(),
+            (&claim.rendering_provider_npi).into(),
+            (&claim.place_of_service).into(),
+            (&claim.type_of_bill).into(),
+            claim.diagnoses.join(",").into(),
+            (&claim.prior_authorization).into(),
+            claim.total_charge.cents().into(),
+            claim.dates.start().to_string().into(),
+            claim
+                .dates
+                .end()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
+            s.submission.as_str().into(),
+            s.adjudication.as_str().into(),
+            s.balance_owner.as_str().into(),
+            s.lifecycle.as_str().into(),
+            (&claim.batch_id).into(),
+            claim.created_at.to_string().into(),
+            claim
+                .submitted_at
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+                .into(),
+            claim.paid.cents().into(),
+            claim.patient_responsibility.cents().into(),
+        ]],
     );
-    push_rows(&mut sql, 4, 8);
-    let mut q = sqlx::query(&sql);
-    for (seq, (dimension, to)) in [
-        (Dimension::Submission, s.submission.as_str()),
-        (Dimension::Adjudication, s.adjudication.as_str()),
-        (Dimension::BalanceOwner, s.balance_owner.as_str()),
-        (Dimension::Lifecycle, s.lifecycle.as_str()),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        q = q
-            .bind(claim.claim_id.as_str())
-            .bind(seq as i64 + 1)
-            .bind(&at)
-            .bind(actor)
-            .bind(dimension.as_str())
-            .bind("")
-            .bind(to)
-            .bind(reason);
+    w.insert_rows(
+        "claim_lines",
+        "claim_id, line_number, line_control_number, charge_id, code, modifiers, units, \
+         charge, diagnosis_pointers, date_of_service, revenue_code, paid",
+        claim
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    claim.claim_id.as_str().into(),
+                    i64::from(l.line_number).into(),
+                    (&l.line_control_number).into(),
+                    l.charge_id.as_str().into(),
+                    (&l.code).into(),
+                    l.modifiers.join(",").into(),
+                    i64::from(l.units).into(),
+                    l.charge.cents().into(),
+                    joined(&l.diagnosis_pointers).into(),
+                    l.date_of_service.to_string().into(),
+                    (&l.revenue_code).into(),
+                    l.paid.cents().into(),
+                ]
+            })
+            .collect(),
+    );
+    finding_rows(&mut w, &claim.claim_id, &claim.findings);
+    let at = claim.created_at.to_string();
+    w.insert_rows(
+        "claim_history",
+        "claim_id, seq, at, actor, dimension, from_state, to_state, reason",
+        creation_history(claim, actor, reason)
+            .iter()
+            .enumerate()
+            .map(|(seq, t)| {
+                vec![
+                    claim.claim_id.as_str().into(),
+                    (seq as i64 + 1).into(),
+                    (&at).into(),
+                    actor.into(),
+                    t.dimension.as_str().into(),
+                    "".into(),
+                    (&t.to).into(),
+                    reason.into(),
+                ]
+            })
+            .collect(),
+    );
+    if let Some((encounter_id, release_number)) = billed {
+        w.push(
+            "UPDATE charges SET claim_id = ? WHERE encounter_id = ? AND release_number = ?",
+            vec![
+                claim.claim_id.as_str().into(),
+                encounter_id.as_str().into(),
+                i64::from(release_number).into(),
+            ],
+        );
     }
-    q.execute(&mut *conn).await?;
-    Ok(())
-}
-
-/// Appends `rows` placeholder tuples of `width` values to an INSERT.
-fn push_rows(sql: &mut String, rows: usize, width: usize) {
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * width + c + 1));
-        }
-        sql.push(')');
-    }
+    w.run(conn).await
 }
 
 /// The transitions that created `claim`, as [`insert_claim`] records them.
@@ -318,32 +295,37 @@ pub async fn replace_findings(
     insert_findings(conn, claim_id, findings).await
 }
 
+/// Adds the INSERT of `findings` (none: nothing) to `w`.
+fn finding_rows(w: &mut Writes, claim_id: &ClaimId, findings: &[Finding]) {
+    w.insert_rows(
+        "claim_findings",
+        "claim_id, position, rule_id, severity, field, message, suggested_fix",
+        findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                vec![
+                    claim_id.as_str().into(),
+                    Value::Int(i as i64),
+                    (&f.rule_id).into(),
+                    f.severity.as_str().into(),
+                    (&f.field).into(),
+                    (&f.message).into(),
+                    (&f.suggested_fix).into(),
+                ]
+            })
+            .collect(),
+    );
+}
+
 async fn insert_findings(
     conn: &mut AnyConnection,
     claim_id: &ClaimId,
     findings: &[Finding],
 ) -> Result<(), ServiceError> {
-    if findings.is_empty() {
-        return Ok(());
-    }
-    let mut sql = String::from(
-        "INSERT INTO claim_findings (claim_id, position, rule_id, severity, field, message, \
-         suggested_fix) VALUES ",
-    );
-    push_rows(&mut sql, findings.len(), 7);
-    let mut q = sqlx::query(&sql);
-    for (i, f) in findings.iter().enumerate() {
-        q = q
-            .bind(claim_id.as_str())
-            .bind(i as i64)
-            .bind(&f.rule_id)
-            .bind(f.severity.as_str())
-            .bind(&f.field)
-            .bind(&f.message)
-            .bind(&f.suggested_fix);
-    }
-    q.execute(conn).await?;
-    Ok(())
+    let mut w = Writes::new();
+    finding_rows(&mut w, claim_id, findings);
+    w.run(conn).await
 }
 
 /// Appends one transition to a claim's history.

@@ -181,6 +181,6 @@ async fn reissue(
         findings
     };
     next.state = ClaimState::new(!next.has_errors());
-    store::insert_claim(conn, &next, cx.actor, history_reason).await?;
+    store::insert_claim(conn, &next, cx.actor, history_reason, None).await?;
     Ok(next)
 }

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::coverage::{Coverage, CoverageId, Relationship, Subscriber};
 use super::domain::{Patient, PersonName, Sex};
+use super::snapshot::Stamp;
 use super::store::address_of;
 
 const PATIENT_COLUMNS: &str = "patient_id, mrn, name_last, name_first, name_middle, \
@@ -118,6 +119,37 @@ pub async fn patient(
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(patient_of).transpose()
+}
+
+/// The patient `patient_id`, if registered, and where the registry stands,
+/// read in one statement (a claim needs both; see [`super::snapshot`]).
+pub async fn patient_and_registry(
+    conn: &mut AnyConnection,
+    patient_id: &PatientId,
+) -> Result<(Option<Patient>, Stamp), ServiceError> {
+    let columns: Vec<String> = PATIENT_COLUMNS
+        .split(',')
+        .map(|c| format!("p.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, r.epoch, r.version FROM registry_version r \
+         LEFT JOIN patients p ON p.patient_id = $1",
+        columns.join(", ")
+    );
+    let row = sqlx::query(&sql)
+        .bind(patient_id.as_str())
+        .fetch_one(conn)
+        .await?;
+    let stamp = Stamp {
+        epoch: row.try_get("epoch")?,
+        version: row.try_get("version")?,
+    };
+    let found: Option<String> = row.try_get("patient_id")?;
+    let patient = match found {
+        Some(_) => Some(patient_of(&row)?),
+        None => None,
+    };
+    Ok((patient, stamp))
 }
 
 /// Saves a new coverage.

@@ -1,0 +1,189 @@
+//! Several writes of one change sent as one statement where the database
+//! allows it. On PostgreSQL the statements become data-modifying CTEs of a
+//! single statement (one round trip, one plan; they see the same snapshot,
+//! and foreign keys between them are checked when the statement ends); on
+//! SQLite, which runs in-process and has no such CTEs, they run one by one.
+//! Either way they are in the caller's transaction.
+
+use medbill_platform::ServiceError;
+use sqlx::AnyConnection;
+
+/// One value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A text column.
+    Text(String),
+    /// An integer column.
+    Int(i64),
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+/// Statements written with `?` for each placeholder (no statement holds a
+/// `?` of its own), with their values in order.
+#[derive(Debug, Default)]
+pub struct Writes {
+    statements: Vec<(String, Vec<Value>)>,
+}
+
+impl Writes {
+    /// No statements yet.
+    pub fn new() -> Self {
+        Writes::default()
+    }
+
+    /// Adds `sql` with `values` for its placeholders, in order.
+    pub fn push(&mut self, sql: impl Into<String>, values: Vec<Value>) {
+        let sql = sql.into();
+        debug_assert_eq!(sql.matches('?').count(), values.len(), "{sql}");
+        self.statements.push((sql, values));
+    }
+
+    /// Adds `INSERT INTO {table} ({columns}) VALUES (...), (...)` with one
+    /// row per item of `rows`; nothing when there are no rows.
+    pub fn insert_rows(&mut self, table: &str, columns: &str, rows: Vec<Vec<Value>>) {
+        let Some(width) = rows.first().map(Vec::len) else {
+            return;
+        };
+        let tuple = format!("({})", vec!["?"; width].join(", "));
+        let sql = format!(
+            "INSERT INTO {table} ({columns}) VALUES {}",
+            vec![tuple.as_str(); rows.len()].join(", ")
+        );
+        self.push(sql, rows.into_iter().flatten().collect());
+    }
+
+    /// The statements as they are sent: one on PostgreSQL, one each
+    /// elsewhere, with `$n` placeholders.
+    fn compose(self, postgres: bool) -> Vec<(String, Vec<Value>)> {
+        if postgres && self.statements.len() > 1 {
+            let mut values = Vec::new();
+            let mut parts = Vec::new();
+            for (sql, v) in self.statements {
+                parts.push(sql);
+                values.extend(v);
+            }
+            let last = parts.pop().unwrap_or_default();
+            let ctes: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, sql)| format!("w{i} AS ({sql})"))
+                .collect();
+            let sql = format!("WITH {} {last}", ctes.join(", "));
+            vec![(numbered(&sql), values)]
+        } else {
+            self.statements
+                .into_iter()
+                .map(|(sql, v)| (numbered(&sql), v))
+                .collect()
+        }
+    }
+
+    /// Runs the statements on `conn`.
+    pub async fn run(self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
+        let postgres = conn.backend_name() == "PostgreSQL";
+        for (sql, values) in self.compose(postgres) {
+            let mut q = sqlx::query(&sql);
+            for v in values {
+                q = match v {
+                    Value::Text(t) => q.bind(t),
+                    Value::Int(i) => q.bind(i),
+                };
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `sql` with its `?` placeholders numbered `$1`, `$2`, ...
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Writes {
+        let mut w = Writes::new();
+        w.push(
+            "INSERT INTO a (x, y) VALUES (?, ?)",
+            vec![1.into(), "t".into()],
+        );
+        w.insert_rows(
+            "b",
+            "p, q",
+            vec![vec![2.into(), "u".into()], vec![3.into(), "v".into()]],
+        );
+        w.push("UPDATE c SET z = ? WHERE k = ?", vec!["w".into(), 4.into()]);
+        w
+    }
+
+    #[test]
+    fn on_postgres_the_writes_are_one_statement_numbered_in_order() {
+        let out = sample().compose(true);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0].0,
+            "WITH w0 AS (INSERT INTO a (x, y) VALUES ($1, $2)), \
+             w1 AS (INSERT INTO b (p, q) VALUES ($3, $4), ($5, $6)) \
+             UPDATE c SET z = $7 WHERE k = $8"
+        );
+        assert_eq!(out[0].1.len(), 8);
+    }
+
+    #[test]
+    fn elsewhere_each_write_is_its_own_statement_numbered_from_one() {
+        let out = sample().compose(false);
+        let sql: Vec<&str> = out.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            sql,
+            [
+                "INSERT INTO a (x, y) VALUES ($1, $2)",
+                "INSERT INTO b (p, q) VALUES ($1, $2), ($3, $4)",
+                "UPDATE c SET z = $1 WHERE k = $2",
+            ]
+        );
+    }
+
+    #[test]
+    fn no_rows_add_no_statement() {
+        let mut w = Writes::new();
+        w.insert_rows("b", "p", Vec::new());
+        assert!(w.compose(true).is_empty());
+    }
+}
