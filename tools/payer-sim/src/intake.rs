@@ -52,7 +52,7 @@ pub(crate) fn take_claims(
         .map(Problem::from)
         .collect();
     let mut intake = Intake::default();
-    for interchange in interchanges {
+    for interchange in interchanges.iter().filter(|i| !i.groups.is_empty()) {
         let to = ReturnAddress {
             qualifier: interchange.header.sender_qualifier.clone(),
             id: interchange.header.sender_id.clone(),

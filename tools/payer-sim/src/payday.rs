@@ -11,16 +11,18 @@ use std::collections::BTreeMap;
 use crate::adjudication::{Accumulator, Circumstances, Terms, adjudicate};
 use crate::claim::Frequency;
 use crate::desk::{Desk, Output};
-use crate::draws::{draw, hits, pick, rng};
-use crate::envelope::{file_name, params};
+use crate::draws::{draw, rng};
+use crate::envelope::file_name;
 use crate::error::SimError;
 use crate::intake::add_days;
-use crate::money;
-use crate::record::{
-    ClaimState, PaymentKind, PaymentRecord, ProviderAdjustmentRecord, Record, Recovery,
-    RemittanceRecord,
-};
-use crate::remittance::{Draft, method, remittance};
+use crate::record::{ClaimState, PaymentKind, PaymentRecord, Record};
+use crate::remittance::method;
+
+mod correction;
+mod settle;
+
+use correction::correct_one;
+use settle::write_remittance;
 
 /// What one adjudication day did.
 #[derive(Debug, Default)]
@@ -33,8 +35,11 @@ pub(crate) struct Payday {
 
 /// Where the claim payments of one 835 go.
 struct Run {
+    /// TRN02.
     trace: String,
+    /// The 835's file name.
     file: String,
+    /// (claim, payment) indices into the record, in CLP order.
     entries: Vec<(usize, usize)>,
 }
 
@@ -237,220 +242,4 @@ fn give(accumulators: &mut BTreeMap<String, Accumulator>, key: String, use_: Acc
     let a = accumulators.entry(key).or_default();
     a.deductible_met = (a.deductible_met + use_.deductible_met).max(0);
     a.out_of_pocket_met = (a.out_of_pocket_met + use_.out_of_pocket_met).max(0);
-}
-
-/// Now and then (the payer's reversal rate, drawn once per 835): reverses
-/// one payment of this provider sent in an earlier 835 and pays it again
-/// under a new payer claim number, reduced by the correction percentage
-/// (moved to CO-45; the patient's share is unchanged).
-fn correct_one(
-    desk: &mut Desk<'_>,
-    payer_id: &str,
-    npi: &str,
-    run: &mut Run,
-    paid_on: medbill_kernel::CalendarDate,
-) {
-    let Some(payer) = desk.config.payer(payer_id) else {
-        return;
-    };
-    let adjustments = &payer.contract.adjustments;
-    let mut draws = rng(desk.seed, "correction", &run.trace);
-    if !hits(draw(&mut draws), adjustments.reversal_rate) {
-        return;
-    }
-    let candidates: Vec<usize> = desk
-        .record
-        .claims
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            c.claim.payer_id == payer_id
-                && c.claim.billing_provider.npi == npi
-                && c.state == ClaimState::Adjudicated
-                && c.superseded_by.is_none()
-                && c.standing_payment()
-                    .is_some_and(|p| p.paid > 0 && p.trace != run.trace)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    if candidates.is_empty() {
-        return;
-    }
-    let i = candidates[pick(&mut draws, candidates.len())];
-    let Some(k) = desk.record.claims[i]
-        .payments
-        .iter()
-        .rposition(PaymentRecord::standing)
-    else {
-        return;
-    };
-    let original = desk.record.claims[i].payments[k].clone();
-    reverse_standing(desk.record, i, run, desk.today, paid_on);
-    let sequence = desk.record.next_claim();
-    let today = desk.today;
-    let mut corrected = original.clone();
-    corrected.kind = PaymentKind::Correction;
-    corrected.payer_claim_number = format!(
-        "{payer_id}{:02}{:02}{:02}{sequence:07}",
-        today.year() % 100,
-        today.month(),
-        today.day()
-    );
-    corrected.trace = run.trace.clone();
-    corrected.file = run.file.clone();
-    corrected.adjudicated_on = today;
-    corrected.paid_on = paid_on;
-    corrected.interest = 0;
-    corrected.reversed_by = None;
-    for line in &mut corrected.lines {
-        let cut =
-            money::apply(line.paid, adjustments.correction_percent).clamp(0, line.paid.max(0));
-        if cut == 0 {
-            continue;
-        }
-        line.paid -= cut;
-        line.allowed -= cut;
-        match line
-            .adjustments
-            .iter_mut()
-            .find(|a| a.group == crate::cas::Group::Contractual && a.reason == "45")
-        {
-            Some(a) => a.amount += cut,
-            None => line.adjustments.insert(
-                0,
-                crate::cas::Cas::new(crate::cas::Group::Contractual, "45", cut),
-            ),
-        }
-        corrected.paid -= cut;
-        corrected.allowed -= cut;
-        *corrected.adjustments.entry("CO-45".into()).or_insert(0) += cut;
-    }
-    let claim = &desk.record.claims[i].claim;
-    let year = claim
-        .first_service_date()
-        .map_or(today.year(), |d| d.year());
-    let key = Record::accumulator_key(&claim.payer_id, &claim.member_id, year);
-    give(&mut desk.record.accumulators, key, corrected.benefit_use);
-    let c = &mut desk.record.claims[i];
-    c.payments.push(corrected);
-    run.entries.push((i, c.payments.len() - 1));
-}
-
-/// The provider-level adjustments of a run and its payment (BPR02): L6
-/// for each claim's interest; a balance owed recovered (WO) from a
-/// positive payment; a negative one carried forward (FB) and owed.
-fn settle(
-    record: &mut Record,
-    payer_id: &str,
-    npi: &str,
-    run: &Run,
-) -> (Vec<ProviderAdjustmentRecord>, i64) {
-    let mut plb = Vec::new();
-    let mut claims_paid = 0;
-    for &(i, k) in &run.entries {
-        let p = &record.claims[i].payments[k];
-        claims_paid += p.paid;
-        if p.interest > 0 {
-            plb.push(ProviderAdjustmentRecord {
-                reason: "L6".into(),
-                reference: p.payer_claim_number.clone(),
-                amount: -p.interest,
-            });
-        }
-    }
-    let mut payment = claims_paid - plb.iter().map(|a| a.amount).sum::<i64>();
-    for r in record
-        .recoveries
-        .iter_mut()
-        .filter(|r| r.payer_id == payer_id && r.payee_npi == npi && r.outstanding > 0)
-    {
-        if payment <= 0 {
-            break;
-        }
-        let take = r.outstanding.min(payment);
-        r.outstanding -= take;
-        payment -= take;
-        plb.push(ProviderAdjustmentRecord {
-            reason: "WO".into(),
-            reference: r.reference.clone(),
-            amount: take,
-        });
-    }
-    if payment < 0 {
-        plb.push(ProviderAdjustmentRecord {
-            reason: "FB".into(),
-            reference: run.trace.clone(),
-            amount: payment,
-        });
-        record.recoveries.push(Recovery {
-            payer_id: payer_id.into(),
-            payee_npi: npi.into(),
-            reference: run.trace.clone(),
-            outstanding: -payment,
-        });
-        payment = 0;
-    }
-    (plb, payment)
-}
-
-/// Writes the run's 835 and records it.
-fn write_remittance(
-    desk: &mut Desk<'_>,
-    payer_id: &str,
-    npi: &str,
-    run: &Run,
-    paid_on: medbill_kernel::CalendarDate,
-    control: u32,
-) -> Result<(Output, i64), SimError> {
-    let config = desk.config;
-    let (plb, payment) = settle(desk.record, payer_id, npi, run);
-    let Some(payer) = config.payer(payer_id) else {
-        return Err(SimError::Config(format!("no payer {payer_id}")));
-    };
-    let record = &*desk.record;
-    let first = run.entries.first().map(|(i, _)| &record.claims[*i]);
-    let (payee_name, to) = match first {
-        Some(c) => (
-            c.claim.billing_provider.name.as_str(),
-            c.return_address.clone(),
-        ),
-        None => return Err(SimError::Config("an 835 without claims".into())),
-    };
-    let draft = Draft {
-        payer,
-        payee_name,
-        payee_npi: npi,
-        trace: &run.trace,
-        today: desk.today,
-        paid_on,
-        claims: run
-            .entries
-            .iter()
-            .map(|(i, k)| (&record.claims[*i], &record.claims[*i].payments[*k]))
-            .collect(),
-        provider_adjustments: &plb,
-        payment,
-    };
-    let p = params(&payer.id, &to, control, desk.today, &config.time);
-    let content =
-        medbill_x12::remit::write_835(&p, &[remittance(&draft)]).map_err(SimError::write("835"))?;
-    let claims_paid = draft.claims.iter().map(|(_, p)| p.paid).sum();
-    desk.record.remittances.push(RemittanceRecord {
-        file: run.file.clone(),
-        payer_id: payer_id.into(),
-        payee_npi: npi.into(),
-        trace: run.trace.clone(),
-        method: method(payer, payment).into(),
-        payment_date: paid_on,
-        claims_paid,
-        provider_adjustments: plb,
-        payment,
-    });
-    Ok((
-        Output {
-            name: run.file.clone(),
-            content,
-        },
-        payment,
-    ))
 }

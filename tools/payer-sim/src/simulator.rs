@@ -156,23 +156,22 @@ impl Simulator {
                     continue;
                 }
             };
-            let mut names = Vec::with_capacity(answer.outputs.len());
-            for output in &answer.outputs {
-                report.files_written.push(write_whole(
-                    &folders.to_billing,
-                    &output.name,
-                    &output.content,
-                )?);
-                names.push(output.name.clone());
-            }
-            self.record.files.push(ReceivedFile {
+            let received = ReceivedFile {
                 name: name.clone(),
                 digest,
                 kind: answer.kind.into(),
                 received_on: today,
-                answers: names,
-            });
-            self.record.save(&self.work_dir)?;
+                answers: answer.outputs.iter().map(|o| o.name.clone()).collect(),
+            };
+            match self.deliver(&folders.to_billing, &answer.outputs, Some(received)) {
+                Ok(written) => report.files_written.extend(written),
+                Err(e) => {
+                    // Nothing of this file counts: the next call answers it
+                    // again from the same record, with the same bytes.
+                    self.record = before;
+                    return Err(e);
+                }
+            }
             set_aside(&folders.from, PROCESSED, &name, None)?;
             report.merge(answer.report);
             report.files_taken.push(name);
@@ -210,13 +209,31 @@ impl Simulator {
         if day.outputs.is_empty() && day.adjudicated == 0 {
             return Ok(report);
         }
-        for output in &day.outputs {
-            report
-                .files_written
-                .push(write_whole(to_payments, &output.name, &output.content)?);
+        match self.deliver(to_payments, &day.outputs, None) {
+            Ok(written) => report.files_written = written,
+            Err(e) => {
+                self.record = before;
+                return Err(e);
+            }
         }
-        self.record.save(&self.work_dir)?;
         Ok(report)
+    }
+
+    /// Writes `outputs` into `dir`, notes the file they answer, and saves
+    /// the record.
+    fn deliver(
+        &mut self,
+        dir: &Path,
+        outputs: &[Output],
+        received: Option<ReceivedFile>,
+    ) -> Result<Vec<PathBuf>, SimError> {
+        let mut written = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            written.push(write_whole(dir, &output.name, &output.content)?);
+        }
+        self.record.files.extend(received);
+        self.record.save(&self.work_dir)?;
+        Ok(written)
     }
 
     /// [`Simulator::process_dir`], then [`Simulator::adjudicate_due`].

@@ -366,3 +366,30 @@ fn a_claim_paid_already_sent_again_under_its_control_number_is_denied_co_18() {
         "18"
     );
 }
+
+#[test]
+fn a_file_whose_answer_cannot_be_written_leaves_no_trace_and_is_answered_the_same_later() {
+    let world = World::new();
+    let mut sim = world.simulator(config(), SEED);
+    let file = one_claim_file(1, "PCN-A");
+    world.drop_file("837P-000000001.x12", &file);
+    // Billing's inbound folder is in the way: a file where the folder should be.
+    std::fs::remove_dir(&world.folders.to_billing).unwrap();
+    std::fs::write(&world.folders.to_billing, b"").unwrap();
+    assert!(sim.process_dir(&world.folders, day(20)).is_err());
+    assert!(sim.record().claims.is_empty() && sim.record().files.is_empty());
+    assert!(world.folders.from.join("837P-000000001.x12").exists());
+
+    std::fs::remove_file(&world.folders.to_billing).unwrap();
+    let report = sim.process_dir(&world.folders, day(20)).unwrap();
+    assert_eq!(report.claims_accepted, 1);
+    // The same names and bytes a simulator that never failed writes.
+    let fresh = World::new();
+    let mut other = fresh.simulator(config(), SEED);
+    fresh.drop_file("837P-000000001.x12", &file);
+    other.process_dir(&fresh.folders, day(20)).unwrap();
+    assert_eq!(
+        files(&world.folders.to_billing),
+        files(&fresh.folders.to_billing)
+    );
+}
