@@ -76,6 +76,26 @@ fn a_set_failing_validation_is_rejected_with_ik3_and_ik4_and_the_others_go_on() 
 }
 
 #[test]
+fn a_group_whose_trailer_miscounts_its_sets_is_rejected_whole() {
+    let world = World::new();
+    let mut sim = world.simulator(config(), SEED);
+    let file = claims_file(7, &[batch("0001", vec![claim(0, "PCN-OK")])]);
+    let text = String::from_utf8(file).unwrap();
+    let broken = text.replacen("GE*1*7~", "GE*2*7~", 1);
+    world.drop_file("837P-000000007.x12", broken.as_bytes());
+    let report = sim.process_dir(&world.folders, day(20)).unwrap();
+    assert_eq!((report.sets_rejected, report.claims_accepted), (1, 0));
+    let ack = read_999(&files_ending(&world.folders.to_billing, "-999.x12")[0])
+        .unwrap()
+        .remove(0);
+    assert_eq!(ack.status, AckStatus::Rejected);
+    assert_eq!(ack.group_errors, ["5"]);
+    assert_eq!((ack.included, ack.received, ack.accepted), (2, 1, 0));
+    assert_eq!(ack.transactions[0].status, AckStatus::Rejected);
+    assert!(files_ending(&world.folders.to_billing, "-277CA.x12").is_empty());
+}
+
+#[test]
 fn a_271_answers_each_member_with_coverage_and_what_is_left_of_the_deductible() {
     let world = World::new();
     let mut sim = world.simulator(config(), SEED);
@@ -130,7 +150,7 @@ fn a_271_answers_each_member_with_coverage_and_what_is_left_of_the_deductible() 
 }
 
 #[test]
-fn a_277_reports_paid_pending_and_unknown_claims() {
+fn a_277_reports_paid_pending_denied_and_unknown_claims() {
     let world = World::new();
     let mut slow = config();
     slow.adjudication_days = 1;
@@ -141,11 +161,23 @@ fn a_277_reports_paid_pending_and_unknown_claims() {
     );
     sim.step(&world.folders, day(20)).unwrap();
     sim.step(&world.folders, day(21)).unwrap();
+    // PCN-D's only diagnosis is one the contract excludes: both lines denied.
+    let mut unspecified = claim(0, "PCN-D");
+    unspecified.diagnoses = vec!["R69".into()];
+    for line in &mut unspecified.lines {
+        line.diagnosis_pointers = vec![1];
+    }
     world.drop_file(
         "837P-000000002.x12",
-        &claims_file(2, &[batch("0002", vec![claim(0, "PCN-B")])]),
+        &claims_file(2, &[batch("0002", vec![claim(0, "PCN-B"), unspecified])]),
     );
     sim.step(&world.folders, day(22)).unwrap();
+    sim.step(&world.folders, day(23)).unwrap();
+    world.drop_file(
+        "837P-000000003.x12",
+        &claims_file(3, &[batch("0003", vec![claim(0, "PCN-C")])]),
+    );
+    sim.step(&world.folders, day(23)).unwrap();
 
     let mut inquiry = samples::status_inquiry();
     inquiry.parties.payer.id = "ACME01".into();
@@ -156,10 +188,15 @@ fn a_277_reports_paid_pending_and_unknown_claims() {
         c.trace_number = trace.into();
         c
     };
-    inquiry.claims = vec![ask("PCN-A", "T1"), ask("PCN-B", "T2"), ask("PCN-Z", "T3")];
+    inquiry.claims = vec![
+        ask("PCN-A", "T1"),
+        ask("PCN-C", "T2"),
+        ask("PCN-Z", "T3"),
+        ask("PCN-D", "T4"),
+    ];
     let file = write_276(&samples::interchange_params(12), &[inquiry]).unwrap();
     world.drop_file("276-000000012.x12", &file);
-    sim.process_dir(&world.folders, day(22)).unwrap();
+    sim.process_dir(&world.folders, day(23)).unwrap();
 
     let bytes = &files_ending(&world.folders.to_billing, "-277.x12")[0];
     let report = medbill_x12::cli::validate(bytes);
@@ -176,6 +213,7 @@ fn a_277_reports_paid_pending_and_unknown_claims() {
     assert_eq!(first(0), ("T1".into(), "F1:65".into(), Some(6_240)));
     assert_eq!(first(1), ("T2".into(), "P1:20".into(), Some(0)));
     assert_eq!(first(2), ("T3".into(), "A4:35".into(), None));
+    assert_eq!(first(3), ("T4".into(), "F2:1".into(), Some(0)));
     let paid = &response.claims[0].statuses[0];
     let trace = &sim.record().remittances[0].trace;
     assert_eq!(paid.check_number.as_ref(), Some(trace));

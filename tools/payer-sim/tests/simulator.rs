@@ -78,6 +78,12 @@ fn an_837p_batch_is_acknowledged_adjudicated_and_paid_in_balanced_835s() {
         Some("BATCH0001")
     );
 
+    // What billing receives is clean by `medbill x12 validate`.
+    for (name, bytes) in files(&world.folders.to_billing) {
+        let report = medbill_x12::cli::validate(&bytes);
+        assert!(!report.has_errors(), "{name}: {report}");
+    }
+
     // Nothing is paid before adjudication.
     assert!(files(&world.folders.to_payments).is_empty());
     let report = sim
