@@ -121,7 +121,13 @@ pub fn policy() -> RolePolicy {
         )
         .allow(
             DENIALS,
-            &["ListDenials", "GetDenial", "GetAppeal", "ListAppeals"],
+            &[
+                "ListDenials",
+                "GetDenial",
+                "GetAppeal",
+                "ListAppeals",
+                "GetAppealLetter",
+            ],
             &[Biller, Manager, Auditor],
         )
         .allow(ANALYTICS, &["GetClaimMetrics"], &[Biller, Manager, Auditor])

@@ -15,8 +15,8 @@ use medbill_contracts::medbill::billing::v1::submission_service_client::Submissi
 use medbill_contracts::medbill::billing::v1::{
     AdjudicationStatus, AppealStatus, BalanceOwner, ClaimStatus, ClaimVoided,
     CodingReviewRequested, CorrectClaimRequest, CreateAppealRequest, CreateBatchRequest, Denial,
-    DenialCategory, DenialStatus, GetBatchFileRequest, GetClaimRequest, ListDenialsRequest,
-    SubmissionStatus,
+    DenialCategory, DenialStatus, DenialWriteOffRequested, GetAppealRequest, GetBatchFileRequest,
+    GetClaimRequest, ListDenialsRequest, RecordAppealOutcomeRequest, SubmissionStatus,
 };
 use medbill_contracts::medbill::common::v1::Money;
 use medbill_contracts::medbill::payments::v1::{
@@ -24,7 +24,7 @@ use medbill_contracts::medbill::payments::v1::{
 };
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{RunningService, TestDatabase, eventually};
+use medbill_platform::testing::{RunningService, TestDatabase, eventually, pdf_text};
 use prost::Message;
 use support::*;
 use tonic::Code;
@@ -433,6 +433,96 @@ backend_tests!(
         assert_eq!(voided.len(), 2);
         assert_eq!(voided[1].claim_id, c3.claim_id);
         assert_eq!(voided[1].replaced_by_claim_id, corrected.claim_id);
+
+        // The letter as a PDF, and the payer upholding the denial: the
+        // biller writes it off, and payments is asked to.
+        let pdf = denial_api
+            .get_appeal_letter(as_biller(GetAppealRequest {
+                appeal_id: appeal.appeal_id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            pdf.file_name,
+            format!("appeal-{}-level-1.pdf", c3.patient_control_number)
+        );
+        assert!(pdf.pdf.starts_with(b"%PDF-"));
+        assert_eq!(pdf.text, appeal.letter);
+        if let Some(text) = pdf_text(&pdf.pdf) {
+            for expected in [
+                "Payer claim number: ICN-3",
+                "The missing referring provider is now on the claim.",
+            ] {
+                assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+            }
+        }
+        let outcome = |status: AppealStatus, write_off: bool| {
+            as_biller(RecordAppealOutcomeRequest {
+                appeal_id: appeal.appeal_id.clone(),
+                outcome: status as i32,
+                recovered: None,
+                note: "payer upheld: referral was not on file at the time".into(),
+                write_off,
+            })
+        };
+        assert_fails(
+            denial_api
+                .record_appeal_outcome(outcome(AppealStatus::Won, true))
+                .await,
+            Code::InvalidArgument,
+            "write_off",
+        );
+        let lost = denial_api
+            .record_appeal_outcome(outcome(AppealStatus::Lost, true))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(lost.status, AppealStatus::Lost as i32);
+        let written_off = denial_api
+            .get_denial(as_biller(
+                medbill_contracts::medbill::billing::v1::GetDenialRequest {
+                    denial_id: b.denial_id.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(written_off.status, DenialStatus::Resolved as i32);
+        assert_eq!(
+            written_off.resolution,
+            "written off: appeal level 1 upheld by the payer"
+        );
+        let requests: Vec<DenialWriteOffRequested> =
+            outbox(svc, "medbill.billing.v1.DenialWriteOffRequested").await;
+        assert_eq!(requests.len(), 1);
+        let r = &requests[0];
+        assert_eq!(
+            (
+                r.denial_id.as_str(),
+                r.claim_id.as_str(),
+                r.appeal_id.as_str()
+            ),
+            (
+                b.denial_id.as_str(),
+                c3.claim_id.as_str(),
+                appeal.appeal_id.as_str()
+            )
+        );
+        assert_eq!(r.amount.as_ref().map(|m| m.cents), Some(15_000));
+        assert_eq!(r.line_control_number, b.line_control_number);
+        assert_eq!(r.carc_codes, ["16"]);
+        // Decided once: a second outcome is refused and asks for nothing.
+        assert_fails(
+            denial_api
+                .record_appeal_outcome(outcome(AppealStatus::Lost, true))
+                .await,
+            Code::FailedPrecondition,
+            "appeal ",
+        );
+        let requests: Vec<DenialWriteOffRequested> =
+            outbox(svc, "medbill.billing.v1.DenialWriteOffRequested").await;
+        assert_eq!(requests.len(), 1);
         h.service.stop().await;
     }
 );

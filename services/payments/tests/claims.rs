@@ -5,7 +5,8 @@
 
 mod support;
 
-use medbill_contracts::medbill::billing::v1::ClaimVoided;
+use medbill_contracts::medbill::billing::v1::{ClaimVoided, DenialWriteOffRequested};
+use medbill_contracts::medbill::common::v1::Money;
 use medbill_platform::backend_tests;
 use medbill_platform::testing::{TestDatabase, eventually};
 use support::{Line, audit, claim, claim_audit, figures, id, start_with_billing, wait_for_charges};
@@ -54,6 +55,64 @@ backend_tests!(
         assert_eq!(whole.entries_checked, 2);
         assert_eq!(whole.claims_out_of_balance, 0);
         assert!(whole.unbalanced_entry_ids.is_empty());
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    a_denial_billing_gives_up_is_written_off_once_and_never_beyond_what_the_payer_owes,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let submitted = claim(
+            "PCN-WO-1",
+            &id(),
+            &id(),
+            &[Line("99213", &[], 12_500, 1), Line("36415", &[], 2_075, 1)],
+        );
+        let claim_id = submitted.claim_id.clone();
+        h.billing.publish(&claim_id, &submitted).await;
+        wait_for_charges(&h.service, &claim_id, 14_575).await;
+        let request = |denial: &str, line: &str, cents: i64| DenialWriteOffRequested {
+            denial_id: denial.into(),
+            claim_id: claim_id.clone(),
+            line_control_number: line.into(),
+            amount: Some(Money { cents }),
+            group_code: "CO".into(),
+            carc_codes: vec!["16".into()],
+            category: "billing".into(),
+            appeal_id: id(),
+            reason: "written off: appeal level 1 upheld by the payer".into(),
+        };
+        // The denied line's $20.75, asked twice (a redelivery under a new
+        // event id): written off once.
+        let line_denial = id();
+        for _ in 0..2 {
+            h.billing
+                .publish(&claim_id, &request(&line_denial, "PCN-WO-1-2", 2_075))
+                .await;
+        }
+        let row = eventually("the line written off", || async {
+            let row = claim_audit(&h.service, &claim_id).await;
+            (row.adjustments.map(|m| m.cents) == Some(2_075)).then_some(row)
+        })
+        .await;
+        assert_eq!(figures(&row), [14_575, 0, 2_075, 0, 12_500, 0]);
+        assert!(row.balanced);
+        // A whole-claim denial of $200.00: only the $125.00 still owed.
+        h.billing
+            .publish(&claim_id, &request(&id(), "", 20_000))
+            .await;
+        let row = eventually("the claim written off", || async {
+            let row = claim_audit(&h.service, &claim_id).await;
+            (row.insurance_balance.map(|m| m.cents).unwrap_or(0) == 0).then_some(row)
+        })
+        .await;
+        assert_eq!(figures(&row), [14_575, 0, 14_575, 0, 0, 0]);
+        assert!(row.balanced);
+        let whole = audit(&h.service, &[]).await;
+        // Opened, and two write-offs: nothing else, nothing out of balance.
+        assert_eq!(whole.entries_checked, 3);
+        assert_eq!(whole.claims_out_of_balance, 0);
         h.service.stop().await;
     }
 );

@@ -8,9 +8,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use medbill_contracts::medbill::common::v1::PageRequest;
 use medbill_contracts::medbill::payments::v1::account_service_client::AccountServiceClient;
 use medbill_contracts::medbill::payments::v1::statement_service_client::StatementServiceClient;
@@ -20,7 +17,7 @@ use medbill_contracts::medbill::payments::v1::{
 };
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{RunningService, TestDatabase, authorized};
+use medbill_platform::testing::{RunningService, TestDatabase, authorized, pdf_text};
 use support::x835::{Clp, Remit, Svc};
 use support::{
     Harness, Line, audit, claim, date, figures, id, ingest, money, start_with_billing,
@@ -139,31 +136,6 @@ fn buckets(b: &Option<AgingBuckets>) -> [i64; 6] {
         c(&b.days_over_120),
         c(&b.total),
     ]
-}
-
-/// The text `pdftotext` reads from `pdf`; `None` (after printing SKIPPED)
-/// when the tool is missing outside CI. With CI=true a missing tool fails.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
-    let child = Command::new("pdftotext")
-        .args(["-layout", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("pdftotext (poppler-utils) is required in CI");
-            }
-            eprintln!("\n*** SKIPPED (PDF text): pdftotext missing; install poppler-utils\n");
-            return None;
-        }
-        Err(e) => panic!("cannot run pdftotext: {e}"),
-    };
-    child.stdin.take().unwrap().write_all(pdf).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext failed");
-    Some(String::from_utf8(out.stdout).unwrap())
 }
 
 backend_tests!(

@@ -20,6 +20,7 @@ pub mod layer;
 pub mod metrics;
 pub mod outbox;
 pub mod paging;
+pub mod pdf;
 pub mod peers;
 pub mod server;
 pub mod telemetry;

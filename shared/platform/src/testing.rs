@@ -622,6 +622,40 @@ pub async fn reflected_services(channel: Channel) -> Vec<String> {
     list_services!(v1, channel)
 }
 
+/// The text `pdftotext` (Debian's poppler-utils) reads from `pdf`, laid out
+/// as on the page; `None` (after printing SKIPPED) when the tool is missing
+/// outside CI. With `CI=true` a missing tool fails the test.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("pdftotext (poppler-utils) is required in CI");
+            }
+            eprintln!("\n*** SKIPPED (PDF text): pdftotext missing; install poppler-utils\n");
+            return None;
+        }
+        Err(e) => panic!("cannot run pdftotext: {e}"),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(pdf)
+            .unwrap_or_else(|e| panic!("cannot write to pdftotext: {e}"));
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("pdftotext did not finish: {e}"));
+    assert!(out.status.success(), "pdftotext failed");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

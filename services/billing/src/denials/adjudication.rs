@@ -341,3 +341,21 @@ pub fn coding_review(denial: &Denial, claim: &Claim, note: &str) -> NewEvent {
         },
     )
 }
+
+/// The event that asks payments to write a denied amount off.
+pub fn write_off_request(denial: &Denial, appeal_id: &str, reason: &str) -> NewEvent {
+    NewEvent::of(
+        denial.claim_id.as_str(),
+        &pb::DenialWriteOffRequested {
+            denial_id: denial.denial_id.clone(),
+            claim_id: denial.claim_id.as_str().to_string(),
+            line_control_number: denial.line_control_number.clone(),
+            amount: Some(convert::wire_money(denial.denied_amount)),
+            group_code: denial.group_code.clone(),
+            carc_codes: denial.carc_codes.clone(),
+            category: denial.category.clone(),
+            appeal_id: appeal_id.to_string(),
+            reason: reason.to_string(),
+        },
+    )
+}

@@ -10,10 +10,11 @@ use medbill_platform::convert::{self, wire_date, wire_money, wire_timestamp};
 use medbill_platform::db::Database;
 use medbill_platform::outbox;
 use medbill_platform::paging::Page;
+use medbill_platform::pdf;
 use sqlx::{AnyConnection, Row};
 use tonic::{Request, Response, Status};
 
-use super::adjudication::coding_review;
+use super::adjudication::{coding_review, write_off_request};
 use super::letter::{LetterParties, appeal_letter};
 use super::store::{self, Denial, DenialFilter};
 use crate::claims::store as claim_store;
@@ -444,6 +445,30 @@ impl DenialService for DenialRpc {
         }))
     }
 
+    async fn get_appeal_letter(
+        &self,
+        request: Request<pb::GetAppealRequest>,
+    ) -> Result<Response<pb::AppealLetter>, Status> {
+        let id = medbill_kernel::ids::canonical_uuid(request.get_ref().appeal_id.trim())
+            .map_err(|_| ServiceError::invalid("appeal_id", "an appeal id (UUID)"))?;
+        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
+        let found = appeals(&mut conn, "appeal_id", &id).await?;
+        let a = found
+            .first()
+            .ok_or_else(|| ServiceError::not_found("appeal", &id))?;
+        let d = store::require_denial(&mut conn, &a.denial_id).await?;
+        let claim = claim_store::require_claim(&mut conn, &d.claim_id).await?;
+        Ok(Response::new(pb::AppealLetter {
+            appeal_id: a.appeal_id.clone(),
+            file_name: format!(
+                "appeal-{}-level-{}.pdf",
+                claim.patient_control_number, a.level
+            ),
+            pdf: pdf::render(&pdf::text_lines(&a.letter)),
+            text: a.letter.clone(),
+        }))
+    }
+
     async fn record_appeal_outcome(
         &self,
         request: Request<pb::RecordAppealOutcomeRequest>,
@@ -460,6 +485,13 @@ impl DenialService for DenialRpc {
         let recovered = convert::optional_money(req.recovered.as_ref()).unwrap_or(Money::ZERO);
         if recovered.cents() < 0 {
             return Err(ServiceError::invalid("recovered", "not negative").into());
+        }
+        if req.write_off && outcome != "lost" {
+            return Err(ServiceError::invalid(
+                "write_off",
+                "only an upheld (LOST) appeal is written off",
+            )
+            .into());
         }
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
         let mut found = appeals(&mut tx, "appeal_id", &id).await?;
@@ -486,8 +518,8 @@ impl DenialService for DenialRpc {
             .map_err(ServiceError::from)?;
         let mut d = store::require_denial(&mut tx, &a.denial_id).await?;
         // Won: the payer pays (its 835 posts it); lost: the denial is open
-        // again for a second level or a write-off request.
-        d.status = if outcome == "lost" {
+        // again for the next level, or written off at the biller's word.
+        d.status = if outcome == "lost" && !req.write_off {
             "open"
         } else {
             "resolved"
@@ -496,6 +528,17 @@ impl DenialService for DenialRpc {
         d.notes.push(format!("appeal level {} {outcome}", a.level));
         if outcome != "lost" {
             d.resolution = format!("appeal level {} {outcome}", a.level);
+        }
+        if req.write_off {
+            d.resolution = format!("written off: appeal level {} upheld by the payer", a.level);
+            let reason = if a.outcome_note.is_empty() {
+                d.resolution.clone()
+            } else {
+                format!("{}: {}", d.resolution, a.outcome_note)
+            };
+            outbox::publish(&mut tx, &[write_off_request(&d, &a.appeal_id, &reason)])
+                .await
+                .map_err(ServiceError::from)?;
         }
         store::update_denial(&mut tx, &d).await?;
         tx.commit().await.map_err(ServiceError::from)?;

@@ -200,6 +200,47 @@ pub fn void_entry(
     entry.finish()
 }
 
+/// The entry writing `amount` of a denial off what the payer owes on
+/// `claim` (to other adjustments): from the denied line when `line` is
+/// given, else from the claim's lines in order; never more than is owed.
+/// `None` when nothing is owed where the denial was.
+pub fn denial_write_off_entry(
+    claim: &StoredClaim,
+    insurance_by_line: &[(Option<u32>, Money)],
+    line: Option<u32>,
+    amount: Money,
+    memo: &str,
+) -> Result<Option<JournalEntry>, EntryError> {
+    let mut entry = EntryBuilder::new("denial_write_off", memo.to_string());
+    let mut left = amount;
+    let mut any = false;
+    for (at, owed) in insurance_by_line {
+        if line.is_some() && *at != line {
+            continue;
+        }
+        let take = if owed.cents() < left.cents() {
+            *owed
+        } else {
+            left
+        };
+        if take.cents() <= 0 {
+            continue;
+        }
+        entry.transfer(
+            take,
+            (LedgerAccount::OtherAdjustment, claim.refs(*at)),
+            (LedgerAccount::InsuranceAr, claim.refs(*at)),
+        )?;
+        left = left.checked_sub(take)?;
+        any = true;
+    }
+    if any {
+        entry.finish().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// A claim as stored, with what remittance posting needs.
 #[derive(Debug, Clone)]
 pub struct StoredClaim {
@@ -238,6 +279,59 @@ mod tests {
         let voided = ClaimStatus::Open.apply(ClaimEvent::Void).unwrap();
         assert_eq!(voided, ClaimStatus::Voided);
         assert!(voided.apply(ClaimEvent::Void).is_err());
+    }
+
+    fn claim() -> StoredClaim {
+        StoredClaim {
+            claim_id: ClaimId::new(),
+            patient_control_number: "MB0000000001".into(),
+            account_id: AccountId::new(),
+            payer_id: PayerId::new(),
+            status: ClaimStatus::Open,
+            lines: Vec::new(),
+        }
+    }
+
+    fn written_off(entry: &JournalEntry) -> Vec<(Option<u32>, i64)> {
+        entry
+            .lines
+            .iter()
+            .filter(|l| l.account == LedgerAccount::OtherAdjustment)
+            .map(|l| (l.refs.line_number, l.amount.cents()))
+            .collect()
+    }
+
+    #[test]
+    fn a_denial_is_written_off_its_line_and_never_beyond_what_the_payer_owes() {
+        let c = claim();
+        let owed = [
+            (Some(1), Money::from_cents(10_000)),
+            (Some(2), Money::from_cents(4_000)),
+        ];
+        // The denied line: its $40.00, though $55.00 was asked.
+        let e = denial_write_off_entry(&c, &owed, Some(2), Money::from_cents(5_500), "m")
+            .unwrap()
+            .unwrap();
+        assert_eq!(written_off(&e), [(Some(2), 4_000)]);
+        let ar: i64 = e
+            .lines
+            .iter()
+            .filter(|l| l.account == LedgerAccount::InsuranceAr)
+            .map(|l| l.amount.cents())
+            .sum();
+        assert_eq!(ar, -4_000);
+        // The whole claim: lines in order until the amount is used.
+        let e = denial_write_off_entry(&c, &owed, None, Money::from_cents(12_000), "m")
+            .unwrap()
+            .unwrap();
+        assert_eq!(written_off(&e), [(Some(1), 10_000), (Some(2), 2_000)]);
+        // Nothing owed: no entry.
+        let none = [(Some(1), Money::ZERO)];
+        assert!(
+            denial_write_off_entry(&c, &none, None, Money::from_cents(100), "m")
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

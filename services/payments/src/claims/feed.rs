@@ -1,5 +1,6 @@
 //! The consumer of billing's feed: `ClaimSubmitted` stores the claim and
-//! opens its receivable, `ClaimVoided` closes it, each exactly once.
+//! opens its receivable, `ClaimVoided` closes it, `DenialWriteOffRequested`
+//! writes a denied amount off what the payer owes, each exactly once.
 
 use medbill_contracts::medbill::billing::v1 as billing;
 use medbill_contracts::medbill::common::v1::Event;
@@ -13,7 +14,9 @@ use medbill_platform::events::{self, TypedEvent};
 use medbill_platform::peers::Peer;
 use tokio::sync::watch;
 
-use super::domain::{ClaimEvent, ClaimLine, Guarantor, Payer, SubmittedClaim, void_entry};
+use super::domain::{
+    ClaimEvent, ClaimLine, Guarantor, Payer, SubmittedClaim, denial_write_off_entry, void_entry,
+};
 use super::store;
 use crate::ledger::domain::LedgerAccount;
 use crate::ledger::store::{self as ledger, EntrySource};
@@ -41,6 +44,9 @@ impl EventHandler for ClaimFeedHandler {
         }
         if let Some(voided) = events::decode::<billing::ClaimVoided>(event)? {
             return self.voided(tx, voided).await;
+        }
+        if let Some(request) = events::decode::<billing::DenialWriteOffRequested>(event)? {
+            return self.write_off(tx, request).await;
         }
         Ok(())
     }
@@ -106,6 +112,75 @@ impl ClaimFeedHandler {
         };
         ledger::append(tx, &entry, &source).await?;
         store::set_voided(tx, &claim_id, replaced_by.as_ref(), event.occurred_at).await?;
+        Ok(())
+    }
+}
+
+impl ClaimFeedHandler {
+    async fn write_off(
+        &self,
+        tx: &mut Tx,
+        event: TypedEvent<billing::DenialWriteOffRequested>,
+    ) -> Result<(), ServiceError> {
+        let request = event.payload;
+        invalid_event(convert::required_text("denial_id", &request.denial_id))?;
+        let claim_id = invalid_event(convert::id::<ClaimId>("claim_id", &request.claim_id))?;
+        let amount = invalid_event(convert::money("amount", request.amount.as_ref()))?;
+        let Some(claim) = store::by_id(tx, &claim_id).await? else {
+            tracing::warn!(%claim_id, "write-off request for a claim payments never saw");
+            return Ok(());
+        };
+        let line = if request.line_control_number.is_empty() {
+            None
+        } else {
+            let found = claim
+                .lines
+                .iter()
+                .find(|l| l.line_control_number == request.line_control_number)
+                .map(|l| l.line_number);
+            if found.is_none() {
+                tracing::warn!(%claim_id, line = %request.line_control_number,
+                    "write-off request names a line the claim does not have; written off the claim");
+            }
+            found
+        };
+        let owed: Vec<_> =
+            ledger::claim_line_balances(tx, claim_id.as_str(), LedgerAccount::InsuranceAr)
+                .await?
+                .into_iter()
+                .collect();
+        let memo = format!(
+            "denial {} written off ({} {}): {}",
+            request.denial_id,
+            request.group_code,
+            request.carc_codes.join(","),
+            request.reason
+        );
+        let Some(entry) = denial_write_off_entry(&claim, &owed, line, amount, &memo)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+        else {
+            tracing::info!(%claim_id, "nothing owed by the payer; nothing to write off");
+            return Ok(());
+        };
+        // One write-off per denial, whatever event carries it: the entry's
+        // source is the denial.
+        let source_id = format!("denial:{}", request.denial_id);
+        let done: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM journal_entries WHERE source_id = $1 AND kind = 'denial_write_off'",
+        )
+        .bind(&source_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if done.is_some() {
+            tracing::info!(denial_id = %request.denial_id, "denial written off already");
+            return Ok(());
+        }
+        let source = EntrySource {
+            source_id: &source_id,
+            effective_on: self.clock.date_of(event.occurred_at),
+            posted_at: self.clock.now(),
+        };
+        ledger::append(tx, &entry, &source).await?;
         Ok(())
     }
 }
