@@ -11,7 +11,7 @@ use medbill_contracts::medbill::payments::v1::{
 };
 use medbill_platform::auth::Role;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{TestDatabase, authorized};
+use medbill_platform::testing::{TestDatabase, authorized, eventually};
 use support::x835::{Clp, Remit, Svc};
 use support::{
     Harness, Line, audit, claim, claim_audit, count, figures, id, ingest, start_with_billing,
@@ -151,6 +151,88 @@ backend_tests!(
         );
         // Opened once, posted once.
         assert_eq!(audit(&h.service, &[]).await.entries_checked, 2);
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    the_payers_reversal_of_a_claim_billing_replaced_posts_and_leaves_the_replacement_owing,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let original = one_claim(&h, "PCN-REV").await;
+        let replacement = one_claim(&h, "PCN-REV2").await;
+        ingest(
+            &h.service,
+            &paying("PCN-REV", "TRN-REV1", "99213", 1).render(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            figures(&claim_audit(&h.service, &original).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        // Billing sends a corrected claim: the original is replaced.
+        h.billing
+            .publish(
+                &original,
+                &ClaimVoided {
+                    claim_id: original.clone(),
+                    reason: "replaced".into(),
+                    replaced_by_claim_id: replacement.clone(),
+                },
+            )
+            .await;
+        eventually("the original voided", || async {
+            let status: String =
+                sqlx::query_scalar("SELECT status FROM claims WHERE claim_id = $1")
+                    .bind(&original)
+                    .fetch_one(h.service.db().pool())
+                    .await
+                    .unwrap();
+            (status == "voided").then_some(())
+        })
+        .await;
+        // The payer takes back the original's payment (CLP02 22) and pays
+        // the replacement in the same file.
+        let reversal = Remit {
+            trace: "TRN-REV2",
+            total: None,
+            claims: vec![
+                Clp {
+                    pcn: "PCN-REV",
+                    status: "22",
+                    charge: -10_000,
+                    paid: -8_000,
+                    patient_responsibility: 0,
+                    icn: "ICN-9",
+                    cas: vec![],
+                    services: vec![Svc {
+                        procedure: "99213",
+                        charge: -10_000,
+                        paid: -8_000,
+                        day: Some(1),
+                        control: None,
+                        cas: vec![("CO", "45", -2_000)],
+                    }],
+                },
+                paying("PCN-REV2", "", "99213", 1).claims.remove(0),
+            ],
+            plb: vec![],
+        };
+        let posted = ingest(&h.service, &reversal.render()).await.unwrap();
+        assert!(posted.exceptions.is_empty(), "{:?}", posted.exceptions);
+        // The original: payment and adjustment undone, and what that put
+        // back on the payer's balance closed with the claim.
+        let row = claim_audit(&h.service, &original).await;
+        assert_eq!(figures(&row), [0, 0, 0, 0, 0, 0]);
+        assert!(row.balanced);
+        assert_eq!(
+            figures(&claim_audit(&h.service, &replacement).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        let whole = audit(&h.service, &[]).await;
+        assert_eq!(whole.claims_out_of_balance, 0);
+        assert!(whole.unbalanced_entry_ids.is_empty());
         h.service.stop().await;
     }
 );

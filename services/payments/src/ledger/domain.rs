@@ -191,6 +191,26 @@ impl EntryBuilder {
     }
 }
 
+impl JournalEntry {
+    /// What this entry moves on `account`, per claim line (`None`: the
+    /// claim level), debits positive; lines it leaves at zero are left out.
+    pub fn balances_of(
+        &self,
+        account: LedgerAccount,
+    ) -> Result<Vec<(Option<u32>, Money)>, EntryError> {
+        let mut by_line: Vec<(Option<u32>, Money)> = Vec::new();
+        for l in self.lines.iter().filter(|l| l.account == account) {
+            let at = l.refs.line_number;
+            match by_line.iter_mut().find(|(line, _)| *line == at) {
+                Some((_, sum)) => *sum = sum.checked_add(l.amount)?,
+                None => by_line.push((at, l.amount)),
+            }
+        }
+        by_line.retain(|(_, m)| !m.is_zero());
+        Ok(by_line)
+    }
+}
+
 /// One claim's figures summed from the journal, and whether they satisfy
 /// charges − payments − adjustments − write-offs = insurance balance +
 /// patient balance.

@@ -14,13 +14,14 @@ use medbill_platform::db::Database;
 use medbill_platform::outbox::{self, NewEvent};
 use sha2::{Digest, Sha256};
 
-use super::domain::{ExceptionReason, Ingested, RemittanceException};
+use super::domain::{ClaimPaymentStatus, ExceptionReason, Ingested, RemittanceException};
 use super::store::{self, ClaimMatch, NewRemittance};
 use super::{matching, posting, read, wire};
-use crate::claims::domain::{ClaimStatus, StoredClaim};
+use crate::claims::domain::{ClaimStatus, StoredClaim, void_entry};
 use crate::claims::store as claims;
 use crate::deposits::service as deposits;
 use crate::ledger::domain::EntryError;
+use crate::ledger::domain::LedgerAccount;
 use crate::ledger::store::{self as ledger, EntrySource};
 
 /// Where one claim payment goes.
@@ -117,7 +118,18 @@ impl Ingestion {
         for (payment, decision) in remittance.claims.iter().zip(decisions) {
             match decision {
                 Decision::Post(claim, lines) => {
-                    entries.push(posting::claim_entry(claim, payment, &lines).map_err(internal)?);
+                    let entry = posting::claim_entry(claim, payment, &lines).map_err(internal)?;
+                    let reopened = if claim.status == ClaimStatus::Voided {
+                        entry
+                            .balances_of(LedgerAccount::InsuranceAr)
+                            .map_err(internal)?
+                    } else {
+                        Vec::new()
+                    };
+                    entries.push(entry);
+                    if !reopened.is_empty() {
+                        entries.push(void_entry(claim, &reopened).map_err(internal)?);
+                    }
                     let claim_id = claim.claim_id.as_str();
                     let event = wire::remittance_posted(
                         &remittance_id,
@@ -249,6 +261,19 @@ fn decide<'c>(
         );
     };
     match claim.status {
+        // The payer taking back what it paid on a claim billing has since
+        // voided or replaced: posted, and what it puts back on the payer's
+        // balance is closed again (the replacement claim carries it).
+        ClaimStatus::Voided if payment.status == ClaimPaymentStatus::Reversal => {
+            match matching::match_lines(&claim.lines, &payment.services) {
+                Ok(lines) => Decision::Post(claim, lines),
+                Err(missing) => Decision::Except(
+                    ExceptionReason::LineNotFound,
+                    Some(claim.claim_id.to_string()),
+                    missing.detail,
+                ),
+            }
+        }
         ClaimStatus::Voided => Decision::Except(
             ExceptionReason::ClaimVoided,
             Some(claim.claim_id.to_string()),
