@@ -7,6 +7,8 @@ use medbill_platform::telemetry;
 
 use crate::billing::{AcksCommand, BatchCommand, ClaimsCommand, DenialsCommand};
 use crate::codes::CodesCommand;
+use crate::demo::DemoArgs;
+use crate::payer_sim::PayerSimArgs;
 use crate::payments::{ArCommand, DepositsCommand, RemitCommand, StatementsCommand};
 use crate::serve::ServeArgs;
 use crate::token::TokenArgs;
@@ -61,6 +63,12 @@ pub enum Command {
     /// Accounts-receivable reports.
     #[command(subcommand)]
     Ar(ArCommand),
+    /// Run the payer/clearinghouse simulator over billing's and payments'
+    /// folders (once, or until Ctrl-C).
+    PayerSim(PayerSimArgs),
+    /// Drive a whole revenue cycle through the services' APIs on a stack of
+    /// its own, with the payer simulator, and print a summary that balances.
+    Demo(DemoArgs),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -102,6 +110,10 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
         Command::Ar(command) => runtime()
             .and_then(|rt| rt.block_on(crate::payments::ar(command, &mut std::io::stdout()))),
+        Command::PayerSim(args) => {
+            runtime().and_then(|rt| rt.block_on(crate::payer_sim::run(args, crate::up::signal())))
+        }
+        Command::Demo(args) => runtime().and_then(|rt| rt.block_on(crate::demo::run(args))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

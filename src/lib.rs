@@ -1,12 +1,15 @@
 //! The `medbill` command: runs the services (`up`, `serve`), issues
 //! development tokens (`token`) and holds the operator tools (`codes`,
 //! `x12`, billing's `claims`, `batch`, `acks`, `denials`, and payments'
-//! `remit`, `deposits`, `statements`, `ar`).
+//! `remit`, `deposits`, `statements`, `ar`), and drives the payer
+//! simulator (`payer-sim`) and a whole revenue cycle (`demo`).
 
 pub mod billing;
 pub mod cli;
 pub mod codes;
+pub mod demo;
 pub mod operator;
+pub mod payer_sim;
 pub mod payments;
 pub mod serve;
 pub mod token;

@@ -1,0 +1,254 @@
+//! The biller's set-up, through billing's registry: the charge master,
+//! the billing organization and its physicians (NPIs that pass the Luhn
+//! check), the submitter profile, the two payers with the electronic ids
+//! the simulator plays, and each patient with coverage as the simulator
+//! enrolls them (some with a supplement as secondary).
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use medbill_contracts::medbill::billing::v1 as pb;
+use medbill_contracts::medbill::common::v1::{Address, Date, DateRange, Money, PersonName, Sex};
+
+use super::api::{Actor, Api};
+use super::world::{ACME, PROCEDURES, Person, SCI};
+
+/// What the set-up registered.
+pub struct Registered {
+    /// The rendering physicians' NPIs.
+    pub physicians: Vec<String>,
+    /// Per patient (same order as the people): patient id and coverage ids
+    /// (primary first).
+    pub patients: Vec<(String, Vec<String>)>,
+}
+
+/// An NPI: `base` (nine digits) with the Luhn check digit computed over
+/// the `80840` prefix, as the NPI standard defines it.
+pub fn npi(base: u32) -> String {
+    (0..10)
+        .map(|d| format!("{base:09}{d}"))
+        .find(|n| luhn_ok(&format!("80840{n}")))
+        .unwrap_or_default()
+}
+
+fn luhn_ok(digits: &str) -> bool {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+fn address(line1: &str, zip: &str) -> Option<Address> {
+    Some(Address {
+        line1: line1.into(),
+        line2: String::new(),
+        city: "Albany".into(),
+        state: "NY".into(),
+        postal_code: zip.into(),
+    })
+}
+
+fn date(year: i32, month: i32, day: i32) -> Option<Date> {
+    Some(Date { year, month, day })
+}
+
+/// Registers everything the claims need; `birth_year` is the year the
+/// patients' ages are counted from.
+pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::Result<Registered> {
+    let mut registry = api.registry();
+    registry
+        .upsert_charge_master(
+            api.req(
+                Actor::Biller,
+                pb::UpsertChargeMasterRequest {
+                    effective_from: date(2026, 1, 1),
+                    entries: PROCEDURES
+                        .iter()
+                        .map(|p| pb::ChargeMasterEntry {
+                            code: p.code.into(),
+                            modifier: String::new(),
+                            price: Some(Money { cents: p.price }),
+                            revenue_code: p.revenue_code.into(),
+                            description: p.description.into(),
+                        })
+                        .collect(),
+                },
+            ),
+        )
+        .await
+        .context("charge master")?;
+    let org = registry
+        .create_provider(api.req(
+            Actor::Biller,
+            pb::CreateProviderRequest {
+                npi: "1245319599".into(),
+                name: "Riverside Clinic".into(),
+                first_name: String::new(),
+                organization: true,
+                tax_id: "061234567".into(),
+                taxonomy: "261QM1300X".into(),
+                // Loop 2010AA needs a ZIP+4.
+                address: address("1 Riverside Plaza", "122073456"),
+            },
+        ))
+        .await
+        .context("billing provider")?
+        .into_inner();
+    let doctors = [
+        ("Osler", "William"),
+        ("Apgar", "Virginia"),
+        ("Cushing", "Harvey"),
+    ];
+    let mut physicians = Vec::new();
+    for (i, (last, first)) in doctors.iter().enumerate() {
+        let npi = npi(123_456_789 + i as u32 * 1_111_111);
+        registry
+            .create_provider(api.req(
+                Actor::Biller,
+                pb::CreateProviderRequest {
+                    npi: npi.clone(),
+                    name: (*last).into(),
+                    first_name: (*first).into(),
+                    organization: false,
+                    tax_id: String::new(),
+                    taxonomy: "207Q00000X".into(),
+                    address: address("1 Riverside Plaza", "12207"),
+                },
+            ))
+            .await
+            .with_context(|| format!("physician {npi}"))?;
+        physicians.push(npi);
+    }
+    registry
+        .set_submitter_profile(api.req(
+            Actor::Biller,
+            pb::SubmitterProfile {
+                billing_provider_id: org.provider_id.clone(),
+                submitter_name: "Riverside Clinic Billing".into(),
+                submitter_id: "RIVERSIDE01".into(),
+                contact_name: "Billing Office".into(),
+                contact_phone: "5185551234".into(),
+                receiver_name: "MEDBILL PAYER SIMULATOR".into(),
+                receiver_id: "PAYERSIM".into(),
+                interchange_sender_id: "RIVERSIDE".into(),
+                interchange_receiver_id: "PAYERSIM".into(),
+                usage_indicator: "T".into(),
+            },
+        ))
+        .await
+        .context("submitter profile")?;
+    let mut payers = BTreeMap::new();
+    for (id, name, filing, timely) in [
+        (
+            ACME,
+            "Acme Health Plan",
+            pb::ClaimFilingIndicator::Commercial,
+            180,
+        ),
+        (
+            SCI,
+            "Second Choice Insurance",
+            pb::ClaimFilingIndicator::Commercial,
+            90,
+        ),
+    ] {
+        let payer = registry
+            .create_payer(api.req(
+                Actor::Biller,
+                pb::CreatePayerRequest {
+                    name: name.into(),
+                    electronic_payer_id: id.into(),
+                    filing_indicator: filing as i32,
+                    timely_filing_days: timely,
+                    address: address("PO Box 1000", "12207"),
+                    fee_schedule_id: String::new(),
+                    appeal_window_days: 180,
+                    claim_forms: vec![
+                        pb::ClaimForm::Professional as i32,
+                        pb::ClaimForm::Institutional as i32,
+                    ],
+                    follow_up_days: 30,
+                },
+            ))
+            .await
+            .with_context(|| format!("payer {id}"))?
+            .into_inner();
+        payers.insert(id, payer.payer_id);
+    }
+    let mut patients = Vec::new();
+    for (i, person) in people.iter().enumerate() {
+        let name = Some(PersonName {
+            last: person.last.clone(),
+            first: person.first.clone(),
+            ..Default::default()
+        });
+        let sex = if person.female {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        // Born early in the year, so the age on any visit day of the year is `age`.
+        let birth = date(
+            visit_year - person.age as i32,
+            1 + (i % 3) as i32,
+            1 + (i % 27) as i32,
+        );
+        let patient = registry
+            .create_patient(api.req(
+                Actor::Biller,
+                pb::CreatePatientRequest {
+                    mrn: person.mrn.clone(),
+                    name: name.clone(),
+                    birth_date: birth,
+                    sex: sex as i32,
+                    address: address(&format!("{} Elm St", 10 + i), "12208"),
+                },
+            ))
+            .await
+            .with_context(|| format!("patient {}", person.mrn))?
+            .into_inner();
+        let mut coverages = Vec::new();
+        let ranks = std::iter::once(person.primary).chain(person.secondary);
+        for (rank, (payer, _plan)) in ranks.enumerate() {
+            let payer_id = payers.get(payer).context("payer registered")?;
+            let coverage = registry
+                .add_coverage(api.req(
+                    Actor::Biller,
+                    pb::AddCoverageRequest {
+                        patient_id: patient.patient_id.clone(),
+                        payer_id: payer_id.clone(),
+                        rank: rank as u32 + 1,
+                        member_id: person.member_id.clone(),
+                        group_number: "GRP-DEMO".into(),
+                        relationship: pb::Relationship::Self_ as i32,
+                        subscriber_name: name.clone(),
+                        subscriber_birth_date: birth,
+                        subscriber_sex: sex as i32,
+                        effective: Some(DateRange {
+                            start: date(2026, 1, 1),
+                            end: None,
+                        }),
+                    },
+                ))
+                .await
+                .with_context(|| format!("coverage of {}", person.mrn))?
+                .into_inner();
+            coverages.push(coverage.coverage_id);
+        }
+        patients.push((patient.patient_id, coverages));
+    }
+    Ok(Registered {
+        physicians,
+        patients,
+    })
+}
