@@ -126,6 +126,7 @@ async fn main() {
                     .collect(),
                 replaces_claim_id: String::new(),
                 payer_id: String::new(),
+                facility_npi: String::new(),
             };
             capture(&mut tx, &release, &format!("bench-{i}"), Timestamp::now())
                 .await

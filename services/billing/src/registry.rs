@@ -14,6 +14,7 @@ pub mod authorization_rpc;
 pub mod authorizations;
 pub mod coverage;
 pub mod domain;
+pub mod facilities;
 pub mod grpc;
 pub mod patient_rpc;
 pub mod patients;

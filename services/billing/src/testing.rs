@@ -213,6 +213,7 @@ pub fn released(encounter_id: &str, mrn: &str, lines: Vec<ProcedureLine>) -> Enc
         replaces_claim_id: String::new(),
         release_number: 1,
         payer_id: String::new(),
+        facility_npi: String::new(),
     }
 }
 

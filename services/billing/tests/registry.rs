@@ -6,9 +6,10 @@
 mod support;
 
 use medbill_contracts::medbill::billing::v1::{
-    ClaimForm, GetPatientRequest, GetPayerRequest, GetProviderRequest, ListCoveragesRequest,
-    ListPayersRequest, Relationship, TerminateCoverageRequest, UpdatePatientRequest,
-    UpdatePayerRequest,
+    ClaimForm, CreateFacilityRequest, GetFacilityRequest, GetPatientRequest, GetPayerRequest,
+    GetProviderRequest, ListCoveragesRequest, ListFacilitiesRequest, ListPayersRequest,
+    Relationship, ScrubClaimRequest, SubmissionStatus, TerminateCoverageRequest,
+    UpdatePatientRequest, UpdatePayerRequest,
 };
 use medbill_contracts::medbill::common::v1::{DateRange, PageRequest, Sex};
 use medbill_kernel::ids::new_uuid_v7;
@@ -172,6 +173,117 @@ backend_tests!(
             "payer",
         );
         service.stop().await;
+    }
+);
+
+backend_tests!(
+    a_facility_is_registered_once_by_npi_and_a_claim_naming_an_unknown_one_is_held,
+    |test_db: TestDatabase| async move {
+        let h = start_with_coding(&test_db).await;
+        register_for_claims(&h.service, "MRN-F", true).await;
+        let mut api = registry(&h.service).await;
+        let facility = |npi: &str, name: &str| {
+            as_biller(CreateFacilityRequest {
+                npi: npi.into(),
+                name: name.into(),
+                address: address(),
+            })
+        };
+        assert_fails(
+            api.create_facility(facility("1587987650", "Imaging")).await,
+            Code::InvalidArgument,
+            "npi:",
+        );
+        assert_fails(
+            api.create_facility(facility("1587987656", " ")).await,
+            Code::InvalidArgument,
+            "name:",
+        );
+        let mut no_address = CreateFacilityRequest {
+            npi: "1587987656".into(),
+            name: "Imaging".into(),
+            address: None,
+        };
+        assert_fails(
+            api.create_facility(as_biller(no_address.clone())).await,
+            Code::InvalidArgument,
+            "address",
+        );
+        no_address.address = address();
+        let created = api
+            .create_facility(as_biller(no_address))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_fails(
+            api.create_facility(facility("1587987656", "Again")).await,
+            Code::AlreadyExists,
+            "facility ",
+        );
+        let by_npi = api
+            .get_facility(as_biller(GetFacilityRequest {
+                facility_id: String::new(),
+                npi: "1587987656".into(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(by_npi, created);
+        assert_fails(
+            api.get_facility(as_biller(GetFacilityRequest {
+                facility_id: new_uuid_v7(),
+                npi: String::new(),
+            }))
+            .await,
+            Code::NotFound,
+            "facility",
+        );
+        let listed = api
+            .list_facilities(as_biller(ListFacilitiesRequest { page: None }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(listed.facilities, std::slice::from_ref(&created));
+
+        // A release naming a facility nobody registered: held, by rule and
+        // field; registering it lets the claim go.
+        let encounter = new_uuid_v7();
+        let mut release = released(&encounter, "MRN-F", vec![line("99213", 1)]);
+        release.facility_npi = "1334455668".into();
+        h.coding.publish(&encounter, &release).await;
+        let claim = claims_of_encounter(&h.service, &encounter, 1)
+            .await
+            .remove(0);
+        let blocking: Vec<(&str, &str)> = claim
+            .scrub_findings
+            .iter()
+            .filter(|f| f.blocking)
+            .map(|f| (f.rule_id.as_str(), f.field.as_str()))
+            .collect();
+        assert_eq!(
+            blocking,
+            [("SERVICE_FACILITY_UNKNOWN", "service_facility_npi")]
+        );
+        api.create_facility(facility("1334455668", "Eastside Clinic"))
+            .await
+            .unwrap();
+        let scrubbed = claims(&h.service)
+            .await
+            .scrub_claim(as_biller(ScrubClaimRequest {
+                claim_id: claim.claim_id.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            scrubbed.submission,
+            SubmissionStatus::Ready as i32,
+            "{:?}",
+            scrubbed.scrub_findings
+        );
+        assert_eq!(scrubbed.service_facility_npi, "1334455668");
+        h.service.stop().await;
     }
 );
 

@@ -11,11 +11,12 @@ mod support;
 
 use medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient;
 use medbill_contracts::medbill::billing::v1::{
-    BatchStatus, Claim, ClaimForm, ClaimSubmitted, CreateBatchRequest, GetBatchFileRequest,
-    GetClaimRequest, IngestAcknowledgmentRequest, ListAcknowledgmentsRequest, ScrubClaimRequest,
-    SubmissionStatus,
+    BatchStatus, Claim, ClaimForm, ClaimSubmitted, CreateBatchRequest, CreateFacilityRequest,
+    GetBatchFileRequest, GetClaimRequest, IngestAcknowledgmentRequest, ListAcknowledgmentsRequest,
+    ScrubClaimRequest, SubmissionStatus,
 };
 use medbill_contracts::medbill::coding::v1::EncounterType;
+use medbill_contracts::medbill::common::v1::Address;
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::backend_tests;
 use medbill_platform::testing::{RunningService, TestDatabase};
@@ -68,13 +69,31 @@ backend_tests!(
         let folder = tempfile_dir();
         let h = start_with_folder(&test_db, Some(folder.clone())).await;
         let reg = register_for_claims(&h.service, "MRN-1", true).await;
+        // The X-ray is taken at the imaging center, not at the billing
+        // provider's address: the claim names it (2310C).
+        let facility = registry(&h.service)
+            .await
+            .create_facility(as_biller(CreateFacilityRequest {
+                npi: "1587987656".into(),
+                name: "Riverside Imaging Center".into(),
+                address: Some(Address {
+                    line1: "40 Mill St".into(),
+                    line2: String::new(),
+                    city: "Albany".into(),
+                    state: "NY".into(),
+                    postal_code: "12207".into(),
+                }),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
         let (e1, e2) = (new_uuid_v7(), new_uuid_v7());
         h.coding
             .publish(&e1, &released(&e1, "MRN-1", vec![line("99213", 1), line("36415", 1)]))
             .await;
-        h.coding
-            .publish(&e2, &released(&e2, "MRN-1", vec![line("71046", 1)]))
-            .await;
+        let mut at_facility = released(&e2, "MRN-1", vec![line("71046", 1)]);
+        at_facility.facility_npi = facility.npi.clone();
+        h.coding.publish(&e2, &at_facility).await;
         let c1 = claims_of_encounter(&h.service, &e1, 1).await.remove(0);
         let c2 = claims_of_encounter(&h.service, &e2, 1).await.remove(0);
         assert_eq!(c1.submission, SubmissionStatus::Ready as i32, "{:?}", c1.scrub_findings);
@@ -109,6 +128,14 @@ backend_tests!(
         assert_eq!(first.lines[0].line_item_control_number, c1.lines[0].line_control_number);
         assert_eq!(first.billing_provider.npi, "1245319599");
         assert_eq!(first.total_charge.cents(), 17_500);
+        assert_eq!(first.service_facility, None);
+        assert_eq!(c2.service_facility_npi, "1587987656");
+        let imaging = read[0].claims[1].service_facility.as_ref().unwrap();
+        assert_eq!(
+            (imaging.name.as_str(), imaging.npi.as_str()),
+            ("Riverside Imaging Center", "1587987656")
+        );
+        assert_eq!(imaging.address.line1.expose(), "40 Mill St");
 
         let sent = get(&h.service, &c1.claim_id).await;
         assert_eq!(sent.submission, SubmissionStatus::Submitted as i32);
@@ -143,6 +170,7 @@ backend_tests!(
         let e3 = new_uuid_v7();
         let mut outpatient = released(&e3, "MRN-1", vec![line("36415", 2)]);
         outpatient.encounter_type = EncounterType::Outpatient as i32;
+        outpatient.facility_npi = facility.npi.clone();
         outpatient.dates_of_service = outpatient.dates_of_service.map(|mut d| {
             d.start = date(2026, 10, 2);
             d.end = date(2026, 10, 2);
@@ -167,6 +195,10 @@ backend_tests!(
         let read = medbill_x12::institutional::read_837i(&file.content).unwrap();
         let claim = &read[0].claims[0];
         assert_eq!(claim.facility_type, "13");
+        assert_eq!(
+            claim.service_facility.as_ref().map(|f| f.npi.as_str()),
+            Some("1587987656")
+        );
         assert_eq!(claim.lines[0].revenue_code, "0300");
         assert_eq!(claim.total_charge.cents(), 5_000);
         h.service.stop().await;

@@ -13,10 +13,10 @@ use crate::remit::Adjustment;
 use crate::values::{Amount, Date, Phi};
 
 pub use read::{Claim837Parser, ClaimKind, ClaimParties};
-pub(crate) use read_lines::{demographics, empty_name, read_person, units};
+pub(crate) use read_lines::{demographics, empty_name, read_person, service_facility, units};
 pub(crate) use write::{
     Parties, check_npi, write_header, write_hierarchy, write_line_adjudications,
-    write_other_payers, write_person, write_practitioner,
+    write_other_payers, write_person, write_practitioner, write_service_facility,
 };
 
 /// One 837 transaction set: its header parties and its claims.
@@ -248,6 +248,18 @@ pub struct LineAdjudication {
     pub adjustments: Vec<Adjustment>,
     /// DTP*573.
     pub adjudication_date: Date,
+}
+
+/// Where the services were rendered when it is not the billing provider's
+/// address (837P loop 2310C, 837I loop 2310E: NM1*77).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceFacility {
+    /// NM103: the facility's name.
+    pub name: String,
+    /// NM109 with `XX`: its Luhn-valid NPI.
+    pub npi: String,
+    /// N3/N4.
+    pub address: crate::common::Address,
 }
 
 /// A practitioner named on a claim: rendering (837P 2310B) or attending

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::claim::{
     BillingProvider, ClaimBatch, Frequency, LineAdjudication, OtherPayer, Patient, Payer,
-    Practitioner, Subscriber,
+    Practitioner, ServiceFacility, Subscriber,
 };
 use crate::values::{Amount, Date, Quantity};
 
@@ -80,6 +80,9 @@ pub struct InstitutionalClaim {
     pub condition_codes: Vec<String>,
     /// 2310A.
     pub attending_provider: Option<Practitioner>,
+    /// 2310E: where the services were rendered, when not at the billing
+    /// provider's address.
+    pub service_facility: Option<ServiceFacility>,
     /// 2320/2330A/2330B.
     pub other_payers: Vec<OtherPayer>,
     /// 2400: one to 999 lines.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::claim::{
     BillingProvider, ClaimBatch, Frequency, LineAdjudication, OtherPayer, Patient, Payer,
-    Practitioner, Signatures, Subscriber,
+    Practitioner, ServiceFacility, Signatures, Subscriber,
 };
 use crate::values::{Amount, Date, Quantity};
 
@@ -53,6 +53,9 @@ pub struct ProfessionalClaim {
     pub diagnoses: Vec<String>,
     /// 2310B.
     pub rendering_provider: Option<Practitioner>,
+    /// 2310C: where the services were rendered, when not at the billing
+    /// provider's address.
+    pub service_facility: Option<ServiceFacility>,
     /// 2320/2330A/2330B, for secondary and tertiary claims.
     pub other_payers: Vec<OtherPayer>,
     /// 2400: one to fifty lines.

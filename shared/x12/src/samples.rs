@@ -173,6 +173,7 @@ pub fn professional_claim(i: usize) -> ProfessionalClaim {
             npi: "1003000126".into(),
             taxonomy: Some("207Q00000X".into()),
         }),
+        service_facility: None,
         other_payers: Vec::new(),
         lines: vec![
             line(i * 10 + 1, "99214", &["25"], 15000, &[1, 2]),

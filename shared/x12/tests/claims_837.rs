@@ -90,8 +90,9 @@ fn segments_outside_the_model_are_accepted_without_changing_the_claim() {
     .unwrap();
     let text = String::from_utf8(file).unwrap();
     // A pay-to address loop after the billing provider (with its own N3,
-    // N4 and REF), a claim note, a service facility and a line-level
-    // rendering provider: common in real files, not held by the model.
+    // N4 and REF), a claim note and a line-level rendering provider:
+    // common in real files, not held by the model. The service facility
+    // (2310C) between them is held, and read.
     let ein_line = format!("REF*EI*{}~\n", batch.claims[0].billing_provider.ein);
     let pay_to = "NM1*87*2~\nN3*PO BOX 12~\nN4*HARTFORD*CT*06101~\nREF*TJ*987654321~\n";
     let text = text
@@ -108,7 +109,20 @@ fn segments_outside_the_model_are_accepted_without_changing_the_claim() {
         );
     let text = fix_se_count(&text, 9);
     assert!(!medbill_x12::cli::validate(text.as_bytes()).has_errors());
-    assert_eq!(read_837p(text.as_bytes()).unwrap(), [batch]);
+    let mut expected = batch;
+    expected.claims[0].service_facility = Some(medbill_x12::claim::ServiceFacility {
+        name: "EAST CAMPUS".into(),
+        npi: "1234567893".into(),
+        address: medbill_x12::common::Address {
+            line1: medbill_x12::Phi::new("9 ELM ST".into()),
+            line2: None,
+            city: medbill_x12::Phi::new("HARTFORD".into()),
+            state: Some("CT".into()),
+            postal_code: Some(medbill_x12::Phi::new("06101".into())),
+            country: None,
+        },
+    });
+    assert_eq!(read_837p(text.as_bytes()).unwrap(), [expected]);
 }
 
 fn fix_se_count(text: &str, delta: i64) -> String {

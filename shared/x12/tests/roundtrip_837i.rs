@@ -56,7 +56,7 @@ fn institutional_claim() -> impl Strategy<Value = InstitutionalClaim> {
             ),
             prop::collection::vec(code("[0-9A-Z]{2}"), 0..14),
         ),
-        of(practitioner()),
+        (of(practitioner()), of(service_facility())),
         prop::collection::vec(other_payer(), 0..3),
     )
         .prop_flat_map(|fields| {
@@ -115,7 +115,8 @@ fn institutional_claim() -> impl Strategy<Value = InstitutionalClaim> {
                     occurrence_codes: codes.1,
                     value_codes: codes.2,
                     condition_codes: codes.3,
-                    attending_provider: attending,
+                    attending_provider: attending.0,
+                    service_facility: attending.1,
                     other_payers: others,
                     lines,
                 }

@@ -19,7 +19,7 @@ fn professional_claim() -> impl Strategy<Value = ProfessionalClaim> {
         (any::<bool>(), code("[ABC]"), code("[YNW]"), code("[YI]")),
         (of(date()), of(code("[A-Z0-9]{4,15}"))),
         prop::collection::vec(code("[A-Z][0-9]{2}[A-Z0-9]{0,4}"), 1..=12),
-        of(practitioner()),
+        (of(practitioner()), of(service_facility())),
         prop::collection::vec(other_payer(), 0..3),
     )
         .prop_flat_map(|(parties, ids, sig, extra, diagnoses, rendering, others)| {
@@ -83,7 +83,8 @@ fn professional_claim() -> impl Strategy<Value = ProfessionalClaim> {
                     prior_authorization: extra.1,
                     payer_claim_control_number: ids.2.1,
                     diagnoses,
-                    rendering_provider: rendering,
+                    rendering_provider: rendering.0,
+                    service_facility: rendering.1,
                     other_payers: others,
                     lines,
                 }

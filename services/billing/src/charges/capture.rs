@@ -131,6 +131,7 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
         lines,
         replaces_claim_id: e.replaces_claim_id.trim().to_string(),
         payer_id: e.payer_id.trim().to_string(),
+        facility_npi: e.facility_npi.trim().to_string(),
     })
 }
 

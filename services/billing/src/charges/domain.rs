@@ -89,6 +89,8 @@ pub struct Release {
     pub replaces_claim_id: String,
     /// The payer coding named, if any.
     pub payer_id: String,
+    /// NPI of the service facility coding named; empty when none.
+    pub facility_npi: String,
 }
 
 /// What pricing made of a charge.

@@ -61,8 +61,9 @@ pub async fn insert_release(
     sqlx::query(
         "INSERT INTO released_encounters (encounter_id, release_number, patient_mrn, patient_id, \
          payer_id, rendering_provider_npi, first_date_of_service, last_date_of_service, \
-         place_of_service, encounter_type, diagnoses, replaces_claim_id, event_id, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         place_of_service, encounter_type, diagnoses, replaces_claim_id, event_id, received_at, \
+         facility_npi) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(release.encounter_id.as_str())
     .bind(i64::from(release.release_number))
@@ -88,6 +89,7 @@ pub async fn insert_release(
     .bind(&release.replaces_claim_id)
     .bind(context.event_id)
     .bind(context.received_at.to_string())
+    .bind(&release.facility_npi)
     .execute(conn)
     .await?;
     Ok(())

@@ -239,6 +239,9 @@ pub struct Claim {
     pub billing_provider_npi: String,
     /// The rendering (837P) or attending (837I) provider's NPI.
     pub rendering_provider_npi: String,
+    /// NPI of the service facility (837P 2310C / 837I 2310E); empty when
+    /// the services were rendered at the billing provider's address.
+    pub service_facility_npi: String,
     /// CMS place of service.
     pub place_of_service: String,
     /// 837I type of bill; empty for 837P.

@@ -21,6 +21,7 @@ use crate::charges::store::{self as charge_store, ChargeFilter};
 use crate::eligibility;
 use crate::registry::coverage::Coverage;
 use crate::registry::domain::{Patient, Payer, Provider};
+use crate::registry::facilities::Facility;
 use crate::registry::profile::SubmitterProfile;
 use crate::registry::{authorizations, patients, snapshot};
 use crate::scrubber::{self, CATALOG, CodingFinding, Facts, PayerRules};
@@ -181,6 +182,7 @@ pub async fn bill_release(
         patient_id,
         coverage.clone(),
         &release.rendering_provider_npi,
+        &release.facility_npi,
     )
     .await?;
     let claim_type = match release.encounter_type {
@@ -262,6 +264,7 @@ pub async fn bill_release(
             .unwrap_or_default(),
         billing_provider_npi,
         rendering_provider_npi: release.rendering_provider_npi.clone(),
+        service_facility_npi: release.facility_npi.clone(),
         place_of_service: release.place_of_service.clone(),
         type_of_bill,
         diagnoses: release.diagnoses.clone(),
@@ -336,6 +339,7 @@ pub async fn scrub(
         &claim.patient_id,
         coverage,
         &claim.rendering_provider_npi,
+        &claim.service_facility_npi,
     )
     .await?;
     basis.other = OtherPayer::load(conn, claim).await?;
@@ -354,18 +358,20 @@ pub struct ScrubBasis {
     /// The billing organization the submitter profile names.
     pub billing_provider: Option<Provider>,
     rendering_provider: Option<Provider>,
+    service_facility: Option<Facility>,
     payer_rules: PayerRules,
     other: Option<OtherPayer>,
 }
 
 impl ScrubBasis {
     /// The facts for a claim of `patient_id` to `coverage`, rendered by
-    /// `rendering_npi`.
+    /// `rendering_npi` at the facility `facility_npi` (empty: none).
     pub async fn load(
         conn: &mut AnyConnection,
         patient_id: &PatientId,
         coverage: Coverage,
         rendering_npi: &str,
+        facility_npi: &str,
     ) -> Result<ScrubBasis, ServiceError> {
         let (patient, stamp) = patients::patient_and_registry(conn, patient_id).await?;
         let patient =
@@ -380,6 +386,10 @@ impl ScrubBasis {
             Ok(npi) => snapshot::provider_by_npi(conn, &stamp, &npi).await?,
             Err(_) => None,
         };
+        let service_facility = match Npi::parse(facility_npi) {
+            Ok(npi) => snapshot::facility_by_npi(conn, &stamp, &npi).await?,
+            Err(_) => None,
+        };
         let payer_rules = snapshot::payer_rules(conn, &stamp, &coverage.payer_id).await?;
         Ok(ScrubBasis {
             payer,
@@ -388,6 +398,7 @@ impl ScrubBasis {
             profile,
             billing_provider,
             rendering_provider,
+            service_facility,
             payer_rules,
             other: None,
         })
@@ -424,6 +435,7 @@ impl ScrubBasis {
             profile: self.profile.as_ref(),
             billing_provider: self.billing_provider.as_ref(),
             rendering_provider: self.rendering_provider.as_ref(),
+            service_facility: self.service_facility.as_ref(),
             other_payer: self.other.as_ref().map(OtherPayer::facts),
             encounter_type,
             payer_rules: &self.payer_rules,

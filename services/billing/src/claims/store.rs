@@ -79,6 +79,8 @@ pub struct StoredRelease {
     pub diagnoses: Vec<String>,
     /// The claim coding said this release replaces; empty if none.
     pub replaces_claim_id: String,
+    /// NPI of the service facility coding named; empty when none.
+    pub facility_npi: String,
 }
 
 /// The release `release_number` of an encounter, or its latest when `None`.
@@ -90,7 +92,7 @@ pub async fn release(
     let row = sqlx::query(
         "SELECT encounter_id, release_number, patient_id, rendering_provider_npi, \
          first_date_of_service, last_date_of_service, place_of_service, encounter_type, \
-         diagnoses, replaces_claim_id FROM released_encounters \
+         diagnoses, replaces_claim_id, facility_npi FROM released_encounters \
          WHERE encounter_id = $1 AND ($2 = 0 OR release_number = $2) \
          ORDER BY release_number DESC LIMIT 1",
     )
@@ -131,6 +133,7 @@ pub async fn release(
             .ok_or_else(bad)?,
         diagnoses: split(&row.try_get::<String, _>("diagnoses")?),
         replaces_claim_id: row.try_get("replaces_claim_id")?,
+        facility_npi: row.try_get("facility_npi")?,
     }))
 }
 
@@ -153,7 +156,7 @@ pub async fn insert_claim(
          payer_claim_number, billing_provider_npi, rendering_provider_npi, place_of_service, \
          type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
          last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
-         created_at, submitted_at, paid, patient_responsibility",
+         created_at, submitted_at, paid, patient_responsibility, service_facility_npi",
         vec![vec![
             claim.claim_id.as_str().into(),
             claim.encounter_id.as_str().into(),
@@ -199,6 +202,7 @@ pub async fn insert_claim(
                 .into(),
             claim.paid.cents().into(),
             claim.patient_responsibility.cents().into(),
+            (&claim.service_facility_npi).into(),
         ]],
     );
     w.insert_rows(
@@ -438,7 +442,7 @@ const CLAIM_COLUMNS: &str = "claim_id, encounter_id, release_number, patient_id,
     payer_claim_number, billing_provider_npi, rendering_provider_npi, place_of_service, \
     type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
     last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
-    created_at, submitted_at, paid, patient_responsibility";
+    created_at, submitted_at, paid, patient_responsibility, service_facility_npi";
 
 fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
     let id: String = row.try_get("claim_id")?;
@@ -475,6 +479,7 @@ fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
         payer_claim_number: text("payer_claim_number")?,
         billing_provider_npi: text("billing_provider_npi")?,
         rendering_provider_npi: text("rendering_provider_npi")?,
+        service_facility_npi: text("service_facility_npi")?,
         place_of_service: text("place_of_service")?,
         type_of_bill: text("type_of_bill")?,
         diagnoses: split(&text("diagnoses")?),

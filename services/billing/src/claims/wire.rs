@@ -99,6 +99,7 @@ pub fn wire_claim(c: &Claim, history: &[Transition]) -> pb::Claim {
         payer_rank: u32::from(c.payer_rank),
         billing_provider_npi: c.billing_provider_npi.clone(),
         rendering_provider_npi: c.rendering_provider_npi.clone(),
+        service_facility_npi: c.service_facility_npi.clone(),
         patient_control_number: c.patient_control_number.clone(),
         frequency_code: c.frequency.as_str().to_string(),
         place_of_service: c.place_of_service.clone(),

@@ -20,7 +20,7 @@ use tonic::{Request, Response, Status};
 
 use super::domain::{Payer, Provider, ProviderId};
 use super::store::KEY_SEPARATOR;
-use super::{authorization_rpc, patient_rpc, profile_rpc, store, wire};
+use super::{authorization_rpc, facilities, patient_rpc, profile_rpc, store, wire};
 use crate::eligibility;
 use crate::pricing;
 use crate::pricing::domain::FeeScheduleId;
@@ -219,6 +219,33 @@ impl RegistryService for RegistryRpc {
             providers: rows.iter().map(wire::wire_provider).collect(),
             page: Some(next),
         }))
+    }
+
+    async fn create_facility(
+        &self,
+        request: Request<pb::CreateFacilityRequest>,
+    ) -> Result<Response<pb::Facility>, Status> {
+        let answer =
+            facilities::create_facility(&self.db, request.into_inner(), self.clock.now()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn get_facility(
+        &self,
+        request: Request<pb::GetFacilityRequest>,
+    ) -> Result<Response<pb::Facility>, Status> {
+        Ok(Response::new(
+            facilities::get_facility(&self.db, request.into_inner()).await?,
+        ))
+    }
+
+    async fn list_facilities(
+        &self,
+        request: Request<pb::ListFacilitiesRequest>,
+    ) -> Result<Response<pb::ListFacilitiesResponse>, Status> {
+        Ok(Response::new(
+            facilities::list_facilities(&self.db, request.into_inner()).await?,
+        ))
     }
 
     async fn create_patient(

@@ -1,5 +1,6 @@
 //! The registry facts every claim is scrubbed against — its payer, the
-//! payer's rules, the submitter profile and the providers — kept in memory
+//! payer's rules, the submitter profile, the providers and the service
+//! facility — kept in memory
 //! instead of read for every claim.
 //!
 //! A copy is good for one registry version of one database: every change to
@@ -21,6 +22,7 @@ use medbill_platform::ServiceError;
 use sqlx::AnyConnection;
 
 use super::domain::{Payer, Provider, ProviderId};
+use super::facilities::{self, Facility};
 use super::profile::{self, SubmitterProfile};
 use super::store;
 use crate::scrubber::PayerRules;
@@ -43,6 +45,7 @@ struct Copy {
     profile: Option<Option<SubmitterProfile>>,
     providers_by_id: HashMap<String, Option<Provider>>,
     providers_by_npi: HashMap<String, Option<Provider>>,
+    facilities_by_npi: HashMap<String, Option<Facility>>,
 }
 
 static COPIES: LazyLock<Mutex<HashMap<String, Copy>>> = LazyLock::new(Default::default);
@@ -161,6 +164,23 @@ pub async fn provider_by_npi(
             .insert(npi.as_str().to_string(), p.clone());
     });
     Ok(p)
+}
+
+/// The service facility with NPI `npi`, if registered.
+pub async fn facility_by_npi(
+    conn: &mut AnyConnection,
+    stamp: &Stamp,
+    npi: &Npi,
+) -> Result<Option<Facility>, ServiceError> {
+    if let Some(f) = lookup(stamp, |c| c.facilities_by_npi.get(npi.as_str()).cloned()) {
+        return Ok(f);
+    }
+    let f = facilities::facility(conn, None, Some(npi)).await?;
+    keep(stamp, |c| {
+        c.facilities_by_npi
+            .insert(npi.as_str().to_string(), f.clone());
+    });
+    Ok(f)
 }
 
 #[cfg(test)]

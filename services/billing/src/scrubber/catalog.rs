@@ -78,6 +78,14 @@ pub const CATALOG: &[Rule] = &[
         check: rendering_provider_unknown,
     },
     Rule {
+        id: "SERVICE_FACILITY_UNKNOWN",
+        severity: Severity::Error,
+        field: "service_facility_npi",
+        summary: "The service facility the encounter names is registered (its name and address go on the claim, 837P 2310C / 837I 2310E).",
+        fix: "Register the facility (CreateFacility), or have coding release the encounter with the right facility NPI, then scrub the claim again.",
+        check: service_facility_unknown,
+    },
+    Rule {
         id: "COVERAGE_NOT_ACTIVE",
         severity: Severity::Error,
         field: "dates_of_service",
@@ -352,6 +360,18 @@ fn rendering_provider_unknown(f: &Facts<'_>) -> Vec<Problem> {
                 "no registered provider has NPI {}",
                 f.claim.rendering_provider_npi
             )
+        },
+    )
+}
+
+fn service_facility_unknown(f: &Facts<'_>) -> Vec<Problem> {
+    let npi = &f.claim.service_facility_npi;
+    one(
+        !npi.is_empty() && f.service_facility.is_none(),
+        "service_facility_npi",
+        || match Npi::parse(npi) {
+            Ok(_) => format!("no registered facility has NPI {npi}"),
+            Err(e) => format!("{npi} is not an NPI: {e}"),
         },
     )
 }
@@ -647,6 +667,7 @@ fn x12_5010(f: &Facts<'_>) -> Vec<Problem> {
         coverage: f.coverage,
         patient: f.patient,
         rendering_provider: f.rendering_provider,
+        service_facility: f.service_facility,
         other_payer: f.other_payer,
     };
     match check_writable(f.claim, &parties, profile) {

@@ -9,6 +9,7 @@ use crate::charges::domain::EncounterType;
 use crate::claims::domain::Claim;
 use crate::registry::coverage::Coverage;
 use crate::registry::domain::{Patient, Payer, Provider};
+use crate::registry::facilities::Facility;
 use crate::registry::profile::SubmitterProfile;
 use crate::submission::x12map::OtherPayerFacts;
 
@@ -77,6 +78,8 @@ pub struct Facts<'a> {
     pub billing_provider: Option<&'a Provider>,
     /// The rendering provider, if registered.
     pub rendering_provider: Option<&'a Provider>,
+    /// The service facility the claim names, if registered.
+    pub service_facility: Option<&'a Facility>,
     /// For a secondary claim: the primary payer and its adjudication.
     pub other_payer: Option<OtherPayerFacts<'a>>,
     /// What kind of encounter was coded.

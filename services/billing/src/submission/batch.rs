@@ -24,6 +24,7 @@ use crate::claims::service::{self as claims_service, Context};
 use crate::claims::store::{self as claim_store, Cause};
 use crate::claims::wire::wire_lines;
 use crate::registry::domain::{Patient, Payer, Provider};
+use crate::registry::facilities::{self, Facility};
 use crate::registry::profile;
 use crate::registry::{patients, store as registry, wire as registry_wire};
 
@@ -58,6 +59,7 @@ struct Prepared {
     patient: Patient,
     coverage: crate::registry::coverage::Coverage,
     rendering: Option<Provider>,
+    facility: Option<Facility>,
     other: Option<OtherPayer>,
 }
 
@@ -155,6 +157,10 @@ pub async fn create_batch(
             Ok(npi) => registry::provider(tx, None, Some(&npi)).await?,
             Err(_) => None,
         };
+        let facility = match Npi::parse(&claim.service_facility_npi) {
+            Ok(npi) => facilities::facility(tx, None, Some(&npi)).await?,
+            Err(_) => None,
+        };
         let other = OtherPayer::load(tx, &claim).await?;
         prepared.push(Prepared {
             claim,
@@ -162,6 +168,7 @@ pub async fn create_batch(
             patient,
             coverage,
             rendering,
+            facility,
             other,
         });
     }
@@ -293,6 +300,7 @@ fn parties<'a>(billing_provider: &'a Provider, p: &'a Prepared) -> Parties<'a> {
         coverage: &p.coverage,
         patient: &p.patient,
         rendering_provider: p.rendering.as_ref(),
+        service_facility: p.facility.as_ref(),
         other_payer: p.other.as_ref().map(OtherPayer::facts),
     }
 }

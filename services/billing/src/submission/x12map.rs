@@ -3,8 +3,8 @@
 use medbill_x12::claim::{
     BillingProvider, ClaimBatch, Demographics, Frequency as X12Frequency, LineAdjudication,
     OtherPayer, Patient as X12Patient, Payer as X12Payer, PayerResponsibility,
-    PersonName as X12Name, Practitioner, Receiver, Sex as X12Sex, Signatures, Submitter,
-    Subscriber,
+    PersonName as X12Name, Practitioner, Receiver, ServiceFacility, Sex as X12Sex, Signatures,
+    Submitter, Subscriber,
 };
 use medbill_x12::common::Address as X12Address;
 use medbill_x12::envelope::Usage;
@@ -18,6 +18,7 @@ use crate::claims::domain::{Claim, ClaimType, Frequency};
 use crate::denials::store::{CasEntry, PayerAdjudication};
 use crate::registry::coverage::{Coverage, Relationship};
 use crate::registry::domain::{Address, Patient, Payer, PersonName, Provider, Sex};
+use crate::registry::facilities::Facility;
 use crate::registry::profile::SubmitterProfile;
 
 /// Everything a claim names besides itself.
@@ -33,6 +34,8 @@ pub struct Parties<'a> {
     pub patient: &'a Patient,
     /// The rendering (attending) provider, if registered.
     pub rendering_provider: Option<&'a Provider>,
+    /// The service facility the claim names, if registered.
+    pub service_facility: Option<&'a Facility>,
     /// For a secondary claim: the payer that adjudicated it first.
     pub other_payer: Option<OtherPayerFacts<'a>>,
 }
@@ -240,6 +243,20 @@ fn practitioner(claim: &Claim, p: &Parties<'_>) -> Option<Practitioner> {
     })
 }
 
+/// Loop 2310C/2310E: named only when the services were rendered somewhere
+/// other than the billing provider's address.
+fn service_facility(p: &Parties<'_>) -> Option<ServiceFacility> {
+    let f = p.service_facility?;
+    if f.address == p.billing_provider.address {
+        return None;
+    }
+    Some(ServiceFacility {
+        name: f.name.clone(),
+        npi: f.npi.as_str().to_string(),
+        address: address(&f.address),
+    })
+}
+
 fn payer(p: &Payer) -> X12Payer {
     X12Payer {
         name: p.name.clone(),
@@ -274,6 +291,7 @@ pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
         payer_claim_control_number: optional(&claim.payer_claim_number),
         diagnoses: claim.diagnoses.clone(),
         rendering_provider: practitioner(claim, p),
+        service_facility: service_facility(p),
         other_payers: other_payers(p),
         lines: claim
             .lines
@@ -333,6 +351,7 @@ pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
         value_codes: Vec::new(),
         condition_codes: Vec::new(),
         attending_provider: practitioner(claim, p),
+        service_facility: service_facility(p),
         other_payers: other_payers(p),
         lines: claim
             .lines

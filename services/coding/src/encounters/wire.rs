@@ -381,6 +381,7 @@ pub fn released_event(e: &Encounter, coder: &str, replaces: Option<&str>) -> pb:
         replaces_claim_id: replaces.unwrap_or_default().to_string(),
         release_number: e.release_count,
         payer_id: i.payer_id.clone(),
+        facility_npi: String::new(),
     }
 }
 

@@ -113,6 +113,17 @@ pub(crate) fn person(seg: &Segment<'_>) -> PersonName {
     }
 }
 
+/// NM1*77 of a service facility (its N3/N4 follow).
+pub(crate) fn service_facility(
+    seg: &Segment<'_>,
+) -> Result<crate::claim::ServiceFacility, X12Error> {
+    Ok(crate::claim::ServiceFacility {
+        name: seg.req(3)?.to_owned(),
+        npi: seg.opt(9).map(str::to_owned).unwrap_or_default(),
+        address: crate::common::Address::default(),
+    })
+}
+
 /// An NM1 person name and, when present, its NM109 id.
 pub(crate) fn read_person(seg: &Segment<'_>) -> Result<(PersonName, Option<String>), X12Error> {
     if seg.req(2)? != "1" {

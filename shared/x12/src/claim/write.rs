@@ -158,6 +158,15 @@ pub(crate) fn write_practitioner(
     Ok(())
 }
 
+/// Loop 2310C (837P) / 2310E (837I): NM1*77, N3, N4.
+pub(crate) fn write_service_facility(
+    w: &mut SegmentWriter,
+    f: &crate::claim::ServiceFacility,
+) -> Result<(), WriteError> {
+    w.simple("NM1", &["77", "2", &f.name, "", "", "", "", "XX", &f.npi])?;
+    write_address(w, &f.address)
+}
+
 /// NM1 for a person, with an optional (qualifier, id).
 pub(crate) fn write_person(
     w: &mut SegmentWriter,

@@ -36,6 +36,8 @@ pub struct InstitutionalDraft {
     has_cl1: bool,
     /// The last NM1 of loop 2310 named the attending provider.
     in_attending: bool,
+    /// The last NM1 of loop 2310 named the service facility.
+    in_facility: bool,
 }
 
 fn read_hi(c: &mut InstitutionalClaim, seg: &Segment<'_>) -> Result<(), X12Error> {
@@ -136,6 +138,7 @@ impl ClaimKind for InstitutionalDraft {
             value_codes: Vec::new(),
             condition_codes: Vec::new(),
             attending_provider: None,
+            service_facility: None,
             other_payers: Vec::new(),
             lines: Vec::new(),
         };
@@ -144,6 +147,7 @@ impl ClaimKind for InstitutionalDraft {
             has_statement: false,
             has_cl1: false,
             in_attending: false,
+            in_facility: false,
         })
     }
 
@@ -171,7 +175,23 @@ impl ClaimKind for InstitutionalDraft {
             ("REF", "G1") => c.prior_authorization = Some(seg.req(2)?.to_owned()),
             ("REF", "F8") => c.payer_claim_control_number = Some(seg.req(2)?.to_owned()),
             ("HI", _) => read_hi(c, seg)?,
+            ("NM1", "77") => {
+                self.in_attending = false;
+                self.in_facility = true;
+                c.service_facility = Some(crate::claim::service_facility(seg)?);
+            }
+            ("N3", _) if self.in_facility => {
+                if let Some(f) = c.service_facility.as_mut() {
+                    f.address.read_n3(seg)?;
+                }
+            }
+            ("N4", _) if self.in_facility => {
+                if let Some(f) = c.service_facility.as_mut() {
+                    f.address.read_n4(seg)?;
+                }
+            }
             ("NM1", role) => {
+                self.in_facility = false;
                 self.in_attending = role == "71";
                 if self.in_attending {
                     c.attending_provider = Some(practitioner(seg)?);

@@ -3,7 +3,7 @@
 
 use crate::claim::{
     ClaimBatch, Frequency, Parties, check_npi, write_header, write_hierarchy,
-    write_line_adjudications, write_other_payers, write_practitioner,
+    write_line_adjudications, write_other_payers, write_practitioner, write_service_facility,
 };
 use crate::error::WriteError;
 use crate::institutional::{InstitutionalBatch, InstitutionalClaim, VERSION};
@@ -154,6 +154,9 @@ fn write_claim(w: &mut SegmentWriter, c: &InstitutionalClaim) -> Result<(), Writ
     if let Some(attending) = &c.attending_provider {
         write_practitioner(w, "71", "AT", attending)?;
     }
+    if let Some(f) = &c.service_facility {
+        write_service_facility(w, f)?;
+    }
     write_other_payers(
         w,
         &c.other_payers,
@@ -196,6 +199,12 @@ fn check_claim(path: &str, c: &InstitutionalClaim) -> Result<(), WriteError> {
     )?;
     if let Some(a) = &c.attending_provider {
         check_npi(&format!("{path}.attending_provider.npi"), &a.npi)?;
+    }
+    if let Some(f) = &c.service_facility {
+        check_npi(&format!("{path}.service_facility.npi"), &f.npi)?;
+        if f.name.trim().is_empty() {
+            return err("service_facility.name", "required");
+        }
     }
     if c.patient_control_number.is_empty() || c.patient_control_number.len() > 38 {
         return err("patient_control_number", "1 to 38 characters");

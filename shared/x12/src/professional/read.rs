@@ -34,6 +34,8 @@ pub struct ProfessionalDraft {
     line_dated: bool,
     /// The last NM1 of loop 2310 named the rendering provider.
     in_rendering: bool,
+    /// The last NM1 of loop 2310 named the service facility.
+    in_facility: bool,
 }
 
 /// CLM05-3 and the Y/N/code characters of CLM06-09, read the same way by
@@ -114,6 +116,7 @@ impl ClaimKind for ProfessionalDraft {
             payer_claim_control_number: None,
             diagnoses: Vec::new(),
             rendering_provider: None,
+            service_facility: None,
             other_payers: Vec::new(),
             lines: Vec::new(),
         };
@@ -121,6 +124,7 @@ impl ClaimKind for ProfessionalDraft {
             claim,
             line_dated: true,
             in_rendering: false,
+            in_facility: false,
         })
     }
 
@@ -145,7 +149,23 @@ impl ClaimKind for ProfessionalDraft {
                     }
                 }
             }
+            ("NM1", "77") => {
+                self.in_rendering = false;
+                self.in_facility = true;
+                c.service_facility = Some(crate::claim::service_facility(seg)?);
+            }
+            ("N3", _) if self.in_facility => {
+                if let Some(f) = c.service_facility.as_mut() {
+                    f.address.read_n3(seg)?;
+                }
+            }
+            ("N4", _) if self.in_facility => {
+                if let Some(f) = c.service_facility.as_mut() {
+                    f.address.read_n4(seg)?;
+                }
+            }
             ("NM1", role) => {
+                self.in_facility = false;
                 self.in_rendering = role == "82";
                 if self.in_rendering {
                     c.rendering_provider = Some(practitioner(seg)?);

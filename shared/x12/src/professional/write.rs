@@ -3,7 +3,7 @@
 
 use crate::claim::{
     ClaimBatch, Frequency, Parties, check_npi, write_header, write_hierarchy,
-    write_line_adjudications, write_other_payers, write_practitioner,
+    write_line_adjudications, write_other_payers, write_practitioner, write_service_facility,
 };
 use crate::common::DateRef;
 use crate::error::WriteError;
@@ -96,6 +96,9 @@ fn write_claim(w: &mut SegmentWriter, c: &ProfessionalClaim) -> Result<(), Write
     if let Some(r) = &c.rendering_provider {
         write_practitioner(w, "82", "PE", r)?;
     }
+    if let Some(f) = &c.service_facility {
+        write_service_facility(w, f)?;
+    }
     write_other_payers(
         w,
         &c.other_payers,
@@ -143,6 +146,12 @@ fn check_claim(path: &str, c: &ProfessionalClaim) -> Result<(), WriteError> {
     )?;
     if let Some(r) = &c.rendering_provider {
         check_npi(&format!("{path}.rendering_provider.npi"), &r.npi)?;
+    }
+    if let Some(f) = &c.service_facility {
+        check_npi(&format!("{path}.service_facility.npi"), &f.npi)?;
+        if f.name.trim().is_empty() {
+            return err("service_facility.name", "required");
+        }
     }
     let ein = &c.billing_provider.ein;
     if ein.len() != 9 || !ein.bytes().all(|b| b.is_ascii_digit()) {

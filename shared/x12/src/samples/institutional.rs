@@ -59,6 +59,7 @@ pub fn institutional_claim(i: usize) -> InstitutionalClaim {
             npi: "1497758544".into(),
             taxonomy: Some("207RC0000X".into()),
         }),
+        service_facility: None,
         other_payers: Vec::new(),
         lines: vec![
             line(i * 10 + 1, "0450", Some("99284"), 90_000),

@@ -5,7 +5,8 @@
 
 use medbill_x12::claim::{
     BillingProvider, ClaimBatch, Demographics, Frequency, LineAdjudication, OtherPayer, Patient,
-    Payer, PayerResponsibility, PersonName, Practitioner, Receiver, Sex, Submitter, Subscriber,
+    Payer, PayerResponsibility, PersonName, Practitioner, Receiver, ServiceFacility, Sex,
+    Submitter, Subscriber,
 };
 use medbill_x12::common::Address;
 use medbill_x12::remit::{Adjustment, AdjustmentGroup};
@@ -231,6 +232,14 @@ pub fn practitioner() -> impl Strategy<Value = Practitioner> {
             npi,
             taxonomy,
         }
+    })
+}
+
+pub fn service_facility() -> impl Strategy<Value = ServiceFacility> {
+    (text(25), npi(), address()).prop_map(|(name, npi, address)| ServiceFacility {
+        name,
+        npi,
+        address,
     })
 }
 
