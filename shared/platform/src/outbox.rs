@@ -56,6 +56,10 @@ pub struct StoredEvent {
     pub payload: Vec<u8>,
 }
 
+/// Events written by one INSERT (six values each, well under either
+/// backend's limit on bound values).
+const INSERT_ROWS: usize = 200;
+
 /// Publishes `events` in the transaction `tx`; returns their sequences.
 pub async fn publish(tx: &mut Tx, events: &[NewEvent]) -> Result<Vec<u64>, sqlx::Error> {
     if events.is_empty() {
@@ -70,23 +74,41 @@ pub async fn publish(tx: &mut Tx, events: &[NewEvent]) -> Result<Vec<u64>, sqlx:
     .await?
     .try_get(0)?;
     let occurred_at = Timestamp::now().to_string();
-    let mut sequences = Vec::with_capacity(events.len());
-    for (i, event) in events.iter().enumerate() {
-        let sequence = last - count + 1 + i as i64;
-        sqlx::query(
-            "INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, occurred_at, payload) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(sequence)
-        .bind(EventId::new().into_string())
-        .bind(&event.event_type)
-        .bind(&event.aggregate_id)
-        .bind(&occurred_at)
-        .bind(&event.payload)
-        .execute(&mut **tx)
-        .await?;
-        sequences.push(sequence as u64);
+    let first = last - count + 1;
+    // One INSERT per chunk of rows rather than per event: a remittance
+    // publishes an event per claim payment.
+    for (c, chunk) in events.chunks(INSERT_ROWS).enumerate() {
+        let mut sql = String::from(
+            "INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, occurred_at, payload) VALUES ",
+        );
+        for r in 0..chunk.len() {
+            let p = r * 6;
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6
+            ));
+        }
+        let mut query = sqlx::query(&sql);
+        for (i, event) in chunk.iter().enumerate() {
+            query = query
+                .bind(first + (c * INSERT_ROWS + i) as i64)
+                .bind(EventId::new().into_string())
+                .bind(&event.event_type)
+                .bind(&event.aggregate_id)
+                .bind(&occurred_at)
+                .bind(&event.payload);
+        }
+        query.execute(&mut **tx).await?;
     }
+    let sequences = (0..count).map(|i| (first + i) as u64).collect();
     tx.mark_published();
     Ok(sequences)
 }

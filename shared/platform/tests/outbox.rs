@@ -260,3 +260,35 @@ backend_tests!(
         );
     }
 );
+
+backend_tests!(
+    many_events_of_one_transaction_get_consecutive_sequences_in_their_order,
+    |test_db: TestDatabase| async move {
+        let db = test_db.connect(PLATFORM_ONLY).await;
+        let event = |n: u64| NewEvent {
+            event_type: "test.Written".into(),
+            aggregate_id: format!("a-{n}"),
+            payload: n.to_le_bytes().to_vec(),
+        };
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(outbox::publish(&mut tx, &[event(0)]).await.unwrap(), [1]);
+        tx.commit().await.unwrap();
+        // More than two INSERTs' worth in one call.
+        let many: Vec<NewEvent> = (1..=450).map(event).collect();
+        let mut tx = db.begin().await.unwrap();
+        let sequences = outbox::publish(&mut tx, &many).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(sequences, (2..=451).collect::<Vec<u64>>());
+        let mut conn = db.pool().acquire().await.unwrap();
+        let page = outbox::read_after(&mut conn, 0, 1000, &[]).await.unwrap();
+        assert_eq!(page.events.len(), 451);
+        for (i, e) in page.events.iter().enumerate() {
+            assert_eq!(e.sequence, i as u64 + 1);
+            assert_eq!(e.payload, (i as u64).to_le_bytes());
+            assert_eq!(e.aggregate_id, format!("a-{i}"));
+        }
+        let ids: std::collections::HashSet<&str> =
+            page.events.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(ids.len(), 451);
+    }
+);
