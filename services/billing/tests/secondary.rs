@@ -7,9 +7,11 @@
 
 mod support;
 
+use medbill_contracts::medbill::billing::v1::denial_service_client::DenialServiceClient;
 use medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient;
 use medbill_contracts::medbill::billing::v1::{
-    Claim, CreateBatchRequest, CreateSecondaryClaimRequest, GetBatchFileRequest, SubmissionStatus,
+    AdjudicationStatus, Claim, ClaimSubmitted, CreateBatchRequest, CreateSecondaryClaimRequest,
+    GetBatchFileRequest, GetClaimRequest, ListDenialsRequest, SubmissionStatus,
 };
 use medbill_contracts::medbill::common::v1::Money;
 use medbill_contracts::medbill::payments::v1::{
@@ -17,8 +19,9 @@ use medbill_contracts::medbill::payments::v1::{
 };
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::backend_tests;
-use medbill_platform::testing::{RunningService, TestDatabase};
+use medbill_platform::testing::{RunningService, TestDatabase, eventually};
 use medbill_x12::claim::PayerResponsibility;
+use prost::Message;
 use support::*;
 use tonic::Code;
 
@@ -216,6 +219,59 @@ backend_tests!(
             ],
             "2430 SVD and CAS equal the primary's remittance"
         );
+        // Payments learns which claim's patient share this one bills.
+        let rows: Vec<Vec<u8>> = sqlx::query_scalar(
+            "SELECT payload FROM outbox_events WHERE event_type = $1 ORDER BY sequence",
+        )
+        .bind("medbill.billing.v1.ClaimSubmitted")
+        .fetch_all(h.service.db().pool())
+        .await
+        .unwrap();
+        let submitted: Vec<ClaimSubmitted> = rows
+            .iter()
+            .map(|p| ClaimSubmitted::decode(p.as_slice()).unwrap())
+            .collect();
+        let links: Vec<(u32, &str)> = submitted
+            .iter()
+            .map(|e| (e.payer_rank, e.primary_claim_id.as_str()))
+            .collect();
+        assert_eq!(links, [(1, ""), (2, primary.claim_id.as_str())]);
+        // The secondary pays $20.00 of the $25.00 the primary left; the rest
+        // of the charge is the prior payer's (OA-23): no denial for it.
+        h.payments
+            .publish(
+                &secondary.claim_id,
+                &remittance(
+                    &secondary,
+                    "1",
+                    2_000,
+                    vec![
+                        service(0, 2_000, vec![cas("OA", "23", 13_000)]),
+                        service(1, 0, vec![cas("OA", "23", 2_000), cas("PR", "2", 500)]),
+                    ],
+                ),
+            )
+            .await;
+        let paid = eventually("the secondary adjudicated", || async {
+            let c = claims(&h.service)
+                .await
+                .get_claim(as_biller(GetClaimRequest {
+                    claim_id: secondary.claim_id.clone(),
+                }))
+                .await
+                .unwrap()
+                .into_inner();
+            (c.adjudication != AdjudicationStatus::None as i32).then_some(c)
+        })
+        .await;
+        assert_eq!(paid.adjudication, AdjudicationStatus::Paid as i32);
+        let denials = DenialServiceClient::new(h.service.channel().await)
+            .list_denials(as_biller(ListDenialsRequest::default()))
+            .await
+            .unwrap()
+            .into_inner()
+            .denials;
+        assert!(denials.is_empty(), "{denials:?}");
 
         // Crossover: the primary forwarded the claim to the secondary itself.
         let e2 = new_uuid_v7();

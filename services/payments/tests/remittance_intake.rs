@@ -238,6 +238,108 @@ backend_tests!(
 );
 
 backend_tests!(
+    a_secondary_claim_takes_over_what_the_primary_left_to_the_patient_and_its_835_settles_it,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let account = id();
+        let lines = [Line("99213", &[], 15_000, 1), Line("36415", &[], 2_500, 1)];
+        let primary = claim("PCN-COB-1", &id(), &account, &lines);
+        let primary_id = primary.claim_id.clone();
+        h.billing.publish(&primary_id, &primary).await;
+        wait_for_charges(&h.service, &primary_id, 17_500).await;
+        let svc = |procedure, charge, paid, cas| Svc {
+            procedure,
+            charge,
+            paid,
+            day: Some(1),
+            control: None,
+            cas,
+        };
+        // The primary: $90.00 paid, CO-45 $60.00, the patient $25.00.
+        let first = Remit {
+            trace: "TRN-COB-1",
+            total: None,
+            claims: vec![Clp {
+                pcn: "PCN-COB-1",
+                status: "1",
+                charge: 17_500,
+                paid: 9_000,
+                patient_responsibility: 2_500,
+                icn: "ICN-P",
+                cas: vec![],
+                services: vec![
+                    svc(
+                        "99213",
+                        15_000,
+                        9_000,
+                        vec![("CO", "45", 4_000), ("PR", "1", 2_000)],
+                    ),
+                    svc(
+                        "36415",
+                        2_500,
+                        0,
+                        vec![("CO", "45", 2_000), ("PR", "2", 500)],
+                    ),
+                ],
+            }],
+            plb: vec![],
+        };
+        ingest(&h.service, &first.render()).await.unwrap();
+        assert_eq!(
+            figures(&claim_audit(&h.service, &primary_id).await),
+            [17_500, 9_000, 6_000, 0, 0, 2_500]
+        );
+        // Billed to the secondary payer: the $25.00 moves from the patient
+        // to that payer, on the same receivable.
+        let mut secondary = claim("PCN-COB-2", &id(), &account, &lines);
+        secondary.payer_rank = 2;
+        secondary.primary_claim_id = primary_id.clone();
+        h.billing.publish(&secondary.claim_id, &secondary).await;
+        let row = eventually("the patient share billed to the secondary", || async {
+            let row = claim_audit(&h.service, &primary_id).await;
+            (figures(&row)[4] == 2_500).then_some(row)
+        })
+        .await;
+        assert_eq!(figures(&row), [17_500, 9_000, 6_000, 0, 2_500, 0]);
+        assert!(row.balanced);
+        // The secondary pays $20.00; the prior payer's part is OA-23 and
+        // posts nothing; $5.00 is the patient's again.
+        let second = Remit {
+            trace: "TRN-COB-2",
+            total: None,
+            claims: vec![Clp {
+                pcn: "PCN-COB-2",
+                status: "2",
+                charge: 17_500,
+                paid: 2_000,
+                patient_responsibility: 500,
+                icn: "ICN-S",
+                cas: vec![],
+                services: vec![
+                    svc("99213", 15_000, 2_000, vec![("OA", "23", 13_000)]),
+                    svc(
+                        "36415",
+                        2_500,
+                        0,
+                        vec![("OA", "23", 2_000), ("PR", "2", 500)],
+                    ),
+                ],
+            }],
+            plb: vec![],
+        };
+        let posted = ingest(&h.service, &second.render()).await.unwrap();
+        assert!(posted.exceptions.is_empty(), "{:?}", posted.exceptions);
+        let row = claim_audit(&h.service, &primary_id).await;
+        assert_eq!(figures(&row), [17_500, 11_000, 6_000, 0, 0, 500]);
+        assert!(row.balanced);
+        let whole = audit(&h.service, &[]).await;
+        assert_eq!(whole.claims_out_of_balance, 0);
+        assert!(whole.unbalanced_entry_ids.is_empty());
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
     claim_payments_that_cannot_be_matched_wait_in_exceptions_with_their_reason,
     |test_db: TestDatabase| async move {
         let h = start_with_billing(&test_db).await;

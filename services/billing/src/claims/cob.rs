@@ -52,6 +52,8 @@ pub async fn other_payer_adjudication(
 /// The primary payer of a secondary claim, its coverage and adjudication.
 #[derive(Debug, Clone)]
 pub struct OtherPayer {
+    /// The claim of the payer before this one.
+    pub primary_claim_id: ClaimId,
     /// The primary payer.
     pub payer: Payer,
     /// The primary coverage.
@@ -77,6 +79,7 @@ impl OtherPayer {
             .await?
             .ok_or_else(|| ServiceError::not_found("coverage", primary.coverage_id.as_str()))?;
         Ok(Some(OtherPayer {
+            primary_claim_id: primary.claim_id.clone(),
             payer,
             coverage,
             adjudication,

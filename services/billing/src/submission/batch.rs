@@ -406,6 +406,11 @@ async fn events_of(
             payer_name: p.payer.name.clone(),
             claim_filing_indicator: p.payer.filing_indicator.code().to_string(),
             submitted_on: Some(wire_date(cx.today)),
+            primary_claim_id: p
+                .other
+                .as_ref()
+                .map(|o| o.primary_claim_id.as_str().to_string())
+                .unwrap_or_default(),
         },
     ));
     Ok(events)

@@ -124,6 +124,8 @@ pub struct SubmittedClaim {
     pub payer: Payer,
     /// 1 primary, 2 secondary, 3 tertiary.
     pub payer_rank: u32,
+    /// For a secondary or tertiary claim: the claim of the payer before it.
+    pub primary_claim_id: Option<ClaimId>,
     /// CLM05-3.
     pub frequency_code: String,
     /// The claim it replaces (frequency 7).
@@ -241,6 +243,50 @@ pub fn denial_write_off_entry(
     }
 }
 
+/// The entry billing a secondary (or tertiary) claim opens: what the claim
+/// before it left to the patient moves, line by line, from the guarantor
+/// to this payer. The receivable stays the primary claim's.
+pub fn next_payer_entry(
+    claim: &StoredClaim,
+    primary: &StoredClaim,
+    patient_by_line: &[(Option<u32>, Money)],
+) -> Result<Option<JournalEntry>, EntryError> {
+    let mut entry = EntryBuilder::new(
+        "claim_billed_to_next_payer",
+        "patient share billed to the next payer",
+    );
+    for (line, owed) in patient_by_line.iter().filter(|(_, m)| m.cents() > 0) {
+        let at = line.filter(|n| claim.lines.iter().any(|l| l.line_number == *n));
+        entry.transfer(
+            *owed,
+            (LedgerAccount::InsuranceAr, claim.refs(at)),
+            (LedgerAccount::PatientAr, primary.refs(*line)),
+        )?;
+    }
+    if entry.is_empty() {
+        return Ok(None);
+    }
+    entry.finish().map(Some)
+}
+
+/// The entry closing a voided secondary (or tertiary) claim: what this
+/// payer still owes goes back to the guarantor, as before it was billed.
+pub fn next_payer_void_entry(
+    claim: &StoredClaim,
+    primary: &StoredClaim,
+    insurance_by_line: &[(Option<u32>, Money)],
+) -> Result<JournalEntry, EntryError> {
+    let mut entry = EntryBuilder::new("claim_voided", "secondary claim voided by billing");
+    for (line, balance) in insurance_by_line {
+        entry.transfer(
+            *balance,
+            (LedgerAccount::PatientAr, primary.refs(*line)),
+            (LedgerAccount::InsuranceAr, claim.refs(*line)),
+        )?;
+    }
+    entry.finish()
+}
+
 /// A claim as stored, with what remittance posting needs.
 #[derive(Debug, Clone)]
 pub struct StoredClaim {
@@ -254,15 +300,24 @@ pub struct StoredClaim {
     pub payer_id: PayerId,
     /// Open or voided.
     pub status: ClaimStatus,
+    /// For a secondary or tertiary claim: the claim of the payer before it,
+    /// whose receivable this claim carries on.
+    pub primary_claim_id: Option<ClaimId>,
     /// Its lines, by line number.
     pub lines: Vec<ClaimLine>,
 }
 
 impl StoredClaim {
+    /// The claim whose receivable this claim's journal lines are on: the
+    /// primary claim's for a claim billed after another payer, else its own.
+    pub fn receivable_id(&self) -> &ClaimId {
+        self.primary_claim_id.as_ref().unwrap_or(&self.claim_id)
+    }
+
     /// References for a journal line of this claim on `line`.
     pub fn refs(&self, line: Option<u32>) -> LineRefs {
         LineRefs {
-            claim_id: Some(self.claim_id.clone()),
+            claim_id: Some(self.receivable_id().clone()),
             line_number: line,
             account_id: Some(self.account_id.clone()),
             payer_id: Some(self.payer_id.clone()),
@@ -288,6 +343,7 @@ mod tests {
             account_id: AccountId::new(),
             payer_id: PayerId::new(),
             status: ClaimStatus::Open,
+            primary_claim_id: None,
             lines: Vec::new(),
         }
     }

@@ -15,7 +15,8 @@ use medbill_platform::peers::Peer;
 use tokio::sync::watch;
 
 use super::domain::{
-    ClaimEvent, ClaimLine, Guarantor, Payer, SubmittedClaim, denial_write_off_entry, void_entry,
+    ClaimEvent, ClaimLine, Guarantor, Payer, SubmittedClaim, denial_write_off_entry,
+    next_payer_entry, next_payer_void_entry, void_entry,
 };
 use super::store;
 use crate::ledger::domain::LedgerAccount;
@@ -66,15 +67,42 @@ impl ClaimFeedHandler {
             tracing::info!(claim_id = %claim.claim_id, "claim known already; nothing opened");
             return Ok(());
         }
+        let source = EntrySource {
+            source_id: &event.event_id,
+            effective_on: claim.submitted_on,
+            posted_at: self.clock.now(),
+        };
         if claim.opens_receivable() {
             let entry = claim
                 .opening_entry()
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let source = EntrySource {
-                source_id: &event.event_id,
-                effective_on: claim.submitted_on,
-                posted_at: self.clock.now(),
-            };
+            ledger::append(tx, &entry, &source).await?;
+            return Ok(());
+        }
+        // Billed after another payer: what that payer's claim left to the
+        // patient is now this payer's to pay.
+        let Some(primary_id) = &claim.primary_claim_id else {
+            tracing::warn!(claim_id = %claim.claim_id, "claim billed to payer {} names no earlier claim; no receivable moved", claim.payer_rank);
+            return Ok(());
+        };
+        let (Some(stored), Some(primary)) = (
+            store::by_id(tx, &claim.claim_id).await?,
+            store::by_id(tx, primary_id).await?,
+        ) else {
+            tracing::warn!(claim_id = %claim.claim_id, %primary_id, "earlier claim unknown to payments; no receivable moved");
+            return Ok(());
+        };
+        let owed: Vec<_> = ledger::claim_line_balances(
+            tx,
+            primary.receivable_id().as_str(),
+            LedgerAccount::PatientAr,
+        )
+        .await?
+        .into_iter()
+        .collect();
+        if let Some(entry) = next_payer_entry(&stored, &primary, &owed)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+        {
             ledger::append(tx, &entry, &source).await?;
         }
         Ok(())
@@ -99,12 +127,25 @@ impl ClaimFeedHandler {
             tracing::info!(%claim_id, error = %e, "claim voided already; nothing to close");
             return Ok(());
         }
-        let owed: Vec<_> =
-            ledger::claim_line_balances(tx, claim_id.as_str(), LedgerAccount::InsuranceAr)
-                .await?
-                .into_iter()
-                .collect();
-        let entry = void_entry(&claim, &owed).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let owed: Vec<_> = ledger::claim_line_balances_of_payer(
+            tx,
+            claim.receivable_id().as_str(),
+            claim.payer_id.as_str(),
+            LedgerAccount::InsuranceAr,
+        )
+        .await?
+        .into_iter()
+        .collect();
+        let primary = match &claim.primary_claim_id {
+            Some(id) => store::by_id(tx, id).await?,
+            None => None,
+        };
+        let entry = match &primary {
+            // A secondary claim's balance goes back to the guarantor.
+            Some(primary) => next_payer_void_entry(&claim, primary, &owed),
+            None => void_entry(&claim, &owed),
+        }
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let source = EntrySource {
             source_id: &event.event_id,
             effective_on: self.clock.date_of(event.occurred_at),
@@ -144,11 +185,15 @@ impl ClaimFeedHandler {
             }
             found
         };
-        let owed: Vec<_> =
-            ledger::claim_line_balances(tx, claim_id.as_str(), LedgerAccount::InsuranceAr)
-                .await?
-                .into_iter()
-                .collect();
+        let owed: Vec<_> = ledger::claim_line_balances_of_payer(
+            tx,
+            claim.receivable_id().as_str(),
+            claim.payer_id.as_str(),
+            LedgerAccount::InsuranceAr,
+        )
+        .await?
+        .into_iter()
+        .collect();
         let memo = format!(
             "denial {} written off ({} {}): {}",
             request.denial_id,
@@ -254,6 +299,10 @@ fn submitted_claim(
             claim_filing_indicator: event.claim_filing_indicator,
         },
         payer_rank: event.payer_rank.max(1),
+        primary_claim_id: invalid_event(convert::optional_id::<ClaimId>(
+            "primary_claim_id",
+            &event.primary_claim_id,
+        ))?,
         frequency_code: event.frequency_code,
         replaces_claim_id: invalid_event(convert::optional_id::<ClaimId>(
             "replaces_claim_id",

@@ -62,8 +62,8 @@ pub async fn insert_claim(
     let inserted = sqlx::query(
         "INSERT INTO claims (claim_id, patient_control_number, account_id, payer_id, payer_rank, \
          encounter_id, frequency_code, replaces_claim_id, total_charge, first_date_of_service, \
-         submitted_on, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open') \
+         submitted_on, status, primary_claim_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12) \
          ON CONFLICT (claim_id) DO NOTHING",
     )
     .bind(claim.claim_id.as_str())
@@ -88,6 +88,13 @@ pub async fn insert_claim(
     .bind(claim.total_charge.cents())
     .bind(claim.first_date_of_service.to_string())
     .bind(claim.submitted_on.to_string())
+    .bind(
+        claim
+            .primary_claim_id
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+    )
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -117,7 +124,7 @@ pub async fn insert_claim(
 }
 
 const CLAIM_COLUMNS: &str =
-    "claim_id, patient_control_number, account_id, payer_id, status FROM claims";
+    "claim_id, patient_control_number, account_id, payer_id, status, primary_claim_id FROM claims";
 
 /// The claim `claim_id`, with its lines.
 pub async fn by_id(
@@ -199,6 +206,10 @@ fn claim_from_row(row: &AnyRow, lines: Vec<ClaimLine>) -> Result<StoredClaim, Se
         payer_id: stored_id(PayerId::parse(&row.try_get::<String, _>(3)?))?,
         status: ClaimStatus::parse(&status)
             .ok_or_else(|| ServiceError::Internal(format!("unknown claim status {status}")))?,
+        primary_claim_id: match row.try_get::<String, _>(5)?.as_str() {
+            "" => None,
+            id => Some(stored_id(ClaimId::parse(id))?),
+        },
         lines,
     })
 }

@@ -195,6 +195,36 @@ pub async fn claim_balance(
     Ok(Money::from_cents(total.unwrap_or(0)))
 }
 
+/// The balance of `account` per line of one claim's receivable owed by or
+/// to one payer (debit positive; claim level under `None`): a claim billed
+/// to a second payer carries the first claim's receivable on.
+pub async fn claim_line_balances_of_payer(
+    conn: &mut AnyConnection,
+    claim_id: &str,
+    payer_id: &str,
+    account: LedgerAccount,
+) -> Result<BTreeMap<Option<u32>, Money>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT line_number, CAST(SUM(amount) AS BIGINT) FROM journal_lines \
+         WHERE claim_id = $1 AND payer_id = $2 AND ledger_account = $3 GROUP BY line_number",
+    )
+    .bind(claim_id)
+    .bind(payer_id)
+    .bind(account.as_str())
+    .fetch_all(conn)
+    .await?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let line: Option<i64> = row.try_get(0)?;
+        let total: i64 = row.try_get(1)?;
+        out.insert(
+            line.and_then(|l| u32::try_from(l).ok()),
+            Money::from_cents(total),
+        );
+    }
+    Ok(out)
+}
+
 /// The balance of `account` per line of one claim (debit positive; lines
 /// posted at claim level are under `None`).
 pub async fn claim_line_balances(

@@ -13,7 +13,7 @@
 
 use medbill_kernel::Money;
 
-use super::domain::{CasGroup, ClaimPayment, ClaimPaymentStatus, ProviderAdjustment};
+use super::domain::{Cas, CasGroup, ClaimPayment, ClaimPaymentStatus, ProviderAdjustment};
 use crate::claims::domain::StoredClaim;
 use crate::ledger::domain::{EntryBuilder, EntryError, JournalEntry, LedgerAccount, LineRefs};
 
@@ -47,7 +47,7 @@ pub fn claim_entry(
             (LedgerAccount::InsuranceAr, refs.clone()),
         )?;
         line_paid = line_paid.checked_add(service.paid)?;
-        for cas in &service.adjustments {
+        for cas in service.adjustments.iter().filter(|c| posts(claim, c)) {
             adjust(&mut entry, cas.group, cas.amount, &refs, writes_off)?;
         }
     }
@@ -57,10 +57,18 @@ pub fn claim_entry(
         (LedgerAccount::Cash, refs.clone()),
         (LedgerAccount::InsuranceAr, refs.clone()),
     )?;
-    for cas in &payment.adjustments {
+    for cas in payment.adjustments.iter().filter(|c| posts(claim, c)) {
         adjust(&mut entry, cas.group, cas.amount, &refs, writes_off)?;
     }
     entry.finish()
+}
+
+/// Whether `cas` moves money on `claim`. On a claim billed after another
+/// payer, OA-23 (the prior payers' payment and adjustments) reports what
+/// the earlier claim's remittance posted already; its receivable here is
+/// only what that payer left to the patient.
+fn posts(claim: &StoredClaim, cas: &Cas) -> bool {
+    !(claim.primary_claim_id.is_some() && cas.group == CasGroup::Other && cas.reason == "23")
 }
 
 fn adjust(
@@ -127,7 +135,7 @@ mod tests {
 
     use super::*;
     use crate::claims::domain::ClaimStatus;
-    use crate::remittances::domain::{Cas, ServicePayment};
+    use crate::remittances::domain::ServicePayment;
 
     fn cents(c: i64) -> Money {
         Money::from_cents(c)
@@ -140,6 +148,7 @@ mod tests {
             account_id: AccountId::new(),
             payer_id: PayerId::new(),
             status: ClaimStatus::Open,
+            primary_claim_id: None,
             lines: vec![],
         }
     }
