@@ -15,6 +15,7 @@ mod coder;
 mod codeset;
 mod cycle;
 mod denials;
+mod eligibility;
 mod patients;
 mod progress;
 mod registry;
@@ -30,14 +31,13 @@ use std::time::Instant;
 
 use anyhow::Context;
 use medbill_contracts::medbill::billing::v1 as billing;
-use medbill_contracts::medbill::common::v1::Date;
 use medbill_payer_sim::{Folders, Report, Simulator};
 use medbill_platform::clock::Clock;
 
 pub use registry::npi;
 pub use summary::{Agreement, Summary, dollars};
 
-use api::{Actor, Api};
+use api::Api;
 use cycle::Payer;
 use progress::note;
 use rng::Rng;
@@ -89,14 +89,6 @@ fn default_workdir() -> PathBuf {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     PathBuf::from("medbill-demo").join(format!("run-{stamp}"))
-}
-
-fn wire_date(day: medbill_kernel::CalendarDate) -> Option<Date> {
-    Some(Date {
-        year: day.year(),
-        month: day.month() as i32,
-        day: day.day() as i32,
-    })
 }
 
 /// Drives the whole cycle and returns the summary (what `medbill demo`
@@ -183,52 +175,11 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
     );
 
     // Eligibility for every fifth patient before the visit (270 → 271).
-    let mut inquiries = Vec::new();
-    let mut registry_api = api.registry();
-    for (patient_id, coverages) in registered.patients.iter().step_by(5) {
-        let Some(coverage) = coverages.first() else {
-            continue;
-        };
-        match registry_api
-            .check_eligibility(api.req(
-                Actor::Biller,
-                billing::CheckEligibilityRequest {
-                    coverage_id: coverage.clone(),
-                    date_of_service: wire_date(payer_start),
-                    service_types: vec!["30".into()],
-                },
-            ))
-            .await
-        {
-            Ok(r) => inquiries.push(r.into_inner().inquiry_id),
-            Err(s) => exceptions.push(format!("CheckEligibility {patient_id}: {}", s.message())),
-        }
-    }
-    payer.answer(&stack).await?;
-    let (mut answered, mut active) = (0, 0);
-    for id in &inquiries {
-        let r = registry_api
-            .get_eligibility(api.req(
-                Actor::Biller,
-                billing::GetEligibilityRequest {
-                    inquiry_id: id.clone(),
-                },
-            ))
-            .await
-            .map_err(crate::operator::status_error)?
-            .into_inner();
-        if r.status == billing::EligibilityStatus::Answered as i32 {
-            answered += 1;
-            if r.active {
-                active += 1;
-            }
-        }
-    }
-    count(
-        &mut counts,
-        "eligibility inquiries (270)",
-        inquiries.len() as i64,
-    );
+    let checked =
+        eligibility::check(&api, &mut payer, &stack, &registered.patients, payer_start).await?;
+    exceptions.extend(checked.refused);
+    let (inquiries, answered, active) = (checked.inquiries, checked.answered, checked.active);
+    count(&mut counts, "eligibility inquiries (270)", inquiries);
     count(&mut counts, "eligibility answers (271) taken in", answered);
     count(&mut counts, "eligibility answers: coverage active", active);
 
@@ -309,7 +260,7 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
         );
         count(
             &mut counts,
-            "  of which OA-23 on secondary claims",
+            "denials resolved: OA-23 on secondary claims",
             worked.prior_payer_impact.into(),
         );
         exceptions.extend(worked.refused);
@@ -343,37 +294,12 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
 
     // Every released encounter billed once: one primary claim that stands
     // (not replaced, voided or rejected) per encounter.
-    let not_released: std::collections::BTreeSet<&str> = pass
-        .not_released
-        .iter()
-        .map(|(id, _)| id.as_str())
-        .collect();
-    let mut standing: BTreeMap<&str, i64> = BTreeMap::new();
-    for c in &claims {
-        let gone = [
-            billing::ClaimStatus::Replaced as i32,
-            billing::ClaimStatus::Voided as i32,
-            billing::ClaimStatus::Rejected as i32,
-        ]
-        .contains(&c.status);
-        if c.payer_rank == 1 && !gone {
-            *standing.entry(c.encounter_id.as_str()).or_default() += 1;
-        }
-    }
     let released: Vec<&str> = submitted
         .iter()
         .map(|s| s.encounter_id.as_str())
-        .filter(|id| !not_released.contains(id))
+        .filter(|id| !pass.not_released.iter().any(|(n, _)| n == id))
         .collect();
-    let once = released
-        .iter()
-        .filter(|id| standing.get(*id) == Some(&1))
-        .count();
-    let unbilled = released
-        .iter()
-        .filter(|id| !standing.contains_key(*id))
-        .count();
-    let twice = standing.values().filter(|n| **n > 1).count();
+    let (once, unbilled, twice) = report::billed_once(&claims, &released);
     count(
         &mut counts,
         "released encounters billed exactly once",

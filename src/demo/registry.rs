@@ -252,3 +252,15 @@ pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::
         patients,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::npi;
+
+    #[test]
+    fn an_npi_gets_the_check_digit_of_the_80840_prefixed_luhn_sum() {
+        // The CMS example NPI and the billing organization's.
+        assert_eq!(npi(123_456_789), "1234567893");
+        assert_eq!(npi(124_531_959), "1245319599");
+    }
+}

@@ -266,3 +266,31 @@ pub async fn read(
     });
     Ok(())
 }
+
+/// Of the `released` encounters: how many have exactly one primary claim
+/// that stands (not replaced, voided or rejected), how many have none, and
+/// how many encounters have more than one.
+pub fn billed_once(claims: &[billing::Claim], released: &[&str]) -> (usize, usize, usize) {
+    let mut standing: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in claims {
+        let gone = [
+            billing::ClaimStatus::Replaced as i32,
+            billing::ClaimStatus::Voided as i32,
+            billing::ClaimStatus::Rejected as i32,
+        ]
+        .contains(&c.status);
+        if c.payer_rank == 1 && !gone {
+            *standing.entry(c.encounter_id.as_str()).or_default() += 1;
+        }
+    }
+    let once = released
+        .iter()
+        .filter(|id| standing.get(*id) == Some(&1))
+        .count();
+    let unbilled = released
+        .iter()
+        .filter(|id| !standing.contains_key(*id))
+        .count();
+    let twice = standing.values().filter(|n| **n > 1).count();
+    (once, unbilled, twice)
+}

@@ -228,3 +228,15 @@ impl Summary {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::dollars;
+
+    #[test]
+    fn cents_print_as_dollars_with_thousands_separators() {
+        assert_eq!(dollars(0), "0.00");
+        assert_eq!(dollars(-1234), "-12.34");
+        assert_eq!(dollars(123_456_789), "1,234,567.89");
+    }
+}
