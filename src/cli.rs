@@ -8,6 +8,7 @@ use medbill_platform::telemetry;
 use crate::billing::{AcksCommand, BatchCommand, ClaimsCommand, DenialsCommand};
 use crate::codes::CodesCommand;
 use crate::demo::DemoArgs;
+use crate::load::LoadArgs;
 use crate::payer_sim::PayerSimArgs;
 use crate::payments::{ArCommand, DepositsCommand, RemitCommand, StatementsCommand};
 use crate::serve::ServeArgs;
@@ -69,6 +70,9 @@ pub enum Command {
     /// Drive a whole revenue cycle through the services' APIs on a stack of
     /// its own, with the payer simulator, and print a summary that balances.
     Demo(DemoArgs),
+    /// Put load on a running stack (closed loop at a concurrency or open
+    /// loop at a rate) and print throughput, errors and latency percentiles.
+    Load(LoadArgs),
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -114,6 +118,9 @@ pub fn run(cli: Cli) -> ExitCode {
             runtime().and_then(|rt| rt.block_on(crate::payer_sim::run(args, crate::up::signal())))
         }
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(crate::demo::run(args))),
+        Command::Load(args) => {
+            runtime().and_then(|rt| rt.block_on(crate::load::run(args, &mut std::io::stdout())))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
