@@ -266,8 +266,6 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
         exceptions.extend(worked.refused);
         corrections += worked.corrections as usize;
         if worked.coding_reviews > 0 {
-            // Coding's consumer puts the encounters back in the queue.
-            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
             let again =
                 coder::work_queue(&api, &visits, &rework_lines, worked.coding_reviews as usize)
                     .await?;

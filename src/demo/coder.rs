@@ -157,18 +157,30 @@ pub async fn work_queue(
     let mut client = api.encounters();
     let mut pass = CodingPass::default();
     let mut progress = Progress::new("coding and releasing", expected);
+    // Encounters sent back by a denial reach the queue through coding's
+    // consumer of billing's feed: an empty queue is waited on a little
+    // while fewer than `expected` have come through.
+    let started = std::time::Instant::now();
+    let mut handled = 0usize;
     loop {
         let claimed = client
             .claim_next_encounter(api.req(Actor::Coder, pb::ClaimNextEncounterRequest::default()))
             .await;
         let encounter = match claimed {
             Ok(e) => e.into_inner(),
-            Err(s) if s.code() == Code::NotFound => break,
+            Err(s) if s.code() == Code::NotFound => {
+                if handled < expected && started.elapsed() < std::time::Duration::from_secs(15) {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    continue;
+                }
+                break;
+            }
             Err(s) => {
                 return Err(crate::operator::status_error(s))
                     .context("claiming the next encounter");
             }
         };
+        handled += 1;
         let id = encounter.encounter_id.clone();
         let visit = visits.get(&id).map(|v| &VISITS[*v]);
         let rework = encounter.rework.is_some();

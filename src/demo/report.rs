@@ -186,7 +186,7 @@ pub async fn read(
             ("total".into(), cents(&i.total), cents(&p.total)),
         ];
         summary.agreements.push(Agreement {
-            what: "AR aging total = ledger AR (cents)".into(),
+            what: "AR aging total / ledger audit AR".into(),
             services: cents(&i.total) + cents(&p.total),
             simulator: get("insurance_ar") + get("patient_ar"),
         });
@@ -222,7 +222,7 @@ pub async fn read(
         format!("${}", super::summary::dollars(cents(&kpis.gross_charges))),
     );
     summary.agreements.push(Agreement {
-        what: "KPI total AR = ledger AR (cents)".into(),
+        what: "KPI total AR / ledger audit AR".into(),
         services: cents(&kpis.total_ar),
         simulator: get("insurance_ar") + get("patient_ar"),
     });
@@ -248,19 +248,19 @@ pub async fn read(
     let received = (t.claims_accepted + t.claims_rejected) as i64;
     let sent = claims.iter().filter(|c| !c.batch_id.is_empty()).count() as i64;
     summary.agreements.push(Agreement {
-        what: "claims sent (billing) / received (payer)".into(),
+        what: "claims sent (billing) / received (payer sim)".into(),
         services: sent,
         simulator: received,
     });
     summary.agreements.push(Agreement {
-        what: "insurance paid on claims (ledger / ΣCLP04)".into(),
+        what: "insurance paid (ledger) / ΣCLP04 (payer sim)".into(),
         services: get("paid") - patient_paid,
         simulator: t.paid,
     });
     let billing_paid: i64 = claims.iter().map(|c| cents(&c.paid)).sum();
     let standing: i64 = record.claims.iter().map(|c| c.net_paid()).sum();
     summary.agreements.push(Agreement {
-        what: "paid on billing's claims / payer's net paid".into(),
+        what: "paid on billing's claims / net paid (payer sim)".into(),
         services: billing_paid,
         simulator: standing,
     });

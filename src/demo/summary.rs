@@ -147,7 +147,7 @@ impl Summary {
         line(String::new());
         line("Work done".into());
         for (k, v) in &self.counts {
-            line(format!("  {k:<40} {v:>10}"));
+            line(format!("  {k:<44} {v:>10}"));
         }
         line(String::new());
         line(format!(
@@ -208,10 +208,10 @@ impl Summary {
             line(format!("  {k:<30} {v}"));
         }
         line(String::new());
-        line("Against the payer simulator's record".into());
+        line("Cross-checks, in cents (the services' figure, then what it must equal: the ledger audit's or the payer simulator's record)".into());
         for a in &self.agreements {
             line(format!(
-                "  {:<44} services {:>14}  simulator {:>14}  {}",
+                "  {:<46} {:>14}  vs {:>14}  {}",
                 a.what,
                 a.services,
                 a.simulator,
