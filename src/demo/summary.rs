@@ -195,6 +195,16 @@ impl Summary {
             ));
         }
         line(String::new());
+        line("The payer simulator's record".into());
+        for (k, v) in &self.simulator {
+            let counted = k.starts_with("claims") || k == "835s";
+            if counted {
+                line(format!("  {k:<34} {v:>15}"));
+            } else {
+                line(format!("  {k:<34} ${:>14}", dollars(*v)));
+            }
+        }
+        line(String::new());
         line("AR aging (from date of service)   insurance          patient".into());
         for (bucket, i, p) in &self.aging {
             line(format!(
