@@ -523,6 +523,51 @@ backend_tests!(
         let requests: Vec<DenialWriteOffRequested> =
             outbox(svc, "medbill.billing.v1.DenialWriteOffRequested").await;
         assert_eq!(requests.len(), 1);
+
+        // The payer denies the corrected claim whole, for the patient's plan
+        // (PR-204 only): a non-covered denial with its CARC; and a corrected
+        // claim can itself be corrected, naming the new payer claim number.
+        h.payments
+            .publish(
+                &corrected.claim_id,
+                &posted(
+                    &corrected.claim_id,
+                    ClaimPayment {
+                        patient_control_number: corrected.patient_control_number.clone(),
+                        claim_id: corrected.claim_id.clone(),
+                        status_code: "4".into(),
+                        charge: cents(15_000),
+                        paid: cents(0),
+                        payer_claim_number: "ICN-3B".into(),
+                        adjustments: vec![adjustment("PR", "204", 15_000)],
+                        ..Default::default()
+                    },
+                    date(2026, 11, 25),
+                ),
+            )
+            .await;
+        let non_covered = eventually("the non-covered denial", || async move {
+            let found = denials(svc, DenialCategory::NonCovered).await;
+            (!found.is_empty()).then_some(found)
+        })
+        .await;
+        assert_eq!(non_covered.len(), 1);
+        let n = &non_covered[0];
+        assert_eq!(n.claim_id, corrected.claim_id);
+        assert_eq!(
+            (n.group_code.as_str(), n.carc_codes.clone()),
+            ("PR", vec!["204".to_string()])
+        );
+        assert_eq!(n.denied_amount, cents(15_000));
+        assert_eq!(n.origin, "patient / plan");
+        let again = claims_api
+            .correct_claim(correct(&corrected.claim_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(again.frequency_code, "7");
+        assert_eq!(again.payer_claim_number, "ICN-3B");
+        assert_eq!(again.replaces_claim_id, corrected.claim_id);
         h.service.stop().await;
     }
 );

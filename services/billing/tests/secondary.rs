@@ -10,8 +10,9 @@ mod support;
 use medbill_contracts::medbill::billing::v1::denial_service_client::DenialServiceClient;
 use medbill_contracts::medbill::billing::v1::submission_service_client::SubmissionServiceClient;
 use medbill_contracts::medbill::billing::v1::{
-    AdjudicationStatus, Claim, ClaimSubmitted, CreateBatchRequest, CreateSecondaryClaimRequest,
-    GetBatchFileRequest, GetClaimRequest, ListDenialsRequest, SubmissionStatus,
+    AdjudicationStatus, Claim, ClaimSubmitted, CorrectClaimRequest, CreateBatchRequest,
+    CreateSecondaryClaimRequest, GetBatchFileRequest, GetClaimRequest, ListDenialsRequest,
+    SubmissionStatus,
 };
 use medbill_contracts::medbill::common::v1::Money;
 use medbill_contracts::medbill::payments::v1::{
@@ -272,6 +273,34 @@ backend_tests!(
             .into_inner()
             .denials;
         assert!(denials.is_empty(), "{denials:?}");
+        // A corrected secondary claim bills after the same primary: its 837
+        // carries the primary's adjudication again.
+        let corrected = claims(&h.service)
+            .await
+            .correct_claim(as_biller(CorrectClaimRequest {
+                claim_id: secondary.claim_id.clone(),
+                reason: "secondary member id corrected".into(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            corrected.submission,
+            SubmissionStatus::Ready as i32,
+            "{:?}",
+            corrected.scrub_findings
+        );
+        let (ids, content) = batch_file(&h.service).await;
+        assert_eq!(ids, std::slice::from_ref(&corrected.claim_id));
+        let read = medbill_x12::professional::read_837p(&content).unwrap();
+        let again = &read[0].claims[0];
+        assert_eq!(again.payer.id, "88888");
+        assert_eq!(again.other_payers.len(), 1);
+        assert_eq!(
+            again.other_payers[0].paid_amount.map(|a| a.cents()),
+            Some(9_000)
+        );
+        assert_eq!(again.lines[0].adjudications.len(), 1);
 
         // Crossover: the primary forwarded the claim to the secondary itself.
         let e2 = new_uuid_v7();

@@ -40,7 +40,16 @@ pub async fn other_payer_adjudication(
     conn: &mut AnyConnection,
     claim: &Claim,
 ) -> Result<Option<(Claim, PayerAdjudication)>, ServiceError> {
-    let Some((primary_id, _)) = primary_of(conn, &claim.claim_id).await? else {
+    // A corrected (or voiding) secondary claim follows the same primary as
+    // the claim it stands for.
+    let mut link = primary_of(conn, &claim.claim_id).await?;
+    if link.is_none()
+        && claim.payer_rank >= 2
+        && let Some(replaced) = &claim.replaces_claim_id
+    {
+        link = primary_of(conn, replaced).await?;
+    }
+    let Some((primary_id, _)) = link else {
         return Ok(None);
     };
     let primary = store::require_claim(conn, &primary_id).await?;

@@ -182,5 +182,19 @@ async fn reissue(
     };
     next.state = ClaimState::new(!next.has_errors());
     store::insert_claim(conn, &next, cx.actor, history_reason, None).await?;
+    // A secondary claim's replacement bills after the same primary: its
+    // 837 carries the same prior payer loops (2320/2330B/2430).
+    if let Some((primary_id, remittance_id)) = super::cob::primary_of(conn, &claim.claim_id).await?
+    {
+        sqlx::query(
+            "INSERT INTO secondary_claims (claim_id, primary_claim_id, remittance_id) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(next.claim_id.as_str())
+        .bind(primary_id.as_str())
+        .bind(&remittance_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(next)
 }

@@ -320,7 +320,18 @@ fn denials_of(
     if !found.is_empty() {
         out.push(make("", &found, &payment.remark_codes));
     } else if payment.status_code == "4" && out.is_empty() {
-        let mut d = make("", &[], &payment.remark_codes);
+        // Denied whole with only patient-responsibility reasons (PR-204
+        // not covered by the plan, PR-27 after coverage ended, ...): the
+        // denial is classed by those reasons.
+        let patient: Vec<_> = payment
+            .adjustments
+            .iter()
+            .chain(payment.services.iter().flat_map(|s| s.adjustments.iter()))
+            .filter(|a| a.group_code == "PR" && money(a.amount.as_ref()).cents() > 0)
+            .filter_map(|a| table.get(&a.reason_code).map(|class| (a, class.clone())))
+            .filter(|(_, class)| class.category != "contractual")
+            .collect();
+        let mut d = make("", &patient, &payment.remark_codes);
         d.denied_amount = money(payment.charge.as_ref());
         out.push(d);
     }
