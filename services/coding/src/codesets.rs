@@ -10,7 +10,10 @@
 //!   deleting history), and the record of each bundle import.
 //! - [`facts`]: what the coding edits read of the code sets for one coding.
 //! - [`store`]: the tables and the read API of the coding-edit engine.
-//! - [`search`]: the in-memory word and code-prefix index of `SearchCodes`.
+//! - [`index`]: the in-memory index of the loaded releases that answers
+//!   `GetCode` and `SearchCodes`; [`index_cache`] builds it at start and
+//!   swaps in a new one when a release is loaded.
+//! - [`search`]: the word and code-prefix part of that index.
 //! - [`grpc`]: the `CodeSetService` handler (prost types stop there).
 
 pub mod cms;
@@ -21,6 +24,7 @@ pub mod fetch;
 pub mod grpc;
 pub mod import;
 pub mod import_cms;
+pub mod index;
 pub mod index_cache;
 pub mod mce;
 pub mod oce;

@@ -13,6 +13,7 @@ pub mod suggestions;
 
 use std::future::Future;
 
+use codesets::index_cache::IndexCache;
 use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetServiceServer;
 use medbill_contracts::medbill::coding::v1::coding_audit_service_server::CodingAuditServiceServer;
 use medbill_contracts::medbill::coding::v1::encounter_service_server::EncounterServiceServer;
@@ -63,9 +64,21 @@ impl PeerArgs {
 /// The coding service assembled: its gRPC servers, its role table and, when
 /// billing is a peer, the consumer of billing's feed.
 pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
-    // One search index serves SearchCodes and SuggestCodes.
-    let index = codesets::index_cache::IndexCache::new(db.clone());
+    let index = IndexCache::new(db.clone());
+    assemble_with(db, settings, peers, index)
+}
+
+/// [`assemble`] around a code-set index built already.
+fn assemble_with(
+    db: Database,
+    settings: ServerSettings,
+    peers: Peers,
+    index: IndexCache,
+) -> ServiceBuilder {
+    // One code-set index serves GetCode, SearchCodes and SuggestCodes, and
+    // follows the releases loaded while the service runs.
     let clock = settings.clock.clone();
+    let watched = index.clone();
     let mut service = ServiceBuilder::new("coding", roles::policy(), settings)
         .add_service(CodeSetServiceServer::new(
             codesets::grpc::CodeSetHandler::with_index(db.clone(), index.clone(), clock.clone()),
@@ -76,7 +89,8 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
         .add_service(CodingAuditServiceServer::new(audit::grpc::AuditRpc::new(
             db.clone(),
             clock,
-        )));
+        )))
+        .task(move |stop| watched.keep_fresh(stop));
     if let Some(billing) = peers.billing {
         service = service.task(move |stop| encounters::rework::follow_billing(db, billing, stop));
     }
@@ -91,7 +105,10 @@ pub async fn serve(
     peers: Peers,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    assemble(db.clone(), settings, peers)
+    // The code-set index is built before the first call is accepted, so
+    // no lookup waits for it.
+    let index = IndexCache::open(db.clone()).await;
+    assemble_with(db.clone(), settings, peers, index)
         .serve(listener, db, shutdown)
         .await
 }

@@ -40,7 +40,7 @@ impl Suggester {
         limit: usize,
     ) -> Result<Vec<Suggestion>, ServiceError> {
         let index = self.index.get().await?;
-        Ok(suggest(&index, text, date, limit))
+        Ok(suggest(index.search_index(), text, date, limit))
     }
 }
 
@@ -186,15 +186,15 @@ pub fn suggest(
                         score /= 5;
                     }
                     let span = (window[0].1.start, window[len - 1].1.end);
-                    let entry = best
-                        .entry(hit.entry.code.clone())
-                        .or_insert_with(|| Suggestion {
-                            code: hit.entry.code.clone(),
-                            description: hit.entry.description.clone(),
-                            score_permille: 0,
-                            evidence: Vec::new(),
-                            negated,
-                        });
+                    let entry =
+                        best.entry(hit.entry.code.to_string())
+                            .or_insert_with(|| Suggestion {
+                                code: hit.entry.code.to_string(),
+                                description: hit.entry.description.to_string(),
+                                score_permille: 0,
+                                evidence: Vec::new(),
+                                negated,
+                            });
                     // Evidence leads with the span behind the best score; a
                     // span inside another adds nothing.
                     let inside = |outer: &(usize, usize), inner: &(usize, usize)| {

@@ -161,7 +161,8 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
     .unwrap();
     drop(conn);
 
-    let service = seed::start(db).await;
+    let started = Instant::now();
+    let service = seed::start(db.clone()).await;
     let mut client = CodeSetServiceClient::new(service.channel().await);
     let get = |code: &str, date: &str| {
         authorized(
@@ -181,6 +182,12 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
         .into_inner()
         .code
         .unwrap();
+    // The index is built before the server accepts calls: the first call
+    // waited for that build, no call after it does.
+    eprintln!(
+        "service start to first GetCode answer (index build included): {:?}",
+        started.elapsed()
+    );
     assert_eq!(
         s52.description,
         "Torus fracture of lower end of right radius, initial encounter for closed fracture"
@@ -344,6 +351,51 @@ async fn the_full_public_code_sets_load_and_answer_the_golden_values() {
         !found.is_empty() && found.iter().all(|c| c.code.starts_with("S5252")),
         "{found:?}"
     );
+    // GetCode answers from the index exactly as the store's per-call SQL
+    // does, over a sample of every system's codes on dates across the MCE
+    // and I/OCE history.
+    let samples: Vec<(String, String)> = sqlx::query_as(
+        "SELECT system, code FROM (SELECT system, code FROM codes \
+         UNION SELECT system, code FROM code_validity) known ORDER BY system, code",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let mut conn = db.pool().acquire().await.unwrap();
+    let mut compared = 0;
+    for (system, code) in samples.iter().step_by(173) {
+        let system = codesets::CodeSystem::parse(system).unwrap();
+        for date in ["2016-06-01", "2024-09-30", "2026-06-01"] {
+            let stored = store::lookup::get_code(&mut conn, system, code, day(date))
+                .await
+                .unwrap();
+            let served = client
+                .get_code(authorized(
+                    GetCodeRequest {
+                        system: seed::wire_system(system) as i32,
+                        code: code.clone(),
+                        date_of_service: Some(wire(date)),
+                    },
+                    "ann",
+                    &[Role::Coder],
+                ))
+                .await;
+            match (stored, served) {
+                (Some(stored), Ok(served)) => assert_eq!(
+                    served.into_inner().code.unwrap(),
+                    seed::on_the_wire(stored),
+                    "{code} on {date}"
+                ),
+                (None, Err(status)) => assert_eq!(status.code(), Code::NotFound, "{code}"),
+                (stored, served) => panic!("{code} on {date}: {stored:?} / {served:?}"),
+            }
+            compared += 1;
+        }
+    }
+    drop(conn);
+    eprintln!("index equals store on {compared} (code, date) samples");
+    assert!(compared > 3_000, "{compared}");
+
     // The coding edits against the real code sets, through the workbench.
     let mut encounters = EncounterServiceClient::new(service.channel().await);
     let mut n = 0;

@@ -1,5 +1,6 @@
 //! The `CodeSetService` handler: translates requests into domain values,
-//! asks the store or the search index, translates the answers back.
+//! asks the in-memory code-set index (`GetCode`, `SearchCodes`) or the
+//! store (`ListCodeSetReleases`), translates the answers back.
 
 use medbill_contracts::medbill::coding::v1 as wire;
 use medbill_contracts::medbill::coding::v1::code_set_service_server::CodeSetService;
@@ -12,9 +13,10 @@ use medbill_platform::db::Database;
 use tonic::{Request, Response, Status};
 
 use super::domain::{CodeAnswer, CodeStatus, CodeSystem, NoteKind, normalize_code};
+use super::index::CodeSetIndex;
 use super::index_cache::IndexCache;
 use super::search::Query;
-use super::store::{lookup, releases};
+use super::store::releases;
 
 /// Serves code lookup and search over `db`.
 pub struct CodeSetHandler {
@@ -24,8 +26,9 @@ pub struct CodeSetHandler {
 }
 
 impl CodeSetHandler {
-    /// A handler over the coding database with its own search index; an
-    /// absent date of service means today on `clock`.
+    /// A handler over the coding database with its own code-set index,
+    /// built on the first call; an absent date of service means today on
+    /// `clock`.
     pub fn new(db: Database, clock: Clock) -> CodeSetHandler {
         let index = IndexCache::new(db.clone());
         CodeSetHandler::with_index(db, index, clock)
@@ -109,6 +112,39 @@ fn wire_code(answer: CodeAnswer) -> wire::Code {
     }
 }
 
+/// The answers of `SearchCodes`. Period dates are read leniently here (a
+/// date that does not parse is left out), as they always were.
+fn search(index: &CodeSetIndex, query: &Query) -> Vec<wire::Code> {
+    index
+        .search(query)
+        .into_iter()
+        .map(|hit| {
+            let e = hit.entry;
+            let (from, to) = match hit.period {
+                Some(p) => (
+                    p.from.parse().ok(),
+                    p.to.as_deref().and_then(|t| t.parse().ok()),
+                ),
+                None => (e.listed_from.parse().ok(), None),
+            };
+            wire_code(CodeAnswer {
+                system: e.system,
+                code: e.code.to_string(),
+                status: hit.status,
+                description: e.description.to_string(),
+                effective_from: from,
+                effective_to: to,
+                notes: Vec::new(),
+                mce_edits: hit
+                    .period
+                    .map(|p| p.edits.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default(),
+                parent: e.parent.to_string(),
+            })
+        })
+        .collect()
+}
+
 #[tonic::async_trait]
 impl CodeSetService for CodeSetHandler {
     async fn get_code(
@@ -121,13 +157,21 @@ impl CodeSetService for CodeSetHandler {
         let code =
             normalize_code(&req.code).map_err(|e| ServiceError::invalid("code", e.to_string()))?;
         let dos = date("date_of_service", req.date_of_service.as_ref())?;
-        let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        let answer = lookup::get_code(&mut conn, system, &code, dos)
-            .await
-            .map_err(ServiceError::from)?
-            .ok_or_else(|| {
-                ServiceError::not_found("code", format!("{} {code}", system.as_str()))
-            })?;
+        let index = self.index.get().await?;
+        let mut answer = index
+            .get_code(system, &code, dos)
+            .map_err(ServiceError::from)?;
+        // A code unknown here may be in a release another process just loaded.
+        if answer.is_none()
+            && let Some(newer) = self.index.recheck(&index).await?
+        {
+            answer = newer
+                .get_code(system, &code, dos)
+                .map_err(ServiceError::from)?;
+        }
+        let answer = answer.ok_or_else(|| {
+            ServiceError::not_found("code", format!("{} {code}", system.as_str()))
+        })?;
         Ok(Response::new(wire::GetCodeResponse {
             code: Some(wire_code(answer)),
         }))
@@ -156,34 +200,12 @@ impl CodeSetService for CodeSetHandler {
             include_headers: req.include_headers,
         };
         let index = self.index.get().await?;
-        let codes = index
-            .search(&query)
-            .into_iter()
-            .map(|hit| {
-                let e = hit.entry;
-                let (from, to) = match hit.period {
-                    Some(p) => (
-                        p.from.parse().ok(),
-                        p.to.as_deref().and_then(|t| t.parse().ok()),
-                    ),
-                    None => (e.listed_from.parse().ok(), None),
-                };
-                wire_code(CodeAnswer {
-                    system: e.system,
-                    code: e.code.clone(),
-                    status: hit.status,
-                    description: e.description.clone(),
-                    effective_from: from,
-                    effective_to: to,
-                    notes: Vec::new(),
-                    mce_edits: hit
-                        .period
-                        .map(|p| p.edits.split_whitespace().map(str::to_string).collect())
-                        .unwrap_or_default(),
-                    parent: e.parent.clone(),
-                })
-            })
-            .collect();
+        let mut codes = search(&index, &query);
+        if codes.is_empty()
+            && let Some(newer) = self.index.recheck(&index).await?
+        {
+            codes = search(&newer, &query);
+        }
         Ok(Response::new(wire::SearchCodesResponse { codes }))
     }
 

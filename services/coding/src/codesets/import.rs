@@ -131,6 +131,8 @@ pub(crate) async fn load_release(
     let written = load::load_release(&mut tx, &release, rows).await?;
     if written.is_some() {
         tx.commit().await?;
+        // The code-set indexes of this process pick the release up.
+        super::index_cache::release_committed();
     }
     Ok(LoadedRelease {
         system: release.system,

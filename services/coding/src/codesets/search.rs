@@ -1,24 +1,24 @@
-//! `SearchCodes`: an in-memory index over the newest code list of each
-//! system, rebuilt when the set of loaded releases changes.
+//! `SearchCodes`: a word and code-prefix index over the newest code list of
+//! each system, part of the code-set index ([`super::index`]) and rebuilt
+//! with it when the set of loaded releases changes.
 //!
 //! Why in memory: all words must match, as prefixes, case and punctuation
 //! insensitive, ranked — over 98k ICD-10-CM descriptions that is a few
 //! hundred microseconds with posting lists, where `LIKE '%word%'` scans the
-//! table on both backends. The index costs ~30 MB and ~1 s to build once.
+//! table on both backends. Entries share their strings and validity periods
+//! with the `GetCode` side of the index.
 //!
 //! Ranking: more query words matching a whole description word first, then
 //! descriptions that start with the first query word, then shorter
 //! descriptions, then code order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use medbill_kernel::CalendarDate;
-use sqlx::AnyConnection;
 
 use super::domain::{CodeStatus, CodeSystem};
 use super::store::lookup::Period;
-use super::store::newest_release;
-use super::store::write::ReleaseKind;
 
 /// One searchable code.
 #[derive(Debug, Clone)]
@@ -26,18 +26,43 @@ pub struct Entry {
     /// Its system.
     pub system: CodeSystem,
     /// The code.
-    pub code: String,
+    pub code: Arc<str>,
     /// Its description.
-    pub description: String,
+    pub description: Arc<str>,
     /// A header rather than billable.
     pub is_header: bool,
     /// The parent heading.
-    pub parent: String,
-    /// Validity periods; empty means "valid from `listed_from`".
-    pub periods: Vec<Period>,
-    /// Effective date of the code list it came from.
-    pub listed_from: String,
-    words: Vec<u32>,
+    pub parent: Arc<str>,
+    /// Validity periods, oldest first; empty means "valid from
+    /// `listed_from`".
+    pub periods: Arc<[Period]>,
+    /// Effective date of the code list it came from (text, as stored).
+    pub listed_from: Arc<str>,
+    words: Box<[u32]>,
+}
+
+impl Entry {
+    /// An entry not indexed yet ([`SearchIndex::build`] finds its words).
+    pub fn new(
+        system: CodeSystem,
+        code: Arc<str>,
+        description: Arc<str>,
+        is_header: bool,
+        parent: Arc<str>,
+        periods: Arc<[Period]>,
+        listed_from: Arc<str>,
+    ) -> Entry {
+        Entry {
+            system,
+            code,
+            description,
+            is_header,
+            parent,
+            periods,
+            listed_from,
+            words: Box::default(),
+        }
+    }
 }
 
 /// A hit: the entry and its status on the searched date.
@@ -86,60 +111,6 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 impl SearchIndex {
-    /// Builds the index from the newest code list (and validity) of each system.
-    pub async fn load(conn: &mut AnyConnection) -> Result<SearchIndex, sqlx::Error> {
-        let mut entries = Vec::new();
-        for system in CodeSystem::ALL {
-            let Some(list) =
-                newest_release(&mut *conn, system, ReleaseKind::Codes, "", None).await?
-            else {
-                continue;
-            };
-            let (listed_from,): (String,) = sqlx::query_as(
-                "SELECT effective_from FROM code_set_releases WHERE release_id = $1",
-            )
-            .bind(&list)
-            .fetch_one(&mut *conn)
-            .await?;
-            let mut periods: HashMap<String, Vec<Period>> = HashMap::new();
-            if let Some(v) =
-                newest_release(&mut *conn, system, ReleaseKind::Validity, "", None).await?
-            {
-                let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
-                    "SELECT code, valid_from, valid_to, mce_edits FROM code_validity WHERE release_id = $1 ORDER BY code, valid_from",
-                )
-                .bind(v)
-                .fetch_all(&mut *conn)
-                .await?;
-                for (code, from, to, edits) in rows {
-                    periods
-                        .entry(code)
-                        .or_default()
-                        .push(Period { from, to, edits });
-                }
-            }
-            let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-                "SELECT code, is_header, description, parent FROM codes WHERE release_id = $1",
-            )
-            .bind(list)
-            .fetch_all(&mut *conn)
-            .await?;
-            for (code, is_header, description, parent) in rows {
-                entries.push(Entry {
-                    system,
-                    periods: periods.remove(&code).unwrap_or_default(),
-                    code,
-                    description,
-                    is_header: is_header != 0,
-                    parent,
-                    listed_from: listed_from.clone(),
-                    words: Vec::new(),
-                });
-            }
-        }
-        Ok(SearchIndex::build(entries))
-    }
-
     /// Indexes `entries`.
     pub fn build(mut entries: Vec<Entry>) -> SearchIndex {
         let mut ids: HashMap<String, u32> = HashMap::new();
@@ -168,7 +139,7 @@ impl SearchIndex {
                     postings[x as usize].push(i as u32);
                 }
             }
-            e.words = ws;
+            e.words = ws.into_boxed_slice();
         }
         let mut by_code: Vec<u32> = (0..entries.len() as u32).collect();
         by_code.sort_by(|a, b| entries[*a as usize].code.cmp(&entries[*b as usize].code));
@@ -223,10 +194,10 @@ impl SearchIndex {
         if looks_like_code {
             let start = self
                 .by_code
-                .partition_point(|i| self.entries[*i as usize].code.as_str() < compact.as_str());
+                .partition_point(|i| &*self.entries[*i as usize].code < compact.as_str());
             for &i in &self.by_code[start..] {
                 let e = &self.entries[i as usize];
-                if !e.code.starts_with(&compact) {
+                if !e.code.starts_with(compact.as_str()) {
                     break;
                 }
                 hits.push((i, (0, 0, e.code.len())));
@@ -320,7 +291,7 @@ impl SearchIndex {
             });
         }
         if e.periods.is_empty() {
-            return (e.listed_from.as_str() <= day).then_some(Hit {
+            return (&*e.listed_from <= day).then_some(Hit {
                 entry: e,
                 status: CodeStatus::Billable,
                 period: None,
@@ -333,13 +304,4 @@ impl SearchIndex {
             period: Some(period),
         })
     }
-}
-
-/// A fingerprint of the loaded releases: the index is rebuilt when it changes.
-pub async fn releases_fingerprint(conn: &mut AnyConnection) -> Result<(i64, String), sqlx::Error> {
-    let (count, latest): (i64, Option<String>) =
-        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT), MAX(loaded_at) FROM code_set_releases")
-            .fetch_one(conn)
-            .await?;
-    Ok((count, latest.unwrap_or_default()))
 }

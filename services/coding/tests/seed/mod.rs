@@ -265,6 +265,70 @@ pub async fn seed_code_sets(db: &Database) {
     .unwrap();
 }
 
+/// The wire value of a code system.
+pub fn wire_system(system: CodeSystem) -> medbill_contracts::medbill::coding::v1::CodeSystem {
+    use medbill_contracts::medbill::coding::v1::CodeSystem as Wire;
+    match system {
+        CodeSystem::Icd10Cm => Wire::Icd10cm,
+        CodeSystem::Icd10Pcs => Wire::Icd10pcs,
+        CodeSystem::Cpt => Wire::Cpt,
+        CodeSystem::Hcpcs => Wire::Hcpcs,
+        CodeSystem::Modifier => Wire::Modifier,
+    }
+}
+
+/// A store answer (`store::lookup::get_code`) as `GetCode` puts it on the
+/// wire, to compare the served answer with.
+pub fn on_the_wire(
+    answer: medbill_coding::codesets::CodeAnswer,
+) -> medbill_contracts::medbill::coding::v1::Code {
+    use medbill_coding::codesets::CodeStatus;
+    use medbill_contracts::medbill::coding::v1 as pb;
+    use medbill_contracts::medbill::common::v1::{Date, DateRange};
+    let date = |d: CalendarDate| Date {
+        year: d.year(),
+        month: d.month() as i32,
+        day: d.day() as i32,
+    };
+    let status = match answer.status {
+        CodeStatus::Billable => pb::CodeStatus::Billable,
+        CodeStatus::Header => pb::CodeStatus::Header,
+        CodeStatus::NotEffective => pb::CodeStatus::NotEffective,
+    };
+    let kind = |k: NoteKind| match k {
+        NoteKind::InclusionTerm => pb::NoteKind::InclusionTerm,
+        NoteKind::Includes => pb::NoteKind::Includes,
+        NoteKind::Excludes1 => pb::NoteKind::Excludes1,
+        NoteKind::Excludes2 => pb::NoteKind::Excludes2,
+        NoteKind::CodeFirst => pb::NoteKind::CodeFirst,
+        NoteKind::UseAdditionalCode => pb::NoteKind::UseAdditionalCode,
+        NoteKind::CodeAlso => pb::NoteKind::CodeAlso,
+        NoteKind::Note => pb::NoteKind::Note,
+        NoteKind::SeventhCharacter => pb::NoteKind::SeventhCharacter,
+    };
+    pb::Code {
+        system: wire_system(answer.system) as i32,
+        code: answer.code,
+        status: status as i32,
+        description: answer.description,
+        effective: answer.effective_from.map(|from| DateRange {
+            start: Some(date(from)),
+            end: answer.effective_to.map(date),
+        }),
+        notes: answer
+            .notes
+            .into_iter()
+            .map(|n| pb::CodeNote {
+                kind: kind(n.kind) as i32,
+                text: n.text,
+                from_code: n.from_code,
+            })
+            .collect(),
+        mce_edits: answer.mce_edits,
+        parent: answer.parent,
+    }
+}
+
 /// A procedure line of `code` with `modifiers` and `units`, pointing to the
 /// first diagnosis.
 pub fn line(

@@ -10,8 +10,12 @@
 //!
 //! Many codes are answered with one query per table ([`answers`]), so the
 //! coding edits read a whole encounter in a fixed number of round trips.
+//! `GetCode` answers from the in-memory index (`codesets::index`), which
+//! keeps the same rows and decides with the same `resolve`.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use medbill_kernel::CalendarDate;
 use sqlx::{AnyConnection, Row};
@@ -21,31 +25,40 @@ use super::releases::{Release, Releases};
 use super::write::ReleaseKind;
 use crate::codesets::domain::{CodeAnswer, CodeStatus, CodeSystem, Note};
 
-/// One code list entry as stored.
+/// One code list entry as stored. The strings are shared (`Arc<str>`) so
+/// that the in-memory index holds each description, parent and release id
+/// once however many codes and releases name it.
 #[derive(Debug, Clone)]
-struct Listed {
-    release_id: String,
-    effective_from: CalendarDate,
-    is_header: bool,
-    description: String,
-    parent: String,
+pub(crate) struct Listed {
+    /// The code list it is in.
+    pub(crate) release_id: Arc<str>,
+    /// That list's effective date.
+    pub(crate) effective_from: CalendarDate,
+    /// A heading rather than billable.
+    pub(crate) is_header: bool,
+    /// Its description in that list.
+    pub(crate) description: Arc<str>,
+    /// Its parent in that list.
+    pub(crate) parent: Arc<str>,
 }
 
-/// A validity period as stored.
-#[derive(Debug, Clone)]
+/// A validity period as stored: dates stay text (`YYYY-MM-DD`, compared as
+/// text like the SQL does) and are parsed only for an answer, so a corrupt
+/// value fails the one code that has it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Period {
     /// First valid day, `YYYY-MM-DD`.
-    pub from: String,
+    pub from: Arc<str>,
     /// Last valid day, `None` while current.
-    pub to: Option<String>,
+    pub to: Option<Arc<str>>,
     /// MCE edits, space-separated.
-    pub edits: String,
+    pub edits: Arc<str>,
 }
 
 impl Period {
     /// Whether `date` (`YYYY-MM-DD`) falls in the period.
     pub fn covers(&self, date: &str) -> bool {
-        self.from.as_str() <= date && self.to.as_deref().is_none_or(|to| date <= to)
+        &*self.from <= date && self.to.as_deref().is_none_or(|to| date <= to)
     }
 }
 
@@ -80,7 +93,7 @@ pub async fn answers(
     let listed = listings(conn, system, &codes).await?;
     let periods = validity(conn, releases, system, &codes).await?;
     let lists: Vec<&Release> = releases.code_lists(system).collect();
-    let mut notes_wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut notes_wanted: BTreeMap<Arc<str>, BTreeSet<String>> = BTreeMap::new();
     let mut resolved = Vec::new();
     for (code, date) in wanted {
         let listed = listed.get(code).map(Vec::as_slice).unwrap_or_default();
@@ -97,7 +110,7 @@ pub async fn answers(
         }
         resolved.push(((code.clone(), *date), answer, reference));
     }
-    let mut notes: HashMap<String, HashMap<String, Vec<Note>>> = HashMap::new();
+    let mut notes: HashMap<Arc<str>, HashMap<String, Vec<Note>>> = HashMap::new();
     for (release, codes) in notes_wanted {
         let found = notes_in(conn, &release, &codes).await?;
         notes.insert(release, found);
@@ -117,22 +130,21 @@ pub async fn answers(
 /// first), its validity periods (oldest first) and the system's code lists
 /// (newest first), without its notes; and the release its notes,
 /// description and parent come from.
-fn resolve(
+pub(crate) fn resolve<R: Borrow<Release>>(
     system: CodeSystem,
     code: &str,
     date: CalendarDate,
     listed: &[Listed],
     periods: &[Period],
-    lists: &[&Release],
-) -> Result<(CodeAnswer, Option<String>), sqlx::Error> {
+    lists: &[R],
+) -> Result<(CodeAnswer, Option<Arc<str>>), sqlx::Error> {
     let day = date.to_string();
     let governing = lists
         .iter()
+        .map(Borrow::borrow)
         .find(|r| r.effective_from <= date)
         .map(|r| r.release_id.as_str());
-    let in_governing = listed
-        .iter()
-        .find(|l| Some(l.release_id.as_str()) == governing);
+    let in_governing = listed.iter().find(|l| Some(&*l.release_id) == governing);
     let reference = in_governing
         .or_else(|| listed.iter().find(|l| l.effective_from <= date))
         .or_else(|| listed.last());
@@ -144,7 +156,7 @@ fn resolve(
                 let nearest = periods
                     .iter()
                     .rev()
-                    .find(|p| p.from <= day)
+                    .find(|p| *p.from <= *day)
                     .or_else(|| periods.first());
                 let status = match reference {
                     Some(r) if r.is_header => CodeStatus::Header,
@@ -159,7 +171,7 @@ fn resolve(
             }
             _ => Vec::new(),
         };
-        let from = period.map(|p| p.from.as_str());
+        let from = period.map(|p| &*p.from);
         let to = period.and_then(|p| p.to.as_deref());
         (
             status,
@@ -181,27 +193,29 @@ fn resolve(
         system,
         code: code.to_string(),
         status,
-        description: reference.map(|r| r.description.clone()).unwrap_or_default(),
+        description: reference
+            .map(|r| r.description.to_string())
+            .unwrap_or_default(),
         effective_from: from,
         effective_to: to,
         notes: Vec::new(),
         mce_edits: edits,
-        parent: reference.map(|r| r.parent.clone()).unwrap_or_default(),
+        parent: reference.map(|r| r.parent.to_string()).unwrap_or_default(),
     };
     Ok((answer, reference.map(|r| r.release_id.clone())))
 }
 
 /// The period a code list gives: from the oldest list that has the code to
 /// the day before the first newer list that lacks it.
-fn listed_span(
-    lists: &[&Release],
+fn listed_span<R: Borrow<Release>>(
+    lists: &[R],
     listed: &[Listed],
 ) -> Result<(Option<CalendarDate>, Option<CalendarDate>), sqlx::Error> {
-    let has = |id: &str| listed.iter().any(|l| l.release_id == id);
+    let has = |id: &str| listed.iter().any(|l| &*l.release_id == id);
     // `lists` is newest first; walk oldest first.
     let mut from = None;
     let mut to = None;
-    for list in lists.iter().rev() {
+    for list in lists.iter().rev().map(Borrow::borrow) {
         if has(&list.release_id) {
             if from.is_none() || to.is_some() {
                 from = Some(list.effective_from);
@@ -247,15 +261,15 @@ async fn listings(
     for row in query.fetch_all(conn).await? {
         let effective: String = row.try_get("effective_from")?;
         let listed = Listed {
-            release_id: row.try_get("release_id")?,
+            release_id: row.try_get::<String, _>("release_id")?.into(),
             effective_from: parse_date("code_set_releases.effective_from", &effective)?,
             is_header: match row.try_get::<i64, _>("is_header")? {
                 0 => false,
                 1 => true,
                 n => return Err(corrupt("codes.is_header", format!("{n} is not 0 or 1"))),
             },
-            description: row.try_get("description")?,
-            parent: row.try_get("parent")?,
+            description: row.try_get::<String, _>("description")?.into(),
+            parent: row.try_get::<String, _>("parent")?.into(),
         };
         out.entry(row.try_get("code")?).or_default().push(listed);
     }
@@ -285,9 +299,9 @@ async fn validity(
     }
     for row in query.fetch_all(conn).await? {
         out.entry(row.try_get("code")?).or_default().push(Period {
-            from: row.try_get("valid_from")?,
-            to: row.try_get("valid_to")?,
-            edits: row.try_get("mce_edits")?,
+            from: row.try_get::<String, _>("valid_from")?.into(),
+            to: row.try_get::<Option<String>, _>("valid_to")?.map(Arc::from),
+            edits: row.try_get::<String, _>("mce_edits")?.into(),
         });
     }
     Ok(out)
@@ -308,7 +322,7 @@ pub async fn notes(conn: &mut AnyConnection, code: &str) -> Result<Vec<Note>, sq
 
 /// ICD-10-CM ancestors are prefixes of the code: the code itself first,
 /// down to its 3-character category.
-fn ancestry(code: &str) -> Vec<&str> {
+pub(crate) fn ancestry(code: &str) -> Vec<&str> {
     (3..=code.len())
         .rev()
         .filter_map(|n| code.get(..n))
