@@ -115,6 +115,7 @@ pub async fn submit(
                     proposed: Some(proposed),
                     priority: pb::Priority::Routine as i32,
                     payer_id: String::new(),
+                    facility_npi: String::new(),
                 },
             ))
             .await

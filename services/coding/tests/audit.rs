@@ -53,6 +53,7 @@ async fn submit(client: &mut EncounterServiceClient<Channel>, n: u32) {
         proposed: None,
         priority: 0,
         payer_id: String::new(),
+        facility_npi: String::new(),
     };
     client
         .submit_encounter(authorized(request, "ehr-link", &[Role::Service]))

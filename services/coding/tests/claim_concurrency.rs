@@ -47,6 +47,7 @@ fn submission(n: usize) -> pb::SubmitEncounterRequest {
             0
         },
         payer_id: String::new(),
+        facility_npi: String::new(),
     }
 }
 

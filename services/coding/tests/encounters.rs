@@ -50,6 +50,8 @@ fn submission(source_id: &str) -> pb::SubmitEncounterRequest {
         proposed: None,
         priority: 0,
         payer_id: String::new(),
+        // Seen at the urgent care center, not at the billing address.
+        facility_npi: "1587987656".into(),
     }
 }
 
@@ -122,6 +124,19 @@ backend_tests!(
         assert_eq!(status.code(), Code::InvalidArgument);
         assert!(
             status.message().starts_with("rendering_provider_npi:"),
+            "{}",
+            status.message()
+        );
+
+        let mut bad = submission("E-2");
+        bad.facility_npi = "1587987650".into();
+        let status = client
+            .submit_encounter(authorized(bad, "ehr-link", &[Role::Service]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(
+            status.message().starts_with("facility_npi:"),
             "{}",
             status.message()
         );
@@ -302,6 +317,7 @@ backend_tests!(
         assert_eq!(payload.lines[0].diagnosis_pointers, vec![1, 2]);
         assert_eq!(payload.release_number, 1);
         assert_eq!(payload.replaces_claim_id, "");
+        assert_eq!(payload.facility_npi, "1587987656");
 
         // The history names every step and the coding before and after.
         let history = client

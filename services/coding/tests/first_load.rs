@@ -56,6 +56,7 @@ async fn submit_and_claim(client: &mut Client, source_id: &str) -> String {
         proposed: None,
         priority: 0,
         payer_id: String::new(),
+        facility_npi: String::new(),
     };
     let id = client
         .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))

@@ -49,6 +49,7 @@ fn encounter() -> Encounter {
             proposed: coding.clone(),
             priority: Priority::Routine,
             payer_id: String::new(),
+            facility_npi: String::new(),
         },
         coding,
         status: EncounterStatus::InProgress,

@@ -134,6 +134,7 @@ backend_tests!(
             proposed: None,
             priority: 0,
             payer_id: String::new(),
+            facility_npi: String::new(),
         };
         let id = client
             .submit_encounter(authorized(submission, "ehr-link", &[Role::Service]))

@@ -46,6 +46,7 @@ backend_tests!(
                     proposed: None,
                     priority: 0,
                     payer_id: String::new(),
+                    facility_npi: String::new(),
                 },
                 "ehr-link",
                 &[Role::Service],

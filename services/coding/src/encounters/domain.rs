@@ -239,6 +239,9 @@ pub struct NewEncounter {
     pub priority: Priority,
     /// Billing payer id, when known.
     pub payer_id: String,
+    /// NPI of the service facility, when not the billing provider's
+    /// address; empty when none.
+    pub facility_npi: String,
 }
 
 /// A question to the physician.

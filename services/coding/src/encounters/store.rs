@@ -22,7 +22,8 @@ pub use queries::{answer_query, insert_query};
 
 const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient_mrn, \
     patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, place_of_service, \
-    encounter_type, documentation, payer_id, status, priority, intake_priority, assigned_coder, \
+    encounter_type, documentation, payer_id, facility_npi, status, priority, intake_priority, \
+    assigned_coder, \
     received_at, released_at, version, release_count, findings, rework_claim_id, rework_carc, \
     rework_rarc, rework_note, rework_requested_at";
 
@@ -38,8 +39,9 @@ pub async fn insert(
         "INSERT INTO encounters (encounter_id, source_system, source_encounter_id, patient_mrn, \
          patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, \
          place_of_service, encounter_type, documentation, payer_id, status, priority, \
-         intake_priority, received_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ready', $14, $14, $15, 1) \
+         intake_priority, received_at, version, facility_npi) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ready', $14, $14, $15, 1, \
+         $16) \
          ON CONFLICT (source_system, source_encounter_id) DO NOTHING",
     )
     .bind(encounter_id)
@@ -57,6 +59,7 @@ pub async fn insert(
     .bind(&new.payer_id)
     .bind(new.priority as i64)
     .bind(received_at)
+    .bind(&new.facility_npi)
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -155,6 +158,7 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
             proposed: Coding::default(),
             priority: priority("intake_priority")?,
             payer_id: text("payer_id")?,
+            facility_npi: text("facility_npi")?,
         },
         coding: Coding::default(),
         status: EncounterStatus::parse(&text("status")?)
@@ -345,6 +349,7 @@ mod tests {
             },
             priority,
             payer_id: String::new(),
+            facility_npi: String::new(),
         }
     }
 

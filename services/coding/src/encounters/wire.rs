@@ -48,6 +48,13 @@ pub fn new_encounter(
     };
     let rendering_provider_npi = Npi::parse(&req.rendering_provider_npi)
         .map_err(|e| ServiceError::invalid("rendering_provider_npi", e.to_string()))?;
+    let facility_npi = match req.facility_npi.trim() {
+        "" => String::new(),
+        npi => Npi::parse(npi)
+            .map_err(|e| ServiceError::invalid("facility_npi", e.to_string()))?
+            .as_str()
+            .to_string(),
+    };
     let range = req.dates_of_service.as_ref();
     let dos_start = date(
         "dates_of_service.start",
@@ -113,6 +120,7 @@ pub fn new_encounter(
         proposed,
         priority,
         payer_id: req.payer_id.trim().to_string(),
+        facility_npi,
     })
 }
 
@@ -358,6 +366,7 @@ pub fn encounter_to_pb(e: &Encounter) -> pb::Encounter {
         released_at: e.released_at.as_deref().and_then(timestamp),
         version: e.version,
         payer_id: i.payer_id.clone(),
+        facility_npi: i.facility_npi.clone(),
     }
 }
 
@@ -381,7 +390,7 @@ pub fn released_event(e: &Encounter, coder: &str, replaces: Option<&str>) -> pb:
         replaces_claim_id: replaces.unwrap_or_default().to_string(),
         release_number: e.release_count,
         payer_id: i.payer_id.clone(),
-        facility_npi: String::new(),
+        facility_npi: i.facility_npi.clone(),
     }
 }
 

@@ -386,6 +386,7 @@ pub async fn findings_of(
         proposed: None,
         priority: 0,
         payer_id: String::new(),
+        facility_npi: String::new(),
     };
     let id = client
         .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))
