@@ -15,7 +15,7 @@ use medbill_platform::peers::Peer;
 use tokio::sync::watch;
 
 use super::domain::{
-    ClaimEvent, ClaimLine, Guarantor, Payer, SubmittedClaim, denial_write_off_entry,
+    ClaimEvent, ClaimLine, Guarantor, Payer, StoredClaim, SubmittedClaim, denial_write_off_entry,
     next_payer_entry, next_payer_void_entry, void_entry,
 };
 use super::store;
@@ -127,15 +127,7 @@ impl ClaimFeedHandler {
             tracing::info!(%claim_id, error = %e, "claim voided already; nothing to close");
             return Ok(());
         }
-        let owed: Vec<_> = ledger::claim_line_balances_of_payer(
-            tx,
-            claim.receivable_id().as_str(),
-            claim.payer_id.as_str(),
-            LedgerAccount::InsuranceAr,
-        )
-        .await?
-        .into_iter()
-        .collect();
+        let owed = insurance_owed(tx, &claim).await?;
         let primary = match &claim.primary_claim_id {
             Some(id) => store::by_id(tx, id).await?,
             None => None,
@@ -185,15 +177,7 @@ impl ClaimFeedHandler {
             }
             found
         };
-        let owed: Vec<_> = ledger::claim_line_balances_of_payer(
-            tx,
-            claim.receivable_id().as_str(),
-            claim.payer_id.as_str(),
-            LedgerAccount::InsuranceAr,
-        )
-        .await?
-        .into_iter()
-        .collect();
+        let owed = insurance_owed(tx, &claim).await?;
         let memo = format!(
             "denial {} written off ({} {}): {}",
             request.denial_id,
@@ -228,6 +212,22 @@ impl ClaimFeedHandler {
         ledger::append(tx, &entry, &source).await?;
         Ok(())
     }
+}
+
+/// What `claim`'s payer still owes on it, per line.
+async fn insurance_owed(
+    tx: &mut Tx,
+    claim: &StoredClaim,
+) -> Result<Vec<(Option<u32>, medbill_kernel::Money)>, ServiceError> {
+    Ok(ledger::claim_line_balances_of_payer(
+        tx,
+        claim.receivable_id().as_str(),
+        claim.payer_id.as_str(),
+        LedgerAccount::InsuranceAr,
+    )
+    .await?
+    .into_iter()
+    .collect())
 }
 
 /// A field of an event that breaks its contract: the consumer stops at the

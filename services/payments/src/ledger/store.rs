@@ -204,25 +204,7 @@ pub async fn claim_line_balances_of_payer(
     payer_id: &str,
     account: LedgerAccount,
 ) -> Result<BTreeMap<Option<u32>, Money>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT line_number, CAST(SUM(amount) AS BIGINT) FROM journal_lines \
-         WHERE claim_id = $1 AND payer_id = $2 AND ledger_account = $3 GROUP BY line_number",
-    )
-    .bind(claim_id)
-    .bind(payer_id)
-    .bind(account.as_str())
-    .fetch_all(conn)
-    .await?;
-    let mut out = BTreeMap::new();
-    for row in rows {
-        let line: Option<i64> = row.try_get(0)?;
-        let total: i64 = row.try_get(1)?;
-        out.insert(
-            line.and_then(|l| u32::try_from(l).ok()),
-            Money::from_cents(total),
-        );
-    }
-    Ok(out)
+    line_balances(conn, claim_id, Some(payer_id), account).await
 }
 
 /// The balance of `account` per line of one claim (debit positive; lines
@@ -232,12 +214,23 @@ pub async fn claim_line_balances(
     claim_id: &str,
     account: LedgerAccount,
 ) -> Result<BTreeMap<Option<u32>, Money>, sqlx::Error> {
+    line_balances(conn, claim_id, None, account).await
+}
+
+async fn line_balances(
+    conn: &mut AnyConnection,
+    claim_id: &str,
+    payer_id: Option<&str>,
+    account: LedgerAccount,
+) -> Result<BTreeMap<Option<u32>, Money>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT line_number, CAST(SUM(amount) AS BIGINT) FROM journal_lines \
-         WHERE claim_id = $1 AND ledger_account = $2 GROUP BY line_number",
+         WHERE claim_id = $1 AND ledger_account = $2 AND ($3 = '' OR payer_id = $3) \
+         GROUP BY line_number",
     )
     .bind(claim_id)
     .bind(account.as_str())
+    .bind(payer_id.unwrap_or(""))
     .fetch_all(conn)
     .await?;
     let mut out = BTreeMap::new();
