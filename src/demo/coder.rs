@@ -93,7 +93,7 @@ pub async fn submit(
                 pb::SubmitEncounterRequest {
                     source_system: "riverside-ehr".into(),
                     source_encounter_id: format!("V{:06}", n + 1),
-                    patient_mrn: p.mrn.clone(),
+                    patient_mrn: p.mrn.expose().clone(),
                     patient_age_years: p.age,
                     patient_sex: if p.female {
                         wire::Sex::Female

@@ -188,8 +188,8 @@ pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::
     let mut patients = Vec::new();
     for (i, person) in people.iter().enumerate() {
         let name = Some(PersonName {
-            last: person.last.clone(),
-            first: person.first.clone(),
+            last: person.last.expose().clone(),
+            first: person.first.expose().clone(),
             ..Default::default()
         });
         let sex = if person.female {
@@ -207,7 +207,7 @@ pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::
             .create_patient(api.req(
                 Actor::Biller,
                 pb::CreatePatientRequest {
-                    mrn: person.mrn.clone(),
+                    mrn: person.mrn.expose().clone(),
                     name: name.clone(),
                     birth_date: birth,
                     sex: sex as i32,
@@ -228,7 +228,7 @@ pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::
                         patient_id: patient.patient_id.clone(),
                         payer_id: payer_id.clone(),
                         rank: rank as u32 + 1,
-                        member_id: person.member_id.clone(),
+                        member_id: person.member_id.expose().clone(),
                         group_number: "GRP-DEMO".into(),
                         relationship: pb::Relationship::Self_ as i32,
                         subscriber_name: name.clone(),

@@ -5,6 +5,7 @@
 //! payer simulator's configuration that matches what billing registers —
 //! the same electronic payer ids, the contracts, a plan per member.
 
+use medbill_kernel::Redacted;
 use medbill_payer_sim::SimConfig;
 use serde_json::json;
 
@@ -265,12 +266,12 @@ pub const VISITS: &[Visit] = &[
 /// A patient the demo registers.
 #[derive(Debug, Clone)]
 pub struct Person {
-    /// Medical record number.
-    pub mrn: String,
-    /// Last name.
-    pub last: String,
-    /// First name.
-    pub first: String,
+    /// Medical record number (patient data).
+    pub mrn: Redacted<String>,
+    /// Last name (patient data).
+    pub last: Redacted<String>,
+    /// First name (patient data).
+    pub first: Redacted<String>,
     /// Whether female.
     pub female: bool,
     /// Age in years at the visits.
@@ -279,8 +280,8 @@ pub struct Person {
     pub primary: (&'static str, &'static str),
     /// A secondary payer and plan, when there is one.
     pub secondary: Option<(&'static str, &'static str)>,
-    /// Member id with each payer.
-    pub member_id: String,
+    /// Member id with each payer (patient data).
+    pub member_id: Redacted<String>,
 }
 
 const LAST: &[&str] = &[
@@ -318,14 +319,16 @@ pub fn people(rng: &mut Rng, visits: &[usize]) -> Vec<Person> {
                 ((ACME, "SILVER"), None)
             };
             Person {
-                mrn: format!("DEMO{:06}", i + 1),
-                last: LAST[rng.below(LAST.len() as u32) as usize].into(),
-                first: first.into(),
+                mrn: format!("DEMO{:06}", i + 1).into(),
+                last: LAST[rng.below(LAST.len() as u32) as usize]
+                    .to_string()
+                    .into(),
+                first: first.to_string().into(),
                 female,
                 age,
                 primary,
                 secondary,
-                member_id: format!("M{:08}", 10_000_000 + i as u64 * 7 + 3),
+                member_id: format!("M{:08}", 10_000_000 + i as u64 * 7 + 3).into(),
             }
         })
         .collect()
@@ -348,7 +351,7 @@ pub fn sim_config(people: &[Person]) -> anyhow::Result<SimConfig> {
     for p in people {
         let mut member = |plan: &str| {
             members.push(json!({
-                "member_id": p.member_id, "plan_id": plan,
+                "member_id": p.member_id.expose(), "plan_id": plan,
                 "coverage_start": "2026-01-01", "group_number": "GRP-DEMO"
             }))
         };

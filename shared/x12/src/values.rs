@@ -6,7 +6,7 @@ use std::iter::Sum;
 use std::ops::{Add, Neg, Sub};
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An amount of money in integer cents. X12 monetary amounts carry at most
 /// two decimal places; anything finer is rejected rather than rounded.
@@ -322,6 +322,12 @@ impl<T> fmt::Debug for Phi<T> {
 impl<T: Serialize> Serialize for Phi<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Phi<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Phi)
     }
 }
 

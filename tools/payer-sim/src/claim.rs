@@ -7,6 +7,7 @@
 mod from_837;
 
 use medbill_kernel::CalendarDate;
+use medbill_x12::Phi;
 use medbill_x12::claim::{PayerResponsibility, PersonName};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -98,17 +99,17 @@ impl Rank {
 /// A person's name as the 835 and 277CA repeat it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name {
-    /// Last name.
-    pub last: String,
-    /// First name.
-    pub first: Option<String>,
+    /// Last name (patient data).
+    pub last: Phi<String>,
+    /// First name (patient data).
+    pub first: Option<Phi<String>>,
 }
 
 impl Name {
     fn of(n: &PersonName) -> Self {
         Name {
-            last: n.last.expose().clone(),
-            first: n.first.as_ref().map(|f| f.expose().clone()),
+            last: n.last.clone(),
+            first: n.first.clone(),
         }
     }
 }
@@ -139,8 +140,8 @@ pub struct SubmittedClaim {
     pub rank: Rank,
     /// SBR09, echoed in CLP06.
     pub filing_indicator: String,
-    /// 2010BA NM109.
-    pub member_id: String,
+    /// 2010BA NM109 (patient data).
+    pub member_id: Phi<String>,
     /// 2010BA name.
     pub subscriber: Name,
     /// 2010CA name, when the patient is not the subscriber.

@@ -55,7 +55,7 @@ impl Verdict {
 pub(crate) struct Acknowledged {
     pub(crate) patient_control_number: String,
     pub(crate) patient: Name,
-    pub(crate) member_id: String,
+    pub(crate) member_id: Phi<String>,
     pub(crate) provider: Provider,
     pub(crate) charge: i64,
     pub(crate) service: Option<(Date, Date)>,
@@ -224,12 +224,16 @@ fn report(c: &Acknowledged, provider_hl: &str, day: Date) -> ClaimStatusReport {
     let patient = Entity {
         role: "QC".into(),
         entity_type: EntityType::Person,
-        last_name: Phi::from(c.patient.last.as_str()),
-        first_name: c.patient.first.as_deref().map(Phi::from),
+        last_name: Phi::from(c.patient.last.expose().as_str()),
+        first_name: c
+            .patient
+            .first
+            .as_ref()
+            .map(|f| Phi::from(f.expose().as_str())),
         middle_name: None,
         suffix: None,
         id_qualifier: Some("MI".into()),
-        id: Some(Phi::from(c.member_id.as_str())),
+        id: Some(Phi::from(c.member_id.expose().as_str())),
     };
     ClaimStatusReport {
         provider_hl_id: Some(provider_hl.into()),

@@ -10,7 +10,7 @@ use medbill_x12::claim::ClaimBatch;
 use medbill_x12::cli::validate;
 use medbill_x12::institutional::{self, InstitutionalClaim};
 use medbill_x12::professional::{self, ProfessionalClaim};
-use medbill_x12::{Date, Severity};
+use medbill_x12::{Date, Phi, Severity};
 
 use crate::ack999::{Problem, acknowledge};
 use crate::claim::{Frequency, Name, Provider, SubmittedClaim, Unreadable};
@@ -201,7 +201,7 @@ struct Arrived {
     patient_control_number: String,
     payer_id: String,
     patient: Name,
-    member_id: String,
+    member_id: Phi<String>,
     provider: Provider,
     charge: i64,
     service: Option<(Date, Date)>,
@@ -219,8 +219,8 @@ fn batches(claims: &Claims) -> Vec<Batch> {
         )
     }
     let name = |n: &medbill_x12::claim::PersonName| Name {
-        last: n.last.expose().clone(),
-        first: n.first.as_ref().map(|f| f.expose().clone()),
+        last: n.last.clone(),
+        first: n.first.clone(),
     };
     match claims {
         Claims::Professional(list) => list
@@ -238,7 +238,7 @@ fn batches(claims: &Claims) -> Vec<Batch> {
                             patient: name(
                                 c.patient.as_ref().map_or(&c.subscriber.name, |p| &p.name),
                             ),
-                            member_id: c.subscriber.member_id.expose().clone(),
+                            member_id: c.subscriber.member_id.clone(),
                             provider: Provider {
                                 name: c.billing_provider.name.clone(),
                                 npi: c.billing_provider.npi.clone(),
@@ -264,7 +264,7 @@ fn batches(claims: &Claims) -> Vec<Batch> {
                         patient_control_number: c.patient_control_number.clone(),
                         payer_id: c.payer.id.clone(),
                         patient: name(c.patient.as_ref().map_or(&c.subscriber.name, |p| &p.name)),
-                        member_id: c.subscriber.member_id.expose().clone(),
+                        member_id: c.subscriber.member_id.clone(),
                         provider: Provider {
                             name: c.billing_provider.name.clone(),
                             npi: c.billing_provider.npi.clone(),
@@ -311,7 +311,10 @@ fn front_end(desk: &mut Desk<'_>, claim: &Result<SubmittedClaim, Unreadable>) ->
             "PAYER NOT SERVED BY THIS CLEARINGHOUSE",
         );
     }
-    if config.member(&claim.payer_id, &claim.member_id).is_none() {
+    if config
+        .member(&claim.payer_id, claim.member_id.expose())
+        .is_none()
+    {
         return rejected("A7", "164", Some("IL"), "SUBSCRIBER MEMBER ID NOT FOUND");
     }
     if claim.total_charge != claim.line_charges() {

@@ -52,7 +52,7 @@ pub(crate) fn pay_due(desk: &mut Desk<'_>) -> Result<Payday, SimError> {
     for (i, c) in desk.record.claims.iter().enumerate() {
         let known = config.payer(&c.claim.payer_id).is_some()
             && config
-                .member(&c.claim.payer_id, &c.claim.member_id)
+                .member(&c.claim.payer_id, c.claim.member_id.expose())
                 .is_some();
         if c.state == ClaimState::Pending && c.due_on <= today && known {
             let key = (
@@ -140,7 +140,7 @@ fn adjudicate_claim(
     let config = desk.config;
     let (Some(payer), Some((member, plan))) = (
         config.payer(&claim.payer_id),
-        config.member(&claim.payer_id, &claim.member_id),
+        config.member(&claim.payer_id, claim.member_id.expose()),
     ) else {
         return;
     };
@@ -149,7 +149,7 @@ fn adjudicate_claim(
     let year = claim
         .first_service_date()
         .map_or(desk.today.year(), |d| d.year());
-    let key = Record::accumulator_key(&claim.payer_id, &claim.member_id, year);
+    let key = Record::accumulator_key(&claim.payer_id, claim.member_id.expose(), year);
     let before = record.accumulators.get(&key).copied().unwrap_or_default();
     let services = claim.services_key();
     let duplicate = record.claims.iter().enumerate().any(|(j, other)| {
@@ -227,7 +227,7 @@ fn reverse_standing(
         let year = claim
             .first_service_date()
             .map_or(today.year(), |d| d.year());
-        let key = Record::accumulator_key(&claim.payer_id, &claim.member_id, year);
+        let key = Record::accumulator_key(&claim.payer_id, claim.member_id.expose(), year);
         let reversal = record.claims[o].payments[k].reversal(&run.trace, &run.file, today, paid_on);
         give(&mut record.accumulators, key, reversal.benefit_use);
         let c = &mut record.claims[o];

@@ -128,26 +128,31 @@ fn status(code: &str) -> ClaimStatus {
     ClaimStatus::from_code(code).unwrap_or(ClaimStatus::ProcessedAsPrimary)
 }
 
+/// A name's first name, as the 835 writes it.
+fn first(name: &crate::claim::Name) -> Option<&str> {
+    name.first.as_ref().map(|f| f.expose().as_str())
+}
+
 /// Loop 2100 of one payment record.
 fn claim_entry(record: &ClaimRecord, p: &PaymentRecord) -> ClaimEntry {
     let c = &record.claim;
-    let member = c.member_id.as_str();
+    let member = c.member_id.expose().as_str();
     let mut names = Vec::with_capacity(2);
     match &c.patient {
         // The patient is a dependent: named without an id, then the insured.
         Some(patient) => {
-            names.push(person("QC", &patient.last, patient.first.as_deref(), None));
+            names.push(person("QC", patient.last.expose(), first(patient), None));
             names.push(person(
                 "IL",
-                &c.subscriber.last,
-                c.subscriber.first.as_deref(),
+                c.subscriber.last.expose(),
+                first(&c.subscriber),
                 Some(member),
             ));
         }
         None => names.push(person(
             "QC",
-            &c.subscriber.last,
-            c.subscriber.first.as_deref(),
+            c.subscriber.last.expose(),
+            first(&c.subscriber),
             Some(member),
         )),
     }

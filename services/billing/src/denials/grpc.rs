@@ -160,6 +160,17 @@ async fn appeals(
         .collect()
 }
 
+/// The appeal a request names by `appeal_id` (`INVALID_ARGUMENT` when it
+/// is no id, `NOT_FOUND` when there is none).
+async fn one_appeal(conn: &mut AnyConnection, appeal_id: &str) -> Result<Appeal, ServiceError> {
+    let id = medbill_kernel::ids::canonical_uuid(appeal_id.trim())
+        .map_err(|_| ServiceError::invalid("appeal_id", "an appeal id (UUID)"))?;
+    appeals(conn, "appeal_id", &id)
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::not_found("appeal", &id))
+}
+
 /// The appeal letter of `denial` at `level`, from its claim and parties.
 async fn letter_of(
     conn: &mut AnyConnection,
@@ -420,14 +431,9 @@ impl DenialService for DenialRpc {
         &self,
         request: Request<pb::GetAppealRequest>,
     ) -> Result<Response<pb::Appeal>, Status> {
-        let id = medbill_kernel::ids::canonical_uuid(request.get_ref().appeal_id.trim())
-            .map_err(|_| ServiceError::invalid("appeal_id", "an appeal id (UUID)"))?;
         let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        let found = appeals(&mut conn, "appeal_id", &id).await?;
-        let a = found
-            .first()
-            .ok_or_else(|| ServiceError::not_found("appeal", &id))?;
-        Ok(Response::new(wire_appeal(a)))
+        let a = one_appeal(&mut conn, &request.get_ref().appeal_id).await?;
+        Ok(Response::new(wire_appeal(&a)))
     }
 
     async fn list_appeals(
@@ -449,13 +455,8 @@ impl DenialService for DenialRpc {
         &self,
         request: Request<pb::GetAppealRequest>,
     ) -> Result<Response<pb::AppealLetter>, Status> {
-        let id = medbill_kernel::ids::canonical_uuid(request.get_ref().appeal_id.trim())
-            .map_err(|_| ServiceError::invalid("appeal_id", "an appeal id (UUID)"))?;
         let mut conn = self.db.pool().acquire().await.map_err(ServiceError::from)?;
-        let found = appeals(&mut conn, "appeal_id", &id).await?;
-        let a = found
-            .first()
-            .ok_or_else(|| ServiceError::not_found("appeal", &id))?;
+        let a = one_appeal(&mut conn, &request.get_ref().appeal_id).await?;
         let d = store::require_denial(&mut conn, &a.denial_id).await?;
         let claim = claim_store::require_claim(&mut conn, &d.claim_id).await?;
         Ok(Response::new(pb::AppealLetter {
@@ -494,10 +495,7 @@ impl DenialService for DenialRpc {
             .into());
         }
         let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
-        let mut found = appeals(&mut tx, "appeal_id", &id).await?;
-        let mut a = found
-            .pop()
-            .ok_or_else(|| ServiceError::not_found("appeal", &id))?;
+        let mut a = one_appeal(&mut tx, &id).await?;
         if a.status != "submitted" && a.status != "draft" {
             return Err(ServiceError::FailedPrecondition(format!(
                 "appeal {id} is {} already",

@@ -84,7 +84,7 @@ impl SubmittedClaim {
             payer_id: c.payer.id.clone(),
             rank,
             filing_indicator: c.subscriber.filing_indicator.clone(),
-            member_id: c.subscriber.member_id.expose().clone(),
+            member_id: c.subscriber.member_id.clone(),
             subscriber: Name::of(&c.subscriber.name),
             patient: c.patient.as_ref().map(|p| Name::of(&p.name)),
             billing_provider: Provider {
@@ -129,7 +129,7 @@ impl SubmittedClaim {
             payer_id: c.payer.id.clone(),
             rank,
             filing_indicator: c.subscriber.filing_indicator.clone(),
-            member_id: c.subscriber.member_id.expose().clone(),
+            member_id: c.subscriber.member_id.clone(),
             subscriber: Name::of(&c.subscriber.name),
             patient: c.patient.as_ref().map(|p| Name::of(&p.name)),
             billing_provider: Provider {

@@ -100,7 +100,7 @@ pub(super) fn correct_one(
     let year = claim
         .first_service_date()
         .map_or(today.year(), |d| d.year());
-    let key = Record::accumulator_key(&claim.payer_id, &claim.member_id, year);
+    let key = Record::accumulator_key(&claim.payer_id, claim.member_id.expose(), year);
     give(&mut desk.record.accumulators, key, corrected.benefit_use);
     let c = &mut desk.record.claims[i];
     c.payments.push(corrected);
