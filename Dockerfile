@@ -11,7 +11,9 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 medbill
+    && useradd --system --uid 10001 medbill \
+    && mkdir -p /var/lib/medbill/clearinghouse /var/lib/medbill/remittance \
+    && chown -R medbill /var/lib/medbill
 COPY --from=build /src/target/release/medbill /usr/local/bin/medbill
 USER medbill
 EXPOSE 50051 9090

@@ -2,7 +2,12 @@
 the three services from one image built from the Dockerfile, gives each its
 own PostgreSQL database (three distinct databases, one per service), each
 service's command is a real `medbill serve` subcommand, and each peer URL
-(`MEDBILL_CODING_URL`, ...) names the peer's service."""
+(`MEDBILL_CODING_URL`, ...) names the peer's service.
+
+With a second file (docker-compose.replicas.yml), checks it as an overlay:
+each replica (`billing-2`, ...) runs its service's command against that
+service's database and folder, and every peer URL list names only
+instances of the peer that the two files define, the first one included."""
 import sys
 
 import yaml
@@ -52,5 +57,57 @@ def main(path: str) -> int:
     return 1 if problems else 0
 
 
+def check_replicas(base_path: str, path: str) -> int:
+    with open(base_path, encoding="utf-8") as f:
+        base = yaml.safe_load(f)["services"]
+    with open(path, encoding="utf-8") as f:
+        overlay = yaml.safe_load(f)["services"]
+    problems = []
+    merged = {}
+    for name in set(base) | set(overlay):
+        svc = dict(base.get(name, {}))
+        env = dict(svc.get("environment", {}))
+        env.update(overlay.get(name, {}).get("environment", {}))
+        svc.update({k: v for k, v in overlay.get(name, {}).items() if k != "environment"})
+        svc["environment"] = env
+        merged[name] = svc
+    replicas = [n for n in overlay if n not in base]
+    for name in replicas:
+        service = name.rsplit("-", 1)[0]
+        if service not in SERVICES:
+            problems.append(f"{name} is not a replica of {SERVICES}")
+            continue
+        svc, first = merged[name], merged[service]
+        if svc.get("command") != ["serve", service]:
+            problems.append(f"{name} command is {svc.get('command')}")
+        for key in ("MEDBILL_DATABASE_URL", "MEDBILL_CLEARINGHOUSE_DIR", "MEDBILL_REMITTANCE_DIR"):
+            if svc["environment"].get(key) != first["environment"].get(key):
+                problems.append(f"{name}: {key} differs from {service}'s")
+        if svc.get("volumes") != first.get("volumes"):
+            problems.append(f"{name} does not share {service}'s folder volume")
+    for name, svc in merged.items():
+        for key, value in svc.get("environment", {}).items():
+            if not key.endswith("_URL") or key == "MEDBILL_DATABASE_URL":
+                continue
+            peer = key.removeprefix("MEDBILL_").removesuffix("_URL").lower()
+            urls = value.split(",")
+            if urls[0] != f"http://{peer}:50051":
+                problems.append(f"{name}: {key} does not start with the {peer} service")
+            for url in urls:
+                host = url.removeprefix("http://").split(":")[0]
+                if host not in merged or host.rsplit("-", 1)[0] not in (peer, host) \
+                        or merged[host].get("command") != ["serve", peer]:
+                    problems.append(f"{name}: {key} names {host}, not an instance of {peer}")
+    for p in problems:
+        print(f"{path}: {p}")
+    if not problems:
+        print(f"{path}: ok (replicas {sorted(replicas)})")
+    return 1 if problems else 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docker-compose.yml"))
+    base_file = sys.argv[1] if len(sys.argv) > 1 else "docker-compose.yml"
+    status = main(base_file)
+    if len(sys.argv) > 2:
+        status |= check_replicas(base_file, sys.argv[2])
+    sys.exit(status)

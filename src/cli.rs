@@ -75,6 +75,12 @@ pub enum Command {
     Load(LoadArgs),
 }
 
+/// Parses this process's command line and runs it: the `medbill` binary's
+/// whole `main` (and what the end-to-end tests' service processes run).
+pub fn main() -> ExitCode {
+    run(Cli::parse())
+}
+
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {

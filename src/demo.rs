@@ -42,6 +42,7 @@ use cycle::Payer;
 use progress::note;
 use rng::Rng;
 use stack::Stack;
+pub use stack::{External, Hook, Phase};
 
 /// Flags of `medbill demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -91,10 +92,9 @@ fn default_workdir() -> PathBuf {
     PathBuf::from("medbill-demo").join(format!("run-{stamp}"))
 }
 
-/// Drives the whole cycle and returns the summary (what `medbill demo`
-/// prints, and what the end-to-end test checks).
+/// Drives the whole cycle on a stack of its own and returns the summary
+/// (what `medbill demo` prints, and what the end-to-end test checks).
 pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
-    let started = Instant::now();
     let workdir = args.workdir.clone().unwrap_or_else(default_workdir);
     let data_dir = workdir.join("data");
     anyhow::ensure!(
@@ -104,6 +104,41 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
     );
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    note(&format!(
+        "medbill demo: starting its own stack (coding, billing, payments on ports the system picks; databases in {})",
+        data_dir.display()
+    ));
+    let db = stack::coding_db(&data_dir).await?;
+    codeset::seed(&db).await?;
+    drop(db);
+    let stack = Stack::start(&data_dir).await?;
+    cycle_on(args, workdir, stack).await
+}
+
+/// Loads the demo's slice of the code sets into the coding database at
+/// `database_url` (migrating it first): what a stack the caller runs needs
+/// before [`run_cycle_against`].
+pub async fn seed_codes(database_url: &str) -> anyhow::Result<()> {
+    let db = medbill_platform::db::Database::connect(database_url, medbill_coding::MIGRATIONS)
+        .await
+        .context("cannot open the coding database")?;
+    codeset::seed(&db).await?;
+    db.close().await;
+    Ok(())
+}
+
+/// Drives the whole cycle on services the caller runs (fresh databases,
+/// coding seeded with [`seed_codes`]); the simulator's record and the
+/// summary's files go under `args.workdir`.
+pub async fn run_cycle_against(args: DemoArgs, external: External) -> anyhow::Result<Summary> {
+    let workdir = args.workdir.clone().unwrap_or_else(default_workdir);
+    std::fs::create_dir_all(&workdir)
+        .with_context(|| format!("cannot create {}", workdir.display()))?;
+    cycle_on(args, workdir, Stack::external(external)).await
+}
+
+async fn cycle_on(args: DemoArgs, workdir: PathBuf, stack: Stack) -> anyhow::Result<Summary> {
+    let started = Instant::now();
     let n = args.encounters.max(1) as usize;
     let mut rng = Rng::new(args.seed);
     // The payer's calendar starts three weeks back, so that everything it
@@ -137,14 +172,6 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
     }
     let first_day = plan.iter().map(|p| p.2).min().unwrap_or(today);
 
-    note(&format!(
-        "medbill demo: starting its own stack (coding, billing, payments on ports the system picks; databases in {})",
-        data_dir.display()
-    ));
-    let db = stack::coding_db(&data_dir).await?;
-    codeset::seed(&db).await?;
-    drop(db);
-    let stack = Stack::start(&data_dir).await?;
     let api = Api::connect(&stack).await?;
     let config = world::sim_config(&people)?;
     let mut payer = Payer {
@@ -156,6 +183,8 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
         },
         today: payer_start,
         report: Report::default(),
+        answers: 0,
+        payments: 0,
     };
     for dir in [
         &payer.folders.from,
@@ -207,6 +236,7 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
         exceptions.push(format!("encounter {id} not released: {why}"));
     }
     let mut releases = pass.released as usize;
+    cycle::at(&api, &stack, Phase::Released).await?;
 
     // Rounds: batch what is ready, the payer answers and pays, the biller
     // works the denials (whose fixes go out in the next round).
@@ -226,16 +256,16 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
         }
         if batched.claims == 0 && round > 1 {
             // Whatever was accepted earlier and is still due gets paid.
-            payer.pay(&stack, 1).await?;
+            payer.pay(&api, &stack, 1).await?;
             break;
         }
         note(&format!(
             "round {round}: {} claim(s) in {} batch(es) sent; the payer answers",
             batched.claims, batched.batches
         ));
-        payer.answer(&stack).await?;
+        payer.answer(&api, &stack).await?;
         cycle::settle(&api, &stack, 0).await?;
-        payer.pay(&stack, 1).await?;
+        payer.pay(&api, &stack, 1).await?;
         let claims = cycle::settle(&api, &stack, 0).await?;
         if round == ROUNDS {
             break;
@@ -361,7 +391,12 @@ pub async fn run_cycle(args: DemoArgs) -> anyhow::Result<Summary> {
         &mut summary,
     )
     .await?;
-    let files = count_files(&workdir.join("data").join("clearinghouse"));
+    let files = count_files(&stack.clearinghouse)
+        + if stack.remittance.starts_with(&stack.clearinghouse) {
+            0
+        } else {
+            count_files(&stack.remittance)
+        };
     count(&mut counts, "X12 and deposit files exchanged", files as i64);
     summary.counts = counts;
     exceptions.append(&mut summary.exceptions);

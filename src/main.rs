@@ -3,9 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = medbill::cli::Cli::parse();
-    medbill::cli::run(cli)
+    medbill::cli::main()
 }

@@ -15,7 +15,7 @@ use medbill_payer_sim::{Folders, Report, Simulator};
 use tonic::Code;
 
 use super::api::{Actor, Api};
-use super::stack::Stack;
+use super::stack::{Phase, Stack};
 
 /// Every claim billing holds.
 pub async fn all_claims(api: &Api) -> anyhow::Result<Vec<pb::Claim>> {
@@ -166,6 +166,16 @@ pub async fn create_batches(api: &Api) -> anyhow::Result<Batched> {
     Ok(out)
 }
 
+/// Runs the stack's hook at `phase`; when there is one (it may have
+/// restarted a service), the demo's channels connect afresh.
+pub async fn at(api: &Api, stack: &Stack, phase: Phase) -> anyhow::Result<()> {
+    stack.at(phase).await?;
+    if stack.has_hook() {
+        api.reconnect().await?;
+    }
+    Ok(())
+}
+
 /// The simulator over the stack's folders, with its own calendar.
 pub struct Payer {
     /// The simulator.
@@ -176,18 +186,24 @@ pub struct Payer {
     pub today: CalendarDate,
     /// Everything it did.
     pub report: Report,
+    /// Sets of answers dropped so far.
+    pub answers: u32,
+    /// Sets of 835s dropped so far.
+    pub payments: u32,
 }
 
 impl Payer {
     /// Answers what billing dropped (999, 277CA, 271, 277) and waits until
     /// billing has taken the answers in.
-    pub async fn answer(&mut self, stack: &Stack) -> anyhow::Result<Report> {
+    pub async fn answer(&mut self, api: &Api, stack: &Stack) -> anyhow::Result<Report> {
         let report = self.sim.process_dir(&self.folders, self.today)?;
         anyhow::ensure!(
             report.files_refused.is_empty(),
             "the payer simulator refused {:?}",
             report.files_refused
         );
+        self.answers += 1;
+        at(api, stack, Phase::Answered(self.answers)).await?;
         drained(&self.folders.to_billing, "billing's inbound folder", stack).await?;
         self.report.merge(report.clone());
         Ok(report)
@@ -195,11 +211,13 @@ impl Payer {
 
     /// Moves the calendar `days` on, adjudicates what is due, and waits
     /// until payments has posted the 835s and deposits.
-    pub async fn pay(&mut self, stack: &Stack, days: i64) -> anyhow::Result<Report> {
+    pub async fn pay(&mut self, api: &Api, stack: &Stack, days: i64) -> anyhow::Result<Report> {
         self.today = self.today.add_days(days)?;
         let report = self
             .sim
             .adjudicate_due(&self.folders.to_payments, self.today)?;
+        self.payments += 1;
+        at(api, stack, Phase::Paid(self.payments)).await?;
         drained(&self.folders.to_payments, "payments' inbound folder", stack).await?;
         self.report.merge(report.clone());
         Ok(report)

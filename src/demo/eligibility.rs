@@ -60,7 +60,7 @@ pub async fn check(
         }
     }
     checked.inquiries = ids.len() as i64;
-    payer.answer(stack).await?;
+    payer.answer(api, stack).await?;
     for id in ids {
         let answer = registry
             .get_eligibility(api.req(

@@ -1,11 +1,15 @@
-//! The demo's own stack: the three services in this process, as
-//! `medbill up` runs them, each on a port the system picked (127.0.0.1:0,
-//! so it never collides with a `medbill up` already running) and its own
-//! SQLite database under the demo's data folder. The demo never drives a
-//! stack it did not start: it could not tell what is already in it.
+//! The stack the demo drives. `medbill demo` starts its own: the three
+//! services in this process, as `medbill up` runs them, each on a port the
+//! system picked (127.0.0.1:0, so it never collides with a `medbill up`
+//! already running) and its own SQLite database under the demo's data
+//! folder. The end-to-end tests start the services as separate processes
+//! (several instances of one, killed and restarted) and hand the demo their
+//! addresses and folders instead: an [`External`] stack, fresh like the
+//! demo's own — the demo never drives a stack with data it did not put in.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use futures::FutureExt;
@@ -22,18 +26,63 @@ use tokio::task::JoinHandle;
 pub struct Stack {
     /// `http://127.0.0.1:port` of coding.
     pub coding_url: String,
-    /// Of billing.
+    /// Of billing (a comma-separated list for several instances).
     pub billing_url: String,
-    /// Of payments.
+    /// Of payments (a comma-separated list for several instances).
     pub payments_url: String,
     /// Billing's clearinghouse folder (`outbound/`, `inbound/`).
     pub clearinghouse: PathBuf,
     /// Payments' folder (`inbound/` takes 835s and deposit CSVs).
     pub remittance: PathBuf,
-    /// The data folder (databases, development secret).
+    /// The folder holding the development secret (`dev-jwt-secret`) the
+    /// services verify tokens with; the demo's own stack keeps its
+    /// databases there too.
     pub data_dir: PathBuf,
+    hook: Option<Hook>,
+    own: Option<Own>,
+}
+
+/// The services the demo started in this process.
+struct Own {
     stop: tokio::sync::oneshot::Sender<()>,
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A moment of the cycle at which work is in flight inside a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The coder has released the first encounters: billing is taking
+    /// coding's `EncounterReleased` events and building claims.
+    Released,
+    /// The payer has dropped its n-th set of answers (999, 277CA, 271,
+    /// 277) in billing's inbound folder (n from 1).
+    Answered(u32),
+    /// The payer has dropped its n-th set of 835s and deposits in payments'
+    /// inbound folder (n from 1).
+    Paid(u32),
+}
+
+/// Called at each [`Phase`] before the demo waits for the services to take
+/// the work in: what the crash test uses to `kill -9` a service then.
+pub type Hook = Arc<dyn Fn(Phase) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
+
+/// A stack the caller runs: the services' addresses and folders.
+pub struct External {
+    /// Coding's URL.
+    pub coding_url: String,
+    /// Billing's URL, or a comma-separated list of its instances.
+    pub billing_url: String,
+    /// Payments' URL, or a comma-separated list of its instances.
+    pub payments_url: String,
+    /// Billing's clearinghouse folder (`--clearinghouse-dir`).
+    pub clearinghouse: PathBuf,
+    /// Payments' folder (`--remittance-dir`).
+    pub remittance: PathBuf,
+    /// Where `dev-jwt-secret` is: the HS256 secret the services were
+    /// started with, which the demo signs its callers' tokens with.
+    pub secret_dir: PathBuf,
+    /// Called at each phase.
+    pub hook: Option<Hook>,
 }
 
 struct Opened {
@@ -151,20 +200,54 @@ impl Stack {
             clearinghouse,
             remittance,
             data_dir: data_dir.to_path_buf(),
-            stop,
-            tasks,
+            hook: None,
+            own: Some(Own { stop, tasks }),
         })
     }
 
-    /// Whether a service has stopped (it failed: nothing else stops them).
-    pub fn failed(&self) -> bool {
-        self.tasks.iter().any(|t| t.is_finished())
+    /// The services the caller runs.
+    pub fn external(external: External) -> Stack {
+        Stack {
+            coding_url: external.coding_url,
+            billing_url: external.billing_url,
+            payments_url: external.payments_url,
+            clearinghouse: external.clearinghouse,
+            remittance: external.remittance,
+            data_dir: external.secret_dir,
+            hook: external.hook,
+            own: None,
+        }
     }
 
-    /// Stops the three services and waits for them to drain.
+    /// Whether one of the demo's own services has stopped (it failed:
+    /// nothing else stops them). The caller watches an external stack.
+    pub fn failed(&self) -> bool {
+        self.own
+            .as_ref()
+            .is_some_and(|own| own.tasks.iter().any(|t| t.is_finished()))
+    }
+
+    /// Runs the hook, if any, at `phase`.
+    pub async fn at(&self, phase: Phase) -> anyhow::Result<()> {
+        match &self.hook {
+            Some(hook) => hook(phase).await.with_context(|| format!("at {phase:?}")),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a hook runs at each phase.
+    pub fn has_hook(&self) -> bool {
+        self.hook.is_some()
+    }
+
+    /// Stops the demo's own services and waits for them to drain (an
+    /// external stack is left running).
     pub async fn stop(self) -> anyhow::Result<()> {
-        let _ = self.stop.send(());
-        for task in self.tasks {
+        let Some(own) = self.own else {
+            return Ok(());
+        };
+        let _ = own.stop.send(());
+        for task in own.tasks {
             task.await.context("a service task panicked")??;
         }
         Ok(())

@@ -63,10 +63,12 @@ pub struct Peers {
 /// The flags naming billing's peers (`medbill serve billing`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PeerArgs {
-    /// The coding service's URL (released encounters, coding edits).
+    /// The coding service's URL (released encounters, coding edits); a
+    /// comma-separated list for several instances.
     #[arg(long, env = "MEDBILL_CODING_URL")]
     pub coding_url: Option<String>,
-    /// The payments service's URL (posted remittances).
+    /// The payments service's URL (posted remittances); a comma-separated
+    /// list for several instances.
     #[arg(long, env = "MEDBILL_PAYMENTS_URL")]
     pub payments_url: Option<String>,
     /// The clearinghouse folder: 837 batches, 270 and 276 inquiries are

@@ -42,7 +42,8 @@ pub struct Peers {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PeerArgs {
     /// The billing service's URL: its event feed brings coding-caused
-    /// denials back to the coding queue.
+    /// denials back to the coding queue; a comma-separated list for
+    /// several instances.
     #[arg(long, env = "MEDBILL_BILLING_URL")]
     pub billing_url: Option<String>,
 }

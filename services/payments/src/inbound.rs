@@ -7,7 +7,9 @@
 //! saying why; a file whose posting failed for a passing reason (the
 //! database) stays for the next poll. Posting is idempotent (per file and
 //! per payer + trace; per row key for deposits), so a file seen twice posts
-//! nothing the second time.
+//! nothing the second time. Several instances of payments may poll one
+//! folder: each posts what it sees (the database keeps the first posting),
+//! and a file another instance has already set aside is passed over.
 //!
 //! Files whose name starts with `.` are being written and are skipped, and
 //! so is a file changed in the last [`QUIET`], so a drop copied in slowly
@@ -98,7 +100,12 @@ impl Inbound {
         let mut outcome = PollOutcome::default();
         for name in self.ready_files()? {
             let path = self.inbound.join(&name);
-            let content = std::fs::read(&path)?;
+            let content = match std::fs::read(&path) {
+                Ok(content) => content,
+                // Another instance set it aside meanwhile.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             match self.post(&name, &content).await {
                 Ok(()) => {
                     self.set_aside("processed", &name, None)?;
@@ -129,7 +136,11 @@ impl Inbound {
         for entry in entries {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let meta = entry.metadata()?;
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             let settled = meta
                 .modified()
                 .ok()
@@ -178,14 +189,20 @@ impl Inbound {
         Ok(())
     }
 
+    /// Moves `name` to `inbound/<to>/` (with a `.error` note when given);
+    /// a file already moved by another instance is left to it.
     fn set_aside(&self, to: &str, name: &str, error: Option<&str>) -> std::io::Result<()> {
         let dir = self.inbound.join(to);
         std::fs::create_dir_all(&dir)?;
         if let Some(error) = error {
-            let temp = dir.join(format!(".{name}.error"));
+            let unique = medbill_kernel::ids::new_uuid_v7();
+            let temp = dir.join(format!(".{name}.{unique}.error"));
             std::fs::write(&temp, format!("{error}\n"))?;
             std::fs::rename(&temp, dir.join(format!("{name}.error")))?;
         }
-        std::fs::rename(self.inbound.join(name), dir.join(name))
+        match std::fs::rename(self.inbound.join(name), dir.join(name)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            moved => moved,
+        }
     }
 }

@@ -62,7 +62,8 @@ pub struct Peers {
 /// The flags naming payments' peers (`medbill serve payments`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PeerArgs {
-    /// The billing service's URL (submitted and voided claims).
+    /// The billing service's URL (submitted and voided claims); a
+    /// comma-separated list for several instances.
     #[arg(long, env = "MEDBILL_BILLING_URL")]
     pub billing_url: Option<String>,
     /// Payments' clearinghouse folder: 835 and bank deposit (`*.csv`)

@@ -120,27 +120,38 @@ impl<H: EventHandler> Consumer<H> {
     }
 
     /// Follows `peer`'s feed (see [`Consumer::run`]) until `stop` turns true.
+    /// With several instances of the peer (one database behind them, so one
+    /// feed), a subscription that fails moves on to the next instance.
     pub async fn follow_peer(self, peer: Peer, stop: watch::Receiver<bool>) {
-        let endpoint = peer.endpoint().clone();
-        self.run(endpoint, peer.tokens(), stop).await;
+        self.run_over(peer.endpoints().to_vec(), peer.tokens(), stop)
+            .await;
     }
 
     /// Subscribes to the feed at `endpoint` from the stored cursor and applies
     /// events until `stop` turns true, reconnecting with back-off when the
     /// stream ends or fails.
-    pub async fn run(
+    pub async fn run(self, endpoint: Endpoint, token: TokenSource, stop: watch::Receiver<bool>) {
+        self.run_over(vec![endpoint], token, stop).await;
+    }
+
+    /// [`Consumer::run`] over the instances at `endpoints`: each failed
+    /// subscription moves on to the next one.
+    async fn run_over(
         self,
-        endpoint: Endpoint,
+        endpoints: Vec<Endpoint>,
         token: TokenSource,
         mut stop: watch::Receiver<bool>,
     ) {
         let mut backoff = Duration::from_millis(100);
-        while !*stop.borrow() {
-            match self.follow(&endpoint, &token, &mut stop).await {
+        let mut next = 0usize;
+        while !*stop.borrow() && !endpoints.is_empty() {
+            let endpoint = &endpoints[next % endpoints.len()];
+            match self.follow(endpoint, &token, &mut stop).await {
                 Ok(()) => backoff = Duration::from_millis(100),
                 Err(e) => {
                     tracing::warn!(consumer = %self.name, error = %e, "event consumer interrupted; retrying");
                     backoff = (backoff * 2).min(Duration::from_secs(5));
+                    next = next.wrapping_add(1);
                 }
             }
             tokio::select! {

@@ -506,14 +506,26 @@ impl DenialService for DenialRpc {
         a.status = outcome.into();
         a.recovered = recovered;
         a.outcome_note = req.note.trim().to_string();
-        sqlx::query("UPDATE appeals SET status = $1, recovered = $2, outcome_note = $3 WHERE appeal_id = $4")
-            .bind(&a.status)
-            .bind(a.recovered.cents())
-            .bind(&a.outcome_note)
-            .bind(&a.appeal_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(ServiceError::from)?;
+        // Only from an open status: of two outcomes recorded at once, the
+        // second finds the appeal decided and is refused.
+        let changed = sqlx::query(
+            "UPDATE appeals SET status = $1, recovered = $2, outcome_note = $3 \
+             WHERE appeal_id = $4 AND status IN ('draft', 'submitted')",
+        )
+        .bind(&a.status)
+        .bind(a.recovered.cents())
+        .bind(&a.outcome_note)
+        .bind(&a.appeal_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(ServiceError::from)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(ServiceError::FailedPrecondition(format!(
+                "appeal {id} was decided meanwhile"
+            ))
+            .into());
+        }
         let mut d = store::require_denial(&mut tx, &a.denial_id).await?;
         // Won: the payer pays (its 835 posts it); lost: the denial is open
         // again for the next level, or written off at the biller's word.

@@ -378,12 +378,21 @@ fn denial_of(r: &AnyRow) -> Result<Denial, ServiceError> {
 }
 
 /// The denial `denial_id`, or `NOT_FOUND`.
+///
+/// On PostgreSQL the row is held until the transaction ends, so two biller
+/// actions on one denial (on one instance or two) take turns and neither
+/// overwrites the other's notes.
 pub async fn require_denial(
     conn: &mut AnyConnection,
     denial_id: &str,
 ) -> Result<Denial, ServiceError> {
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
     let row = sqlx::query(&format!(
-        "SELECT {DENIAL_COLUMNS} FROM denials WHERE denial_id = $1"
+        "SELECT {DENIAL_COLUMNS} FROM denials WHERE denial_id = $1{lock}"
     ))
     .bind(denial_id)
     .fetch_optional(conn)

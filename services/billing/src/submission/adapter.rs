@@ -49,32 +49,50 @@ impl Clearinghouse for FolderDrop {
     }
 }
 
-/// Writes `dir/name` so that it appears complete or not at all.
+/// Writes `dir/name` so that it appears complete or not at all. The
+/// partial file's name is unique to this write, so two writers (two
+/// instances of the service) never write into each other's file.
 pub fn write_whole(dir: &Path, name: &str, content: &[u8]) -> std::io::Result<()> {
-    let partial = dir.join(format!(".{name}.part"));
-    let mut file = std::fs::File::create(&partial)?;
-    file.write_all(content)?;
-    file.sync_all()?;
-    std::fs::rename(&partial, dir.join(name))
+    let unique = medbill_kernel::ids::new_uuid_v7();
+    let partial = dir.join(format!(".{name}.{unique}.part"));
+    let written = std::fs::File::create(&partial).and_then(|mut file| {
+        file.write_all(content)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&partial, dir.join(name))) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
 }
 
 /// Hands batch `batch_id` to the clearinghouse and marks it sent. A batch
 /// is stored before it is handed over, so a crash in between leaves it
 /// CREATED and [`deliver_unsent`] sends it at the next start (the
 /// clearinghouse sees the same file name again at worst, never a lost one).
+/// The batch's row is held from the check that it is unsent to the mark
+/// that it is sent, so two instances (a CreateBatch on one, the start of
+/// the other) never both hand it over.
 pub async fn deliver(
     db: &Database,
     clearinghouse: &dyn Clearinghouse,
     batch_id: &str,
 ) -> Result<(), ServiceError> {
-    let mut conn = db.pool().acquire().await?;
-    let (name, content) = store::batch_file(&mut conn, batch_id)
+    let mut tx = db.begin().await?;
+    if !store::set_batch_status(&mut tx, batch_id, &["created"], "created").await? {
+        // Sent already (by this instance or another), or not ours to send.
+        return Ok(());
+    }
+    let (name, content) = store::batch_file(&mut tx, batch_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("batch", batch_id))?;
     clearinghouse.send(&name, &content).map_err(|e| {
         ServiceError::Unavailable(format!("clearinghouse drop of {name} failed: {e}"))
     })?;
-    store::set_batch_status(&mut conn, batch_id, &["created"], "sent").await?;
+    store::set_batch_status(&mut tx, batch_id, &["created"], "sent").await?;
+    tx.commit().await?;
     tracing::info!(batch_id, file = name, "batch handed to the clearinghouse");
     Ok(())
 }

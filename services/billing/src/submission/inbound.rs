@@ -5,7 +5,11 @@
 //! 271 or 277 (see [`super::kind`]),
 //! to `inbound/failed/` beside a `.error` file saying why. A file whose
 //! ingestion failed for a passing reason (the database) stays for the next
-//! poll; applying the same file twice changes nothing.
+//! poll; applying the same file twice changes nothing. Several instances
+//! of billing may poll one folder: each applies what it sees (the
+//! database keeps the first application of a file's content and refuses
+//! the rest), and a file another instance has already set aside is passed
+//! over.
 
 use std::path::Path;
 use std::time::Duration;
@@ -58,7 +62,12 @@ pub async fn poll_once(db: &Database, clock: &Clock, inbound: &Path) -> std::io:
     let mut done = 0;
     for name in names {
         let path = inbound.join(&name);
-        let content = std::fs::read(&path)?;
+        let content = match std::fs::read(&path) {
+            Ok(content) => content,
+            // Another instance set it aside meanwhile.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
         match grpc::ingest(db, clock, &content, &name, ACTOR).await {
             Ok(ack) => {
                 tracing::info!(
@@ -90,11 +99,16 @@ pub async fn poll_once(db: &Database, clock: &Clock, inbound: &Path) -> std::io:
     Ok(done)
 }
 
+/// Moves `name` to `inbound/<to>/` (with a `.error` note when given); a
+/// file already moved by another instance is left to it.
 fn set_aside(inbound: &Path, to: &str, name: &str, error: Option<&str>) -> std::io::Result<()> {
     let dir = inbound.join(to);
     std::fs::create_dir_all(&dir)?;
     if let Some(error) = error {
         write_whole(&dir, &format!("{name}.error"), error.as_bytes())?;
     }
-    std::fs::rename(inbound.join(name), dir.join(name))
+    match std::fs::rename(inbound.join(name), dir.join(name)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        moved => moved,
+    }
 }

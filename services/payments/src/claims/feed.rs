@@ -118,6 +118,7 @@ impl ClaimFeedHandler {
             "replaced_by_claim_id",
             &event.payload.replaced_by_claim_id,
         ))?;
+        store::lock(tx, &claim_id).await?;
         let Some(claim) = store::by_id(tx, &claim_id).await? else {
             // A claim voided before it was ever submitted has no receivable.
             tracing::info!(%claim_id, "void of a claim payments never saw; nothing to close");
@@ -159,6 +160,7 @@ impl ClaimFeedHandler {
         invalid_event(convert::required_text("denial_id", &request.denial_id))?;
         let claim_id = invalid_event(convert::id::<ClaimId>("claim_id", &request.claim_id))?;
         let amount = invalid_event(convert::money("amount", request.amount.as_ref()))?;
+        store::lock(tx, &claim_id).await?;
         let Some(claim) = store::by_id(tx, &claim_id).await? else {
             tracing::warn!(%claim_id, "write-off request for a claim payments never saw");
             return Ok(());

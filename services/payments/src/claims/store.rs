@@ -142,6 +142,50 @@ pub async fn by_id(
 /// limits.
 const PCNS_PER_QUERY: usize = 500;
 
+fn row_locks(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
+/// Holds the rows of the claims whose CLM01 is one of `pcns` until the
+/// transaction ends (PostgreSQL row locks, taken in claim id order; a
+/// SQLite write transaction holds the whole database already): a
+/// remittance posting and a void or write-off of the same claim — from
+/// this instance or another — take turns instead of each reading the
+/// balance the other is changing.
+pub async fn lock_by_patient_control_numbers(
+    conn: &mut AnyConnection,
+    pcns: &[&str],
+) -> Result<(), ServiceError> {
+    if !row_locks(conn) {
+        return Ok(());
+    }
+    for chunk in pcns.chunks(PCNS_PER_QUERY) {
+        let sql = format!(
+            "SELECT claim_id FROM claims WHERE patient_control_number IN ({}) \
+             ORDER BY claim_id FOR UPDATE",
+            placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for pcn in chunk {
+            query = query.bind(pcn.to_string());
+        }
+        query.fetch_all(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Holds claim `claim_id`'s row until the transaction ends (see
+/// [`lock_by_patient_control_numbers`]).
+pub async fn lock(conn: &mut AnyConnection, claim_id: &ClaimId) -> Result<(), ServiceError> {
+    if row_locks(conn) {
+        sqlx::query("SELECT claim_id FROM claims WHERE claim_id = $1 FOR UPDATE")
+            .bind(claim_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The claims whose CLM01 is one of `pcns`, with their lines, by PCN (a
 /// remittance looks up thousands at once).
 pub async fn by_patient_control_numbers(
