@@ -65,6 +65,7 @@ pub fn policy() -> RolePolicy {
                 "UpdatePatient",
                 "AddCoverage",
                 "TerminateCoverage",
+                "UpdateCoverage",
             ],
             &[Biller, Service],
         )

@@ -420,3 +420,149 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    a_claim_rejected_for_its_member_id_goes_again_with_the_corrected_coverage,
+    |test_db: TestDatabase| async move {
+        use medbill_contracts::medbill::billing::v1::UpdateCoverageRequest;
+        let h = start_with_coding(&test_db).await;
+        let reg = register_for_claims(&h.service, "MRN-1", true).await;
+        let encounter = new_uuid_v7();
+        h.coding
+            .publish(
+                &encounter,
+                &released(&encounter, "MRN-1", vec![line("99213", 1)]),
+            )
+            .await;
+        let claim = claims_of_encounter(&h.service, &encounter, 1)
+            .await
+            .remove(0);
+        let mut sub = submission(&h.service).await;
+        let batch = sub
+            .create_batch(batch_request("837P"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(batch.claim_ids, std::slice::from_ref(&claim.claim_id));
+        let member_ids = |content: &[u8]| -> Vec<String> {
+            medbill_x12::professional::read_837p(content)
+                .unwrap()
+                .iter()
+                .flat_map(|set| set.claims.iter())
+                .map(|c| c.subscriber.member_id.expose().clone())
+                .collect()
+        };
+        let file = |batch_id: String| as_biller(GetBatchFileRequest { batch_id });
+        let first = sub
+            .get_batch_file(file(batch.batch_id.clone()))
+            .await
+            .unwrap()
+            .into_inner();
+        let old_member_id = member_ids(&first.content).remove(0);
+
+        // The payer's 277CA: no such member.
+        let mut ca = medbill_x12::samples::claim_acknowledgment();
+        let mut refused = ca.claims[1].clone();
+        assert_eq!(refused.disposition, Disposition::Rejected);
+        refused.patient_control_number = claim.patient_control_number.clone();
+        ca.claims = vec![refused];
+        let params = medbill_x12::samples::interchange_params(901);
+        sub.ingest_acknowledgment(as_biller(IngestAcknowledgmentRequest {
+            content: write_277ca(&params, &[ca]).unwrap(),
+            file_name: "member.277".into(),
+        }))
+        .await
+        .unwrap();
+        assert_eq!(
+            get(&h.service, &claim.claim_id).await.submission,
+            SubmissionStatus::Rejected as i32
+        );
+
+        // Bad corrections are refused by field and change nothing.
+        let mut api = registry(&h.service).await;
+        let update = |coverage_id: &str, member_id: &str| {
+            as_biller(UpdateCoverageRequest {
+                coverage_id: coverage_id.into(),
+                member_id: member_id.into(),
+                group_number: "GRP-77".into(),
+            })
+        };
+        assert_fails(
+            api.update_coverage(update(&reg.coverage_id, "  ")).await,
+            Code::InvalidArgument,
+            "member_id: ",
+        );
+        assert_fails(
+            api.update_coverage(update("not-an-id", "XJH400200311")).await,
+            Code::InvalidArgument,
+            "coverage_id: ",
+        );
+        assert_fails(
+            api.update_coverage(update(&new_uuid_v7(), "XJH400200311"))
+                .await,
+            Code::NotFound,
+            "",
+        );
+        // A coder may not change a coverage.
+        let mut as_coder = update(&reg.coverage_id, "XJH400200311");
+        as_coder.metadata_mut().insert(
+            "authorization",
+            medbill_platform::testing::bearer("coder.cy", &[medbill_platform::auth::Role::Coder])
+                .parse()
+                .unwrap(),
+        );
+        assert_fails(
+            api.update_coverage(as_coder).await,
+            Code::PermissionDenied,
+            "",
+        );
+
+        // The biller corrects the member id; scrubbed, the claim goes again
+        // as an original carrying it.
+        let corrected = api
+            .update_coverage(update(&reg.coverage_id, " XJH400200311 "))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(corrected.member_id, "XJH400200311");
+        assert_eq!(corrected.group_number, "GRP-77");
+        assert_eq!(corrected.coverage_id, reg.coverage_id);
+        let listed = api
+            .list_coverages(as_biller(
+                medbill_contracts::medbill::billing::v1::ListCoveragesRequest {
+                    patient_id: reg.patient_id.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(listed.coverages[0].member_id, "XJH400200311");
+        let ready = claims(&h.service)
+            .await
+            .scrub_claim(as_biller(ScrubClaimRequest {
+                claim_id: claim.claim_id.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(ready.submission, SubmissionStatus::Ready as i32);
+        let again = sub
+            .create_batch(batch_request("837P"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(again.claim_ids, std::slice::from_ref(&claim.claim_id));
+        let second = sub
+            .get_batch_file(file(again.batch_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_ne!(old_member_id, "XJH400200311");
+        assert_eq!(member_ids(&second.content), ["XJH400200311"]);
+        let x12 = String::from_utf8(second.content).unwrap();
+        assert!(x12.contains("SBR*P*18*GRP-77"), "{x12}");
+        h.service.stop().await;
+    }
+);

@@ -302,6 +302,15 @@ impl RegistryService for RegistryRpc {
         Ok(Response::new(answer))
     }
 
+    async fn update_coverage(
+        &self,
+        request: Request<pb::UpdateCoverageRequest>,
+    ) -> Result<Response<pb::Coverage>, Status> {
+        let who = principal(&request)?.clone();
+        let answer = patient_rpc::update_coverage(&self.db, &who, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
     async fn upsert_fee_schedule(
         &self,
         request: Request<pb::UpsertFeeScheduleRequest>,

@@ -224,3 +224,26 @@ pub async fn terminate_coverage(
         ..stored
     }))
 }
+
+/// `UpdateCoverage`: the member id and group number as they should be.
+pub async fn update_coverage(
+    db: &Database,
+    who: &Principal,
+    req: pb::UpdateCoverageRequest,
+) -> Result<pb::Coverage, ServiceError> {
+    let coverage_id = convert::id::<CoverageId>("coverage_id", &req.coverage_id)?;
+    let member_id = convert::required_text("member_id", &req.member_id)?;
+    let group_number = req.group_number.trim().to_string();
+    let mut tx = db.begin().await.map_err(ServiceError::from)?;
+    let stored = patients::coverage(&mut tx, &coverage_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("coverage", coverage_id.as_str()))?;
+    patients::set_coverage_identifiers(&mut tx, &coverage_id, &member_id, &group_number).await?;
+    audit_patient(&mut tx, who, "update", &stored.patient_id, "UpdateCoverage").await?;
+    tx.commit().await.map_err(ServiceError::from)?;
+    Ok(wire::wire_coverage(&Coverage {
+        member_id: member_id.into(),
+        group_number,
+        ..stored
+    }))
+}

@@ -201,6 +201,22 @@ pub async fn set_coverage_end(
     Ok(())
 }
 
+/// Replaces a coverage's member id and group number.
+pub async fn set_coverage_identifiers(
+    conn: &mut AnyConnection,
+    coverage_id: &CoverageId,
+    member_id: &str,
+    group_number: &str,
+) -> Result<(), ServiceError> {
+    sqlx::query("UPDATE coverages SET member_id = $2, group_number = $3 WHERE coverage_id = $1")
+        .bind(coverage_id.as_str())
+        .bind(member_id)
+        .bind(group_number)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 fn coverage_of(row: &AnyRow) -> Result<Coverage, ServiceError> {
     let id: String = row.try_get("coverage_id")?;
     let bad = || corrupt("coverage", &id);
