@@ -178,16 +178,7 @@ backend_tests!(
         assert_eq!(answered.status, EligibilityStatus::Answered as i32);
         assert!(!answered.active);
 
-        let encounter = new_uuid_v7();
-        h.coding
-            .publish(
-                &encounter,
-                &released(&encounter, "MRN-2", vec![line("99213", 1)]),
-            )
-            .await;
-        let claim = claims_of_encounter(&h.service, &encounter, 1)
-            .await
-            .remove(0);
+        let claim = h.claim_of("MRN-2", vec![line("99213", 1)]).await;
         assert_eq!(claim.submission, SubmissionStatus::Held as i32);
         let errors: Vec<(&str, &str)> = claim
             .scrub_findings
@@ -285,6 +276,62 @@ backend_tests!(
             Code::NotFound,
             "",
         );
+        h.service.stop().await;
+    }
+);
+
+backend_tests!(
+    a_childs_coverage_is_asked_about_as_the_subscribers_dependent,
+    |test_db: TestDatabase| async move {
+        use medbill_contracts::medbill::billing::v1::Relationship;
+        use medbill_contracts::medbill::common::v1::Sex;
+        let folder = temp_folder();
+        let h = start_with_folder(&test_db, Some(folder.clone())).await;
+        let reg = register_for_claims(&h.service, "MRN-1", true).await;
+        let mut api = registry(&h.service).await;
+        let mut child = patient("MRN-KID");
+        child.name = name("Doe", "Sam");
+        child.birth_date = date(2015, 6, 9);
+        child.sex = Sex::Male as i32;
+        let child = api
+            .create_patient(as_biller(child))
+            .await
+            .unwrap()
+            .into_inner();
+        let mut cover = coverage(&child.patient_id, &reg.payer_id, 1);
+        cover.relationship = Relationship::Child as i32;
+        cover.subscriber_name = name("Doe", "Jane");
+        cover.subscriber_birth_date = date(1980, 4, 2);
+        cover.subscriber_sex = Sex::Female as i32;
+        let cover = api
+            .add_coverage(as_biller(cover))
+            .await
+            .unwrap()
+            .into_inner();
+        let pending = api
+            .check_eligibility(as_biller(check(&cover.coverage_id)))
+            .await
+            .unwrap()
+            .into_inner();
+        let sent = std::fs::read(folder.join("outbound").join("270-000000001.x12")).unwrap();
+        let text = String::from_utf8(sent.clone()).unwrap();
+        // The subscriber by the coverage's member id, the child below them
+        // with the trace, the date and the service types.
+        let expected = format!(
+            "HL*3*2*22*1~\nNM1*IL*1*Doe*Jane****MI*W123456789~\nDMG*D8*19800402*F~\n\
+             HL*4*3*23*0~\nTRN*1*{}*1061234567~\nNM1*03*1*Doe*Sam~\nDMG*D8*20150609*M~\n\
+             INS*N*19~\nDTP*291*D8*20261001~\nEQ*30~",
+            pending.trace_number
+        );
+        assert!(
+            text.replace('\n', "").contains(&expected.replace('\n', "")),
+            "{text}"
+        );
+        let report = medbill_x12::cli::validate(&sent);
+        assert!(!report.has_errors(), "{report:?}");
+        let read = medbill_x12::eligibility::read_270(&sent).unwrap();
+        let dependent = read[0].subscribers[0].dependent.as_ref().unwrap();
+        assert_eq!(dependent.relationship.as_deref(), Some("19"));
         h.service.stop().await;
     }
 );

@@ -13,7 +13,9 @@ mod write;
 pub use benefits::{
     Benefit, BenefitKind, CoverageReport, EligibilityResponse, EligibilityTrace, Rejection,
 };
-pub use inquiry::{EligibilityInquiry, InformationReceiver, SubscriberInquiry, write_270};
+pub use inquiry::{
+    DependentInquiry, EligibilityInquiry, InformationReceiver, SubscriberInquiry, write_270,
+};
 pub use inquiry_read::{Eligibility270Parser, read_270};
 pub use read::{Eligibility271Parser, read_271};
 pub use write::write_271;

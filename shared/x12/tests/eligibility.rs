@@ -264,7 +264,57 @@ fn a_270_without_service_types_is_refused_at_its_trailer() {
 }
 
 #[test]
-fn a_270_asking_about_a_dependent_is_refused_naming_the_hl() {
+fn a_dependent_is_asked_about_in_its_own_loops_under_the_subscriber_and_reads_back() {
+    let mut inquiry = samples::eligibility_inquiry("0001", 2);
+    inquiry.subscribers[0].dependent = Some(medbill_x12::eligibility::DependentInquiry {
+        name: medbill_x12::claim::PersonName {
+            last: medbill_x12::Phi::from("MEMBER"),
+            first: Some(medbill_x12::Phi::from("KID")),
+            middle: None,
+            suffix: None,
+        },
+        birth_date: Some(medbill_x12::Phi::new(
+            medbill_x12::Date::new(2015, 6, 9).unwrap(),
+        )),
+        sex: Some(medbill_x12::claim::Sex::Male),
+        relationship: Some("19".into()),
+    });
+    let file = write_270(
+        &samples::interchange_params(7),
+        std::slice::from_ref(&inquiry),
+    )
+    .unwrap();
+    let segments = segment_texts(&file);
+    let body: Vec<&str> = segments[2..].iter().map(String::as_str).collect();
+    assert_eq!(
+        body[6..],
+        [
+            "HL*3*2*22*1",
+            "NM1*IL*1*MEMBER*PAT0****MI*MBR000000",
+            "DMG*D8*20240301*F",
+            "HL*4*3*23*0",
+            "TRN*1*ELIG0001-0*9123456789",
+            "NM1*03*1*MEMBER*KID",
+            "DMG*D8*20150609*M",
+            "INS*N*19",
+            "DTP*291*D8*20240320",
+            "EQ*30^98",
+            "HL*5*2*22*0",
+            "TRN*1*ELIG0001-1*9123456789",
+            "NM1*IL*1*MEMBER*PAT1****MI*MBR000001",
+            "EQ*30",
+            "SE*21*0001",
+            "GE*1*7",
+            "IEA*1*000000007",
+        ]
+    );
+    let report = validate(&file);
+    assert!(!report.has_errors(), "{report}");
+    assert_eq!(read_270(&file).unwrap(), [inquiry]);
+}
+
+#[test]
+fn a_dependent_level_without_its_subscriber_is_refused_naming_the_hl() {
     let file = write_270(
         &samples::interchange_params(7),
         &[samples::eligibility_inquiry("0001", 1)],

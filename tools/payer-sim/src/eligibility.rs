@@ -4,6 +4,8 @@
 //! out-of-pocket amounts for the year and what is left of them, copay and
 //! coinsurance; or inactive) or an AAA rejection when the payer does not
 //! know the member (`75` subscriber not found) or is not served (`79`).
+//! A dependent asked about under a subscriber (270 loop 2000D) is answered
+//! the same way in a 2000D loop under the subscriber's 2000C loop.
 
 use medbill_kernel::CalendarDate;
 use medbill_x12::common::{DateRef, Entity, EntityType, Reference};
@@ -77,16 +79,20 @@ fn response(
 ) -> EligibilityResponse {
     let payer = desk.config.payer(&q.payer.id);
     let payer_name = payer.map_or(q.payer.name.as_str(), |p| p.name.as_str());
-    let members = q
-        .subscribers
-        .iter()
-        .enumerate()
-        .map(|(m, s)| {
-            let hl = (m + 3).to_string();
-            let mut report = member_report(hl, s);
-            let Some(payer) = payer else {
-                return report;
-            };
+    let mut hl = 2;
+    let mut members = Vec::with_capacity(q.subscribers.len());
+    for (m, s) in q.subscribers.iter().enumerate() {
+        hl += 1;
+        let mut report = member_report(hl.to_string(), s);
+        if s.dependent.is_some() {
+            // The subscriber's level names them; what was asked is answered
+            // in the dependent's level below.
+            report.traces.clear();
+            members.push(report);
+            hl += 1;
+            report = dependent_report(hl.to_string(), s);
+        }
+        if let Some(payer) = payer {
             report.traces.push(EligibilityTrace {
                 kind: "1".into(),
                 number: format!("{control:09}-{}-{}", n + 1, m + 1),
@@ -109,9 +115,9 @@ fn response(
                     coverage(&mut report, member, plan, day, used, &s.service_types);
                 }
             }
-            report
-        })
-        .collect();
+        }
+        members.push(report);
+    }
     EligibilityResponse {
         control_number: format!("{:04}", n + 1),
         reference_id: q.reference_id.chars().take(50).collect(),
@@ -156,6 +162,29 @@ fn member_report(hl: String, s: &SubscriberInquiry) -> CoverageReport {
         rejections: Vec::new(),
         benefits: Vec::new(),
     }
+}
+
+/// The dependent level (HL 23) with what the 270 said about the dependent
+/// and the 270's trace.
+fn dependent_report(hl: String, s: &SubscriberInquiry) -> CoverageReport {
+    let mut report = member_report(hl, s);
+    report.dependent = true;
+    if let Some(d) = &s.dependent {
+        let name = &d.name;
+        report.member = Some(Entity {
+            role: "03".into(),
+            entity_type: EntityType::Person,
+            last_name: Phi::from(name.last.expose().as_str()),
+            first_name: name.first.as_ref().map(|f| Phi::from(f.expose().as_str())),
+            middle_name: name.middle.as_ref().map(|f| Phi::from(f.expose().as_str())),
+            suffix: name.suffix.as_ref().map(|f| Phi::from(f.expose().as_str())),
+            id_qualifier: None,
+            id: None,
+        });
+        report.birth_date = d.birth_date.clone();
+        report.sex = d.sex.filter(|_| d.birth_date.is_some());
+    }
+    report
 }
 
 fn benefit(code: &str, types: &[String]) -> Benefit {

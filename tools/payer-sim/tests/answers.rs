@@ -150,6 +150,62 @@ fn a_271_answers_each_member_with_coverage_and_what_is_left_of_the_deductible() 
 }
 
 #[test]
+fn a_dependent_asked_about_under_the_subscriber_is_answered_in_its_own_loop() {
+    let world = World::new();
+    let mut sim = world.simulator(config(), SEED);
+    let mut inquiry = samples::eligibility_inquiry("0001", 1);
+    inquiry.payer.id = "ACME01".into();
+    inquiry.subscribers[0].member_id = Phi::new("MEM123456".into());
+    inquiry.subscribers[0].dependent = Some(medbill_x12::eligibility::DependentInquiry {
+        name: medbill_x12::claim::PersonName {
+            last: Phi::from("DOE"),
+            first: Some(Phi::from("KID")),
+            middle: None,
+            suffix: None,
+        },
+        birth_date: Some(Phi::new(medbill_x12::Date::new(2015, 6, 9).unwrap())),
+        sex: None,
+        relationship: Some("19".into()),
+    });
+    let file = write_270(&samples::interchange_params(12), &[inquiry]).unwrap();
+    world.drop_file("270-000000012.x12", &file);
+    let report = sim.process_dir(&world.folders, day(21)).unwrap();
+    assert_eq!(report.eligibility_answered, 1);
+
+    let bytes = &files_ending(&world.folders.to_billing, "-271.x12")[0];
+    let report = medbill_x12::cli::validate(bytes);
+    assert!(!report.has_errors(), "{report}");
+    let response = read_271(bytes).unwrap().remove(0);
+    let [subscriber, dependent] = &response.members[..] else {
+        panic!(
+            "want a subscriber and a dependent level: {:?}",
+            response.members
+        );
+    };
+    assert!(!subscriber.dependent);
+    assert!(subscriber.traces.is_empty() && subscriber.benefits.is_empty());
+    assert_eq!(
+        subscriber
+            .member
+            .as_ref()
+            .unwrap()
+            .id
+            .as_ref()
+            .unwrap()
+            .expose(),
+        "MEM123456"
+    );
+    assert!(dependent.dependent);
+    assert_eq!(dependent.traces[0].number, "ELIG0001-0");
+    let member = dependent.member.as_ref().unwrap();
+    assert_eq!(
+        (member.role.as_str(), member.last_name.expose().as_str()),
+        ("03", "DOE")
+    );
+    assert_eq!(dependent.benefits[0].kind, BenefitKind::ActiveCoverage);
+}
+
+#[test]
 fn a_277_reports_paid_pending_denied_and_unknown_claims() {
     let world = World::new();
     let mut slow = config();

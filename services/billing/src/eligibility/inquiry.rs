@@ -9,12 +9,12 @@ use medbill_platform::db::Database;
 use medbill_x12::Phi;
 use medbill_x12::claim::Payer as X12Payer;
 use medbill_x12::eligibility::{
-    EligibilityInquiry, InformationReceiver, SubscriberInquiry, write_270,
+    DependentInquiry, EligibilityInquiry, InformationReceiver, SubscriberInquiry, write_270,
 };
 
 use super::store::{self, Inquiry};
 use crate::claims::store::next_number;
-use crate::registry::coverage::CoverageId;
+use crate::registry::coverage::{CoverageId, Relationship};
 use crate::registry::domain::PersonName;
 use crate::registry::{patients, profile, store as registry};
 use crate::submission::adapter::Clearinghouse;
@@ -107,22 +107,30 @@ pub async fn check(
     let group = number(&mut tx, "group").await?;
     let st = format!("{:04}", next_number(&mut tx, "transaction").await?);
     let inquiry_id = medbill_kernel::ids::new_uuid_v7();
-    // The subscriber is asked about: the patient when self-insured, else
-    // the coverage's subscriber (the payer finds the dependent under them).
-    let (name, birth, sex) = match &coverage.subscriber {
-        None => (
-            patient.name.expose().clone(),
-            *patient.birth_date.expose(),
-            patient.sex,
-        ),
+    // A self-insured patient is asked about as the subscriber; a spouse or
+    // child is asked about as the subscriber's dependent (loop 2000D), the
+    // subscriber named by the coverage's member id above them.
+    let patient_name = x12map::name(patient.name.expose());
+    let patient_birth = Some(Phi::new(medbill_x12::Date::from(
+        *patient.birth_date.expose(),
+    )));
+    let patient_sex = Some(x12map::sex(patient.sex));
+    let (name, birth_date, sex, dependent) = match &coverage.subscriber {
+        None => (patient_name, patient_birth, patient_sex, None),
         Some(s) => (
-            PersonName {
+            x12map::name(&PersonName {
                 last: s.name.expose().last.clone(),
                 first: s.name.expose().first.clone(),
                 ..Default::default()
-            },
-            *s.birth_date.expose(),
-            s.sex,
+            }),
+            Some(Phi::new(medbill_x12::Date::from(*s.birth_date.expose()))),
+            Some(x12map::sex(s.sex)),
+            Some(DependentInquiry {
+                name: patient_name,
+                birth_date: patient_birth,
+                sex: patient_sex,
+                relationship: Some(dependent_relationship(coverage.relationship).into()),
+            }),
         ),
     };
     let date = medbill_x12::Date::from(today);
@@ -150,12 +158,13 @@ pub async fn check(
         subscribers: vec![SubscriberInquiry {
             trace_number: inquiry_id.clone(),
             trace_originator: format!("1{}", ein.as_str()),
-            name: x12map::name(&name),
+            name,
             member_id: Phi::new(coverage.member_id.expose().clone()),
-            birth_date: Some(Phi::new(medbill_x12::Date::from(birth))),
-            sex: Some(x12map::sex(sex)),
+            birth_date,
+            sex,
             service_date: Some(medbill_x12::Date::from(question.date_of_service)),
             service_types: question.service_types.clone(),
+            dependent,
         }],
     };
     let content = write_270(&envelope.params(), &[x12]).map_err(|e| {
@@ -197,4 +206,14 @@ pub async fn check(
 async fn number(conn: &mut sqlx::AnyConnection, name: &str) -> Result<u32, ServiceError> {
     u32::try_from(next_number(conn, name).await?)
         .map_err(|_| ServiceError::Internal(format!("control number {name} overflowed")))
+}
+
+/// INS02 of a 270's dependent loop: the patient's relationship to the
+/// subscriber (01 spouse, 19 child, 34 other adult).
+fn dependent_relationship(relationship: Relationship) -> &'static str {
+    match relationship {
+        Relationship::Spouse => "01",
+        Relationship::Child => "19",
+        Relationship::SelfInsured | Relationship::Other => "34",
+    }
 }

@@ -1,5 +1,8 @@
 //! The 270 eligibility inquiry and its writer: one payer (2000A), one
-//! inquiring provider (2000B), and one 2000C subscriber loop per member.
+//! inquiring provider (2000B), and one 2000C subscriber loop per member —
+//! with a 2000D dependent loop under it when the patient asked about is the
+//! subscriber's dependent without a member id of their own (then the trace,
+//! the date of service and the service types go in the dependent's loops).
 
 use serde::Serialize;
 
@@ -59,6 +62,24 @@ pub struct SubscriberInquiry {
     /// EQ01: service type codes (`30` health benefit plan coverage,
     /// `98` professional visit); at most 99.
     pub service_types: Vec<String>,
+    /// Loops 2000D-2110D: the patient, when a dependent of this subscriber
+    /// (the trace, date and service types above are then the dependent's).
+    pub dependent: Option<DependentInquiry>,
+}
+
+/// Loops 2000D and 2100D: a dependent identified under the subscriber
+/// (by name and birth date; the payer knows them by the subscriber's id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DependentInquiry {
+    /// NM103-107 (NM101 `03`, no id).
+    pub name: PersonName,
+    /// DMG02.
+    pub birth_date: Option<Phi<Date>>,
+    /// DMG03 (only with a birth date).
+    pub sex: Option<Sex>,
+    /// INS02: the dependent's relationship to the subscriber (`01`
+    /// spouse, `19` child, `34` other adult); INS01 is `N`.
+    pub relationship: Option<String>,
 }
 
 /// Writes one interchange (GS01 `HS`) holding one 270 per inquiry.
@@ -108,6 +129,20 @@ fn check(path: &str, q: &EligibilityInquiry) -> Result<(), WriteError> {
         if s.sex.is_some() && s.birth_date.is_none() {
             return err(&at("sex"), "only sent with a birth date");
         }
+        if let Some(d) = &s.dependent {
+            if d.name.last.expose().is_empty() {
+                return err(&at("dependent.name"), "a last name");
+            }
+            if d.sex.is_some() && d.birth_date.is_none() {
+                return err(&at("dependent.sex"), "only sent with a birth date");
+            }
+            if d.relationship
+                .as_ref()
+                .is_some_and(|r| r.len() != 2 || !r.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return err(&at("dependent.relationship"), "a two-digit INS02 code");
+            }
+        }
         if s.service_types.is_empty() || s.service_types.len() > 99 {
             return err(&at("service_types"), "one to 99 service type codes");
         }
@@ -133,13 +168,28 @@ fn write_inquiry(w: &mut SegmentWriter, q: &EligibilityInquiry) -> Result<(), Wr
     w.simple("HL", &["2", "1", "21", "1"])?;
     let r = &q.provider;
     w.simple("NM1", &["1P", "2", &r.name, "", "", "", "", "XX", &r.npi])?;
-    for (n, s) in q.subscribers.iter().enumerate() {
-        w.simple("HL", &[&(n + 3).to_string(), "2", "22", "0"])?;
-        w.simple("TRN", &["1", &s.trace_number, &s.trace_originator])?;
+    let mut hl = 2;
+    for s in &q.subscribers {
+        hl += 1;
+        let subscriber_hl = hl.to_string();
+        let has_dependent = if s.dependent.is_some() { "1" } else { "0" };
+        w.simple("HL", &[&subscriber_hl, "2", "22", has_dependent])?;
+        let trace =
+            |w: &mut SegmentWriter| w.simple("TRN", &["1", &s.trace_number, &s.trace_originator]);
+        if s.dependent.is_none() {
+            trace(w)?;
+        }
         write_person(w, "IL", &s.name, Some(("MI", s.member_id.expose())))?;
-        if let Some(birth) = &s.birth_date {
-            let sex = s.sex.map_or("", |x| x.code());
-            w.simple("DMG", &["D8", &birth.expose().to_x12(), sex])?;
+        write_dmg(w, s.birth_date.as_ref(), s.sex)?;
+        if let Some(d) = &s.dependent {
+            hl += 1;
+            w.simple("HL", &[&hl.to_string(), &subscriber_hl, "23", "0"])?;
+            trace(w)?;
+            write_person(w, "03", &d.name, None)?;
+            write_dmg(w, d.birth_date.as_ref(), d.sex)?;
+            if let Some(relationship) = &d.relationship {
+                w.simple("INS", &["N", relationship])?;
+            }
         }
         if let Some(date) = s.service_date {
             w.simple("DTP", &["291", "D8", &date.to_x12()])?;
@@ -148,4 +198,16 @@ fn write_inquiry(w: &mut SegmentWriter, q: &EligibilityInquiry) -> Result<(), Wr
         w.seg("EQ", &[El::R(&types)])?;
     }
     w.end_transaction(&q.control_number)
+}
+
+fn write_dmg(
+    w: &mut SegmentWriter,
+    birth: Option<&Phi<Date>>,
+    sex: Option<Sex>,
+) -> Result<(), WriteError> {
+    if let Some(birth) = birth {
+        let sex = sex.map_or("", |x| x.code());
+        w.simple("DMG", &["D8", &birth.expose().to_x12(), sex])?;
+    }
+    Ok(())
 }

@@ -2,13 +2,16 @@
 //! 21 provider, 22 subscriber) into [`EligibilityInquiry`], so a payer (or
 //! the payer simulator) can answer what was asked. Segments the guide
 //! allows but the model does not hold (addresses, provider details, other
-//! references and dates, amounts) are accepted and dropped; a dependent
-//! (HL 23) inquiry is refused, since the model asks about members only.
+//! references and dates, amounts) are accepted and dropped. A dependent
+//! (HL 23) under a subscriber becomes that subscriber's `dependent`, with
+//! the trace, date and service types of its loops.
 
 use crate::claim::{Payer, Sex, read_person};
 use crate::common::DateRef;
 use crate::driver::{Context, TransactionParser, expect_kind, read_all};
-use crate::eligibility::{EligibilityInquiry, InformationReceiver, SubscriberInquiry, VERSION};
+use crate::eligibility::{
+    DependentInquiry, EligibilityInquiry, InformationReceiver, SubscriberInquiry, VERSION,
+};
 use crate::error::{ErrorKind, X12Error};
 use crate::segment::Segment;
 use crate::values::{Date, Phi};
@@ -29,6 +32,7 @@ enum Level {
     Payer,
     Provider,
     Subscriber,
+    Dependent,
 }
 
 /// Parser for the body of one 270 transaction set.
@@ -74,23 +78,60 @@ impl Eligibility270Parser {
                     sex: None,
                     service_date: None,
                     service_types: Vec::new(),
+                    dependent: None,
                 });
                 Level::Subscriber
             }
             "23" => {
-                return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
-                    "a dependent (HL*23) inquiry, which the 270 model does not hold",
-                )));
+                let subscriber = self
+                    .subscribers
+                    .last_mut()
+                    .filter(|s| self.level == Level::Subscriber && s.dependent.is_none())
+                    .ok_or_else(|| {
+                        seg.segment_error(ErrorKind::UnexpectedSegment(
+                            "a dependent level not right under its subscriber (HL*22) level",
+                        ))
+                    })?;
+                if !subscriber.trace_number.is_empty() || !subscriber.service_types.is_empty() {
+                    return Err(seg.segment_error(ErrorKind::UnexpectedSegment(
+                        "a dependent level under a subscriber that is asked about itself",
+                    )));
+                }
+                subscriber.dependent = Some(DependentInquiry {
+                    name: crate::claim::empty_name(),
+                    birth_date: None,
+                    sex: None,
+                    relationship: None,
+                });
+                Level::Dependent
             }
-            other => return Err(seg.invalid(3, other, "20, 21 or 22")),
+            other => return Err(seg.invalid(3, other, "20, 21, 22 or 23")),
         };
         Ok(())
     }
 
     fn subscriber(&mut self, seg: &Segment<'_>) -> Result<(), X12Error> {
+        let dependent = self.level == Level::Dependent;
         let Some(s) = self.subscribers.last_mut() else {
             return Err(unexpected(seg));
         };
+        if let Some(d) = s.dependent.as_mut().filter(|_| dependent) {
+            match seg.id() {
+                "NM1" => {
+                    d.name = read_person(seg)?.0;
+                    return Ok(());
+                }
+                "DMG" => {
+                    (d.birth_date, d.sex) = demographics(seg)?;
+                    return Ok(());
+                }
+                "INS" => {
+                    d.relationship = seg.opt(2).map(str::to_owned);
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
         match seg.id() {
             // A second trace (a clearinghouse's own) is not part of the model.
             "TRN" if s.trace_number.is_empty() => {
@@ -102,13 +143,7 @@ impl Eligibility270Parser {
                 s.name = name;
                 s.member_id = Phi::new(id.ok_or_else(|| seg.error(9, ErrorKind::MissingElement))?);
             }
-            "DMG" => {
-                s.birth_date = seg.opt_date(2)?.map(Phi::new);
-                s.sex = seg
-                    .opt(3)
-                    .map(|c| Sex::from_code(c).ok_or_else(|| seg.invalid(3, c, "F, M or U")))
-                    .transpose()?;
-            }
+            "DMG" => (s.birth_date, s.sex) = demographics(seg)?,
             // The date of service asked about; a range keeps its first day.
             "DTP" if seg.element(1) == "291" => {
                 s.service_date = Some(DateRef::from_dtp(seg)?.date);
@@ -124,6 +159,16 @@ impl Eligibility270Parser {
         }
         Ok(())
     }
+}
+
+/// DMG02 and DMG03.
+fn demographics(seg: &Segment<'_>) -> Result<(Option<Phi<Date>>, Option<Sex>), X12Error> {
+    let birth = seg.opt_date(2)?.map(Phi::new);
+    let sex = seg
+        .opt(3)
+        .map(|c| Sex::from_code(c).ok_or_else(|| seg.invalid(3, c, "F, M or U")))
+        .transpose()?;
+    Ok((birth, sex))
 }
 
 fn unexpected(seg: &Segment<'_>) -> X12Error {
@@ -152,7 +197,7 @@ impl TransactionParser for Eligibility270Parser {
                 });
             }
             ("REF" | "N3" | "N4" | "PRV", Level::Provider) => {}
-            (_, Level::Subscriber) => self.subscriber(seg)?,
+            (_, Level::Subscriber | Level::Dependent) => self.subscriber(seg)?,
             (_, Level::Header | Level::Payer | Level::Provider) => return Err(unexpected(seg)),
         }
         Ok(())
@@ -179,6 +224,12 @@ impl TransactionParser for Eligibility270Parser {
             }
             if s.service_types.is_empty() {
                 return Err(missing("EQ in a subscriber (HL*22) loop"));
+            }
+            if s.dependent
+                .as_ref()
+                .is_some_and(|d| d.name.last.expose().is_empty())
+            {
+                return Err(missing("NM1*03 in a dependent (HL*23) loop"));
             }
         }
         Ok(EligibilityInquiry {

@@ -22,6 +22,7 @@ pub fn eligibility_inquiry(control_number: &str, members: usize) -> EligibilityI
             } else {
                 vec!["30".into()]
             },
+            dependent: None,
         })
         .collect();
     EligibilityInquiry {
