@@ -80,12 +80,20 @@ pub async fn by_key(
 
 /// Whether the account exists; on PostgreSQL its row stays locked until the
 /// transaction ends, so two payments to one account allocate one after the
-/// other (SQLite writers are serialised already).
+/// other (SQLite writers are serialised already). The collection policy's
+/// row is shared-locked first: a statement run (which holds it exclusively)
+/// and a payment take turns, so a run never writes off a small balance that
+/// a payment committed while it was running (on this instance or another).
 pub async fn lock_account(
     conn: &mut AnyConnection,
     backend: Backend,
     account_id: &str,
 ) -> Result<bool, sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT policy_id FROM collection_policy WHERE policy_id = 1 FOR SHARE")
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
     let sql = match backend {
         Backend::Postgres => {
             "SELECT account_id FROM guarantor_accounts WHERE account_id = $1 FOR UPDATE"
