@@ -146,6 +146,24 @@ pub struct WithCoding {
     pub payments: medbill_platform::testing::FakeFeed,
 }
 
+impl WithCoding {
+    /// Publishes a new encounter's release for `mrn` with `lines` on the
+    /// fake coding feed and returns the claim billing builds of it.
+    pub async fn claim_of(
+        &self,
+        mrn: &str,
+        lines: Vec<ProcedureLine>,
+    ) -> medbill_contracts::medbill::billing::v1::Claim {
+        let encounter = medbill_kernel::ids::new_uuid_v7();
+        self.coding
+            .publish(&encounter, &released(&encounter, mrn, lines))
+            .await;
+        claims_of_encounter(&self.service, &encounter, 1)
+            .await
+            .remove(0)
+    }
+}
+
 /// Starts billing on `test_db` with a fake coding feed as its peer.
 pub async fn start_with_coding(test_db: &TestDatabase) -> WithCoding {
     start_with_folder(test_db, None).await

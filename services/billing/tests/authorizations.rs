@@ -166,16 +166,7 @@ backend_tests!(
             end: date(2026, 9, 30),
         });
         api.add_authorization(as_biller(expired)).await.unwrap();
-        let encounter = new_uuid_v7();
-        h.coding
-            .publish(
-                &encounter,
-                &released(&encounter, "MRN-2", vec![line("99213", 1)]),
-            )
-            .await;
-        let claim = claims_of_encounter(&h.service, &encounter, 1)
-            .await
-            .remove(0);
+        let claim = h.claim_of("MRN-2", vec![line("99213", 1)]).await;
         assert_eq!(claim.submission, SubmissionStatus::Held as i32);
         assert!(
             claim

@@ -170,20 +170,9 @@ backend_tests!(
         }))
         .await
         .unwrap();
-        let encounter = new_uuid_v7();
-        h.coding
-            .publish(
-                &encounter,
-                &released(
-                    &encounter,
-                    "MRN-2",
-                    vec![line("36415", 1), line("99213", 1)],
-                ),
-            )
+        let claim = h
+            .claim_of("MRN-2", vec![line("36415", 1), line("99213", 1)])
             .await;
-        let claim = claims_of_encounter(&h.service, &encounter, 1)
-            .await
-            .remove(0);
         assert_eq!(claim.status, ClaimStatus::Draft as i32);
         assert_eq!(claim.submission, SubmissionStatus::Held as i32);
         let errors: Vec<(&str, &str)> = claim
@@ -275,16 +264,7 @@ backend_tests!(
         // change to them must be seen by the next scrub, not a later one.
         let h = start_with_coding(&test_db).await;
         let reg = register_for_claims(&h.service, "MRN-3", true).await;
-        let encounter = new_uuid_v7();
-        h.coding
-            .publish(
-                &encounter,
-                &released(&encounter, "MRN-3", vec![line("99213", 1)]),
-            )
-            .await;
-        let claim = claims_of_encounter(&h.service, &encounter, 1)
-            .await
-            .remove(0);
+        let claim = h.claim_of("MRN-3", vec![line("99213", 1)]).await;
         assert_eq!(claim.submission, SubmissionStatus::Ready as i32);
         let mut registry_api = registry(&h.service).await;
         let mut claims_api = claims(&h.service).await;

@@ -427,16 +427,7 @@ backend_tests!(
         use medbill_contracts::medbill::billing::v1::UpdateCoverageRequest;
         let h = start_with_coding(&test_db).await;
         let reg = register_for_claims(&h.service, "MRN-1", true).await;
-        let encounter = new_uuid_v7();
-        h.coding
-            .publish(
-                &encounter,
-                &released(&encounter, "MRN-1", vec![line("99213", 1)]),
-            )
-            .await;
-        let claim = claims_of_encounter(&h.service, &encounter, 1)
-            .await
-            .remove(0);
+        let claim = h.claim_of("MRN-1", vec![line("99213", 1)]).await;
         let mut sub = submission(&h.service).await;
         let batch = sub
             .create_batch(batch_request("837P"))
@@ -493,7 +484,8 @@ backend_tests!(
             "member_id: ",
         );
         assert_fails(
-            api.update_coverage(update("not-an-id", "XJH400200311")).await,
+            api.update_coverage(update("not-an-id", "XJH400200311"))
+                .await,
             Code::InvalidArgument,
             "coverage_id: ",
         );
