@@ -10,20 +10,20 @@
 //! summary is read back from the services and set beside the simulator's
 //! record, and it must balance to the cent.
 
-mod api;
-mod coder;
+pub(crate) mod api;
+pub(crate) mod coder;
 mod codeset;
-mod cycle;
+pub(crate) mod cycle;
 mod denials;
 mod eligibility;
 mod patients;
 mod progress;
-mod registry;
+pub(crate) mod registry;
 mod report;
-mod rng;
-mod stack;
+pub(crate) mod rng;
+pub(crate) mod stack;
 mod summary;
-mod world;
+pub(crate) mod world;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 //! a busy client got round to it, so a server that falls behind shows it in
 //! the latencies instead of hiding it (coordinated omission).
 
+mod cycle;
 mod histogram;
 mod scenarios;
 
@@ -26,9 +27,11 @@ use crate::operator::Caller;
 /// What to load, how hard and for how long.
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
-    /// lookup (GetCode and SearchCodes), intake (SubmitEncounter), or
-    /// health (grpc.health.v1 Check on the coding port: the ceiling the
-    /// others read against).
+    /// lookup (GetCode and SearchCodes), intake (SubmitEncounter), health
+    /// (grpc.health.v1 Check on the coding port: the ceiling the others
+    /// read against), or cycle (the whole revenue cycle on a fresh stack:
+    /// encounters coded and released, batches, the payer simulator,
+    /// remittances posted).
     #[arg(long, default_value = "lookup")]
     pub scenario: String,
     /// Closed loop: this many calls in flight, each sent when the last
@@ -55,6 +58,33 @@ pub struct LoadArgs {
         default_value = "http://127.0.0.1:50051"
     )]
     pub coding: String,
+    /// The billing service (cycle).
+    #[arg(
+        long,
+        env = "MEDBILL_BILLING_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub billing: String,
+    /// The payments service (cycle).
+    #[arg(
+        long,
+        env = "MEDBILL_PAYMENTS_URL",
+        default_value = "http://127.0.0.1:50053"
+    )]
+    pub payments: String,
+    /// Billing's clearinghouse folder (cycle; default
+    /// `<data-dir>/clearinghouse`, as `medbill up` has it).
+    #[arg(long)]
+    pub clearinghouse_dir: Option<PathBuf>,
+    /// Payments' folder (cycle; default `<clearinghouse-dir>/payments`).
+    #[arg(long)]
+    pub remittance_dir: Option<PathBuf>,
+    /// Patients registered for the cycle.
+    #[arg(long, default_value_t = 200)]
+    pub patients: usize,
+    /// Seed of the cycle's patients and the payer's decisions.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
     /// Write the report as JSON here too.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -169,6 +199,15 @@ impl Tally {
 
 /// `medbill load`.
 pub async fn run(args: LoadArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    if args.scenario == "cycle" {
+        let report = cycle::run(&args).await?;
+        out.write_all(report.to_text().as_bytes())?;
+        if let Some(path) = &args.json {
+            std::fs::write(path, serde_json::to_vec_pretty(&report.to_json())?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        return Ok(());
+    }
     let scenario = Scenario::connect(&args).await?;
     if args.warmup > 0 {
         drive(&scenario, &args, Duration::from_secs(args.warmup)).await;

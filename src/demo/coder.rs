@@ -37,7 +37,7 @@ fn wire_date(day: CalendarDate) -> wire::Date {
 }
 
 /// The coding of `visit` with `diagnoses`.
-fn coding_of(visit: &Visit, diagnoses: &[&str]) -> pb::Coding {
+pub(crate) fn coding_of(visit: &Visit, diagnoses: &[&str]) -> pb::Coding {
     pb::Coding {
         diagnoses: diagnoses
             .iter()
@@ -69,6 +69,51 @@ fn coding_of(visit: &Visit, diagnoses: &[&str]) -> pb::Coding {
     }
 }
 
+/// The EHR's submission of `person`'s visit `visit_index` on `day` (its
+/// id in the EHR `source_id`), with the visit's usual mistake proposed
+/// when `mistaken`.
+pub(crate) fn encounter_request(
+    source_id: &str,
+    person: &Person,
+    visit_index: usize,
+    day: CalendarDate,
+    physician: &str,
+    mistaken: bool,
+) -> pb::SubmitEncounterRequest {
+    let visit = &VISITS[visit_index];
+    let proposed = match (mistaken, visit.mistaken) {
+        (true, Some(wrong)) => coding_of(visit, wrong),
+        _ => coding_of(visit, visit.diagnoses),
+    };
+    pb::SubmitEncounterRequest {
+        source_system: "riverside-ehr".into(),
+        source_encounter_id: source_id.into(),
+        patient_mrn: person.mrn.expose().clone(),
+        patient_age_years: person.age,
+        patient_sex: if person.female {
+            wire::Sex::Female
+        } else {
+            wire::Sex::Male
+        } as i32,
+        rendering_provider_npi: physician.into(),
+        dates_of_service: Some(wire::DateRange {
+            start: Some(wire_date(day)),
+            end: Some(wire_date(day)),
+        }),
+        place_of_service: if visit.institutional { "23" } else { "11" }.into(),
+        encounter_type: if visit.institutional {
+            pb::EncounterType::Outpatient
+        } else {
+            pb::EncounterType::Professional
+        } as i32,
+        documentation: visit.note.into(),
+        proposed: Some(proposed),
+        priority: pb::Priority::Routine as i32,
+        payer_id: String::new(),
+        facility_npi: String::new(),
+    }
+}
+
 /// Submits one encounter per entry of `plan` (patient, visit, day, whether
 /// the EHR proposes the visit's usual mistake).
 pub async fn submit(
@@ -81,43 +126,16 @@ pub async fn submit(
     let mut out = Vec::with_capacity(plan.len());
     let mut progress = Progress::new("submitting encounters", plan.len());
     for (n, &(person, visit_index, day, mistaken)) in plan.iter().enumerate() {
-        let p = &people[person];
-        let visit = &VISITS[visit_index];
-        let proposed = match (mistaken, visit.mistaken) {
-            (true, Some(wrong)) => coding_of(visit, wrong),
-            _ => coding_of(visit, visit.diagnoses),
-        };
+        let request = encounter_request(
+            &format!("V{:06}", n + 1),
+            &people[person],
+            visit_index,
+            day,
+            &physicians[n % physicians.len()],
+            mistaken,
+        );
         let response = client
-            .submit_encounter(api.req(
-                Actor::Ehr,
-                pb::SubmitEncounterRequest {
-                    source_system: "riverside-ehr".into(),
-                    source_encounter_id: format!("V{:06}", n + 1),
-                    patient_mrn: p.mrn.expose().clone(),
-                    patient_age_years: p.age,
-                    patient_sex: if p.female {
-                        wire::Sex::Female
-                    } else {
-                        wire::Sex::Male
-                    } as i32,
-                    rendering_provider_npi: physicians[n % physicians.len()].clone(),
-                    dates_of_service: Some(wire::DateRange {
-                        start: Some(wire_date(day)),
-                        end: Some(wire_date(day)),
-                    }),
-                    place_of_service: if visit.institutional { "23" } else { "11" }.into(),
-                    encounter_type: if visit.institutional {
-                        pb::EncounterType::Outpatient
-                    } else {
-                        pb::EncounterType::Professional
-                    } as i32,
-                    documentation: visit.note.into(),
-                    proposed: Some(proposed),
-                    priority: pb::Priority::Routine as i32,
-                    payer_id: String::new(),
-                    facility_npi: String::new(),
-                },
-            ))
+            .submit_encounter(api.req(Actor::Ehr, request))
             .await
             .with_context(|| format!("submitting encounter {}", n + 1))?
             .into_inner();
@@ -125,7 +143,7 @@ pub async fn submit(
         out.push(Submitted {
             encounter_id: encounter.encounter_id,
             visit: visit_index,
-            mistaken: mistaken && visit.mistaken.is_some(),
+            mistaken: mistaken && VISITS[visit_index].mistaken.is_some(),
         });
         progress.tick();
     }
@@ -259,7 +277,7 @@ pub async fn work_queue(
     Ok(pass)
 }
 
-fn has_errors(encounter: &pb::Encounter) -> bool {
+pub(crate) fn has_errors(encounter: &pb::Encounter) -> bool {
     encounter
         .findings
         .iter()

@@ -47,7 +47,7 @@ impl Scenario {
             "health" => (Kind::Health, Role::Coder),
             "lookup" => (Kind::Lookup, Role::Coder),
             "intake" => (Kind::Intake, Role::Service),
-            other => anyhow::bail!("unknown scenario {other:?}: lookup, intake or health"),
+            other => anyhow::bail!("unknown scenario {other:?}: lookup, intake, health or cycle"),
         };
         let mut channels = Vec::with_capacity(args.connections.max(1));
         for _ in 0..args.connections.max(1) {

@@ -31,6 +31,12 @@ fn args(scenario: &str, coding: u16, data: &std::path::Path, rate: Option<u32>) 
         warmup: 0,
         connections: 2,
         coding: format!("http://127.0.0.1:{coding}"),
+        billing: format!("http://127.0.0.1:{}", coding + 1),
+        payments: format!("http://127.0.0.1:{}", coding + 2),
+        clearinghouse_dir: None,
+        remittance_dir: None,
+        patients: 40,
+        seed: 5,
         json: Some(data.join(format!("{scenario}.json"))),
         caller: Caller {
             token: None,
@@ -39,18 +45,39 @@ fn args(scenario: &str, coding: u16, data: &std::path::Path, rate: Option<u32>) 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn load_counts_every_call_by_outcome_and_writes_its_report() {
-    let data = tempfile::tempdir().unwrap();
-    let ports = [free_port(), free_port(), free_port()];
+/// `medbill up` on `data` with consecutive ports from the coding port it
+/// returns; the coding database seeded with the demo's code sets first when
+/// `codes`. Send on the sender to stop it.
+async fn up(
+    data: &std::path::Path,
+    codes: bool,
+) -> (
+    u16,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    if codes {
+        let url = format!("sqlite://{}", data.join("coding.db").display());
+        medbill::demo::seed_codes(&url).await.unwrap();
+    }
+    // Three consecutive free ports (the load tool's defaults assume them).
+    let ports = loop {
+        let first = free_port();
+        if first < 65000
+            && TcpListener::bind(("127.0.0.1", first + 1)).is_ok()
+            && TcpListener::bind(("127.0.0.1", first + 2)).is_ok()
+        {
+            break [first, first + 1, first + 2];
+        }
+    };
     let up = UpArgs {
-        data_dir: data.path().to_path_buf(),
+        data_dir: data.to_path_buf(),
         host: "127.0.0.1".parse().unwrap(),
         coding_port: ports[0],
         billing_port: ports[1],
         payments_port: ports[2],
         metrics: false,
-        codesets_dir: data.path().join("codesets"),
+        codesets_dir: data.join("codesets"),
         no_codesets: true,
         clearinghouse_dir: None,
         server: ServerArgs {
@@ -69,15 +96,24 @@ async fn load_counts_every_call_by_outcome_and_writes_its_report() {
         }
         .boxed(),
     ));
-    let url = format!("http://127.0.0.1:{}", ports[0]);
-    for _ in 0..100 {
-        let ready = Endpoint::from_shared(url.clone()).unwrap().connect().await;
-        if ready.is_ok() && data.path().join("dev-jwt-secret").exists() {
-            break;
+    for port in ports {
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            let ready = Endpoint::from_shared(url.clone()).unwrap().connect().await;
+            if ready.is_ok() && data.join("dev-jwt-secret").exists() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    (ports[0], stop, stack)
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_counts_every_call_by_outcome_and_writes_its_report() {
+    let data = tempfile::tempdir().unwrap();
+    let (coding, stop, stack) = up(data.path(), false).await;
+    let ports = [coding];
     // New encounters from the EHR, closed loop: every call answered OK.
     let mut out = Vec::new();
     run(args("intake", ports[0], data.path(), None), &mut out)
@@ -120,6 +156,49 @@ async fn load_counts_every_call_by_outcome_and_writes_its_report() {
     .unwrap_err();
     assert!(format!("{err}").contains("nonsense"), "{err}");
 
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(20), stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cycle_scenario_carries_encounters_through_to_posted_remittances() {
+    let data = tempfile::tempdir().unwrap();
+    let (coding, stop, stack) = up(data.path(), true).await;
+    let mut cycle = args("cycle", coding, data.path(), None);
+    cycle.duration = 3;
+    let mut out = Vec::new();
+    run(cycle, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    println!("{text}");
+    assert!(text.starts_with("cycle closed(4): "), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.path().join("cycle.json")).unwrap()).unwrap();
+    let released = report["encounters_released"].as_u64().unwrap();
+    assert!(released > 0, "{report}");
+    assert!(
+        report["claims_adjudicated"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert!(
+        report["remittances_posted"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    for rpc in [
+        "SubmitEncounter",
+        "ClaimNextEncounter",
+        "SaveCoding",
+        "ReleaseEncounter",
+        "CreateBatch",
+    ] {
+        let r = &report["rpcs"][rpc];
+        assert!(r["calls"].as_u64().unwrap() > 0, "{rpc}: {report}");
+        assert_eq!(r["errors"], serde_json::json!({}), "{rpc}: {report}");
+    }
+    // A second run on the same stack is refused: it needs a fresh one.
+    let err = run(args("cycle", coding, data.path(), None), &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(format!("{err}").contains("fresh stack"), "{err}");
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(20), stack).await;
 }

@@ -1,0 +1,578 @@
+//! `medbill load --scenario cycle`: the whole revenue cycle under load, on
+//! a fresh stack. The demo's practice is registered (payers, physicians,
+//! submitter, `--patients` patients with their coverages); then, for the
+//! run's duration, `--concurrency` workers each do what the EHR and a coder
+//! do for one encounter after another (SubmitEncounter, ClaimNextEncounter,
+//! SaveCoding, ReleaseEncounter) while billing builds the claims from
+//! coding's feed, a biller creates batches every half second, and the payer
+//! simulator answers and pays billing's files into payments' folder, its
+//! calendar a day further at each turn. After the run the batches and the
+//! payer go on until every claim the payer took is adjudicated and
+//! payments has posted every 835.
+//!
+//! It reports encounters released per second during the run, encounters
+//! carried end to end per second (released to posted, over the whole time),
+//! and each RPC's latency percentiles. The stack must be fresh: the
+//! registration would collide with an earlier run's.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use medbill_contracts::medbill::billing::v1 as billing;
+use medbill_contracts::medbill::coding::v1 as coding;
+use medbill_payer_sim::{Folders, Simulator};
+use medbill_platform::clock::Clock;
+use tokio::sync::{Mutex, watch};
+
+use super::{LoadArgs, Tally};
+use crate::demo::api::{Actor, Api};
+use crate::demo::coder::{encounter_request, has_errors};
+use crate::demo::rng::Rng;
+use crate::demo::stack::{External, Stack};
+use crate::demo::world;
+
+/// Latencies and outcomes per RPC.
+#[derive(Debug, Default)]
+pub struct Rpcs(pub BTreeMap<&'static str, Tally>);
+
+impl Rpcs {
+    fn count<T>(&mut self, rpc: &'static str, result: &Result<T, tonic::Status>, took: Duration) {
+        let outcome = match result {
+            Ok(_) => Ok(()),
+            Err(s) => Err(s.clone()),
+        };
+        self.0.entry(rpc).or_default().count(outcome, took);
+    }
+
+    fn merge(&mut self, other: Rpcs) {
+        for (rpc, tally) in other.0 {
+            self.0.entry(rpc).or_default().merge(tally);
+        }
+    }
+}
+
+/// What a cycle run measured.
+#[derive(Debug)]
+pub struct CycleReport {
+    /// Workers.
+    pub concurrency: usize,
+    /// Seconds of the run (encounters submitted).
+    pub run_seconds: f64,
+    /// Seconds until the last claim was posted.
+    pub total_seconds: f64,
+    /// Encounters submitted.
+    pub submitted: u64,
+    /// Encounters released.
+    pub released: u64,
+    /// Claims the payer adjudicated.
+    pub adjudicated: u64,
+    /// 835 files payments took in.
+    pub remittances: u64,
+    /// Billing's claims at the end.
+    pub outcome: Outcome,
+    /// Per RPC.
+    pub rpcs: Rpcs,
+}
+
+impl CycleReport {
+    /// Encounters released per second of the run.
+    pub fn released_per_second(&self) -> f64 {
+        self.released as f64 / self.run_seconds.max(f64::EPSILON)
+    }
+
+    /// Encounters carried from submission to a posted remittance per
+    /// second, over the whole time.
+    pub fn end_to_end_per_second(&self) -> f64 {
+        self.released as f64 / self.total_seconds.max(f64::EPSILON)
+    }
+
+    /// As text.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "cycle closed({}): {} encounters submitted, {} released in {:.1} s = {:.1} released/s; \
+             all claims adjudicated and posted after {:.1} s = {:.1} encounters/s end to end; \
+             {} encounters billed in {} claims ({} paid, {} denied, {} held, {} rejected), \
+             {} adjudicated by the payer, \
+             {} remittances posted\n\
+             rpc                      calls      ok  errors   p50 ms   p90 ms   p99 ms  max ms\n",
+            self.concurrency,
+            self.submitted,
+            self.released,
+            self.run_seconds,
+            self.released_per_second(),
+            self.total_seconds,
+            self.end_to_end_per_second(),
+            self.outcome.billed,
+            self.outcome.claims,
+            self.outcome.paid,
+            self.outcome.denied,
+            self.outcome.held,
+            self.outcome.rejected,
+            self.adjudicated,
+            self.remittances,
+        );
+        for (rpc, t) in &self.rpcs.0 {
+            let ms = |q: f64| t.latency.percentile(q) as f64 / 1000.0;
+            let errors: u64 = t.errors.values().sum();
+            out.push_str(&format!(
+                "{rpc:<22} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>7.1}\n",
+                t.latency.len(),
+                t.ok,
+                errors,
+                ms(50.0),
+                ms(90.0),
+                ms(99.0),
+                t.latency.max() as f64 / 1000.0,
+            ));
+        }
+        out
+    }
+
+    /// As JSON (latencies in microseconds).
+    pub fn to_json(&self) -> serde_json::Value {
+        let rpcs: serde_json::Map<String, serde_json::Value> = self
+            .rpcs
+            .0
+            .iter()
+            .map(|(rpc, t)| {
+                let p = |q: f64| t.latency.percentile(q);
+                (
+                    (*rpc).to_string(),
+                    serde_json::json!({
+                        "calls": t.latency.len(),
+                        "ok": t.ok,
+                        "errors": t.errors,
+                        "latency_us": {
+                            "p50": p(50.0), "p90": p(90.0), "p99": p(99.0), "p99_9": p(99.9),
+                            "max": t.latency.max(),
+                        },
+                    }),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "scenario": "cycle",
+            "mode": format!("closed({})", self.concurrency),
+            "run_seconds": self.run_seconds,
+            "total_seconds": self.total_seconds,
+            "encounters_submitted": self.submitted,
+            "encounters_released": self.released,
+            "released_per_second": self.released_per_second(),
+            "end_to_end_per_second": self.end_to_end_per_second(),
+            "encounters_billed": self.outcome.billed,
+            "claims": {
+                "total": self.outcome.claims, "paid": self.outcome.paid,
+                "denied": self.outcome.denied, "held": self.outcome.held,
+                "rejected": self.outcome.rejected,
+            },
+            "claims_adjudicated": self.adjudicated,
+            "remittances_posted": self.remittances,
+            "rpcs": rpcs,
+        })
+    }
+}
+
+/// Billing's claims at the end of a cycle run, by status.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outcome {
+    /// Released encounters with a claim.
+    pub billed: u64,
+    /// Every claim (primary, secondary, replacement).
+    pub claims: u64,
+    /// Paid in full or in part.
+    pub paid: u64,
+    /// Denied.
+    pub denied: u64,
+    /// Held by the scrubber.
+    pub held: u64,
+    /// Rejected by the 999 or 277CA.
+    pub rejected: u64,
+}
+
+/// Days the payer's calendar may advance before it reaches today.
+const PAYER_DAYS: i64 = 45;
+
+/// Runs the cycle against the stack `args` names.
+pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
+    anyhow::ensure!(
+        args.rate.is_none(),
+        "the cycle scenario runs closed loop only (--concurrency)"
+    );
+    anyhow::ensure!(
+        args.caller.token.is_none(),
+        "the cycle scenario plays several people (EHR, coder, biller) with tokens from the \
+         development secret in --data-dir; it does not take --token"
+    );
+    let data_dir = &args.caller.data_dir;
+    let clearinghouse = args
+        .clearinghouse_dir
+        .clone()
+        .unwrap_or_else(|| data_dir.join("clearinghouse"));
+    let remittance = args
+        .remittance_dir
+        .clone()
+        .unwrap_or_else(|| clearinghouse.join("payments"));
+    let stack = Stack::external(External {
+        coding_url: args.coding.clone(),
+        billing_url: args.billing.clone(),
+        payments_url: args.payments.clone(),
+        clearinghouse: clearinghouse.clone(),
+        remittance: remittance.clone(),
+        secret_dir: data_dir.clone(),
+        hook: None,
+    });
+    let api = Arc::new(Api::connect(&stack).await?);
+    let existing = api
+        .registry()
+        .list_payers(api.req(Actor::Biller, billing::ListPayersRequest::default()))
+        .await
+        .map_err(crate::operator::status_error)
+        .context("listing payers")?
+        .into_inner();
+    anyhow::ensure!(
+        existing.payers.is_empty(),
+        "the cycle scenario needs a fresh stack (billing has payers already)"
+    );
+
+    let today = Clock::system().today();
+    let mut rng = Rng::new(args.seed);
+    let patients = args.patients.max(1);
+    let kinds: Vec<usize> = (0..patients)
+        .map(|_| rng.below(world::VISITS.len() as u32) as usize)
+        .collect();
+    let people = Arc::new(world::people(&mut rng, &kinds));
+    eprintln!("cycle: registering the practice and {patients} patients");
+    let registered =
+        crate::demo::registry::register(&api, &people, today.add_days(-60)?.year()).await?;
+    let physicians = Arc::new(registered.physicians);
+    let kinds = Arc::new(kinds);
+
+    let workdir = data_dir.join("load-cycle");
+    std::fs::create_dir_all(&workdir)?;
+    let sim = Simulator::open(
+        world::sim_config(&people)?,
+        args.seed,
+        workdir.join(format!("payer-sim-{}", medbill_kernel::ids::new_uuid_v7())),
+    )?;
+    let folders = Folders {
+        from: clearinghouse.join("outbound"),
+        to_billing: clearinghouse.join("inbound"),
+        to_payments: remittance.join("inbound"),
+    };
+    for dir in [&folders.from, &folders.to_billing, &folders.to_payments] {
+        std::fs::create_dir_all(dir)?;
+    }
+
+    let (stop_workers, workers_stopped) = watch::channel(false);
+    let (stop_back, back_stopped) = watch::channel(false);
+    let submitted = Arc::new(AtomicU64::new(0));
+    let released = Arc::new(AtomicU64::new(0));
+    // Each patient's visits on days one after another going back from 60
+    // days ago (the same patient, physician, day and codes twice would be
+    // a duplicate claim).
+    let first_day = today.add_days(-60)?;
+    let next = Arc::new(AtomicU64::new(0));
+    eprintln!(
+        "cycle: {} workers for {} s",
+        args.concurrency.max(1),
+        args.duration
+    );
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..args.concurrency.max(1) {
+        let (api, people, kinds, physicians) = (
+            api.clone(),
+            people.clone(),
+            kinds.clone(),
+            physicians.clone(),
+        );
+        let (submitted, released, stop, next) = (
+            submitted.clone(),
+            released.clone(),
+            workers_stopped.clone(),
+            next.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut rpcs = Rpcs::default();
+            while !*stop.borrow() {
+                let k = next.fetch_add(1, Ordering::Relaxed) as usize;
+                let person = k % people.len();
+                let Ok(day) = first_day.add_days(-((k / people.len()) as i64)) else {
+                    break;
+                };
+                let request = encounter_request(
+                    &format!("L{w:03}-{k:08}"),
+                    &people[person],
+                    kinds[person],
+                    day,
+                    &physicians[person % physicians.len()],
+                    false,
+                );
+                if one_encounter(&api, request, &mut rpcs).await {
+                    released.fetch_add(1, Ordering::Relaxed);
+                }
+                submitted.fetch_add(1, Ordering::Relaxed);
+            }
+            rpcs
+        }));
+    }
+    let batcher = tokio::spawn(batches(api.clone(), back_stopped.clone()));
+    let payer = Arc::new(Mutex::new(PayerState {
+        sim,
+        today: today.add_days(-PAYER_DAYS)?,
+        adjudicated: 0,
+        accepted: 0,
+        remittances: 0,
+    }));
+    let paying = tokio::spawn(pay(
+        payer.clone(),
+        folders.clone(),
+        today,
+        back_stopped.clone(),
+    ));
+
+    tokio::time::sleep(Duration::from_secs(args.duration)).await;
+    let _ = stop_workers.send(true);
+    let mut rpcs = Rpcs::default();
+    for w in workers {
+        rpcs.merge(w.await?);
+    }
+    let run_seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "cycle: run over ({} released); waiting for every claim to be paid and posted",
+        released.load(Ordering::Relaxed)
+    );
+    // Settled: every released encounter has its claim, no claim is on its
+    // way (ready, submitted, accepted), and the folders are empty — so
+    // every claim the payer took was adjudicated and payments posted it.
+    let released_now = released.load(Ordering::Relaxed);
+    let settle_deadline = Instant::now() + Duration::from_secs(600);
+    let mut claims;
+    let mut done_checks = 0;
+    let mut finished = started.elapsed();
+    let mut billed;
+    let mut last_count = usize::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        claims = crate::demo::cycle::all_claims(&api).await?;
+        let encounters: std::collections::BTreeSet<&str> =
+            claims.iter().map(|c| c.encounter_id.as_str()).collect();
+        let on_the_way = claims.iter().any(|c| {
+            [
+                billing::ClaimStatus::Ready,
+                billing::ClaimStatus::Submitted,
+                billing::ClaimStatus::Accepted,
+            ]
+            .iter()
+            .any(|s| c.status == *s as i32)
+        });
+        let drained = waiting(&folders.to_payments) == 0 && waiting(&folders.from) == 0;
+        billed = encounters.len() as u64;
+        let same = std::mem::replace(&mut last_count, claims.len()) == claims.len();
+        if same && billed > 0 && !on_the_way && drained {
+            if done_checks == 0 {
+                finished = started.elapsed();
+            }
+            done_checks += 1;
+            if done_checks >= 2 {
+                break;
+            }
+        } else {
+            done_checks = 0;
+        }
+        let stuck = payer.lock().await.today >= today;
+        if Instant::now() > settle_deadline || stuck {
+            let mut by_status = BTreeMap::new();
+            for c in &claims {
+                *by_status
+                    .entry(
+                        billing::ClaimStatus::try_from(c.status)
+                            .map(|s| s.as_str_name())
+                            .unwrap_or("?"),
+                    )
+                    .or_insert(0) += 1;
+            }
+            anyhow::bail!(
+                "the cycle did not settle: {} claims for {released_now} released encounters \
+                 ({by_status:?}); files waiting: {} for the payer, {} for payments \
+                 (run shorter, or the payer's calendar ran out)",
+                claims.len(),
+                waiting(&folders.from),
+                waiting(&folders.to_payments)
+            );
+        }
+    }
+    let total_seconds = finished.as_secs_f64();
+    let status_count = |status: billing::ClaimStatus| {
+        claims.iter().filter(|c| c.status == status as i32).count() as u64
+    };
+    let outcome = Outcome {
+        billed,
+        claims: claims.len() as u64,
+        paid: status_count(billing::ClaimStatus::Paid),
+        denied: status_count(billing::ClaimStatus::Denied),
+        held: status_count(billing::ClaimStatus::Draft),
+        rejected: status_count(billing::ClaimStatus::Rejected),
+    };
+    let _ = stop_back.send(true);
+    rpcs.merge(batcher.await?);
+    paying.await??;
+    let p = payer.lock().await;
+    Ok(CycleReport {
+        concurrency: args.concurrency.max(1),
+        run_seconds,
+        total_seconds,
+        submitted: submitted.load(Ordering::Relaxed),
+        released: released.load(Ordering::Relaxed),
+        adjudicated: p.adjudicated,
+        remittances: p.remittances,
+        outcome,
+        rpcs,
+    })
+}
+
+/// Submits, codes and releases one encounter; whether it was released.
+async fn one_encounter(
+    api: &Api,
+    request: coding::SubmitEncounterRequest,
+    rpcs: &mut Rpcs,
+) -> bool {
+    let mut client = api.encounters();
+    let t = Instant::now();
+    let submitted = client.submit_encounter(api.req(Actor::Ehr, request)).await;
+    rpcs.count("SubmitEncounter", &submitted, t.elapsed());
+    if submitted.is_err() {
+        return false;
+    }
+    let t = Instant::now();
+    let claimed = client
+        .claim_next_encounter(api.req(Actor::Coder, coding::ClaimNextEncounterRequest::default()))
+        .await;
+    rpcs.count("ClaimNextEncounter", &claimed, t.elapsed());
+    let Ok(encounter) = claimed.map(tonic::Response::into_inner) else {
+        return false;
+    };
+    let t = Instant::now();
+    let saved = client
+        .save_coding(api.req(
+            Actor::Coder,
+            coding::SaveCodingRequest {
+                encounter_id: encounter.encounter_id.clone(),
+                coding: encounter.proposed.clone(),
+                expected_version: encounter.version,
+            },
+        ))
+        .await;
+    rpcs.count("SaveCoding", &saved, t.elapsed());
+    let Ok(saved) = saved.map(tonic::Response::into_inner) else {
+        return false;
+    };
+    if has_errors(&saved) {
+        return false;
+    }
+    let acknowledgments = saved
+        .findings
+        .iter()
+        .filter(|f| f.severity == coding::Severity::Warning as i32)
+        .map(|f| coding::WarningAcknowledgment {
+            finding_key: f.finding_key.clone(),
+            reason: "reviewed against the documentation".into(),
+        })
+        .collect();
+    let t = Instant::now();
+    let done = client
+        .release_encounter(api.req(
+            Actor::Coder,
+            coding::ReleaseEncounterRequest {
+                encounter_id: encounter.encounter_id,
+                acknowledgments,
+            },
+        ))
+        .await;
+    rpcs.count("ReleaseEncounter", &done, t.elapsed());
+    done.is_ok()
+}
+
+/// A biller's batches of whatever is ready, every half second, until `stop`.
+async fn batches(api: Arc<Api>, mut stop: watch::Receiver<bool>) -> Rpcs {
+    let mut rpcs = Rpcs::default();
+    let mut client = api.submission();
+    loop {
+        for kind in ["837P", "837I"] {
+            let t = Instant::now();
+            let created = client
+                .create_batch(api.req(
+                    Actor::Biller,
+                    billing::CreateBatchRequest {
+                        transaction_type: kind.into(),
+                        max_claims: 5000,
+                        payer_id: String::new(),
+                    },
+                ))
+                .await;
+            // Nothing ready is the normal answer between waves.
+            let nothing = created.as_ref().is_err_and(|s| {
+                matches!(
+                    s.code(),
+                    tonic::Code::FailedPrecondition | tonic::Code::NotFound
+                )
+            });
+            if !nothing {
+                rpcs.count("CreateBatch", &created, t.elapsed());
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = stop.changed() => return rpcs,
+        }
+    }
+}
+
+struct PayerState {
+    sim: Simulator,
+    today: medbill_kernel::CalendarDate,
+    adjudicated: u64,
+    accepted: u64,
+    remittances: u64,
+}
+
+/// The payer: every second it answers billing's files and pays what is
+/// due, its calendar a day further each time (never past `until`).
+async fn pay(
+    payer: Arc<Mutex<PayerState>>,
+    folders: Folders,
+    until: medbill_kernel::CalendarDate,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    loop {
+        {
+            let mut p = payer.lock().await;
+            let day = p.today;
+            let report = p.sim.step(&folders, day)?;
+            anyhow::ensure!(
+                report.files_refused.is_empty(),
+                "the payer simulator refused {:?}",
+                report.files_refused
+            );
+            p.accepted += u64::from(report.claims_accepted);
+            p.adjudicated += u64::from(report.claims_adjudicated);
+            p.remittances += u64::from(report.remittances);
+            if day < until {
+                p.today = day.add_days(1)?;
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return Ok(()),
+        }
+    }
+}
+
+/// Files waiting in `dir`.
+fn waiting(dir: &Path) -> usize {
+    crate::demo::cycle::waiting_files(dir)
+}
