@@ -154,6 +154,10 @@ pub struct ImportArgs {
     /// Care setting of an NCCI or MUE file: practitioner, hospital_outpatient, dme.
     #[arg(long, default_value = "practitioner")]
     pub setting: String,
+    /// Load the demo's small slice instead (the codes `medbill demo` and
+    /// `medbill load --scenario cycle` use), before the stack starts.
+    #[arg(long, conflicts_with = "file")]
+    pub demo: bool,
 }
 
 fn progress(line: &str) {
@@ -201,6 +205,11 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         .database_url
         .clone()
         .unwrap_or_else(|| local_coding_url(&args.data_dir));
+    if args.demo {
+        crate::demo::seed_codes(&url).await?;
+        println!("Loaded the demo's code-set slice into the coding database");
+        return Ok(());
+    }
     let db = Database::connect(&url, medbill_coding::MIGRATIONS)
         .await
         .context("cannot open the coding database")?;

@@ -66,8 +66,10 @@ pub struct CycleReport {
     pub total_seconds: f64,
     /// Encounters submitted.
     pub submitted: u64,
-    /// Encounters released.
+    /// Encounters released (the first time).
     pub released: u64,
+    /// Encounters released again after a coding denial sent them back.
+    pub reworked: u64,
     /// Claims the payer adjudicated.
     pub adjudicated: u64,
     /// 835 files payments took in.
@@ -93,7 +95,8 @@ impl CycleReport {
     /// As text.
     pub fn to_text(&self) -> String {
         let mut out = format!(
-            "cycle closed({}): {} encounters submitted, {} released in {:.1} s = {:.1} released/s; \
+            "cycle closed({}): {} encounters submitted, {} released (and {} re-released after a \
+             coding denial) in {:.1} s = {:.1} released/s; \
              all claims adjudicated and posted after {:.1} s = {:.1} encounters/s end to end; \
              {} encounters billed in {} claims ({} paid, {} denied, {} held, {} rejected), \
              {} adjudicated by the payer, \
@@ -102,6 +105,7 @@ impl CycleReport {
             self.concurrency,
             self.submitted,
             self.released,
+            self.reworked,
             self.run_seconds,
             self.released_per_second(),
             self.total_seconds,
@@ -161,6 +165,7 @@ impl CycleReport {
             "total_seconds": self.total_seconds,
             "encounters_submitted": self.submitted,
             "encounters_released": self.released,
+            "encounters_reworked": self.reworked,
             "released_per_second": self.released_per_second(),
             "end_to_end_per_second": self.end_to_end_per_second(),
             "encounters_billed": self.outcome.billed,
@@ -271,6 +276,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     let (stop_back, back_stopped) = watch::channel(false);
     let submitted = Arc::new(AtomicU64::new(0));
     let released = Arc::new(AtomicU64::new(0));
+    let reworked = Arc::new(AtomicU64::new(0));
     // Each patient's visits on days one after another going back from 60
     // days ago (the same patient, physician, day and codes twice would be
     // a duplicate claim).
@@ -284,15 +290,26 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     let started = Instant::now();
     let mut workers = Vec::new();
     for w in 0..args.concurrency.max(1) {
+        // Each worker is a coder of their own: the queue hands a coder back
+        // the encounter they hold, so one identity for all would code the
+        // same encounter twice.
+        let coder = crate::token::issue(&crate::token::TokenArgs {
+            roles: vec![medbill_platform::auth::Role::Coder],
+            subject: format!("coder.load-{w:03}"),
+            data_dir: data_dir.clone(),
+            ttl_hours: 12,
+        })
+        .map(|t| format!("Bearer {t}"))?;
         let (api, people, kinds, physicians) = (
             api.clone(),
             people.clone(),
             kinds.clone(),
             physicians.clone(),
         );
-        let (submitted, released, stop, next) = (
+        let (submitted, released, reworked, stop, next) = (
             submitted.clone(),
             released.clone(),
+            reworked.clone(),
             workers_stopped.clone(),
             next.clone(),
         );
@@ -312,8 +329,14 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
                     &physicians[person % physicians.len()],
                     false,
                 );
-                if one_encounter(&api, request, &mut rpcs).await {
-                    released.fetch_add(1, Ordering::Relaxed);
+                match one_encounter(&api, &coder, request, &mut rpcs).await {
+                    Some(false) => {
+                        released.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Some(true) => {
+                        reworked.fetch_add(1, Ordering::Relaxed);
+                    }
+                    None => {}
                 }
                 submitted.fetch_add(1, Ordering::Relaxed);
             }
@@ -428,6 +451,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         total_seconds,
         submitted: submitted.load(Ordering::Relaxed),
         released: released.load(Ordering::Relaxed),
+        reworked: reworked.load(Ordering::Relaxed),
         adjudicated: p.adjudicated,
         remittances: p.remittances,
         outcome,
@@ -435,31 +459,43 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     })
 }
 
-/// Submits, codes and releases one encounter; whether it was released.
+/// `message` as a request from the coder with `bearer`.
+fn as_coder<T>(bearer: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Ok(value) = bearer.parse() {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
+/// Submits an encounter, then codes and releases the next one in the queue
+/// (a coding denial's rework first, as coders work: released again as it
+/// was); `Some(rework)` when one was released.
 async fn one_encounter(
     api: &Api,
+    coder: &str,
     request: coding::SubmitEncounterRequest,
     rpcs: &mut Rpcs,
-) -> bool {
+) -> Option<bool> {
     let mut client = api.encounters();
     let t = Instant::now();
     let submitted = client.submit_encounter(api.req(Actor::Ehr, request)).await;
     rpcs.count("SubmitEncounter", &submitted, t.elapsed());
-    if submitted.is_err() {
-        return false;
-    }
+    submitted.ok()?;
     let t = Instant::now();
     let claimed = client
-        .claim_next_encounter(api.req(Actor::Coder, coding::ClaimNextEncounterRequest::default()))
+        .claim_next_encounter(as_coder(
+            coder,
+            coding::ClaimNextEncounterRequest::default(),
+        ))
         .await;
     rpcs.count("ClaimNextEncounter", &claimed, t.elapsed());
-    let Ok(encounter) = claimed.map(tonic::Response::into_inner) else {
-        return false;
-    };
+    let encounter = claimed.ok()?.into_inner();
+    let rework = encounter.rework.is_some();
     let t = Instant::now();
     let saved = client
-        .save_coding(api.req(
-            Actor::Coder,
+        .save_coding(as_coder(
+            coder,
             coding::SaveCodingRequest {
                 encounter_id: encounter.encounter_id.clone(),
                 coding: encounter.proposed.clone(),
@@ -468,11 +504,9 @@ async fn one_encounter(
         ))
         .await;
     rpcs.count("SaveCoding", &saved, t.elapsed());
-    let Ok(saved) = saved.map(tonic::Response::into_inner) else {
-        return false;
-    };
+    let saved = saved.ok()?.into_inner();
     if has_errors(&saved) {
-        return false;
+        return None;
     }
     let acknowledgments = saved
         .findings
@@ -485,8 +519,8 @@ async fn one_encounter(
         .collect();
     let t = Instant::now();
     let done = client
-        .release_encounter(api.req(
-            Actor::Coder,
+        .release_encounter(as_coder(
+            coder,
             coding::ReleaseEncounterRequest {
                 encounter_id: encounter.encounter_id,
                 acknowledgments,
@@ -494,7 +528,7 @@ async fn one_encounter(
         ))
         .await;
     rpcs.count("ReleaseEncounter", &done, t.elapsed());
-    done.is_ok()
+    done.ok().map(|_| rework)
 }
 
 /// A biller's batches of whatever is ready, every half second, until `stop`.

@@ -270,8 +270,6 @@ impl Workbench {
         encounter.priority = Priority::Routine;
         persist(&mut tx, &encounter, None).await?;
         let event = wire::released_event(&encounter, coder, replaces.as_deref());
-        let sequences =
-            outbox::publish(&mut tx, &[NewEvent::of(encounter_id.to_string(), &event)]).await?;
         let detail = acknowledgments
             .iter()
             .map(|a| format!("acknowledged {}: {}", a.finding_key, a.reason))
@@ -279,6 +277,10 @@ impl Workbench {
             .join("; ");
         history::record(&mut tx, encounter_id, coder, "released", None, &at, &detail).await?;
         let released = load(&mut tx, encounter_id).await?;
+        // Last before the commit: publishing holds the outbox's sequence row
+        // until the commit, and every publishing transaction waits for it.
+        let sequences =
+            outbox::publish(&mut tx, &[NewEvent::of(encounter_id.to_string(), &event)]).await?;
         tx.commit().await?;
         Ok((released, sequences.first().copied().unwrap_or(0)))
     }
