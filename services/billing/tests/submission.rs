@@ -205,6 +205,30 @@ backend_tests!(
     }
 );
 
+/// Scrubs a rejected claim (READY once clean) and creates the next 837P
+/// batch, which it goes in.
+async fn scrubbed_and_sent_again(
+    service: &RunningService,
+    claim_id: &str,
+) -> medbill_contracts::medbill::billing::v1::Batch {
+    let ready = claims(service)
+        .await
+        .scrub_claim(as_biller(ScrubClaimRequest {
+            claim_id: claim_id.into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ready.submission, SubmissionStatus::Ready as i32);
+    submission(service)
+        .await
+        .create_batch(batch_request("837P"))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 /// A fresh directory under the system temp dir.
 fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("medbill-billing-{}", new_uuid_v7()));
@@ -366,21 +390,7 @@ backend_tests!(
         );
 
         // Back to work: scrubbed clean it is READY and goes in the next batch.
-        let ready = claims(&h.service)
-            .await
-            .scrub_claim(as_biller(ScrubClaimRequest {
-                claim_id: back.claim_id.clone(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(ready.submission, SubmissionStatus::Ready as i32);
-        let next = sub
-            .create_batch(batch_request("837P"))
-            .await
-            .unwrap()
-            .into_inner();
+        let next = scrubbed_and_sent_again(&h.service, &back.claim_id).await;
         assert_eq!(
             next.claim_ids,
             std::slice::from_ref(&back.claim_id),
@@ -530,21 +540,7 @@ backend_tests!(
             .unwrap()
             .into_inner();
         assert_eq!(listed.coverages[0].member_id, "XJH400200311");
-        let ready = claims(&h.service)
-            .await
-            .scrub_claim(as_biller(ScrubClaimRequest {
-                claim_id: claim.claim_id.clone(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(ready.submission, SubmissionStatus::Ready as i32);
-        let again = sub
-            .create_batch(batch_request("837P"))
-            .await
-            .unwrap()
-            .into_inner();
+        let again = scrubbed_and_sent_again(&h.service, &claim.claim_id).await;
         assert_eq!(again.claim_ids, std::slice::from_ref(&claim.claim_id));
         let second = sub
             .get_batch_file(file(again.batch_id))
