@@ -184,7 +184,6 @@ impl Ingestion {
             store::insert_exception(&mut tx, exception, *index).await?;
         }
         let exceptions: Vec<RemittanceException> = exceptions.into_iter().map(|(_, e)| e).collect();
-        outbox::publish(&mut tx, &events).await?;
         deposits::match_remittance(
             &mut tx,
             self.db.backend(),
@@ -194,6 +193,9 @@ impl Ingestion {
             &received_at.to_string(),
         )
         .await?;
+        // Last before the commit: publishing holds the outbox's sequence row
+        // until the commit, and every publishing transaction waits for it.
+        outbox::publish(&mut tx, &events).await?;
         tx.commit().await?;
         tracing::info!(
             %remittance_id,
