@@ -179,6 +179,7 @@ impl Database {
             _gate: gate,
             published_events: false,
             published: self.published.clone(),
+            at_commit: Vec::new(),
         })
     }
 
@@ -199,11 +200,16 @@ pub struct Tx {
     _gate: Option<OwnedMutexGuard<()>>,
     published_events: bool,
     published: Arc<Notify>,
+    at_commit: Vec<crate::outbox::NewEvent>,
 }
 
 impl Tx {
-    /// Commits, then wakes the event feed if the transaction published events.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Publishes the events held for the commit (see
+    /// [`crate::outbox::publish_at_commit`]), commits, then wakes the event
+    /// feed if the transaction published events.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let held = std::mem::take(&mut self.at_commit);
+        crate::outbox::publish(&mut self, &held).await?;
         self.inner.commit().await?;
         if self.published_events {
             self.published.notify_waiters();
@@ -219,6 +225,11 @@ impl Tx {
     /// Marks that the transaction wrote outbox events (set by the outbox).
     pub(crate) fn mark_published(&mut self) {
         self.published_events = true;
+    }
+
+    /// Holds `events` to be published as the commit's first step.
+    pub(crate) fn hold_for_commit(&mut self, events: Vec<crate::outbox::NewEvent>) {
+        self.at_commit.extend(events);
     }
 }
 

@@ -60,6 +60,17 @@ pub struct StoredEvent {
 /// backend's limit on bound values).
 const INSERT_ROWS: usize = 200;
 
+/// Publishes `events` in `tx` when it commits, as the last statement
+/// before the commit itself. Publishing takes the outbox's sequence row
+/// until the commit, and every other publishing transaction waits for it:
+/// a transaction that does more work after deciding on its events (an
+/// event consumer applying a batch of up to 256) holds the row only for
+/// the commit this way. The events are lost with the transaction if it
+/// rolls back or is dropped, as published ones would be.
+pub fn publish_at_commit(tx: &mut Tx, events: Vec<NewEvent>) {
+    tx.hold_for_commit(events);
+}
+
 /// Publishes `events` in the transaction `tx`; returns their sequences.
 pub async fn publish(tx: &mut Tx, events: &[NewEvent]) -> Result<Vec<u64>, sqlx::Error> {
     if events.is_empty() {

@@ -292,3 +292,41 @@ backend_tests!(
         assert_eq!(ids.len(), 451);
     }
 );
+
+backend_tests!(
+    events_held_for_the_commit_are_published_with_it_and_lost_with_a_rollback,
+    |test_db: TestDatabase| async move {
+        let db = test_db.connect(PLATFORM_ONLY).await;
+        let event = |n: u64| NewEvent {
+            event_type: "test.Held".into(),
+            aggregate_id: format!("h-{n}"),
+            payload: n.to_le_bytes().to_vec(),
+        };
+        let published = |db: Database| async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            outbox::read_after(&mut conn, 0, 100, &[])
+                .await
+                .unwrap()
+                .events
+        };
+        // Held, then the transaction goes on; nothing is in the outbox
+        // until the commit.
+        let mut tx = db.begin().await.unwrap();
+        outbox::publish_at_commit(&mut tx, vec![event(1), event(2)]);
+        assert_eq!(outbox::publish(&mut tx, &[event(0)]).await.unwrap(), [1]);
+        assert_eq!(outbox::last_sequence(&mut tx).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let events = published(db.clone()).await;
+        let order: Vec<(u64, &str)> = events
+            .iter()
+            .map(|e| (e.sequence, e.aggregate_id.as_str()))
+            .collect();
+        assert_eq!(order, [(1, "h-0"), (2, "h-1"), (3, "h-2")]);
+
+        // A transaction dropped without its commit publishes nothing.
+        let mut tx = db.begin().await.unwrap();
+        outbox::publish_at_commit(&mut tx, vec![event(9)]);
+        drop(tx);
+        assert_eq!(published(db.clone()).await.len(), 3);
+    }
+);

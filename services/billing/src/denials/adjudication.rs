@@ -203,7 +203,9 @@ impl EventHandler for AdjudicationHandler {
             }
             store::insert_denial(tx, &denial).await?;
         }
-        outbox::publish(tx, &events).await?;
+        // Published at the commit of the consumer's batch, not here: the
+        // outbox's sequence row would be held for the rest of the batch.
+        outbox::publish_at_commit(tx, events);
         // The secondary payer is billed from the primary's adjudication,
         // unless the primary forwarded the claim itself (crossover): then
         // the secondary's own 835 follows and billing it would bill twice.
