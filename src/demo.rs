@@ -39,6 +39,7 @@ pub use summary::{Agreement, Summary, dollars};
 
 use api::Api;
 use cycle::Payer;
+pub use cycle::waiting_files;
 use progress::note;
 use rng::Rng;
 use stack::Stack;

@@ -118,7 +118,6 @@ impl Report {
 
     /// The report as JSON (latencies in microseconds).
     pub fn to_json(&self) -> serde_json::Value {
-        let p = |q: f64| self.latency.percentile(q);
         serde_json::json!({
             "scenario": self.scenario,
             "mode": self.mode,
@@ -127,10 +126,7 @@ impl Report {
             "ok": self.ok,
             "errors": self.errors,
             "throughput_per_second": self.throughput(),
-            "latency_us": {
-                "p50": p(50.0), "p90": p(90.0), "p99": p(99.0), "p99_9": p(99.9),
-                "max": self.latency.max(),
-            },
+            "latency_us": latency_json(&self.latency),
         })
     }
 
@@ -164,6 +160,15 @@ impl Report {
             ms(self.latency.max()),
         )
     }
+}
+
+/// Latency percentiles and maximum of `h`, in microseconds, as JSON.
+fn latency_json(h: &Histogram) -> serde_json::Value {
+    let p = |q: f64| h.percentile(q);
+    serde_json::json!({
+        "p50": p(50.0), "p90": p(90.0), "p99": p(99.0), "p99_9": p(99.9),
+        "max": h.max(),
+    })
 }
 
 /// One worker's counts.

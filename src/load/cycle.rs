@@ -16,7 +16,6 @@
 //! registration would collide with an earlier run's.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -31,9 +30,11 @@ use tokio::sync::{Mutex, watch};
 use super::{LoadArgs, Tally};
 use crate::demo::api::{Actor, Api};
 use crate::demo::coder::{encounter_request, has_errors};
+use crate::demo::cycle::waiting_files;
 use crate::demo::rng::Rng;
 use crate::demo::stack::{External, Stack};
 use crate::demo::world;
+use crate::operator::request;
 
 /// Latencies and outcomes per RPC.
 #[derive(Debug, Default)]
@@ -143,17 +144,13 @@ impl CycleReport {
             .0
             .iter()
             .map(|(rpc, t)| {
-                let p = |q: f64| t.latency.percentile(q);
                 (
                     (*rpc).to_string(),
                     serde_json::json!({
                         "calls": t.latency.len(),
                         "ok": t.ok,
                         "errors": t.errors,
-                        "latency_us": {
-                            "p50": p(50.0), "p90": p(90.0), "p99": p(99.0), "p99_9": p(99.9),
-                            "max": t.latency.max(),
-                        },
+                        "latency_us": super::latency_json(&t.latency),
                     }),
                 )
             })
@@ -321,7 +318,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
                 let Ok(day) = first_day.add_days(-((k / people.len()) as i64)) else {
                     break;
                 };
-                let request = encounter_request(
+                let submission = encounter_request(
                     &format!("L{w:03}-{k:08}"),
                     &people[person],
                     kinds[person],
@@ -329,7 +326,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
                     &physicians[person % physicians.len()],
                     false,
                 );
-                match one_encounter(&api, &coder, request, &mut rpcs).await {
+                match one_encounter(&api, &coder, submission, &mut rpcs).await {
                     Some(false) => {
                         released.fetch_add(1, Ordering::Relaxed);
                     }
@@ -348,7 +345,6 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         sim,
         today: today.add_days(-PAYER_DAYS)?,
         adjudicated: 0,
-        accepted: 0,
         remittances: 0,
     }));
     let paying = tokio::spawn(pay(
@@ -393,7 +389,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
             .iter()
             .any(|s| c.status == *s as i32)
         });
-        let drained = waiting(&folders.to_payments) == 0 && waiting(&folders.from) == 0;
+        let drained = waiting_files(&folders.to_payments) == 0 && waiting_files(&folders.from) == 0;
         billed = encounters.len() as u64;
         let same = std::mem::replace(&mut last_count, claims.len()) == claims.len();
         if same && billed > 0 && !on_the_way && drained {
@@ -424,8 +420,8 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
                  ({by_status:?}); files waiting: {} for the payer, {} for payments \
                  (run shorter, or the payer's calendar ran out)",
                 claims.len(),
-                waiting(&folders.from),
-                waiting(&folders.to_payments)
+                waiting_files(&folders.from),
+                waiting_files(&folders.to_payments)
             );
         }
     }
@@ -459,49 +455,42 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     })
 }
 
-/// `message` as a request from the coder with `bearer`.
-fn as_coder<T>(bearer: &str, message: T) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    if let Ok(value) = bearer.parse() {
-        request.metadata_mut().insert("authorization", value);
-    }
-    request
-}
-
 /// Submits an encounter, then codes and releases the next one in the queue
 /// (a coding denial's rework first, as coders work: released again as it
 /// was); `Some(rework)` when one was released.
 async fn one_encounter(
     api: &Api,
     coder: &str,
-    request: coding::SubmitEncounterRequest,
+    encounter: coding::SubmitEncounterRequest,
     rpcs: &mut Rpcs,
 ) -> Option<bool> {
     let mut client = api.encounters();
     let t = Instant::now();
-    let submitted = client.submit_encounter(api.req(Actor::Ehr, request)).await;
+    let submitted = client
+        .submit_encounter(api.req(Actor::Ehr, encounter))
+        .await;
     rpcs.count("SubmitEncounter", &submitted, t.elapsed());
     submitted.ok()?;
     let t = Instant::now();
     let claimed = client
-        .claim_next_encounter(as_coder(
-            coder,
-            coding::ClaimNextEncounterRequest::default(),
-        ))
+        .claim_next_encounter(request(coding::ClaimNextEncounterRequest::default(), coder).ok()?)
         .await;
     rpcs.count("ClaimNextEncounter", &claimed, t.elapsed());
     let encounter = claimed.ok()?.into_inner();
     let rework = encounter.rework.is_some();
     let t = Instant::now();
     let saved = client
-        .save_coding(as_coder(
-            coder,
-            coding::SaveCodingRequest {
-                encounter_id: encounter.encounter_id.clone(),
-                coding: encounter.proposed.clone(),
-                expected_version: encounter.version,
-            },
-        ))
+        .save_coding(
+            request(
+                coding::SaveCodingRequest {
+                    encounter_id: encounter.encounter_id.clone(),
+                    coding: encounter.proposed.clone(),
+                    expected_version: encounter.version,
+                },
+                coder,
+            )
+            .ok()?,
+        )
         .await;
     rpcs.count("SaveCoding", &saved, t.elapsed());
     let saved = saved.ok()?.into_inner();
@@ -519,13 +508,16 @@ async fn one_encounter(
         .collect();
     let t = Instant::now();
     let done = client
-        .release_encounter(as_coder(
-            coder,
-            coding::ReleaseEncounterRequest {
-                encounter_id: encounter.encounter_id,
-                acknowledgments,
-            },
-        ))
+        .release_encounter(
+            request(
+                coding::ReleaseEncounterRequest {
+                    encounter_id: encounter.encounter_id,
+                    acknowledgments,
+                },
+                coder,
+            )
+            .ok()?,
+        )
         .await;
     rpcs.count("ReleaseEncounter", &done, t.elapsed());
     done.ok().map(|_| rework)
@@ -570,7 +562,6 @@ struct PayerState {
     sim: Simulator,
     today: medbill_kernel::CalendarDate,
     adjudicated: u64,
-    accepted: u64,
     remittances: u64,
 }
 
@@ -592,7 +583,6 @@ async fn pay(
                 "the payer simulator refused {:?}",
                 report.files_refused
             );
-            p.accepted += u64::from(report.claims_accepted);
             p.adjudicated += u64::from(report.claims_adjudicated);
             p.remittances += u64::from(report.remittances);
             if day < until {
@@ -604,9 +594,4 @@ async fn pay(
             _ = stop.changed() => return Ok(()),
         }
     }
-}
-
-/// Files waiting in `dir`.
-fn waiting(dir: &Path) -> usize {
-    crate::demo::cycle::waiting_files(dir)
 }

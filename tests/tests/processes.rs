@@ -25,7 +25,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use futures::FutureExt;
-use medbill::demo::{DemoArgs, External, Hook, Phase, Summary, run_cycle_against, seed_codes};
+use medbill::demo::{
+    DemoArgs, External, Hook, Phase, Summary, run_cycle_against, seed_codes, waiting_files,
+};
 use medbill_platform::testing::TestDatabase;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -486,18 +488,6 @@ async fn rows(url: &str, table: &str) -> anyhow::Result<i64> {
     Ok(n)
 }
 
-fn files_in(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .count()
-        })
-        .unwrap_or(0)
-}
-
 /// Kills billing's (or payments') first instance with `kill -9` and starts
 /// it again on its port.
 async fn kill_and_restart(c: &mut Cluster, billing: bool) -> anyhow::Result<()> {
@@ -572,10 +562,10 @@ async fn crash_postgres() -> Outcome {
                     Phase::Answered(2) => {
                         let mut c = cluster.lock().await;
                         let inbound = c.clearinghouse.join("inbound");
-                        let dropped = files_in(&inbound);
-                        until(|| async { Ok(dropped == 0 || files_in(&inbound) < dropped) })
+                        let dropped = waiting_files(&inbound);
+                        until(|| async { Ok(dropped == 0 || waiting_files(&inbound) < dropped) })
                             .await?;
-                        let left = files_in(&inbound);
+                        let left = waiting_files(&inbound);
                         kill_and_restart(&mut c, true).await?;
                         seen.lock().unwrap().push(format!(
                             "billing killed with {left} of {dropped} acknowledgment file(s) left"
@@ -586,10 +576,10 @@ async fn crash_postgres() -> Outcome {
                     Phase::Paid(1) => {
                         let mut c = cluster.lock().await;
                         let inbound = c.remittance.join("inbound");
-                        let dropped = files_in(&inbound);
-                        until(|| async { Ok(dropped == 0 || files_in(&inbound) < dropped) })
+                        let dropped = waiting_files(&inbound);
+                        until(|| async { Ok(dropped == 0 || waiting_files(&inbound) < dropped) })
                             .await?;
-                        let left = files_in(&inbound);
+                        let left = waiting_files(&inbound);
                         let posted = rows(&c.payments_db.url, "journal_entries").await?;
                         kill_and_restart(&mut c, false).await?;
                         seen.lock().unwrap().push(format!(

@@ -6,6 +6,7 @@
 //! Either way they are in the caller's transaction.
 
 use medbill_platform::ServiceError;
+use medbill_platform::db::Backend;
 use sqlx::AnyConnection;
 
 /// One value bound to a placeholder.
@@ -103,7 +104,7 @@ impl Writes {
 
     /// Runs the statements on `conn`.
     pub async fn run(self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
-        let postgres = conn.backend_name() == "PostgreSQL";
+        let postgres = Backend::of_connection(conn) == Backend::Postgres;
         for (sql, values) in self.compose(postgres) {
             let mut q = sqlx::query(&sql);
             for v in values {

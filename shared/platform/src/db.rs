@@ -57,6 +57,25 @@ impl Backend {
             None
         }
     }
+
+    /// The backend `conn` is connected to.
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// What a SELECT ends with to hold its rows until the transaction ends:
+    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write
+    /// transaction holds the whole database already.
+    pub fn row_lock(self) -> &'static str {
+        match self {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
 }
 
 /// Why the database could not be opened or migrated.
@@ -260,5 +279,11 @@ mod tests {
             Some(Backend::Postgres)
         );
         assert_eq!(Backend::of_url("mysql://x"), None);
+    }
+
+    #[test]
+    fn only_postgresql_selects_take_row_locks() {
+        assert_eq!(Backend::Postgres.row_lock(), " FOR UPDATE");
+        assert_eq!(Backend::Sqlite.row_lock(), "");
     }
 }

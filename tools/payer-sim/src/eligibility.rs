@@ -8,6 +8,7 @@
 //! the same way in a 2000D loop under the subscriber's 2000C loop.
 
 use medbill_kernel::CalendarDate;
+use medbill_x12::claim::PersonName;
 use medbill_x12::common::{DateRef, Entity, EntityType, Reference};
 use medbill_x12::eligibility::{
     Benefit, BenefitKind, CoverageReport, EligibilityInquiry, EligibilityResponse,
@@ -136,7 +137,6 @@ fn response(
 
 /// The member level with what the 270 said about the member.
 fn member_report(hl: String, s: &SubscriberInquiry) -> CoverageReport {
-    let name = &s.name;
     CoverageReport {
         hl_id: hl,
         dependent: false,
@@ -145,16 +145,11 @@ fn member_report(hl: String, s: &SubscriberInquiry) -> CoverageReport {
             number: s.trace_number.clone(),
             originator: s.trace_originator.clone(),
         }],
-        member: Some(Entity {
-            role: "IL".into(),
-            entity_type: EntityType::Person,
-            last_name: Phi::from(name.last.expose().as_str()),
-            first_name: name.first.as_ref().map(|f| Phi::from(f.expose().as_str())),
-            middle_name: name.middle.as_ref().map(|f| Phi::from(f.expose().as_str())),
-            suffix: name.suffix.as_ref().map(|f| Phi::from(f.expose().as_str())),
-            id_qualifier: Some("MI".into()),
-            id: Some(Phi::from(s.member_id.expose().as_str())),
-        }),
+        member: Some(person(
+            "IL",
+            &s.name,
+            Some(("MI", s.member_id.expose().as_str())),
+        )),
         birth_date: s.birth_date.clone(),
         sex: s.sex.filter(|_| s.birth_date.is_some()),
         references: Vec::new(),
@@ -164,23 +159,27 @@ fn member_report(hl: String, s: &SubscriberInquiry) -> CoverageReport {
     }
 }
 
+/// An NM1 person (`IL` subscriber, `03` dependent) with the id, if any.
+fn person(role: &str, name: &PersonName, id: Option<(&str, &str)>) -> Entity {
+    Entity {
+        role: role.into(),
+        entity_type: EntityType::Person,
+        last_name: Phi::from(name.last.expose().as_str()),
+        first_name: name.first.as_ref().map(|f| Phi::from(f.expose().as_str())),
+        middle_name: name.middle.as_ref().map(|f| Phi::from(f.expose().as_str())),
+        suffix: name.suffix.as_ref().map(|f| Phi::from(f.expose().as_str())),
+        id_qualifier: id.map(|(qualifier, _)| qualifier.into()),
+        id: id.map(|(_, value)| Phi::from(value)),
+    }
+}
+
 /// The dependent level (HL 23) with what the 270 said about the dependent
 /// and the 270's trace.
 fn dependent_report(hl: String, s: &SubscriberInquiry) -> CoverageReport {
     let mut report = member_report(hl, s);
     report.dependent = true;
     if let Some(d) = &s.dependent {
-        let name = &d.name;
-        report.member = Some(Entity {
-            role: "03".into(),
-            entity_type: EntityType::Person,
-            last_name: Phi::from(name.last.expose().as_str()),
-            first_name: name.first.as_ref().map(|f| Phi::from(f.expose().as_str())),
-            middle_name: name.middle.as_ref().map(|f| Phi::from(f.expose().as_str())),
-            suffix: name.suffix.as_ref().map(|f| Phi::from(f.expose().as_str())),
-            id_qualifier: None,
-            id: None,
-        });
+        report.member = Some(person("03", &d.name, None));
         report.birth_date = d.birth_date.clone();
         report.sex = d.sex.filter(|_| d.birth_date.is_some());
     }

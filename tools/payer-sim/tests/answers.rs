@@ -95,6 +95,32 @@ fn a_group_whose_trailer_miscounts_its_sets_is_rejected_whole() {
     assert!(files_ending(&world.folders.to_billing, "-277CA.x12").is_empty());
 }
 
+/// The sample 270 asking Acme about `members` members, the first one
+/// Acme's member MEM123456.
+fn acme_inquiry(members: usize) -> medbill_x12::eligibility::EligibilityInquiry {
+    let mut inquiry = samples::eligibility_inquiry("0001", members);
+    inquiry.payer.id = "ACME01".into();
+    inquiry.subscribers[0].member_id = Phi::new("MEM123456".into());
+    inquiry
+}
+
+/// Drops `inquiry` as a 270 on day 21 and returns the simulator's 271 to
+/// it, checked to validate.
+fn answered(
+    world: &World,
+    sim: &mut medbill_payer_sim::Simulator,
+    inquiry: medbill_x12::eligibility::EligibilityInquiry,
+) -> medbill_x12::eligibility::EligibilityResponse {
+    let file = write_270(&samples::interchange_params(11), &[inquiry]).unwrap();
+    world.drop_file("270-000000011.x12", &file);
+    let report = sim.process_dir(&world.folders, day(21)).unwrap();
+    assert_eq!(report.eligibility_answered, 1);
+    let bytes = &files_ending(&world.folders.to_billing, "-271.x12")[0];
+    let report = medbill_x12::cli::validate(bytes);
+    assert!(!report.has_errors(), "{report}");
+    read_271(bytes).unwrap().remove(0)
+}
+
 #[test]
 fn a_271_answers_each_member_with_coverage_and_what_is_left_of_the_deductible() {
     let world = World::new();
@@ -105,18 +131,7 @@ fn a_271_answers_each_member_with_coverage_and_what_is_left_of_the_deductible() 
         &claims_file(1, &[batch("0001", vec![claim(0, "PCN-A")])]),
     );
     sim.step(&world.folders, day(20)).unwrap();
-    let mut inquiry = samples::eligibility_inquiry("0001", 2);
-    inquiry.payer.id = "ACME01".into();
-    inquiry.subscribers[0].member_id = Phi::new("MEM123456".into());
-    let file = write_270(&samples::interchange_params(11), &[inquiry]).unwrap();
-    world.drop_file("270-000000011.x12", &file);
-    let report = sim.process_dir(&world.folders, day(21)).unwrap();
-    assert_eq!(report.eligibility_answered, 1);
-
-    let bytes = &files_ending(&world.folders.to_billing, "-271.x12")[0];
-    let report = medbill_x12::cli::validate(bytes);
-    assert!(!report.has_errors(), "{report}");
-    let response = read_271(bytes).unwrap().remove(0);
+    let response = answered(&world, &mut sim, acme_inquiry(2));
     assert_eq!(response.reference_id, "INQ0001");
     let known = &response.members[0];
     assert_eq!(known.traces[0].number, "ELIG0001-0");
@@ -153,9 +168,7 @@ fn a_271_answers_each_member_with_coverage_and_what_is_left_of_the_deductible() 
 fn a_dependent_asked_about_under_the_subscriber_is_answered_in_its_own_loop() {
     let world = World::new();
     let mut sim = world.simulator(config(), SEED);
-    let mut inquiry = samples::eligibility_inquiry("0001", 1);
-    inquiry.payer.id = "ACME01".into();
-    inquiry.subscribers[0].member_id = Phi::new("MEM123456".into());
+    let mut inquiry = acme_inquiry(1);
     inquiry.subscribers[0].dependent = Some(medbill_x12::eligibility::DependentInquiry {
         name: medbill_x12::claim::PersonName {
             last: Phi::from("DOE"),
@@ -167,15 +180,7 @@ fn a_dependent_asked_about_under_the_subscriber_is_answered_in_its_own_loop() {
         sex: None,
         relationship: Some("19".into()),
     });
-    let file = write_270(&samples::interchange_params(12), &[inquiry]).unwrap();
-    world.drop_file("270-000000012.x12", &file);
-    let report = sim.process_dir(&world.folders, day(21)).unwrap();
-    assert_eq!(report.eligibility_answered, 1);
-
-    let bytes = &files_ending(&world.folders.to_billing, "-271.x12")[0];
-    let report = medbill_x12::cli::validate(bytes);
-    assert!(!report.has_errors(), "{report}");
-    let response = read_271(bytes).unwrap().remove(0);
+    let response = answered(&world, &mut sim, inquiry);
     let [subscriber, dependent] = &response.members[..] else {
         panic!(
             "want a subscriber and a dependent level: {:?}",

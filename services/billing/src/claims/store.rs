@@ -5,6 +5,7 @@ use medbill_kernel::{
     CalendarDate, ClaimId, DateRange, EncounterId, Money, PatientId, PayerId, Timestamp,
 };
 use medbill_platform::ServiceError;
+use medbill_platform::db::Backend;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -47,7 +48,7 @@ pub async fn next_number(conn: &mut AnyConnection, name: &str) -> Result<i64, Se
 /// PostgreSQL (no transaction waits for another), the counter row on SQLite
 /// (which runs one writer at a time anyway).
 pub async fn next_patient_control(conn: &mut AnyConnection) -> Result<i64, ServiceError> {
-    if conn.backend_name() == "PostgreSQL" {
+    if Backend::of_connection(conn) == Backend::Postgres {
         Ok(
             sqlx::query_scalar("SELECT nextval('patient_control_numbers')")
                 .fetch_one(conn)

@@ -386,11 +386,7 @@ pub async fn require_denial(
     conn: &mut AnyConnection,
     denial_id: &str,
 ) -> Result<Denial, ServiceError> {
-    let lock = if conn.backend_name() == "PostgreSQL" {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
+    let lock = medbill_platform::db::Backend::of_connection(conn).row_lock();
     let row = sqlx::query(&format!(
         "SELECT {DENIAL_COLUMNS} FROM denials WHERE denial_id = $1{lock}"
     ))

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use medbill_kernel::{AccountId, CalendarDate, ClaimId, Money, PayerId, Timestamp};
 use medbill_platform::ServiceError;
+use medbill_platform::db::Backend;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -142,10 +143,6 @@ pub async fn by_id(
 /// limits.
 const PCNS_PER_QUERY: usize = 500;
 
-fn row_locks(conn: &AnyConnection) -> bool {
-    conn.backend_name() == "PostgreSQL"
-}
-
 /// Holds the rows of the claims whose CLM01 is one of `pcns` until the
 /// transaction ends (PostgreSQL row locks, taken in claim id order; a
 /// SQLite write transaction holds the whole database already): a
@@ -156,13 +153,14 @@ pub async fn lock_by_patient_control_numbers(
     conn: &mut AnyConnection,
     pcns: &[&str],
 ) -> Result<(), ServiceError> {
-    if !row_locks(conn) {
+    let lock = Backend::of_connection(conn).row_lock();
+    if lock.is_empty() {
         return Ok(());
     }
     for chunk in pcns.chunks(PCNS_PER_QUERY) {
         let sql = format!(
             "SELECT claim_id FROM claims WHERE patient_control_number IN ({}) \
-             ORDER BY claim_id FOR UPDATE",
+             ORDER BY claim_id{lock}",
             placeholders(chunk.len())
         );
         let mut query = sqlx::query(&sql);
@@ -177,11 +175,14 @@ pub async fn lock_by_patient_control_numbers(
 /// Holds claim `claim_id`'s row until the transaction ends (see
 /// [`lock_by_patient_control_numbers`]).
 pub async fn lock(conn: &mut AnyConnection, claim_id: &ClaimId) -> Result<(), ServiceError> {
-    if row_locks(conn) {
-        sqlx::query("SELECT claim_id FROM claims WHERE claim_id = $1 FOR UPDATE")
-            .bind(claim_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+    let lock = Backend::of_connection(conn).row_lock();
+    if !lock.is_empty() {
+        sqlx::query(&format!(
+            "SELECT claim_id FROM claims WHERE claim_id = $1{lock}"
+        ))
+        .bind(claim_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     }
     Ok(())
 }
