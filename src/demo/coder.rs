@@ -111,6 +111,7 @@ pub(crate) fn encounter_request(
         priority: pb::Priority::Routine as i32,
         payer_id: String::new(),
         facility_npi: String::new(),
+        inpatient_stay: None,
     }
 }
 

@@ -127,6 +127,8 @@ async fn main() {
                 replaces_claim_id: String::new(),
                 payer_id: String::new(),
                 facility_npi: String::new(),
+                inpatient: None,
+                procedures: Vec::new(),
             };
             capture(&mut tx, &release, &format!("bench-{i}"), Timestamp::now())
                 .await

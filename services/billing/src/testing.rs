@@ -232,6 +232,7 @@ pub fn released(encounter_id: &str, mrn: &str, lines: Vec<ProcedureLine>) -> Enc
         release_number: 1,
         payer_id: String::new(),
         facility_npi: String::new(),
+        inpatient_stay: None,
     }
 }
 

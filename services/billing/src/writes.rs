@@ -16,6 +16,22 @@ pub enum Value {
     Text(String),
     /// An integer column.
     Int(i64),
+    /// A text column that may be NULL.
+    MaybeText(Option<String>),
+    /// An integer column that may be NULL.
+    MaybeInt(Option<i64>),
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::MaybeText(v)
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::MaybeInt(v)
+    }
 }
 
 impl From<&str> for Value {
@@ -111,6 +127,8 @@ impl Writes {
                 q = match v {
                     Value::Text(t) => q.bind(t),
                     Value::Int(i) => q.bind(i),
+                    Value::MaybeText(t) => q.bind(t),
+                    Value::MaybeInt(i) => q.bind(i),
                 };
             }
             q.execute(&mut *conn).await?;

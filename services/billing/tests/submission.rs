@@ -15,8 +15,8 @@ use medbill_contracts::medbill::billing::v1::{
     GetBatchFileRequest, GetClaimRequest, IngestAcknowledgmentRequest, ListAcknowledgmentsRequest,
     ScrubClaimRequest, SubmissionStatus,
 };
-use medbill_contracts::medbill::coding::v1::EncounterType;
-use medbill_contracts::medbill::common::v1::Address;
+use medbill_contracts::medbill::coding::v1::{EncounterType, InpatientStay};
+use medbill_contracts::medbill::common::v1::{Address, DateRange};
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::backend_tests;
 use medbill_platform::testing::{RunningService, TestDatabase};
@@ -180,6 +180,54 @@ backend_tests!(
         let c3 = claims_of_encounter(&h.service, &e3, 1).await.remove(0);
         assert_eq!(c3.type_of_bill, "131");
         assert_eq!(c3.submission, SubmissionStatus::Ready as i32, "{:?}", c3.scrub_findings);
+        // An inpatient stay from the 3rd to the 6th: admitted from the
+        // emergency department at 22:00, an appendectomy on the 4th,
+        // discharged home at 11:00. The ICD-10-PCS codes are procedures of
+        // the stay, not charges.
+        let stay_of = |e: &str, stay| {
+            let mut inpatient = released(
+                e,
+                "MRN-1",
+                vec![line("36415", 1), line("0DTJ4ZZ", 1), line("BW03ZZZ", 1)],
+            );
+            inpatient.encounter_type = EncounterType::Inpatient as i32;
+            inpatient.place_of_service = String::new();
+            inpatient.dates_of_service = Some(DateRange {
+                start: date(2026, 10, 3),
+                end: date(2026, 10, 6),
+            });
+            inpatient.lines[1].date_of_service = date(2026, 10, 4);
+            inpatient.inpatient_stay = stay;
+            inpatient
+        };
+        let e4 = new_uuid_v7();
+        let stay = InpatientStay {
+            admission_hour: 22,
+            admission_type: "1".into(),
+            admission_source: "1".into(),
+            discharge_hour: 11,
+            discharge_status: "01".into(),
+        };
+        h.coding.publish(&e4, &stay_of(&e4, Some(stay))).await;
+        let c4 = claims_of_encounter(&h.service, &e4, 1).await.remove(0);
+        assert_eq!(c4.type_of_bill, "111");
+        assert_eq!(c4.submission, SubmissionStatus::Ready as i32, "{:?}", c4.scrub_findings);
+        assert_eq!(c4.lines.len(), 1, "only the venipuncture is a charge: {:?}", c4.lines);
+        // Without its stay an inpatient claim is held, naming the field.
+        let e5 = new_uuid_v7();
+        let mut no_stay = stay_of(&e5, None);
+        // Another service, so the two claims are not duplicates.
+        no_stay.lines[0].code = "71046".into();
+        h.coding.publish(&e5, &no_stay).await;
+        let held = claims_of_encounter(&h.service, &e5, 1).await.remove(0);
+        assert_eq!(held.submission, SubmissionStatus::Held as i32);
+        assert!(
+            held.scrub_findings.iter().any(|f| f.rule_id == "INPATIENT_ADMISSION"
+                && f.field == "inpatient_stay"
+                && f.blocking),
+            "{:?}",
+            held.scrub_findings
+        );
         let institutional = api.create_batch(batch_request("837I")).await.unwrap().into_inner();
         assert_eq!(institutional.interchange_control_number, "000000002");
         let file = api
@@ -201,6 +249,44 @@ backend_tests!(
         );
         assert_eq!(claim.lines[0].revenue_code, "0300");
         assert_eq!(claim.total_charge.cents(), 5_000);
+        assert_eq!((claim.admission_date, claim.discharge_hour), (None, None));
+        let stay = read
+            .iter()
+            .flat_map(|set| &set.claims)
+            .find(|c| c.patient_control_number == c4.patient_control_number)
+            .unwrap_or_else(|| panic!("the inpatient claim is in the 837I: {read:?}"));
+        assert_eq!(stay.facility_type, "11");
+        assert_eq!(
+            (stay.statement_from.to_x12(), stay.statement_to.to_x12()),
+            ("20261003".to_string(), "20261006".to_string())
+        );
+        assert_eq!(stay.admission_date.map(|d| d.to_x12()), Some("20261003".into()));
+        assert_eq!((stay.admission_hour, stay.discharge_hour), (Some(22), Some(11)));
+        assert_eq!(
+            (
+                stay.admission_type.as_deref(),
+                stay.admission_source.as_deref(),
+                stay.patient_status.as_str()
+            ),
+            (Some("1"), Some("1"), "01")
+        );
+        let principal = stay.principal_procedure.as_ref().unwrap();
+        assert_eq!(
+            (principal.code.as_str(), principal.date.to_x12()),
+            ("0DTJ4ZZ", "20261004".to_string())
+        );
+        let others: Vec<(&str, String)> = stay
+            .other_procedures
+            .iter()
+            .map(|p| (p.code.as_str(), p.date.to_x12()))
+            .collect();
+        assert_eq!(others, [("BW03ZZZ", "20261003".to_string())]);
+        assert_eq!(stay.lines.len(), 1);
+        assert_eq!(stay.lines[0].procedure_code.as_deref(), Some("36415"));
+        let text = String::from_utf8(file.content.clone()).unwrap();
+        for segment in ["DTP*096*TM*1100~", "DTP*435*DT*202610032200~", "CL1*1*1*01~"] {
+            assert!(text.contains(segment), "{segment} in {text}");
+        }
         h.service.stop().await;
     }
 );

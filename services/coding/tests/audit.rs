@@ -54,6 +54,7 @@ async fn submit(client: &mut EncounterServiceClient<Channel>, n: u32) {
         priority: 0,
         payer_id: String::new(),
         facility_npi: String::new(),
+        inpatient_stay: None,
     };
     client
         .submit_encounter(authorized(request, "ehr-link", &[Role::Service]))

@@ -48,6 +48,7 @@ fn submission(n: usize) -> pb::SubmitEncounterRequest {
         },
         payer_id: String::new(),
         facility_npi: String::new(),
+        inpatient_stay: None,
     }
 }
 

@@ -52,6 +52,7 @@ fn submission(source_id: &str) -> pb::SubmitEncounterRequest {
         payer_id: String::new(),
         // Seen at the urgent care center, not at the billing address.
         facility_npi: "1587987656".into(),
+        inpatient_stay: None,
     }
 }
 
@@ -458,6 +459,115 @@ backend_tests!(
             .into_inner();
         assert_eq!(resumed.status, pb::EncounterStatus::InProgress as i32);
         assert_eq!(resumed.queries[0].answer, "Yes, pending.");
+        service.stop().await;
+    }
+);
+
+backend_tests!(
+    an_inpatient_encounter_needs_its_stay_and_keeps_it,
+    |test_db: TestDatabase| async move {
+        let service = start(&test_db).await;
+        let mut client = Client::new(service.channel().await);
+        let stay = pb::InpatientStay {
+            admission_hour: 22,
+            admission_type: "1".into(),
+            admission_source: "2".into(),
+            discharge_hour: 11,
+            discharge_status: "06".into(),
+        };
+        let inpatient = |id: &str, stay: Option<pb::InpatientStay>| {
+            let mut s = submission(id);
+            s.encounter_type = pb::EncounterType::Inpatient as i32;
+            s.place_of_service = String::new();
+            s.facility_npi = String::new();
+            s.dates_of_service = Some(common::DateRange {
+                start: Some(date(2026, 6, 1)),
+                end: Some(date(2026, 6, 4)),
+            });
+            s.inpatient_stay = stay;
+            s
+        };
+        let refused = async |client: &mut Client, request| {
+            let status = client
+                .submit_encounter(authorized(request, "ehr-link", &[Role::Service]))
+                .await
+                .unwrap_err();
+            assert_eq!(status.code(), Code::InvalidArgument);
+            status.message().to_string()
+        };
+
+        let message = refused(&mut client, inpatient("IP-1", None)).await;
+        assert!(
+            message.starts_with("inpatient_stay: is required"),
+            "{message}"
+        );
+        let bad = |f: &dyn Fn(&mut pb::InpatientStay)| {
+            let mut s = stay.clone();
+            f(&mut s);
+            inpatient("IP-1", Some(s))
+        };
+        let message = refused(&mut client, bad(&|s| s.discharge_status = "08".into())).await;
+        assert!(
+            message.starts_with("inpatient_stay.discharge_status: must be a NUBC"),
+            "{message}"
+        );
+        let message = refused(&mut client, bad(&|s| s.admission_hour = 24)).await;
+        assert!(
+            message.starts_with("inpatient_stay.admission_hour:"),
+            "{message}"
+        );
+        let message = refused(&mut client, bad(&|s| s.admission_type = "7".into())).await;
+        assert!(
+            message.starts_with("inpatient_stay.admission_type:"),
+            "{message}"
+        );
+        let message = refused(&mut client, bad(&|s| s.admission_source = "3".into())).await;
+        assert!(
+            message.starts_with("inpatient_stay.admission_source:"),
+            "{message}"
+        );
+        let mut office_visit = submission("IP-1");
+        office_visit.inpatient_stay = Some(stay.clone());
+        let message = refused(&mut client, office_visit).await;
+        assert!(
+            message.starts_with("inpatient_stay: is for inpatient encounters only"),
+            "{message}"
+        );
+        // Nothing was stored by the refusals.
+        let listed = client
+            .list_encounters(as_coder(pb::ListEncountersRequest::default(), "ann"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(listed.encounters.is_empty(), "{listed:?}");
+
+        // Admission point of origin in lower case is taken as the NUBC code.
+        let mut lower = stay.clone();
+        lower.admission_source = "d".into();
+        let created = client
+            .submit_encounter(authorized(
+                inpatient("IP-1", Some(lower)),
+                "ehr-link",
+                &[Role::Service],
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .encounter
+            .unwrap();
+        let read = client
+            .get_encounter(as_coder(
+                pb::GetEncounterRequest {
+                    encounter_id: created.encounter_id,
+                },
+                "ann",
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        let mut expected = stay.clone();
+        expected.admission_source = "D".into();
+        assert_eq!(read.inpatient_stay, Some(expected));
         service.stop().await;
     }
 );

@@ -57,6 +57,7 @@ async fn submit_and_claim(client: &mut Client, source_id: &str) -> String {
         priority: 0,
         payer_id: String::new(),
         facility_npi: String::new(),
+        inpatient_stay: None,
     };
     let id = client
         .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))

@@ -50,6 +50,7 @@ fn encounter() -> Encounter {
             priority: Priority::Routine,
             payer_id: String::new(),
             facility_npi: String::new(),
+            inpatient_stay: None,
         },
         coding,
         status: EncounterStatus::InProgress,

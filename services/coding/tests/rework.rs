@@ -135,6 +135,7 @@ backend_tests!(
             priority: 0,
             payer_id: String::new(),
             facility_npi: String::new(),
+            inpatient_stay: None,
         };
         let id = client
             .submit_encounter(authorized(submission, "ehr-link", &[Role::Service]))

@@ -47,6 +47,7 @@ backend_tests!(
                     priority: 0,
                     payer_id: String::new(),
                     facility_npi: String::new(),
+                    inpatient_stay: None,
                 },
                 "ehr-link",
                 &[Role::Service],

@@ -52,6 +52,12 @@ pub struct InstitutionalClaim {
     pub statement_to: Date,
     /// DTP*435: admission date (inpatient).
     pub admission_date: Option<Date>,
+    /// DTP*435 as `DT` (CCYYMMDDHHMM): the hour of admission, 0-23, when
+    /// known; without it the date is sent as `D8`.
+    pub admission_hour: Option<u8>,
+    /// DTP*096 (`TM`, HHMM): the hour of discharge, 0-23, on a final
+    /// inpatient claim.
+    pub discharge_hour: Option<u8>,
     /// CL101: priority (type) of admission.
     pub admission_type: Option<String>,
     /// CL102: point of origin (source) of admission.

@@ -36,6 +36,8 @@ fn institutional_claim() -> impl Strategy<Value = InstitutionalClaim> {
             of(code("[1-9]")),
             of(code("[1-9]")),
             code("0[1-9]|[1-6][0-9]"),
+            of(0u8..24),
+            of(0u8..24),
         ),
         (
             of(code("[A-Z0-9]{4,15}")),
@@ -102,6 +104,9 @@ fn institutional_claim() -> impl Strategy<Value = InstitutionalClaim> {
                     statement_from: sig.3,
                     statement_to: later(sig.3, days),
                     admission_date: admission.0,
+                    // An hour only with a date, as the writer requires.
+                    admission_hour: admission.0.and(admission.4),
+                    discharge_hour: admission.5,
                     admission_type: admission.1,
                     admission_source: admission.2,
                     patient_status: admission.3,

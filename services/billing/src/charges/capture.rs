@@ -13,7 +13,9 @@
 
 use medbill_contracts::medbill::coding::v1 as coding;
 use medbill_contracts::medbill::common::v1::Event;
-use medbill_kernel::{CalendarDate, EncounterId, Modifier, PayerId, ProcedureCode, Timestamp};
+use medbill_kernel::{
+    CalendarDate, EncounterId, IcdPcs, Modifier, PayerId, ProcedureCode, Timestamp,
+};
 use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
 use medbill_platform::consumer::{Consumer, EventHandler};
@@ -24,7 +26,9 @@ use medbill_platform::peers::Peer;
 use sqlx::AnyConnection;
 use tokio::sync::watch;
 
-use super::domain::{Charge, ChargeId, ChargeOutcome, EncounterType, Release, ReleasedLine};
+use super::domain::{
+    Charge, ChargeId, ChargeOutcome, EncounterType, InpatientStay, Release, ReleasedLine,
+};
 use super::store::{self, ReleaseContext};
 use crate::claims;
 use crate::pricing::domain::{self as pricing, HoldReason};
@@ -96,7 +100,7 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
         Ok(coding::EncounterType::Unspecified) | Err(_) => EncounterType::Unspecified,
     };
     let first_day = dates_of_service.map(|d| d.start());
-    let lines = e
+    let lines: Vec<ReleasedLine> = e
         .lines
         .into_iter()
         .map(|l| ReleasedLine {
@@ -115,6 +119,25 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
             revenue_code: l.revenue_code.trim().to_string(),
         })
         .collect();
+    // An inpatient stay's ICD-10-PCS procedures are coded as lines; they go
+    // on the claim as procedures (HI BBR/BBQ), not into charges.
+    let (procedures, lines): (Vec<ReleasedLine>, Vec<ReleasedLine>) = lines
+        .into_iter()
+        .partition(|l| encounter_type == EncounterType::Inpatient && is_icd10_pcs(l));
+    let procedures = procedures
+        .into_iter()
+        .filter_map(|p| Some((p.code, p.date_of_service?)))
+        .collect();
+    let inpatient = match (encounter_type, e.inpatient_stay) {
+        (EncounterType::Inpatient, Some(stay)) => Some(InpatientStay {
+            admission_hour: u8::try_from(stay.admission_hour).unwrap_or(u8::MAX),
+            admission_type: stay.admission_type.trim().to_string(),
+            admission_source: stay.admission_source.trim().to_string(),
+            discharge_hour: u8::try_from(stay.discharge_hour).unwrap_or(u8::MAX),
+            discharge_status: stay.discharge_status.trim().to_string(),
+        }),
+        _ => None,
+    };
     Some(Release {
         encounter_id,
         release_number: e.release_number.max(1),
@@ -132,7 +155,14 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
         replaces_claim_id: e.replaces_claim_id.trim().to_string(),
         payer_id: e.payer_id.trim().to_string(),
         facility_npi: e.facility_npi.trim().to_string(),
+        inpatient,
+        procedures,
     })
+}
+
+/// Whether a line carries an ICD-10-PCS code rather than a CPT/HCPCS one.
+fn is_icd10_pcs(line: &ReleasedLine) -> bool {
+    ProcedureCode::parse(&line.code).is_err() && IcdPcs::parse(&line.code).is_ok()
 }
 
 /// Stores `release` and its charges unless it is stored already; `false`

@@ -47,6 +47,50 @@ impl EncounterType {
     }
 }
 
+/// The hospital stay of an inpatient release (UB-04 form locators 12-17):
+/// the 837I's DTP*435, DTP*096 and CL1. Admission is on the first date of
+/// service, discharge on the last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InpatientStay {
+    /// Hour of admission, 0-23.
+    pub admission_hour: u8,
+    /// NUBC priority (type) of admission.
+    pub admission_type: String,
+    /// NUBC point of origin for admission.
+    pub admission_source: String,
+    /// Hour of discharge, 0-23.
+    pub discharge_hour: u8,
+    /// NUBC patient discharge status.
+    pub discharge_status: String,
+}
+
+/// An ICD-10-PCS procedure of an inpatient stay and the day it was
+/// performed (837I HI BBR/BBQ).
+pub type Procedure = (String, CalendarDate);
+
+/// Procedures as stored: `CODE@YYYY-MM-DD`, comma-separated, principal
+/// first.
+pub fn procedures_text(procedures: &[Procedure]) -> String {
+    procedures
+        .iter()
+        .map(|(code, day)| format!("{code}@{day}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Procedures from their stored text; `None` when malformed.
+pub fn parse_procedures(text: &str) -> Option<Vec<Procedure>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(',')
+        .map(|p| {
+            let (code, day) = p.split_once('@')?;
+            Some((code.to_string(), day.parse().ok()?))
+        })
+        .collect()
+}
+
 /// One procedure line of a release, as coding sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleasedLine {
@@ -91,6 +135,12 @@ pub struct Release {
     pub payer_id: String,
     /// NPI of the service facility coding named; empty when none.
     pub facility_npi: String,
+    /// Admission and discharge of an inpatient release; `None` for any
+    /// other, or when coding sent no stay.
+    pub inpatient: Option<InpatientStay>,
+    /// The ICD-10-PCS procedures of an inpatient release, which coding
+    /// sends as lines: they go on the claim, not into charges.
+    pub procedures: Vec<Procedure>,
 }
 
 /// What pricing made of a charge.
@@ -135,4 +185,24 @@ pub struct Charge {
     pub outcome: ChargeOutcome,
     /// The claim billing it, once billed.
     pub claim_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn procedures_read_back_as_they_were_stored() {
+        let day = |d: &str| d.parse::<CalendarDate>().unwrap();
+        let procedures = vec![
+            ("0DTJ4ZZ".to_string(), day("2026-06-02")),
+            ("BW03ZZZ".to_string(), day("2026-06-01")),
+        ];
+        let text = procedures_text(&procedures);
+        assert_eq!(text, "0DTJ4ZZ@2026-06-02,BW03ZZZ@2026-06-01");
+        assert_eq!(parse_procedures(&text), Some(procedures));
+        assert_eq!(parse_procedures(""), Some(Vec::new()));
+        assert_eq!(parse_procedures("0DTJ4ZZ@2026-13-01"), None);
+        assert_eq!(parse_procedures("0DTJ4ZZ"), None);
+    }
 }

@@ -5,8 +5,12 @@ use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::domain::{Charge, ChargeId, ChargeOutcome, Release};
+use super::domain::{
+    Charge, ChargeId, ChargeOutcome, InpatientStay, Procedure, Release, parse_procedures,
+    procedures_text,
+};
 use crate::pricing::domain::HoldReason;
+use crate::writes::Value;
 
 fn corrupt(id: &str) -> ServiceError {
     ServiceError::Internal(format!("stored charge {id} does not parse"))
@@ -58,12 +62,14 @@ pub async fn insert_release(
     context: &ReleaseContext<'_>,
 ) -> Result<(), ServiceError> {
     let dates = release.dates_of_service;
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO released_encounters (encounter_id, release_number, patient_mrn, patient_id, \
          payer_id, rendering_provider_npi, first_date_of_service, last_date_of_service, \
          place_of_service, encounter_type, diagnoses, replaces_claim_id, event_id, received_at, \
-         facility_npi) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         facility_npi, admission_hour, admission_type, admission_source, discharge_hour, \
+         discharge_status, procedures) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21)",
     )
     .bind(release.encounter_id.as_str())
     .bind(i64::from(release.release_number))
@@ -89,9 +95,17 @@ pub async fn insert_release(
     .bind(&release.replaces_claim_id)
     .bind(context.event_id)
     .bind(context.received_at.to_string())
-    .bind(&release.facility_npi)
-    .execute(conn)
-    .await?;
+    .bind(&release.facility_npi);
+    let mut q = q;
+    for value in stay_values(release.inpatient.as_ref(), &release.procedures) {
+        q = match value {
+            Value::MaybeInt(v) => q.bind(v),
+            Value::MaybeText(v) => q.bind(v),
+            Value::Text(v) => q.bind(v),
+            Value::Int(v) => q.bind(v),
+        };
+    }
+    q.execute(conn).await?;
     Ok(())
 }
 
@@ -236,4 +250,44 @@ pub async fn charges(
     .fetch_all(conn)
     .await?;
     rows.iter().map(charge_of).collect()
+}
+
+/// The columns a release and a claim keep an inpatient stay and its
+/// procedures in.
+pub const STAY_COLUMNS: &str = "admission_hour, admission_type, admission_source, discharge_hour, discharge_status, procedures";
+
+/// The values of [`STAY_COLUMNS`]: NULLs for no stay.
+pub fn stay_values(stay: Option<&InpatientStay>, procedures: &[Procedure]) -> Vec<Value> {
+    vec![
+        stay.map(|s| i64::from(s.admission_hour)).into(),
+        stay.map(|s| s.admission_type.clone()).into(),
+        stay.map(|s| s.admission_source.clone()).into(),
+        stay.map(|s| i64::from(s.discharge_hour)).into(),
+        stay.map(|s| s.discharge_status.clone()).into(),
+        procedures_text(procedures).into(),
+    ]
+}
+
+/// The stay and procedures read from [`STAY_COLUMNS`] of `row`; `bad`
+/// makes the error of a row whose stay columns are not all NULL or all set.
+pub fn stay_of(
+    row: &AnyRow,
+    bad: impl Fn() -> ServiceError,
+) -> Result<(Option<InpatientStay>, Vec<Procedure>), ServiceError> {
+    let procedures = parse_procedures(&row.try_get::<String, _>("procedures")?).ok_or_else(&bad)?;
+    let Some(admission_hour) = row.try_get::<Option<i64>, _>("admission_hour")? else {
+        return Ok((None, procedures));
+    };
+    let hour = |h: Option<i64>| h.and_then(|h| u8::try_from(h).ok()).ok_or_else(&bad);
+    let text = |col: &str| -> Result<String, ServiceError> {
+        row.try_get::<Option<String>, _>(col)?.ok_or_else(&bad)
+    };
+    let stay = InpatientStay {
+        admission_hour: hour(Some(admission_hour))?,
+        admission_type: text("admission_type")?,
+        admission_source: text("admission_source")?,
+        discharge_hour: hour(row.try_get("discharge_hour")?)?,
+        discharge_status: text("discharge_status")?,
+    };
+    Ok((Some(stay), procedures))
 }

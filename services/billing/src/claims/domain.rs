@@ -7,7 +7,7 @@ use medbill_kernel::{
     CalendarDate, ClaimId, DateRange, EncounterId, Money, PatientId, PayerId, Timestamp,
 };
 
-use crate::charges::domain::ChargeId;
+use crate::charges::domain::{ChargeId, InpatientStay, Procedure};
 use crate::registry::coverage::CoverageId;
 use crate::scrubber::finding::Finding;
 
@@ -246,6 +246,10 @@ pub struct Claim {
     pub place_of_service: String,
     /// 837I type of bill; empty for 837P.
     pub type_of_bill: String,
+    /// Admission and discharge of an inpatient claim; `None` otherwise.
+    pub inpatient: Option<InpatientStay>,
+    /// ICD-10-PCS procedures of an inpatient claim, principal first.
+    pub procedures: Vec<Procedure>,
     /// ICD-10-CM codes without dots, in order.
     pub diagnoses: Vec<String>,
     /// REF*G1, empty when none.

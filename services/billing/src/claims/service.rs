@@ -265,6 +265,8 @@ pub async fn bill_release(
         billing_provider_npi,
         rendering_provider_npi: release.rendering_provider_npi.clone(),
         service_facility_npi: release.facility_npi.clone(),
+        inpatient: release.inpatient.clone(),
+        procedures: release.procedures.clone(),
         place_of_service: release.place_of_service.clone(),
         type_of_bill,
         diagnoses: release.diagnoses.clone(),

@@ -13,7 +13,8 @@ use super::domain::{
     Adjudication, BalanceOwner, Claim, ClaimLine, ClaimState, ClaimType, Dimension, Frequency,
     Lifecycle, Submission, Transition,
 };
-use crate::charges::domain::{ChargeId, EncounterType};
+use crate::charges::domain::{ChargeId, EncounterType, InpatientStay, Procedure};
+use crate::charges::store::{STAY_COLUMNS, stay_of, stay_values};
 use crate::registry::coverage::CoverageId;
 use crate::scrubber::{Finding, Severity};
 use crate::writes::{Value, Writes};
@@ -82,6 +83,10 @@ pub struct StoredRelease {
     pub replaces_claim_id: String,
     /// NPI of the service facility coding named; empty when none.
     pub facility_npi: String,
+    /// The stay of an inpatient release.
+    pub inpatient: Option<InpatientStay>,
+    /// Its ICD-10-PCS procedures.
+    pub procedures: Vec<Procedure>,
 }
 
 /// The release `release_number` of an encounter, or its latest when `None`.
@@ -90,13 +95,13 @@ pub async fn release(
     encounter_id: &EncounterId,
     release_number: Option<u32>,
 ) -> Result<Option<StoredRelease>, ServiceError> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT encounter_id, release_number, patient_id, rendering_provider_npi, \
          first_date_of_service, last_date_of_service, place_of_service, encounter_type, \
-         diagnoses, replaces_claim_id, facility_npi FROM released_encounters \
+         diagnoses, replaces_claim_id, facility_npi, {STAY_COLUMNS} FROM released_encounters \
          WHERE encounter_id = $1 AND ($2 = 0 OR release_number = $2) \
-         ORDER BY release_number DESC LIMIT 1",
-    )
+         ORDER BY release_number DESC LIMIT 1"
+    ))
     .bind(encounter_id.as_str())
     .bind(i64::from(release_number.unwrap_or(0)))
     .fetch_optional(conn)
@@ -118,6 +123,7 @@ pub async fn release(
         None => None,
     };
     let patient_id: String = row.try_get("patient_id")?;
+    let (inpatient, procedures) = stay_of(&row, bad)?;
     Ok(Some(StoredRelease {
         encounter_id: encounter_id.clone(),
         release_number: u32::try_from(row.try_get::<i64, _>("release_number")?)
@@ -135,6 +141,8 @@ pub async fn release(
         diagnoses: split(&row.try_get::<String, _>("diagnoses")?),
         replaces_claim_id: row.try_get("replaces_claim_id")?,
         facility_npi: row.try_get("facility_npi")?,
+        inpatient,
+        procedures,
     }))
 }
 
@@ -157,54 +165,61 @@ pub async fn insert_claim(
          payer_claim_number, billing_provider_npi, rendering_provider_npi, place_of_service, \
          type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
          last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
-         created_at, submitted_at, paid, patient_responsibility, service_facility_npi",
-        vec![vec![
-            claim.claim_id.as_str().into(),
-            claim.encounter_id.as_str().into(),
-            i64::from(claim.release_number).into(),
-            claim.patient_id.as_str().into(),
-            claim.coverage_id.as_str().into(),
-            claim.payer_id.as_str().into(),
-            i64::from(claim.payer_rank).into(),
-            claim.claim_type.as_str().into(),
-            (&claim.patient_control_number).into(),
-            claim.frequency.as_str().into(),
-            claim
-                .replaces_claim_id
-                .as_ref()
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default()
-                .into(),
-            (&claim.payer_claim_number).into(),
-            (&claim.billing_provider_npi).into(),
-            (&claim.rendering_provider_npi).into(),
-            (&claim.place_of_service).into(),
-            (&claim.type_of_bill).into(),
-            claim.diagnoses.join(",").into(),
-            (&claim.prior_authorization).into(),
-            claim.total_charge.cents().into(),
-            claim.dates.start().to_string().into(),
-            claim
-                .dates
-                .end()
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-                .into(),
-            s.submission.as_str().into(),
-            s.adjudication.as_str().into(),
-            s.balance_owner.as_str().into(),
-            s.lifecycle.as_str().into(),
-            (&claim.batch_id).into(),
-            claim.created_at.to_string().into(),
-            claim
-                .submitted_at
-                .map(|t| t.to_string())
-                .unwrap_or_default()
-                .into(),
-            claim.paid.cents().into(),
-            claim.patient_responsibility.cents().into(),
-            (&claim.service_facility_npi).into(),
-        ]],
+         created_at, submitted_at, paid, patient_responsibility, service_facility_npi, \
+         admission_hour, admission_type, admission_source, discharge_hour, discharge_status, \
+         procedures",
+        vec![
+            [
+                claim.claim_id.as_str().into(),
+                claim.encounter_id.as_str().into(),
+                i64::from(claim.release_number).into(),
+                claim.patient_id.as_str().into(),
+                claim.coverage_id.as_str().into(),
+                claim.payer_id.as_str().into(),
+                i64::from(claim.payer_rank).into(),
+                claim.claim_type.as_str().into(),
+                (&claim.patient_control_number).into(),
+                claim.frequency.as_str().into(),
+                claim
+                    .replaces_claim_id
+                    .as_ref()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_default()
+                    .into(),
+                (&claim.payer_claim_number).into(),
+                (&claim.billing_provider_npi).into(),
+                (&claim.rendering_provider_npi).into(),
+                (&claim.place_of_service).into(),
+                (&claim.type_of_bill).into(),
+                claim.diagnoses.join(",").into(),
+                (&claim.prior_authorization).into(),
+                claim.total_charge.cents().into(),
+                claim.dates.start().to_string().into(),
+                claim
+                    .dates
+                    .end()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                s.submission.as_str().into(),
+                s.adjudication.as_str().into(),
+                s.balance_owner.as_str().into(),
+                s.lifecycle.as_str().into(),
+                (&claim.batch_id).into(),
+                claim.created_at.to_string().into(),
+                claim
+                    .submitted_at
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                claim.paid.cents().into(),
+                claim.patient_responsibility.cents().into(),
+                (&claim.service_facility_npi).into(),
+            ]
+            .into_iter()
+            .chain(stay_values(claim.inpatient.as_ref(), &claim.procedures))
+            .collect(),
+        ],
     );
     w.insert_rows(
         "claim_lines",
@@ -443,7 +458,8 @@ const CLAIM_COLUMNS: &str = "claim_id, encounter_id, release_number, patient_id,
     payer_claim_number, billing_provider_npi, rendering_provider_npi, place_of_service, \
     type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
     last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
-    created_at, submitted_at, paid, patient_responsibility, service_facility_npi";
+    created_at, submitted_at, paid, patient_responsibility, service_facility_npi, \
+    admission_hour, admission_type, admission_source, discharge_hour, discharge_status, procedures";
 
 fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
     let id: String = row.try_get("claim_id")?;
@@ -458,6 +474,7 @@ fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
         }
     };
     let start = date("first_date_of_service")?.ok_or_else(bad)?;
+    let (inpatient, procedures) = stay_of(row, bad)?;
     let replaces = text("replaces_claim_id")?;
     let submitted_at = text("submitted_at")?;
     Ok(Claim {
@@ -481,6 +498,8 @@ fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
         billing_provider_npi: text("billing_provider_npi")?,
         rendering_provider_npi: text("rendering_provider_npi")?,
         service_facility_npi: text("service_facility_npi")?,
+        inpatient,
+        procedures,
         place_of_service: text("place_of_service")?,
         type_of_bill: text("type_of_bill")?,
         diagnoses: split(&text("diagnoses")?),

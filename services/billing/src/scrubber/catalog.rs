@@ -192,9 +192,9 @@ pub const CATALOG: &[Rule] = &[
     Rule {
         id: "INPATIENT_ADMISSION",
         severity: Severity::Error,
-        field: "admission",
-        summary: "An inpatient 837I carries admission date and hour, type and source, and discharge status; coding's release does not carry them yet.",
-        fix: "Bill the stay once its admission and discharge data are recorded.",
+        field: "inpatient_stay",
+        summary: "An inpatient 837I carries the stay as coding recorded it: admission hour, type and point of origin, discharge hour and status (UB-04 FL 12-17, DTP*435, DTP*096, CL1), and at most 25 ICD-10-PCS procedures (HI BBR/BBQ).",
+        fix: "Record the stay's admission and discharge with the encounter in coding and release it again.",
         check: inpatient_admission,
     },
     Rule {
@@ -558,15 +558,52 @@ fn revenue_code(f: &Facts<'_>) -> Vec<Problem> {
 }
 
 fn inpatient_admission(f: &Facts<'_>) -> Vec<Problem> {
-    one(
-        f.claim.claim_type == ClaimType::Institutional
-            && f.encounter_type == EncounterType::Inpatient,
-        "admission",
-        || {
-            "an inpatient claim needs admission and discharge data the release does not carry"
-                .to_string()
-        },
-    )
+    if f.claim.claim_type != ClaimType::Institutional
+        || f.encounter_type != EncounterType::Inpatient
+    {
+        return Vec::new();
+    }
+    let Some(stay) = &f.claim.inpatient else {
+        return vec![Problem::new(
+            "inpatient_stay",
+            "the release carries no admission and discharge data",
+        )];
+    };
+    let mut problems = Vec::new();
+    for (field, hour) in [
+        ("admission_hour", stay.admission_hour),
+        ("discharge_hour", stay.discharge_hour),
+    ] {
+        if hour > 23 {
+            problems.push(Problem::new(
+                format!("inpatient_stay.{field}"),
+                format!("{hour} is not an hour of the day (0-23)"),
+            ));
+        }
+    }
+    for (field, code) in [
+        ("admission_type", &stay.admission_type),
+        ("admission_source", &stay.admission_source),
+        ("discharge_status", &stay.discharge_status),
+    ] {
+        if code.is_empty() {
+            problems.push(Problem::new(
+                format!("inpatient_stay.{field}"),
+                "is empty; CL1 needs it",
+            ));
+        }
+    }
+    // HI BBR carries the principal procedure, HI BBQ up to 24 more.
+    if f.claim.procedures.len() > 25 {
+        problems.push(Problem::new(
+            "procedures",
+            format!(
+                "{} ICD-10-PCS procedures; an 837I carries at most 25",
+                f.claim.procedures.len()
+            ),
+        ));
+    }
+    problems
 }
 
 fn authorization_required(f: &Facts<'_>) -> Vec<Problem> {

@@ -8,7 +8,7 @@ use medbill_x12::claim::{
 };
 use medbill_x12::common::Address as X12Address;
 use medbill_x12::envelope::Usage;
-use medbill_x12::institutional::{InstitutionalClaim, InstitutionalLine};
+use medbill_x12::institutional::{CodeOnDate, InstitutionalClaim, InstitutionalLine};
 use medbill_x12::professional::{ProfessionalClaim, ProfessionalLine};
 use medbill_x12::remit::{Adjustment, AdjustmentGroup};
 use medbill_x12::write::InterchangeParams;
@@ -316,11 +316,17 @@ pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
     }
 }
 
-/// The 837I model of an institutional (outpatient) claim.
+/// The 837I model of an institutional claim (outpatient, or inpatient with
+/// its stay and ICD-10-PCS procedures).
 pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
     let (subscriber, patient) = subscriber_and_patient(claim, p);
     let facility_type = claim.type_of_bill.get(..2).unwrap_or("13").to_string();
     let start = claim.dates.start();
+    let stay = claim.inpatient.as_ref();
+    let mut procedures = claim.procedures.iter().map(|(code, day)| CodeOnDate {
+        code: code.clone(),
+        date: Date::from(*day),
+    });
     InstitutionalClaim {
         billing_provider: billing_provider(p.billing_provider),
         subscriber,
@@ -335,18 +341,22 @@ pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
         release_of_information: 'Y',
         statement_from: Date::from(start),
         statement_to: Date::from(claim.dates.end().unwrap_or(start)),
-        admission_date: None,
-        admission_type: None,
-        admission_source: None,
+        admission_date: stay.map(|_| Date::from(start)),
+        admission_hour: stay.map(|s| s.admission_hour),
+        discharge_hour: stay.map(|s| s.discharge_hour),
+        admission_type: stay.map(|s| s.admission_type.clone()),
+        admission_source: stay.map(|s| s.admission_source.clone()),
         // Outpatient: discharged to home or self care.
-        patient_status: "01".to_string(),
+        patient_status: stay
+            .map(|s| s.discharge_status.clone())
+            .unwrap_or_else(|| "01".to_string()),
         prior_authorization: optional(&claim.prior_authorization),
         payer_claim_control_number: optional(&claim.payer_claim_number),
         principal_diagnosis: claim.diagnoses.first().cloned().unwrap_or_default(),
         admitting_diagnosis: None,
         other_diagnoses: claim.diagnoses.iter().skip(1).cloned().collect(),
-        principal_procedure: None,
-        other_procedures: Vec::new(),
+        principal_procedure: procedures.next(),
+        other_procedures: procedures.collect(),
         occurrence_codes: Vec::new(),
         value_codes: Vec::new(),
         condition_codes: Vec::new(),

@@ -242,7 +242,36 @@ pub struct NewEncounter {
     /// NPI of the service facility, when not the billing provider's
     /// address; empty when none.
     pub facility_npi: String,
+    /// Admission and discharge, for an inpatient encounter only.
+    pub inpatient_stay: Option<InpatientStay>,
 }
+
+/// The hospital stay of an inpatient encounter (UB-04 form locators
+/// 12-17): admission on the first date of service, discharge on the last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InpatientStay {
+    /// Hour of admission, 0-23.
+    pub admission_hour: u8,
+    /// NUBC priority (type) of admission, one digit.
+    pub admission_type: String,
+    /// NUBC point of origin for admission, one character.
+    pub admission_source: String,
+    /// Hour of discharge, 0-23.
+    pub discharge_hour: u8,
+    /// NUBC patient discharge status, two digits.
+    pub discharge_status: String,
+}
+
+/// NUBC priority (type) of admission codes (UB-04 FL 14).
+pub const ADMISSION_TYPES: [&str; 6] = ["1", "2", "3", "4", "5", "9"];
+/// NUBC point of origin for admission codes (UB-04 FL 15).
+pub const ADMISSION_SOURCES: [&str; 11] = ["1", "2", "4", "5", "6", "8", "9", "D", "E", "F", "G"];
+/// NUBC patient discharge status codes (UB-04 FL 17).
+pub const DISCHARGE_STATUSES: [&str; 40] = [
+    "01", "02", "03", "04", "05", "06", "07", "09", "20", "21", "30", "40", "41", "42", "43", "50",
+    "51", "61", "62", "63", "64", "65", "66", "69", "70", "81", "82", "83", "84", "85", "86", "87",
+    "88", "89", "90", "91", "92", "93", "94", "95",
+];
 
 /// A question to the physician.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::domain::{
-    Coding, Encounter, EncounterStatus, EncounterType, NewEncounter, Priority, ReviewRequest,
-    Rework, Sex,
+    Coding, Encounter, EncounterStatus, EncounterType, InpatientStay, NewEncounter, Priority,
+    ReviewRequest, Rework, Sex,
 };
 
 mod coding;
@@ -23,7 +23,8 @@ pub use queries::{answer_query, insert_query};
 const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient_mrn, \
     patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, place_of_service, \
     encounter_type, documentation, payer_id, facility_npi, status, priority, intake_priority, \
-    assigned_coder, \
+    assigned_coder, admission_hour, admission_type, admission_source, discharge_hour, \
+    discharge_status, \
     received_at, released_at, version, release_count, findings, rework_claim_id, rework_carc, \
     rework_rarc, rework_note, rework_requested_at";
 
@@ -35,13 +36,15 @@ pub async fn insert(
     new: &NewEncounter,
     received_at: &str,
 ) -> Result<bool, sqlx::Error> {
+    let stay = new.inpatient_stay.as_ref();
     let inserted = sqlx::query(
         "INSERT INTO encounters (encounter_id, source_system, source_encounter_id, patient_mrn, \
          patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, \
          place_of_service, encounter_type, documentation, payer_id, status, priority, \
-         intake_priority, received_at, version, facility_npi) \
+         intake_priority, received_at, version, facility_npi, admission_hour, admission_type, \
+         admission_source, discharge_hour, discharge_status) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ready', $14, $14, $15, 1, \
-         $16) \
+         $16, $17, $18, $19, $20, $21) \
          ON CONFLICT (source_system, source_encounter_id) DO NOTHING",
     )
     .bind(encounter_id)
@@ -60,6 +63,11 @@ pub async fn insert(
     .bind(new.priority as i64)
     .bind(received_at)
     .bind(&new.facility_npi)
+    .bind(stay.map(|s| i64::from(s.admission_hour)))
+    .bind(stay.map(|s| s.admission_type.as_str()))
+    .bind(stay.map(|s| s.admission_source.as_str()))
+    .bind(stay.map(|s| i64::from(s.discharge_hour)))
+    .bind(stay.map(|s| s.discharge_status.as_str()))
     .execute(&mut *conn)
     .await?
     .rows_affected()
@@ -104,6 +112,29 @@ pub async fn load(
     encounter.coding = read_coding(conn, encounter_id, CodingKind::Coded).await?;
     encounter.queries = queries::of_encounter(conn, encounter_id).await?;
     Ok(Some(encounter))
+}
+
+/// The stay columns, written together: all NULL, or all set.
+fn stay_of(row: &AnyRow) -> Result<Option<InpatientStay>, sqlx::Error> {
+    let Some(admission_hour) = row.try_get::<Option<i64>, _>("admission_hour")? else {
+        return Ok(None);
+    };
+    let hour = |name: &str, value: Option<i64>| {
+        value
+            .and_then(|h| u8::try_from(h).ok())
+            .ok_or_else(|| corrupt(&format!("encounters.{name}")))
+    };
+    let text = |name: &str| -> Result<String, sqlx::Error> {
+        row.try_get::<Option<String>, _>(name)?
+            .ok_or_else(|| corrupt(&format!("encounters.{name}")))
+    };
+    Ok(Some(InpatientStay {
+        admission_hour: hour("admission_hour", Some(admission_hour))?,
+        admission_type: text("admission_type")?,
+        admission_source: text("admission_source")?,
+        discharge_hour: hour("discharge_hour", row.try_get("discharge_hour")?)?,
+        discharge_status: text("discharge_status")?,
+    }))
 }
 
 fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
@@ -159,6 +190,7 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
             priority: priority("intake_priority")?,
             payer_id: text("payer_id")?,
             facility_npi: text("facility_npi")?,
+            inpatient_stay: stay_of(row)?,
         },
         coding: Coding::default(),
         status: EncounterStatus::parse(&text("status")?)
@@ -350,6 +382,7 @@ mod tests {
             priority,
             payer_id: String::new(),
             facility_npi: String::new(),
+            inpatient_stay: None,
         }
     }
 

@@ -12,8 +12,8 @@ use medbill_platform::ServiceError;
 use medbill_platform::convert::{date, optional_date, required_text, wire_date, wire_timestamp};
 
 use super::domain::{
-    Coding, Diagnosis, Encounter, EncounterStatus, EncounterType, NewEncounter, Priority,
-    ProcedureLine, Sex,
+    ADMISSION_SOURCES, ADMISSION_TYPES, Coding, DISCHARGE_STATUSES, Diagnosis, Encounter,
+    EncounterStatus, EncounterType, InpatientStay, NewEncounter, Priority, ProcedureLine, Sex,
 };
 use super::history::Change;
 use crate::edits::{Finding, Severity};
@@ -91,6 +91,7 @@ pub fn new_encounter(
             "must be two digits",
         ));
     }
+    let inpatient_stay = inpatient_stay(encounter_type, req.inpatient_stay)?;
     let documentation = required_text("documentation", &req.documentation)?;
     let proposed = coding(
         "proposed",
@@ -121,7 +122,80 @@ pub fn new_encounter(
         priority,
         payer_id: req.payer_id.trim().to_string(),
         facility_npi,
+        inpatient_stay,
     })
+}
+
+/// The stay an inpatient encounter must name and no other may.
+fn inpatient_stay(
+    encounter_type: EncounterType,
+    stay: Option<pb::InpatientStay>,
+) -> Result<Option<InpatientStay>, ServiceError> {
+    let stay = match (encounter_type, stay) {
+        (EncounterType::Inpatient, Some(stay)) => stay,
+        (EncounterType::Inpatient, None) => {
+            return Err(ServiceError::invalid(
+                "inpatient_stay",
+                "is required for an inpatient encounter (admission and discharge, UB-04 FL 12-17)",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(ServiceError::invalid(
+                "inpatient_stay",
+                "is for inpatient encounters only",
+            ));
+        }
+        (_, None) => return Ok(None),
+    };
+    let hour = |field: &str, value: u32| {
+        u8::try_from(value)
+            .ok()
+            .filter(|h| *h < 24)
+            .ok_or_else(|| ServiceError::invalid(format!("inpatient_stay.{field}"), "must be 0-23"))
+    };
+    let code = |field: &str, value: &str, allowed: &[&str], what: &str| {
+        let value = value.trim().to_ascii_uppercase();
+        if allowed.contains(&value.as_str()) {
+            Ok(value)
+        } else {
+            Err(ServiceError::invalid(
+                format!("inpatient_stay.{field}"),
+                format!("must be a NUBC {what} code: {}", allowed.join(", ")),
+            ))
+        }
+    };
+    Ok(Some(InpatientStay {
+        admission_hour: hour("admission_hour", stay.admission_hour)?,
+        admission_type: code(
+            "admission_type",
+            &stay.admission_type,
+            &ADMISSION_TYPES,
+            "priority (type) of admission",
+        )?,
+        admission_source: code(
+            "admission_source",
+            &stay.admission_source,
+            &ADMISSION_SOURCES,
+            "point of origin",
+        )?,
+        discharge_hour: hour("discharge_hour", stay.discharge_hour)?,
+        discharge_status: code(
+            "discharge_status",
+            &stay.discharge_status,
+            &DISCHARGE_STATUSES,
+            "patient discharge status",
+        )?,
+    }))
+}
+
+fn stay_to_pb(stay: &InpatientStay) -> pb::InpatientStay {
+    pb::InpatientStay {
+        admission_hour: u32::from(stay.admission_hour),
+        admission_type: stay.admission_type.clone(),
+        admission_source: stay.admission_source.clone(),
+        discharge_hour: u32::from(stay.discharge_hour),
+        discharge_status: stay.discharge_status.clone(),
+    }
 }
 
 /// An optional encounter type filter/field.
@@ -367,6 +441,7 @@ pub fn encounter_to_pb(e: &Encounter) -> pb::Encounter {
         version: e.version,
         payer_id: i.payer_id.clone(),
         facility_npi: i.facility_npi.clone(),
+        inpatient_stay: i.inpatient_stay.as_ref().map(stay_to_pb),
     }
 }
 
@@ -391,6 +466,7 @@ pub fn released_event(e: &Encounter, coder: &str, replaces: Option<&str>) -> pb:
         release_number: e.release_count,
         payer_id: i.payer_id.clone(),
         facility_npi: i.facility_npi.clone(),
+        inpatient_stay: i.inpatient_stay.as_ref().map(stay_to_pb),
     }
 }
 

@@ -387,6 +387,15 @@ pub async fn findings_of(
         priority: 0,
         payer_id: String::new(),
         facility_npi: String::new(),
+        inpatient_stay: (encounter_type == pb::EncounterType::Inpatient).then(|| {
+            pb::InpatientStay {
+                admission_hour: 14,
+                admission_type: "3".into(),
+                admission_source: "1".into(),
+                discharge_hour: 11,
+                discharge_status: "01".into(),
+            }
+        }),
     };
     let id = client
         .submit_encounter(authorized(submit, "ehr-link", &[Role::Service]))

@@ -124,6 +124,8 @@ impl ClaimKind for InstitutionalDraft {
             statement_from: Date::MIN,
             statement_to: Date::MIN,
             admission_date: None,
+            admission_hour: None,
+            discharge_hour: None,
             admission_type: None,
             admission_source: None,
             patient_status: String::new(),
@@ -161,10 +163,23 @@ impl ClaimKind for InstitutionalDraft {
                 self.has_statement = true;
             }
             ("DTP", "435") => {
-                // DT (CCYYMMDDHHMM) is allowed too; the model keeps the day.
+                // D8 (CCYYMMDD) or DT (CCYYMMDDHHMM): the model keeps the
+                // day and the hour.
                 let raw = seg.req(3)?;
                 let day = raw.get(..8).and_then(Date::parse);
                 c.admission_date = Some(day.ok_or_else(|| seg.invalid(3, raw, "a date"))?);
+                c.admission_hour = match seg.req(2)? {
+                    "DT" => Some(
+                        hour_of(raw.get(8..))
+                            .ok_or_else(|| seg.invalid(3, raw, "a date and time, CCYYMMDDHHMM"))?,
+                    ),
+                    _ => None,
+                };
+            }
+            ("DTP", "096") => {
+                let raw = seg.req(3)?;
+                c.discharge_hour =
+                    Some(hour_of(Some(raw)).ok_or_else(|| seg.invalid(3, raw, "a time, HHMM"))?);
             }
             ("CL1", _) => {
                 c.admission_type = seg.opt(1).map(str::to_owned);
@@ -289,4 +304,15 @@ impl ClaimKind for InstitutionalDraft {
         }
         Ok(self.claim)
     }
+}
+
+/// The hour of an `HHMM` time, 0-23.
+fn hour_of(time: Option<&str>) -> Option<u8> {
+    let time = time?;
+    if time.len() != 4 || !time.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hour: u8 = time[..2].parse().ok()?;
+    let minute: u8 = time[2..].parse().ok()?;
+    (hour < 24 && minute < 60).then_some(hour)
 }

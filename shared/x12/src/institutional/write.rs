@@ -86,10 +86,19 @@ fn write_claim(w: &mut SegmentWriter, c: &InstitutionalClaim) -> Result<(), Writ
             El::S(&release),
         ],
     )?;
+    if let Some(hour) = c.discharge_hour {
+        w.simple("DTP", &["096", "TM", &format!("{hour:02}00")])?;
+    }
     let period = format!("{}-{}", c.statement_from.to_x12(), c.statement_to.to_x12());
     w.simple("DTP", &["434", "RD8", &period])?;
     if let Some(admission) = c.admission_date {
-        w.simple("DTP", &["435", "D8", &admission.to_x12()])?;
+        match c.admission_hour {
+            Some(hour) => {
+                let at = format!("{}{hour:02}00", admission.to_x12());
+                w.simple("DTP", &["435", "DT", &at])?
+            }
+            None => w.simple("DTP", &["435", "D8", &admission.to_x12()])?,
+        }
     }
     w.simple(
         "CL1",
@@ -223,6 +232,20 @@ fn check_claim(path: &str, c: &InstitutionalClaim) -> Result<(), WriteError> {
     }
     if c.patient_status.is_empty() {
         return err("patient_status", "CL103 is required");
+    }
+    if c.admission_hour.is_some() && c.admission_date.is_none() {
+        return err(
+            "admission_hour",
+            "an admission hour needs the admission date",
+        );
+    }
+    for (field, hour) in [
+        ("admission_hour", c.admission_hour),
+        ("discharge_hour", c.discharge_hour),
+    ] {
+        if hour.is_some_and(|h| h > 23) {
+            return err(field, "an hour of the day, 0-23");
+        }
     }
     let lists = [
         ("other_diagnoses", c.other_diagnoses.len()),

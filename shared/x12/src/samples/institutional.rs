@@ -41,6 +41,8 @@ pub fn institutional_claim(i: usize) -> InstitutionalClaim {
         statement_from: day(2),
         statement_to: day(2),
         admission_date: None,
+        admission_hour: None,
+        discharge_hour: None,
         admission_type: None,
         admission_source: None,
         patient_status: "01".into(),
@@ -83,6 +85,8 @@ fn make_inpatient(claim: &mut InstitutionalClaim) {
     claim.statement_from = day(3);
     claim.statement_to = day(6);
     claim.admission_date = Some(day(3));
+    claim.admission_hour = Some(22);
+    claim.discharge_hour = Some(11);
     claim.admission_type = Some("1".into());
     claim.admission_source = Some("7".into());
     claim.prior_authorization = Some("INPAUTH42".into());
