@@ -2,9 +2,10 @@
 # The cycle load on a fresh stack of three `medbill serve` processes, each
 # with its own database: SQLite files, or three new PostgreSQL databases.
 #
-#   scripts/cycle-load.sh sqlite|postgres [medbill load flags...]
+#   [MEDBILL_SCENARIO=cycle|claims|remit] scripts/cycle-load.sh sqlite|postgres [medbill load flags...]
 #
 # e.g. scripts/cycle-load.sh postgres --concurrency 32 --duration 20
+#      MEDBILL_SCENARIO=remit scripts/cycle-load.sh postgres --concurrency 2
 #
 # Uses target/release/medbill (cargo build --release first). PostgreSQL:
 # MEDBILL_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -62,7 +63,7 @@ pids+=($!)
 pids+=($!)
 sleep 3
 
-"$bin" load --scenario cycle --data-dir "$work" \
+"$bin" load --scenario "${MEDBILL_SCENARIO:-cycle}" --data-dir "$work" \
     --coding "http://127.0.0.1:${ports[0]}" --billing "http://127.0.0.1:${ports[1]}" \
     --payments "http://127.0.0.1:${ports[2]}" "$@"
 echo "logs and files: $work"

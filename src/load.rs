@@ -2,25 +2,29 @@
 //! endpoints with `--token`), closed-loop at a concurrency or open-loop at
 //! a rate, for a duration. Prints throughput, errors by gRPC status code and
 //! latency percentiles from a log-linear histogram, and can write the same
-//! as JSON.
-//!
-//! Open loop measures each call from the moment it was due, not from when
-//! a busy client got round to it, so a server that falls behind shows it in
-//! the latencies instead of hiding it (coordinated omission).
+//! as JSON. The scenarios that need data first (`claims`, `remit`) set it
+//! up through the services' APIs before the timed run, and stop early when
+//! it runs out.
 
+mod claims;
+mod coders;
 mod cycle;
+mod drive;
 mod histogram;
+mod practice;
+mod remit;
 mod scenarios;
+mod tally;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use drive::{Workload, drive};
 use histogram::Histogram;
-use scenarios::{Call, Scenario};
-use tokio::sync::Semaphore;
+use scenarios::Scenario;
+use tally::{Rpcs, Tally, latency_json};
 
 use crate::operator::Caller;
 
@@ -29,9 +33,14 @@ use crate::operator::Caller;
 pub struct LoadArgs {
     /// lookup (GetCode and SearchCodes), intake (SubmitEncounter), health
     /// (grpc.health.v1 Check on the coding port: the ceiling the others
-    /// read against), or cycle (the whole revenue cycle on a fresh stack:
+    /// read against), cycle (the whole revenue cycle on a fresh stack:
     /// encounters coded and released, batches, the payer simulator,
-    /// remittances posted).
+    /// remittances posted), claims (billing's CreateClaim, build and scrub,
+    /// over a pool of released encounters set up first on a fresh stack)
+    /// or remit (payments'
+    /// IngestRemittance, one 835 of --claims-per-remittance claims a call,
+    /// over claims submitted and adjudicated by the payer simulator first,
+    /// on a fresh stack; every claim is then checked posted once).
     #[arg(long, default_value = "lookup")]
     pub scenario: String,
     /// Closed loop: this many calls in flight, each sent when the last
@@ -58,31 +67,41 @@ pub struct LoadArgs {
         default_value = "http://127.0.0.1:50051"
     )]
     pub coding: String,
-    /// The billing service (cycle).
+    /// The billing service (cycle, claims, remit).
     #[arg(
         long,
         env = "MEDBILL_BILLING_URL",
         default_value = "http://127.0.0.1:50052"
     )]
     pub billing: String,
-    /// The payments service (cycle).
+    /// The payments service (cycle, remit).
     #[arg(
         long,
         env = "MEDBILL_PAYMENTS_URL",
         default_value = "http://127.0.0.1:50053"
     )]
     pub payments: String,
-    /// Billing's clearinghouse folder (cycle; default
+    /// Billing's clearinghouse folder (cycle, remit; default
     /// `<data-dir>/clearinghouse`, as `medbill up` has it).
     #[arg(long)]
     pub clearinghouse_dir: Option<PathBuf>,
     /// Payments' folder (cycle; default `<clearinghouse-dir>/payments`).
     #[arg(long)]
     pub remittance_dir: Option<PathBuf>,
-    /// Patients registered for the cycle.
+    /// Patients registered for cycle, claims and remit (claims and remit
+    /// register more when their pool needs them: at most 20 visits each).
     #[arg(long, default_value_t = 200)]
     pub patients: usize,
-    /// Seed of the cycle's patients and the payer's decisions.
+    /// Released encounters set up before a claims or remit run: the pool
+    /// the timed calls use up (default: 3,000 for claims, 6,000 for remit).
+    /// When it runs out the run stops early and says so.
+    #[arg(long)]
+    pub encounters: Option<usize>,
+    /// Claims in each 835 of the remit scenario.
+    #[arg(long, default_value_t = 50)]
+    pub claims_per_remittance: usize,
+    /// Seed of the patients and the payer's decisions (cycle, claims,
+    /// remit).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Write the report as JSON here too.
@@ -100,7 +119,7 @@ pub struct Report {
     pub scenario: String,
     /// `closed(N)` or `open(R/s)`.
     pub mode: String,
-    /// Seconds measured.
+    /// Seconds measured (until the last call answered).
     pub seconds: f64,
     /// Calls that answered OK.
     pub ok: u64,
@@ -108,9 +127,32 @@ pub struct Report {
     pub errors: BTreeMap<String, u64>,
     /// Latencies of every call, OK or not.
     pub latency: Histogram,
+    /// The same per RPC.
+    pub rpcs: Rpcs,
+    /// Whether the run stopped early: the pool set up for it ran out.
+    pub ran_dry: bool,
 }
 
 impl Report {
+    /// The report of `driven`, a drive of `seconds` in `args`' mode.
+    fn new(args: &LoadArgs, driven: drive::Driven, seconds: f64) -> Report {
+        let Tally {
+            ok,
+            errors,
+            latency,
+        } = driven.rpcs.total();
+        Report {
+            scenario: args.scenario.clone(),
+            mode: mode(args),
+            seconds,
+            ok,
+            errors,
+            latency,
+            rpcs: driven.rpcs,
+            ran_dry: driven.ran_dry,
+        }
+    }
+
     /// Calls a second, OK or not.
     pub fn throughput(&self) -> f64 {
         self.latency.len() as f64 / self.seconds.max(f64::EPSILON)
@@ -127,10 +169,12 @@ impl Report {
             "errors": self.errors,
             "throughput_per_second": self.throughput(),
             "latency_us": latency_json(&self.latency),
+            "rpcs": self.rpcs.to_json(),
+            "ran_dry": self.ran_dry,
         })
     }
 
-    /// The report as text.
+    /// The report as text: a table per RPC follows when there are several.
     pub fn to_text(&self) -> String {
         let ms = |us: u64| us as f64 / 1000.0;
         let p = |q: f64| ms(self.latency.percentile(q));
@@ -143,7 +187,7 @@ impl Report {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        format!(
+        let mut out = format!(
             "{} {}: {} calls in {:.1} s = {:.0}/s; ok {}; errors: {}\n\
              latency ms: p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}\n",
             self.scenario,
@@ -158,156 +202,73 @@ impl Report {
             p(99.0),
             p(99.9),
             ms(self.latency.max()),
-        )
-    }
-}
-
-/// Latency percentiles and maximum of `h`, in microseconds, as JSON.
-fn latency_json(h: &Histogram) -> serde_json::Value {
-    let p = |q: f64| h.percentile(q);
-    serde_json::json!({
-        "p50": p(50.0), "p90": p(90.0), "p99": p(99.0), "p99_9": p(99.9),
-        "max": h.max(),
-    })
-}
-
-/// One worker's counts.
-#[derive(Debug, Default)]
-struct Tally {
-    ok: u64,
-    errors: BTreeMap<String, u64>,
-    latency: Histogram,
-}
-
-impl Tally {
-    fn count(&mut self, result: Result<(), tonic::Status>, took: Duration) {
-        self.latency.record(took.as_micros() as u64);
-        match result {
-            Ok(()) => self.ok += 1,
-            Err(status) => {
-                *self
-                    .errors
-                    .entry(format!("{:?}", status.code()))
-                    .or_default() += 1
-            }
+        );
+        if self.rpcs.0.len() > 1 {
+            out.push_str(&self.rpcs.to_table());
         }
-    }
-
-    fn merge(&mut self, other: Tally) {
-        self.ok += other.ok;
-        for (code, n) in other.errors {
-            *self.errors.entry(code).or_default() += n;
+        if self.ran_dry {
+            out.push_str(&format!(
+                "STOPPED EARLY: the pool set up for the run ran out after {:.1} s \
+                 (a larger --encounters runs the whole --duration)\n",
+                self.seconds
+            ));
         }
-        self.latency.merge(&other.latency);
+        out
     }
 }
 
-/// `medbill load`.
+/// `closed(N)` or `open(R/s)`.
+fn mode(args: &LoadArgs) -> String {
+    match args.rate {
+        Some(rate) => format!("open({rate}/s)"),
+        None => format!("closed({})", args.concurrency.max(1)),
+    }
+}
+
+/// `medbill load`: runs the scenario, prints its report (and writes it as
+/// JSON with `--json`); an error when the run's own check after it failed.
 pub async fn run(args: LoadArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    if args.scenario == "cycle" {
-        let report = cycle::run(&args).await?;
-        out.write_all(report.to_text().as_bytes())?;
-        if let Some(path) = &args.json {
-            std::fs::write(path, serde_json::to_vec_pretty(&report.to_json())?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+    let (text, json, failed) = match args.scenario.as_str() {
+        "cycle" => {
+            let report = cycle::run(&args).await?;
+            (report.to_text(), report.to_json(), None)
         }
-        return Ok(());
-    }
-    let scenario = Scenario::connect(&args).await?;
-    if args.warmup > 0 {
-        drive(&scenario, &args, Duration::from_secs(args.warmup)).await;
-    }
-    let started = Instant::now();
-    let tally = drive(&scenario, &args, Duration::from_secs(args.duration)).await;
-    let report = Report {
-        scenario: args.scenario.clone(),
-        mode: match args.rate {
-            Some(rate) => format!("open({rate}/s)"),
-            None => format!("closed({})", args.concurrency),
-        },
-        seconds: started.elapsed().as_secs_f64(),
-        ok: tally.ok,
-        errors: tally.errors,
-        latency: tally.latency,
+        "claims" => {
+            let report = claims::run(&args).await?;
+            (report.to_text(), report.to_json(), report.failed())
+        }
+        "remit" => {
+            let report = remit::run(&args).await?;
+            (report.to_text(), report.to_json(), report.failed())
+        }
+        _ => {
+            let scenario = Scenario::connect(&args).await?;
+            warm_up(&scenario, &args).await;
+            let report = measure(&scenario, &args).await;
+            (report.to_text(), report.to_json(), None)
+        }
     };
-    out.write_all(report.to_text().as_bytes())?;
+    out.write_all(text.as_bytes())?;
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&report.to_json())?)
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(())
+    match failed {
+        Some(why) => anyhow::bail!("the check after the run failed: {why}"),
+        None => Ok(()),
+    }
 }
 
-/// Calls `scenario` for `length`, closed or open loop as `args` say.
-async fn drive(scenario: &Scenario, args: &LoadArgs, length: Duration) -> Tally {
-    let deadline = Instant::now() + length;
-    let mut workers = Vec::new();
-    match args.rate {
-        None => {
-            for worker in 0..args.concurrency.max(1) {
-                let call = scenario.call(worker);
-                workers.push(tokio::spawn(closed_loop(call, deadline)));
-            }
-        }
-        Some(rate) => {
-            workers.push(tokio::spawn(open_loop(
-                scenario.clone(),
-                rate.max(1),
-                deadline,
-            )));
-        }
+/// Calls `workload` for `--warmup` seconds, counting nothing.
+async fn warm_up<W: Workload>(workload: &W, args: &LoadArgs) {
+    if args.warmup > 0 {
+        drive(workload, args, Duration::from_secs(args.warmup)).await;
     }
-    let mut tally = Tally::default();
-    for w in workers {
-        if let Ok(t) = w.await {
-            tally.merge(t);
-        }
-    }
-    tally
 }
 
-async fn closed_loop(mut call: Call, deadline: Instant) -> Tally {
-    let mut tally = Tally::default();
-    let mut n = 0u64;
-    while Instant::now() < deadline {
-        let started = Instant::now();
-        let result = call.once(n).await;
-        tally.count(result, started.elapsed());
-        n += 1;
-    }
-    tally
-}
-
-async fn open_loop(scenario: Scenario, rate: u32, deadline: Instant) -> Tally {
-    let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
-    let in_flight = Arc::new(Semaphore::new(10_000));
-    let (tx, mut rx) =
-        tokio::sync::mpsc::unbounded_channel::<(Result<(), tonic::Status>, Duration)>();
-    let start = Instant::now();
-    let mut n = 0u64;
-    loop {
-        let due = start + interval.mul_f64(n as f64);
-        if due >= deadline {
-            break;
-        }
-        tokio::time::sleep_until(due.into()).await;
-        let Ok(permit) = in_flight.clone().acquire_owned().await else {
-            break;
-        };
-        let mut call = scenario.call(n as usize);
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let result = call.once(n).await;
-            // From when the call was due, not when it was sent.
-            let _ = tx.send((result, due.elapsed()));
-            drop(permit);
-        });
-        n += 1;
-    }
-    drop(tx);
-    let mut tally = Tally::default();
-    while let Some((result, took)) = rx.recv().await {
-        tally.count(result, took);
-    }
-    tally
+/// Calls `workload` for `--duration` seconds (or until it runs dry).
+async fn measure<W: Workload>(workload: &W, args: &LoadArgs) -> Report {
+    let started = Instant::now();
+    let driven = drive(workload, args, Duration::from_secs(args.duration)).await;
+    Report::new(args, driven, started.elapsed().as_secs_f64())
 }

@@ -46,7 +46,7 @@ struct Channels {
 
 /// A channel to `urls`: one service, or the instances of one in a
 /// comma-separated list (calls spread round-robin over those that are up).
-async fn connect_all(urls: &str, what: &str) -> anyhow::Result<Channel> {
+pub(crate) async fn connect_all(urls: &str, what: &str) -> anyhow::Result<Channel> {
     let urls: Vec<&str> = urls
         .split(',')
         .map(str::trim)
@@ -165,6 +165,13 @@ impl Api {
     /// Payments' accounts and ledger.
     pub fn accounts(&self) -> payments::account_service_client::AccountServiceClient<Channel> {
         payments::account_service_client::AccountServiceClient::new(self.channels().payments)
+    }
+
+    /// Payments' remittances (835 posting, exceptions).
+    pub fn remittances(
+        &self,
+    ) -> payments::remittance_service_client::RemittanceServiceClient<Channel> {
+        payments::remittance_service_client::RemittanceServiceClient::new(self.channels().payments)
     }
 
     /// Payments' statements.

@@ -62,9 +62,29 @@ fn date(year: i32, month: i32, day: i32) -> Option<Date> {
     Some(Date { year, month, day })
 }
 
-/// Registers everything the claims need; `birth_year` is the year the
+/// The practice as registered: what claims are billed by and to.
+pub struct Practice {
+    /// The rendering physicians' NPIs.
+    pub physicians: Vec<String>,
+    /// Billing's payer id of each electronic payer id.
+    pub payers: BTreeMap<&'static str, String>,
+}
+
+/// Registers everything the claims need; `visit_year` is the year the
 /// patients' ages are counted from.
 pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::Result<Registered> {
+    let practice = register_practice(api).await?;
+    let patient_ids = register_patients(api, people, visit_year).await?;
+    let coverages = add_coverages(api, &practice, people, &patient_ids, visit_year).await?;
+    Ok(Registered {
+        physicians: practice.physicians,
+        patients: patient_ids.into_iter().zip(coverages).collect(),
+    })
+}
+
+/// Registers the charge master, the billing organization, its physicians,
+/// the submitter profile and the payers: everything but the patients.
+pub async fn register_practice(api: &Api) -> anyhow::Result<Practice> {
     let mut registry = api.registry();
     registry
         .upsert_charge_master(
@@ -185,55 +205,94 @@ pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::
             .into_inner();
         payers.insert(id, payer.payer_id);
     }
-    let mut patients = Vec::new();
+    Ok(Practice { physicians, payers })
+}
+
+/// The name billing registers `person` under.
+fn name_of(person: &Person) -> Option<PersonName> {
+    Some(PersonName {
+        last: person.last.expose().clone(),
+        first: person.first.expose().clone(),
+        ..Default::default()
+    })
+}
+
+fn sex_of(person: &Person) -> Sex {
+    if person.female {
+        Sex::Female
+    } else {
+        Sex::Male
+    }
+}
+
+/// The birth date of person `i`: early in the year, so the age on any
+/// visit day of `visit_year` is `age`.
+fn birth_of(i: usize, person: &Person, visit_year: i32) -> Option<Date> {
+    date(
+        visit_year - person.age as i32,
+        1 + (i % 3) as i32,
+        1 + (i % 27) as i32,
+    )
+}
+
+/// Registers each person as a patient, without coverage; their patient
+/// ids in the same order.
+pub async fn register_patients(
+    api: &Api,
+    people: &[Person],
+    visit_year: i32,
+) -> anyhow::Result<Vec<String>> {
+    let mut registry = api.registry();
+    let mut patients = Vec::with_capacity(people.len());
     for (i, person) in people.iter().enumerate() {
-        let name = Some(PersonName {
-            last: person.last.expose().clone(),
-            first: person.first.expose().clone(),
-            ..Default::default()
-        });
-        let sex = if person.female {
-            Sex::Female
-        } else {
-            Sex::Male
-        };
-        // Born early in the year, so the age on any visit day of the year is `age`.
-        let birth = date(
-            visit_year - person.age as i32,
-            1 + (i % 3) as i32,
-            1 + (i % 27) as i32,
-        );
         let patient = registry
             .create_patient(api.req(
                 Actor::Biller,
                 pb::CreatePatientRequest {
                     mrn: person.mrn.expose().clone(),
-                    name: name.clone(),
-                    birth_date: birth,
-                    sex: sex as i32,
+                    name: name_of(person),
+                    birth_date: birth_of(i, person, visit_year),
+                    sex: sex_of(person) as i32,
                     address: address(&format!("{} Elm St", 10 + i), "12208"),
                 },
             ))
             .await
             .with_context(|| format!("patient {}", person.mrn))?
             .into_inner();
+        patients.push(patient.patient_id);
+    }
+    Ok(patients)
+}
+
+/// Adds each patient's coverages as the simulator enrolls them, from
+/// 2026-01-01; the coverage ids of each patient, primary first.
+pub async fn add_coverages(
+    api: &Api,
+    practice: &Practice,
+    people: &[Person],
+    patient_ids: &[String],
+    visit_year: i32,
+) -> anyhow::Result<Vec<Vec<String>>> {
+    let mut registry = api.registry();
+    let mut all = Vec::with_capacity(people.len());
+    for (i, (person, patient_id)) in people.iter().zip(patient_ids).enumerate() {
         let mut coverages = Vec::new();
         let ranks = std::iter::once(person.primary).chain(person.secondary);
         for (rank, (payer, _plan)) in ranks.enumerate() {
-            let payer_id = payers.get(payer).context("payer registered")?;
+            let payer_id = practice.payers.get(payer).context("payer registered")?;
             let coverage = registry
                 .add_coverage(api.req(
                     Actor::Biller,
                     pb::AddCoverageRequest {
-                        patient_id: patient.patient_id.clone(),
+                        patient_id: patient_id.clone(),
                         payer_id: payer_id.clone(),
                         rank: rank as u32 + 1,
                         member_id: person.member_id.expose().clone(),
                         group_number: "GRP-DEMO".into(),
                         relationship: pb::Relationship::Self_ as i32,
-                        subscriber_name: name.clone(),
-                        subscriber_birth_date: birth,
-                        subscriber_sex: sex as i32,
+                        subscriber_name: name_of(person),
+                        subscriber_birth_date: birth_of(i, person, visit_year),
+                        subscriber_sex: sex_of(person) as i32,
                         effective: Some(DateRange {
                             start: date(2026, 1, 1),
                             end: None,
@@ -245,12 +304,9 @@ pub async fn register(api: &Api, people: &[Person], visit_year: i32) -> anyhow::
                 .into_inner();
             coverages.push(coverage.coverage_id);
         }
-        patients.push((patient.patient_id, coverages));
+        all.push(coverages);
     }
-    Ok(Registered {
-        physicians,
-        patients,
-    })
+    Ok(all)
 }
 
 #[cfg(test)]

@@ -17,44 +17,21 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use medbill_contracts::medbill::billing::v1 as billing;
-use medbill_contracts::medbill::coding::v1 as coding;
 use medbill_payer_sim::{Folders, Simulator};
 use medbill_platform::clock::Clock;
 use tokio::sync::{Mutex, watch};
 
-use super::{LoadArgs, Tally};
+use super::LoadArgs;
+use super::coders::Coders;
+use super::practice;
+use super::tally::Rpcs;
 use crate::demo::api::{Actor, Api};
-use crate::demo::coder::{encounter_request, has_errors};
 use crate::demo::cycle::waiting_files;
-use crate::demo::rng::Rng;
-use crate::demo::stack::{External, Stack};
 use crate::demo::world;
-use crate::operator::request;
-
-/// Latencies and outcomes per RPC.
-#[derive(Debug, Default)]
-pub struct Rpcs(pub BTreeMap<&'static str, Tally>);
-
-impl Rpcs {
-    fn count<T>(&mut self, rpc: &'static str, result: &Result<T, tonic::Status>, took: Duration) {
-        let outcome = match result {
-            Ok(_) => Ok(()),
-            Err(s) => Err(s.clone()),
-        };
-        self.0.entry(rpc).or_default().count(outcome, took);
-    }
-
-    fn merge(&mut self, other: Rpcs) {
-        for (rpc, tally) in other.0 {
-            self.0.entry(rpc).or_default().merge(tally);
-        }
-    }
-}
 
 /// What a cycle run measured.
 #[derive(Debug)]
@@ -101,8 +78,7 @@ impl CycleReport {
              all claims adjudicated and posted after {:.1} s = {:.1} encounters/s end to end; \
              {} encounters billed in {} claims ({} paid, {} denied, {} held, {} rejected), \
              {} adjudicated by the payer, \
-             {} remittances posted\n\
-             rpc                      calls      ok  errors   p50 ms   p90 ms   p99 ms  max ms\n",
+             {} remittances posted\n",
             self.concurrency,
             self.submitted,
             self.released,
@@ -120,41 +96,12 @@ impl CycleReport {
             self.adjudicated,
             self.remittances,
         );
-        for (rpc, t) in &self.rpcs.0 {
-            let ms = |q: f64| t.latency.percentile(q) as f64 / 1000.0;
-            let errors: u64 = t.errors.values().sum();
-            out.push_str(&format!(
-                "{rpc:<22} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>7.1}\n",
-                t.latency.len(),
-                t.ok,
-                errors,
-                ms(50.0),
-                ms(90.0),
-                ms(99.0),
-                t.latency.max() as f64 / 1000.0,
-            ));
-        }
+        out.push_str(&self.rpcs.to_table());
         out
     }
 
     /// As JSON (latencies in microseconds).
     pub fn to_json(&self) -> serde_json::Value {
-        let rpcs: serde_json::Map<String, serde_json::Value> = self
-            .rpcs
-            .0
-            .iter()
-            .map(|(rpc, t)| {
-                (
-                    (*rpc).to_string(),
-                    serde_json::json!({
-                        "calls": t.latency.len(),
-                        "ok": t.ok,
-                        "errors": t.errors,
-                        "latency_us": super::latency_json(&t.latency),
-                    }),
-                )
-            })
-            .collect();
         serde_json::json!({
             "scenario": "cycle",
             "mode": format!("closed({})", self.concurrency),
@@ -173,7 +120,7 @@ impl CycleReport {
             },
             "claims_adjudicated": self.adjudicated,
             "remittances_posted": self.remittances,
-            "rpcs": rpcs,
+            "rpcs": self.rpcs.to_json(),
         })
     }
 }
@@ -204,66 +151,26 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         args.rate.is_none(),
         "the cycle scenario runs closed loop only (--concurrency)"
     );
-    anyhow::ensure!(
-        args.caller.token.is_none(),
-        "the cycle scenario plays several people (EHR, coder, biller) with tokens from the \
-         development secret in --data-dir; it does not take --token"
-    );
-    let data_dir = &args.caller.data_dir;
-    let clearinghouse = args
-        .clearinghouse_dir
-        .clone()
-        .unwrap_or_else(|| data_dir.join("clearinghouse"));
-    let remittance = args
-        .remittance_dir
-        .clone()
-        .unwrap_or_else(|| clearinghouse.join("payments"));
-    let stack = Stack::external(External {
-        coding_url: args.coding.clone(),
-        billing_url: args.billing.clone(),
-        payments_url: args.payments.clone(),
-        clearinghouse: clearinghouse.clone(),
-        remittance: remittance.clone(),
-        secret_dir: data_dir.clone(),
-        hook: None,
-    });
-    let api = Arc::new(Api::connect(&stack).await?);
-    let existing = api
-        .registry()
-        .list_payers(api.req(Actor::Biller, billing::ListPayersRequest::default()))
-        .await
-        .map_err(crate::operator::status_error)
-        .context("listing payers")?
-        .into_inner();
-    anyhow::ensure!(
-        existing.payers.is_empty(),
-        "the cycle scenario needs a fresh stack (billing has payers already)"
-    );
-
+    let (stack, api) = practice::fresh_stack(args).await?;
     let today = Clock::system().today();
-    let mut rng = Rng::new(args.seed);
+    // Each patient's visits on days one after another going back from 60
+    // days ago.
+    let first_day = today.add_days(-60)?;
     let patients = args.patients.max(1);
-    let kinds: Vec<usize> = (0..patients)
-        .map(|_| rng.below(world::VISITS.len() as u32) as usize)
-        .collect();
-    let people = Arc::new(world::people(&mut rng, &kinds));
     eprintln!("cycle: registering the practice and {patients} patients");
-    let registered =
-        crate::demo::registry::register(&api, &people, today.add_days(-60)?.year()).await?;
-    let physicians = Arc::new(registered.physicians);
-    let kinds = Arc::new(kinds);
+    let registration = practice::register(&api, args.seed, patients, first_day, true).await?;
 
-    let workdir = data_dir.join("load-cycle");
+    let workdir = args.caller.data_dir.join("load-cycle");
     std::fs::create_dir_all(&workdir)?;
     let sim = Simulator::open(
-        world::sim_config(&people)?,
+        world::sim_config(&registration.visits.people)?,
         args.seed,
         workdir.join(format!("payer-sim-{}", medbill_kernel::ids::new_uuid_v7())),
     )?;
     let folders = Folders {
-        from: clearinghouse.join("outbound"),
-        to_billing: clearinghouse.join("inbound"),
-        to_payments: remittance.join("inbound"),
+        from: stack.clearinghouse.join("outbound"),
+        to_billing: stack.clearinghouse.join("inbound"),
+        to_payments: stack.remittance.join("inbound"),
     };
     for dir in [&folders.from, &folders.to_billing, &folders.to_payments] {
         std::fs::create_dir_all(dir)?;
@@ -271,75 +178,14 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
 
     let (stop_workers, workers_stopped) = watch::channel(false);
     let (stop_back, back_stopped) = watch::channel(false);
-    let submitted = Arc::new(AtomicU64::new(0));
-    let released = Arc::new(AtomicU64::new(0));
-    let reworked = Arc::new(AtomicU64::new(0));
-    // Each patient's visits on days one after another going back from 60
-    // days ago (the same patient, physician, day and codes twice would be
-    // a duplicate claim).
-    let first_day = today.add_days(-60)?;
-    let next = Arc::new(AtomicU64::new(0));
     eprintln!(
         "cycle: {} workers for {} s",
         args.concurrency.max(1),
         args.duration
     );
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for w in 0..args.concurrency.max(1) {
-        // Each worker is a coder of their own: the queue hands a coder back
-        // the encounter they hold, so one identity for all would code the
-        // same encounter twice.
-        let coder = crate::token::issue(&crate::token::TokenArgs {
-            roles: vec![medbill_platform::auth::Role::Coder],
-            subject: format!("coder.load-{w:03}"),
-            data_dir: data_dir.clone(),
-            ttl_hours: 12,
-        })
-        .map(|t| format!("Bearer {t}"))?;
-        let (api, people, kinds, physicians) = (
-            api.clone(),
-            people.clone(),
-            kinds.clone(),
-            physicians.clone(),
-        );
-        let (submitted, released, reworked, stop, next) = (
-            submitted.clone(),
-            released.clone(),
-            reworked.clone(),
-            workers_stopped.clone(),
-            next.clone(),
-        );
-        workers.push(tokio::spawn(async move {
-            let mut rpcs = Rpcs::default();
-            while !*stop.borrow() {
-                let k = next.fetch_add(1, Ordering::Relaxed) as usize;
-                let person = k % people.len();
-                let Ok(day) = first_day.add_days(-((k / people.len()) as i64)) else {
-                    break;
-                };
-                let submission = encounter_request(
-                    &format!("L{w:03}-{k:08}"),
-                    &people[person],
-                    kinds[person],
-                    day,
-                    &physicians[person % physicians.len()],
-                    false,
-                );
-                match one_encounter(&api, &coder, submission, &mut rpcs).await {
-                    Some(false) => {
-                        released.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Some(true) => {
-                        reworked.fetch_add(1, Ordering::Relaxed);
-                    }
-                    None => {}
-                }
-                submitted.fetch_add(1, Ordering::Relaxed);
-            }
-            rpcs
-        }));
-    }
+    let coders = Coders::new(api.clone(), registration.visits.clone(), u64::MAX);
+    let workers = coders.start(&args.caller.data_dir, args.concurrency, workers_stopped)?;
     let batcher = tokio::spawn(batches(api.clone(), back_stopped.clone()));
     let payer = Arc::new(Mutex::new(PayerState {
         sim,
@@ -358,17 +204,17 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     let _ = stop_workers.send(true);
     let mut rpcs = Rpcs::default();
     for w in workers {
-        rpcs.merge(w.await?);
+        rpcs.merge(w.await?.rpcs);
     }
     let run_seconds = started.elapsed().as_secs_f64();
     eprintln!(
         "cycle: run over ({} released); waiting for every claim to be paid and posted",
-        released.load(Ordering::Relaxed)
+        coders.released.load(Ordering::Relaxed)
     );
     // Settled: every released encounter has its claim, no claim is on its
     // way (ready, submitted, accepted), and the folders are empty — so
     // every claim the payer took was adjudicated and payments posted it.
-    let released_now = released.load(Ordering::Relaxed);
+    let released_now = coders.released.load(Ordering::Relaxed);
     let settle_deadline = Instant::now() + Duration::from_secs(600);
     let mut claims;
     let mut done_checks = 0;
@@ -445,82 +291,14 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         concurrency: args.concurrency.max(1),
         run_seconds,
         total_seconds,
-        submitted: submitted.load(Ordering::Relaxed),
-        released: released.load(Ordering::Relaxed),
-        reworked: reworked.load(Ordering::Relaxed),
+        submitted: coders.submitted.load(Ordering::Relaxed),
+        released: coders.released.load(Ordering::Relaxed),
+        reworked: coders.reworked.load(Ordering::Relaxed),
         adjudicated: p.adjudicated,
         remittances: p.remittances,
         outcome,
         rpcs,
     })
-}
-
-/// Submits an encounter, then codes and releases the next one in the queue
-/// (a coding denial's rework first, as coders work: released again as it
-/// was); `Some(rework)` when one was released.
-async fn one_encounter(
-    api: &Api,
-    coder: &str,
-    encounter: coding::SubmitEncounterRequest,
-    rpcs: &mut Rpcs,
-) -> Option<bool> {
-    let mut client = api.encounters();
-    let t = Instant::now();
-    let submitted = client
-        .submit_encounter(api.req(Actor::Ehr, encounter))
-        .await;
-    rpcs.count("SubmitEncounter", &submitted, t.elapsed());
-    submitted.ok()?;
-    let t = Instant::now();
-    let claimed = client
-        .claim_next_encounter(request(coding::ClaimNextEncounterRequest::default(), coder).ok()?)
-        .await;
-    rpcs.count("ClaimNextEncounter", &claimed, t.elapsed());
-    let encounter = claimed.ok()?.into_inner();
-    let rework = encounter.rework.is_some();
-    let t = Instant::now();
-    let saved = client
-        .save_coding(
-            request(
-                coding::SaveCodingRequest {
-                    encounter_id: encounter.encounter_id.clone(),
-                    coding: encounter.proposed.clone(),
-                    expected_version: encounter.version,
-                },
-                coder,
-            )
-            .ok()?,
-        )
-        .await;
-    rpcs.count("SaveCoding", &saved, t.elapsed());
-    let saved = saved.ok()?.into_inner();
-    if has_errors(&saved) {
-        return None;
-    }
-    let acknowledgments = saved
-        .findings
-        .iter()
-        .filter(|f| f.severity == coding::Severity::Warning as i32)
-        .map(|f| coding::WarningAcknowledgment {
-            finding_key: f.finding_key.clone(),
-            reason: "reviewed against the documentation".into(),
-        })
-        .collect();
-    let t = Instant::now();
-    let done = client
-        .release_encounter(
-            request(
-                coding::ReleaseEncounterRequest {
-                    encounter_id: encounter.encounter_id,
-                    acknowledgments,
-                },
-                coder,
-            )
-            .ok()?,
-        )
-        .await;
-    rpcs.count("ReleaseEncounter", &done, t.elapsed());
-    done.ok().map(|_| rework)
 }
 
 /// A biller's batches of whatever is ready, every half second, until `stop`.

@@ -10,6 +10,7 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
 use super::LoadArgs;
+use super::drive::{Outcome, Worker, Workload};
 use crate::operator::connect;
 
 /// Which calls.
@@ -47,7 +48,9 @@ impl Scenario {
             "health" => (Kind::Health, Role::Coder),
             "lookup" => (Kind::Lookup, Role::Coder),
             "intake" => (Kind::Intake, Role::Service),
-            other => anyhow::bail!("unknown scenario {other:?}: lookup, intake, health or cycle"),
+            other => anyhow::bail!(
+                "unknown scenario {other:?}: lookup, intake, health, cycle, claims or remit"
+            ),
         };
         let mut channels = Vec::with_capacity(args.connections.max(1));
         for _ in 0..args.connections.max(1) {
@@ -59,9 +62,13 @@ impl Scenario {
             bearer: args.caller.bearer("medbill-load", role)?,
         })
     }
+}
+
+impl Workload for Scenario {
+    type Worker = Call;
 
     /// The calls of worker `n`, on one of the connections.
-    pub fn call(&self, n: usize) -> Call {
+    fn worker(&self, n: usize) -> Call {
         let channel = self.channels[n % self.channels.len()].clone();
         Call {
             kind: self.kind,
@@ -94,15 +101,16 @@ impl Call {
         }
         request
     }
+}
 
-    /// The `n`th call of this worker.
-    pub async fn once(&mut self, n: u64) -> Result<(), tonic::Status> {
-        match self.kind {
+impl Worker for Call {
+    async fn once(&mut self, n: u64) -> Option<Outcome> {
+        let (rpc, result) = match self.kind {
             Kind::Health => {
                 let request = self.request(HealthCheckRequest {
                     service: String::new(),
                 });
-                self.health.check(request).await.map(|_| ())
+                ("Check", self.health.check(request).await.map(|_| ()))
             }
             // Three lookups to one search, as a coder works.
             Kind::Lookup if n % 4 == 3 => {
@@ -114,7 +122,10 @@ impl Call {
                     limit: 20,
                     ..Default::default()
                 });
-                self.codes.search_codes(request).await.map(|_| ())
+                (
+                    "SearchCodes",
+                    self.codes.search_codes(request).await.map(|_| ()),
+                )
             }
             Kind::Lookup => {
                 let (system, code) = LOOKUPS[n as usize % LOOKUPS.len()];
@@ -123,13 +134,17 @@ impl Call {
                     code: code.into(),
                     date_of_service: date(2026, 6, 1),
                 });
-                self.codes.get_code(request).await.map(|_| ())
+                ("GetCode", self.codes.get_code(request).await.map(|_| ()))
             }
             Kind::Intake => {
                 let request = self.request(encounter());
-                self.encounters.submit_encounter(request).await.map(|_| ())
+                (
+                    "SubmitEncounter",
+                    self.encounters.submit_encounter(request).await.map(|_| ()),
+                )
             }
-        }
+        };
+        Some(Outcome { rpc, result })
     }
 }
 

@@ -1,6 +1,8 @@
-//! `medbill load` against `medbill up` (in-process, no code sets): closed
-//! and open loop count every call, report errors by status code, and write
-//! the JSON report.
+//! `medbill load` against `medbill up` (in-process): closed and open loop
+//! count every call, report errors by status code, and write the JSON
+//! report; the scenarios that set up a pool first (claims, remit) stop when
+//! it runs out, and what they did is counted again through the services'
+//! APIs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
@@ -10,6 +12,10 @@ use futures::FutureExt;
 use medbill::load::{LoadArgs, run};
 use medbill::operator::Caller;
 use medbill::up::UpArgs;
+use medbill_contracts::medbill::billing::v1 as billing;
+use medbill_contracts::medbill::common::v1::PageRequest;
+use medbill_contracts::medbill::payments::v1 as payments;
+use medbill_platform::auth::Role;
 use medbill_platform::config::ServerArgs;
 use medbill_platform::telemetry::LogFormat;
 use tonic::transport::Endpoint;
@@ -36,6 +42,8 @@ fn args(scenario: &str, coding: u16, data: &std::path::Path, rate: Option<u32>) 
         clearinghouse_dir: None,
         remittance_dir: None,
         patients: 40,
+        encounters: None,
+        claims_per_remittance: 50,
         seed: 5,
         json: Some(data.join(format!("{scenario}.json"))),
         caller: Caller {
@@ -199,6 +207,194 @@ async fn the_cycle_scenario_carries_encounters_through_to_posted_remittances() {
         .await
         .unwrap_err();
     assert!(format!("{err}").contains("fresh stack"), "{err}");
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(20), stack).await;
+}
+
+/// The report `run` wrote for `scenario` under `data`.
+fn json_report(data: &std::path::Path, scenario: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(data.join(format!("{scenario}.json"))).unwrap()).unwrap()
+}
+
+/// `message` as a request from a `role` of the stack under `data`.
+fn as_role<T>(data: &std::path::Path, role: Role, message: T) -> tonic::Request<T> {
+    let caller = Caller {
+        token: None,
+        data_dir: data.to_path_buf(),
+    };
+    let bearer = caller.bearer("load-test", role).unwrap();
+    medbill::operator::request(message, &bearer).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_claims_scenario_builds_one_claim_per_released_encounter_until_the_pool_runs_out() {
+    let data = tempfile::tempdir().unwrap();
+    let (coding, stop, stack) = up(data.path(), true).await;
+    let mut claims = args("claims", coding, data.path(), None);
+    // A pool the run uses up long before its 30 s are over.
+    claims.encounters = Some(24);
+    claims.duration = 30;
+    let mut out = Vec::new();
+    run(claims, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    println!("{text}");
+    assert!(text.starts_with("claims closed(4): "), "{text}");
+    assert!(text.contains("STOPPED EARLY"), "{text}");
+    let report = json_report(data.path(), "claims");
+    assert_eq!(report["ran_dry"], true, "{report}");
+    assert!(report["seconds"].as_f64().unwrap() < 30.0, "{report}");
+    assert_eq!(report["setup"]["encounters_released"], 24, "{report}");
+    // Every encounter of the pool billed once; no call failed.
+    assert_eq!(report["calls"], 24, "{report}");
+    assert_eq!(report["rpcs"]["CreateClaim"]["ok"], 24, "{report}");
+    assert_eq!(report["errors"], serde_json::json!({}), "{report}");
+    assert_eq!(report["check"]["passed"], true, "{report}");
+    assert_eq!(report["check"]["claims_listed"], 24, "{report}");
+
+    // Counted again through billing's API: 24 claims, one per encounter,
+    // none built by billing by itself before the run.
+    let billing_url = format!("http://127.0.0.1:{}", coding + 1);
+    let mut claims = billing::claim_service_client::ClaimServiceClient::connect(billing_url)
+        .await
+        .unwrap();
+    let listed = claims
+        .list_claims(as_role(
+            data.path(),
+            Role::Biller,
+            billing::ListClaimsRequest {
+                page: Some(PageRequest {
+                    page_size: 500,
+                    page_token: String::new(),
+                }),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .claims;
+    assert_eq!(listed.len(), 24);
+    let encounters: std::collections::BTreeSet<&str> =
+        listed.iter().map(|c| c.encounter_id.as_str()).collect();
+    assert_eq!(encounters.len(), 24);
+    for claim in &listed {
+        let history = claims
+            .get_claim(as_role(
+                data.path(),
+                Role::Biller,
+                billing::GetClaimRequest {
+                    claim_id: claim.claim_id.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .history;
+        assert!(
+            history.iter().any(|t| t.actor == "biller.bob"),
+            "claim {} was not built by the biller: {history:?}",
+            claim.claim_id
+        );
+    }
+
+    // A second run on the same stack is refused: it needs a fresh one.
+    let err = run(args("claims", coding, data.path(), None), &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(format!("{err}").contains("fresh stack"), "{err}");
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(20), stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_remit_scenario_posts_every_adjudicated_claim_once_and_the_ledger_balances() {
+    let data = tempfile::tempdir().unwrap();
+    let (coding, stop, stack) = up(data.path(), true).await;
+    let mut remit = args("remit", coding, data.path(), None);
+    remit.encounters = Some(30);
+    remit.claims_per_remittance = 4;
+    remit.duration = 30;
+    let mut out = Vec::new();
+    run(remit, &mut out).await.unwrap();
+    let text = String::from_utf8(out).unwrap();
+    println!("{text}");
+    assert!(text.starts_with("remit closed(4): "), "{text}");
+    assert!(text.contains("check passed"), "{text}");
+    let report = json_report(data.path(), "remit");
+    assert_eq!(report["ran_dry"], true, "{report}");
+    let adjudicated = report["setup"]["claims_adjudicated"].as_u64().unwrap();
+    let files = report["setup"]["remittance_files"].as_u64().unwrap();
+    assert!(adjudicated > 0, "{report}");
+    // Four claims a file, the last of each payer's 835 fewer.
+    let fewest = adjudicated.div_ceil(4);
+    assert!((fewest..=fewest + 2).contains(&files), "{report}");
+    // Every file posted once, every claim in them matched and posted.
+    let ingest = &report["rpcs"]["IngestRemittance"];
+    assert_eq!(ingest["ok"].as_u64(), Some(files), "{report}");
+    assert_eq!(ingest["errors"], serde_json::json!({}), "{report}");
+    assert_eq!(
+        report["remittances_posted"].as_u64(),
+        Some(files),
+        "{report}"
+    );
+    assert_eq!(
+        report["claims_posted"].as_u64(),
+        Some(adjudicated),
+        "{report}"
+    );
+    let check = &report["check"];
+    assert_eq!(check["passed"], true, "{report}");
+    assert_eq!(
+        check["claims_posted_once"].as_u64(),
+        Some(adjudicated),
+        "{report}"
+    );
+    assert_eq!(check["exceptions"], 0, "{report}");
+
+    // Counted again through payments' API: one remittance per file, all
+    // posted, and the ledger in balance.
+    let payments_url = format!("http://127.0.0.1:{}", coding + 2);
+    let mut remittances =
+        payments::remittance_service_client::RemittanceServiceClient::connect(payments_url.clone())
+            .await
+            .unwrap();
+    let listed = remittances
+        .list_remittances(as_role(
+            data.path(),
+            Role::PaymentPoster,
+            payments::ListRemittancesRequest {
+                statuses: Vec::new(),
+                page: Some(PageRequest {
+                    page_size: 500,
+                    page_token: String::new(),
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .remittances;
+    assert_eq!(listed.len() as u64, files);
+    assert!(
+        listed
+            .iter()
+            .all(|r| r.status == payments::RemittanceStatus::Posted as i32),
+        "{listed:?}"
+    );
+    let audit = payments::account_service_client::AccountServiceClient::connect(payments_url)
+        .await
+        .unwrap()
+        .audit_ledger(as_role(
+            data.path(),
+            Role::Auditor,
+            payments::AuditLedgerRequest::default(),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(audit.claims_checked as u64 >= adjudicated, "{audit:?}");
+    assert_eq!(audit.claims_out_of_balance, 0, "{audit:?}");
+    assert!(audit.unbalanced_entry_ids.is_empty(), "{audit:?}");
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(20), stack).await;
 }
