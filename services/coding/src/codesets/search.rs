@@ -76,6 +76,9 @@ pub struct Hit<'a> {
     pub period: Option<&'a Period>,
 }
 
+/// A hit with its score (lower is better) and its index entry number.
+type Ranked<'a> = (Hit<'a>, (i64, i64, usize), u32);
+
 /// What to search for.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -209,7 +212,7 @@ impl SearchIndex {
         if hits.is_empty() {
             hits = self.word_hits(text);
         }
-        let mut out: Vec<(Hit<'_>, (i64, i64, usize))> = Vec::new();
+        let mut out: Vec<Ranked<'_>> = Vec::new();
         for (i, score) in hits {
             let e = &self.entries[i as usize];
             if query.system.is_some_and(|s| s != e.system) {
@@ -221,14 +224,26 @@ impl SearchIndex {
             if hit.status == CodeStatus::Header && !query.include_headers {
                 continue;
             }
-            out.push((hit, score));
+            out.push((hit, score, i));
         }
-        out.sort_by(|a, b| {
+        // Best score, then code, then the index's own order: a total order,
+        // so picking the best `limit` first and sorting only those gives
+        // the answer a sort of every hit would (a prefix like "E11" or a
+        // common word matches hundreds of codes for the 20 asked for).
+        let order = |a: &Ranked<'_>, b: &Ranked<'_>| {
             a.1.cmp(&b.1)
                 .then_with(|| a.0.entry.code.cmp(&b.0.entry.code))
-        });
-        out.truncate(query.limit);
-        out.into_iter().map(|(h, _)| h).collect()
+                .then_with(|| a.2.cmp(&b.2))
+        };
+        if query.limit == 0 {
+            return Vec::new();
+        }
+        if out.len() > query.limit {
+            out.select_nth_unstable_by(query.limit - 1, order);
+            out.truncate(query.limit);
+        }
+        out.sort_unstable_by(order);
+        out.into_iter().map(|(h, _, _)| h).collect()
     }
 
     fn word_hits(&self, text: &str) -> Vec<(u32, (i64, i64, usize))> {
