@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -129,6 +130,14 @@ pub enum AuthError {
     Key(String),
 }
 
+/// Seconds since the Unix epoch (0 before it: a clock that far off
+/// verifies every token anew).
+fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// The claims medbill reads from a token.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -138,12 +147,24 @@ struct Claims {
     iat: u64,
 }
 
+/// Tokens verified lately, kept so that a caller sending the same token on
+/// every call (services and load tests do) has its signature checked once
+/// until the token expires, not on each call. Keyed by the whole token,
+/// signature included: a token that differs in any byte is verified anew.
+const VERIFIED_CAPACITY: usize = 4096;
+
+/// What a verified token said, until when.
+type VerifiedTokens = HashMap<String, (Principal, u64)>;
+
 /// Verifies tokens (and, with a secret, issues development tokens).
 #[derive(Clone)]
 pub struct Authenticator {
     decoding: DecodingKey,
     validation: Validation,
     encoding: Option<Redacted<EncodingKey>>,
+    /// Tokens verified lately ([`VERIFIED_CAPACITY`] at most; emptied
+    /// when full), with their `exp`.
+    verified: Arc<Mutex<VerifiedTokens>>,
 }
 
 impl Authenticator {
@@ -158,6 +179,7 @@ impl Authenticator {
             decoding: DecodingKey::from_secret(secret),
             validation: Validation::new(Algorithm::HS256),
             encoding: Some(Redacted::new(EncodingKey::from_secret(secret))),
+            verified: Arc::default(),
         })
     }
 
@@ -169,6 +191,7 @@ impl Authenticator {
             decoding,
             validation: Validation::new(Algorithm::RS256),
             encoding: None,
+            verified: Arc::default(),
         })
     }
 
@@ -179,7 +202,17 @@ impl Authenticator {
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or(AuthError::Missing)?;
-        let data = jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &self.validation)
+        let token = token.trim();
+        let now = unix_seconds();
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((principal, exp)) = verified.get(token) {
+            if now < *exp {
+                return Ok(principal.clone());
+            }
+            verified.remove(token);
+        }
+        drop(verified);
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         // Unknown role names are ignored rather than fatal, so a newer
         // identity provider can add roles without locking out older services.
@@ -189,10 +222,20 @@ impl Authenticator {
             .iter()
             .filter_map(|r| r.parse().ok())
             .collect();
-        Ok(Principal {
+        let principal = Principal {
             subject: data.claims.sub,
             roles,
-        })
+        };
+        // Kept only until `exp` (without the verifier's leeway for clock
+        // skew, so a cached token lapses no later than a verified one).
+        if now < data.claims.exp {
+            let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+            verified.insert(token.to_string(), (principal.clone(), data.claims.exp));
+        }
+        Ok(principal)
     }
 
     /// Issues a token (HS256 only), valid for `ttl`.
@@ -340,6 +383,48 @@ mod tests {
         assert!(matches!(err, AuthError::Invalid(_)), "{err:?}");
     }
 
+    #[test]
+    fn a_verified_token_is_remembered_but_a_changed_one_is_verified_anew() {
+        let auth = Authenticator::hs256(SECRET).unwrap();
+        let token = auth
+            .issue("ann", &[Role::Coder], Duration::from_secs(60))
+            .unwrap();
+        let header = format!("Bearer {token}");
+        let first = auth.authenticate(Some(&header)).unwrap();
+        // The clone shares what was verified: the second call is answered
+        // from it and says the same.
+        assert_eq!(auth.clone().authenticate(Some(&header)).unwrap(), first);
+        assert_eq!(auth.verified.lock().unwrap().len(), 1);
+        // The same claims under a signature one character off.
+        let (signed, signature) = token.rsplit_once('.').unwrap();
+        let first_char = signature.chars().next().unwrap();
+        let other = if first_char == 'A' { 'B' } else { 'A' };
+        let forged = format!("Bearer {signed}.{other}{}", &signature[1..]);
+        let err = auth.authenticate(Some(&forged)).unwrap_err();
+        assert!(matches!(err, AuthError::Invalid(_)), "{err:?}");
+        // A token another deployment signed stays refused however often.
+        let theirs = Authenticator::hs256(b"another-secret-another-secret-xx").unwrap();
+        let eve = theirs
+            .issue("eve", &[Role::Admin], Duration::from_secs(60))
+            .unwrap();
+        for _ in 0..2 {
+            assert!(auth.authenticate(Some(&format!("Bearer {eve}"))).is_err());
+        }
+        assert_eq!(auth.verified.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_remembered_tokens_are_bounded() {
+        let auth = Authenticator::hs256(SECRET).unwrap();
+        for n in 0..VERIFIED_CAPACITY + 3 {
+            let token = auth
+                .issue(&format!("user{n}"), &[Role::Coder], Duration::from_secs(60))
+                .unwrap();
+            let principal = auth.authenticate(Some(&format!("Bearer {token}"))).unwrap();
+            assert_eq!(principal.subject, format!("user{n}"));
+        }
+        assert!(auth.verified.lock().unwrap().len() <= VERIFIED_CAPACITY);
+    }
     #[test]
     fn a_short_secret_is_refused() {
         assert!(Authenticator::hs256(b"short").is_err());
