@@ -13,7 +13,7 @@ use crate::payer_sim::PayerSimArgs;
 use crate::payments::{ArCommand, DepositsCommand, RemitCommand, StatementsCommand};
 use crate::serve::ServeArgs;
 use crate::token::TokenArgs;
-use crate::up::UpArgs;
+use crate::up::UpCommand;
 use crate::x12::X12Command;
 
 /// medbill: a revenue-cycle system (coding, billing/claims, payments/collections).
@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run all three services in one process on embedded SQLite databases.
-    Up(UpArgs),
+    Up(UpCommand),
     /// Run one service against a database URL (what docker-compose runs).
     Serve(ServeArgs),
     /// Print a development token signed with the local secret.
@@ -84,9 +84,10 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Up(args) => {
-            telemetry::init(args.server.log_format);
-            runtime().and_then(|rt| rt.block_on(crate::up::run(args, crate::up::signal())))
+        Command::Up(command) => {
+            telemetry::init(command.stack.server.log_format);
+            runtime()
+                .and_then(|rt| rt.block_on(crate::up::run_command(command, crate::up::signal())))
         }
         Command::Serve(args) => {
             telemetry::init(args.common().server.log_format);

@@ -1,17 +1,23 @@
 //! `medbill payer-sim`: the payer/clearinghouse simulator
 //! (`tools/payer-sim`) over three folders — billing's outbound, billing's
-//! inbound and payments' inbound — once, or polled until Ctrl-C. Only the
-//! command line and the loop live here; what a payer answers is the
-//! simulator library's.
+//! inbound and payments' inbound — once, or polled until Ctrl-C; with
+//! `--listen` it also serves its real-time eligibility endpoint beside the
+//! folders, both answering from the one simulator. Only the command line
+//! and the loop live here; what a payer answers is the simulator library's.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context;
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use medbill_kernel::CalendarDate;
+use medbill_payer_sim::endpoint::{self, Today};
 use medbill_payer_sim::{Folders, Report, SimConfig, Simulator};
 use medbill_platform::clock::Clock;
+use tokio::net::TcpListener;
 
 /// The simulator's example configuration (two payers, three plans, four
 /// members), used when no `--config` is given.
@@ -47,8 +53,13 @@ pub struct PayerSimArgs {
     #[arg(long, default_value = "./payer-sim")]
     pub workdir: PathBuf,
     /// Take what is there, adjudicate what is due, and stop.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "listen")]
     pub once: bool,
+    /// Also serve the CAQH CORE real-time eligibility endpoint
+    /// (`POST /core/realtime`) on this address (e.g. `127.0.0.1:8270`; port
+    /// 0 picks a free one), for billing's `--eligibility-url`.
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
     /// The simulator's today (YYYY-MM-DD); default: the system's today.
     #[arg(long)]
     pub today: Option<CalendarDate>,
@@ -65,8 +76,9 @@ pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<SimConfig> 
 }
 
 /// Runs the simulator over the folders: one step with `--once`, else a
-/// step every [`POLL_INTERVAL`] until `shutdown` completes. Prints one line
-/// per step that did something.
+/// step every [`POLL_INTERVAL`] until `shutdown` completes, with the
+/// real-time endpoint served on `--listen` meanwhile (its bound address is
+/// printed). Prints one line per step that did something.
 pub async fn run(args: PayerSimArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Result<()> {
     let config = load_config(args.config.as_deref())?;
     for dir in [
@@ -84,7 +96,8 @@ pub async fn run(args: PayerSimArgs, shutdown: BoxFuture<'static, ()>) -> anyhow
         to_billing: args.to_billing.clone(),
         to_payments: args.to_payments.clone(),
     };
-    let today = || args.today.unwrap_or_else(|| Clock::system().today());
+    let fixed = args.today;
+    let today = move || fixed.unwrap_or_else(|| Clock::system().today());
     if args.once {
         let report = sim.step(&folders, today())?;
         println!("{}", describe(&report));
@@ -97,17 +110,55 @@ pub async fn run(args: PayerSimArgs, shutdown: BoxFuture<'static, ()>) -> anyhow
         folders.to_payments.display(),
         sim.record_path().display()
     );
-    let mut shutdown = shutdown;
-    loop {
-        let report = sim.step(&folders, today())?;
-        if !report.files_written.is_empty() || !report.files_refused.is_empty() {
-            println!("{}", describe(&report));
+    // One simulator for the folders and the endpoint: each answer is taken
+    // under its lock, so the record sees them one at a time.
+    let sim = Arc::new(Mutex::new(sim));
+    let shutdown = shutdown.shared();
+    let endpoint = match args.listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            let bound = listener.local_addr()?;
+            println!(
+                "payer-sim: real-time eligibility at http://{bound}{}",
+                endpoint::PATH
+            );
+            let today: Today = Arc::new(today);
+            Some(tokio::spawn(endpoint::serve(
+                sim.clone(),
+                listener,
+                today,
+                shutdown.clone(),
+            )))
+        }
+        None => None,
+    };
+    let mut stopped = shutdown;
+    let looped = loop {
+        let stepped = sim
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .step(&folders, today());
+        match stepped {
+            Ok(report) => {
+                if !report.files_written.is_empty() || !report.files_refused.is_empty() {
+                    println!("{}", describe(&report));
+                }
+            }
+            Err(e) => break Err(e.into()),
         }
         tokio::select! {
-            () = &mut shutdown => return Ok(()),
+            () = &mut stopped => break Ok(()),
             () = tokio::time::sleep(POLL_INTERVAL) => {}
         }
+    };
+    if let Some(endpoint) = endpoint {
+        // A failed step ends the endpoint too; else it ends with Ctrl-C.
+        endpoint.abort();
+        let _ = endpoint.await;
     }
+    looped
 }
 
 /// One line saying what a step did.

@@ -1,7 +1,8 @@
 //! `medbill serve coding|billing|payments`: one service against a database
 //! URL, as docker-compose and Kubernetes run it. Each service declares its
-//! own peers (`--billing-url`, `--coding-url`, `--payments-url`); this file
-//! only parses flags and calls the service's `serve`.
+//! own peers (`--billing-url`, `--coding-url`, `--payments-url`, billing's
+//! `--eligibility-url`); this file only parses flags and calls the
+//! service's `serve`.
 
 use std::net::SocketAddr;
 
@@ -41,6 +42,9 @@ pub enum ServeService {
         #[command(flatten)]
         #[allow(missing_docs)]
         peers: medbill_billing::PeerArgs,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        eligibility: medbill_billing::EligibilityArgs,
     },
     /// Payments/collections: remittances, ledger, collections.
     Payments {
@@ -105,9 +109,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             let db = Database::connect(&url, medbill_coding::MIGRATIONS).await?;
             medbill_coding::serve(listener, db, settings, peers, shutdown).await?;
         }
-        ServeService::Billing { peers, .. } => {
+        ServeService::Billing {
+            peers, eligibility, ..
+        } => {
             let tokens = service_tokens(auth, "billing", common.service_token.clone());
-            let peers = peers.peers(tokens)?;
+            let mut peers = peers.peers(tokens)?;
+            peers.eligibility_url = eligibility.url()?;
             let db = Database::connect(&url, medbill_billing::MIGRATIONS).await?;
             medbill_billing::serve(listener, db, settings, peers, shutdown).await?;
         }

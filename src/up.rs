@@ -55,13 +55,49 @@ pub struct UpArgs {
     pub server: ServerArgs,
 }
 
+/// `medbill up`'s command line: the stack's flags and billing's real-time
+/// eligibility endpoint (apart from [`UpArgs`], which callers build in
+/// code).
+#[derive(Debug, Clone, clap::Args)]
+pub struct UpCommand {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub stack: UpArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub eligibility: medbill_billing::EligibilityArgs,
+}
+
 /// Completes on SIGTERM or Ctrl-C (the shutdown `medbill up` uses).
 pub fn signal() -> BoxFuture<'static, ()> {
     shutdown_signal().boxed()
 }
 
-/// Runs the three services until `shutdown` completes, then drains them.
+/// Runs the three services until `shutdown` completes, then drains them;
+/// billing's eligibility inquiries go through the clearinghouse folder.
 pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Result<()> {
+    run_command(
+        UpCommand {
+            stack: args,
+            eligibility: medbill_billing::EligibilityArgs::default(),
+        },
+        shutdown,
+    )
+    .await
+}
+
+/// [`run`] with the whole command line: billing answers eligibility in
+/// real time when `--eligibility-url` names an endpoint.
+pub async fn run_command(
+    command: UpCommand,
+    shutdown: BoxFuture<'static, ()>,
+) -> anyhow::Result<()> {
+    let UpCommand {
+        stack: args,
+        eligibility,
+    } = command;
+    // Checked before anything starts: an https:// URL is refused here.
+    let eligibility_url = eligibility.url()?;
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
     let (secret, created) = dev_secret(&args.data_dir)?;
@@ -105,7 +141,7 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         billing_url: Some(url(args.billing_port)),
     }
     .peers(tokens("coding"))?;
-    let billing_peers = medbill_billing::PeerArgs {
+    let mut billing_peers = medbill_billing::PeerArgs {
         coding_url: Some(url(args.coding_port)),
         payments_url: Some(url(args.payments_port)),
         clearinghouse_dir: Some(
@@ -115,6 +151,7 @@ pub async fn run(args: UpArgs, shutdown: BoxFuture<'static, ()>) -> anyhow::Resu
         ),
     }
     .peers(tokens("billing"))?;
+    billing_peers.eligibility_url = eligibility_url;
     let payments_peers = medbill_payments::PeerArgs {
         billing_url: Some(url(args.billing_port)),
         // Payments' own folder beside billing's: 835 and deposit files

@@ -267,7 +267,7 @@ pub async fn channels(args: &LoadArgs, urls: &str, what: &str) -> anyhow::Result
 }
 
 /// What the set-up before a timed run did (none of it timed).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Setup {
     /// Encounters asked for (`--encounters`).
     pub requested: usize,

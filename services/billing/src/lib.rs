@@ -32,6 +32,7 @@ use medbill_contracts::medbill::billing::v1::registry_service_server::RegistrySe
 use medbill_contracts::medbill::billing::v1::submission_service_server::SubmissionServiceServer;
 use medbill_platform::config::{ConfigError, ServerSettings};
 use medbill_platform::db::{Database, Migrations};
+use medbill_platform::http::HttpUrl;
 use medbill_platform::peers::{Peer, TokenSource};
 use medbill_platform::server::{ServeError, ServiceBuilder};
 use tokio::net::TcpListener;
@@ -55,9 +56,14 @@ pub struct Peers {
     /// Payments: its feed brings posted remittances.
     pub payments: Option<Peer>,
     /// The clearinghouse folder drop (`outbound/`, `inbound/` under it);
-    /// without it batches wait for `GetBatchFile`, and eligibility and
-    /// claim status inquiries are refused.
+    /// without it batches wait for `GetBatchFile`, claim status inquiries
+    /// are refused, and so are eligibility inquiries unless
+    /// `eligibility_url` is set.
     pub clearinghouse_dir: Option<PathBuf>,
+    /// The clearinghouse's real-time eligibility endpoint: when set,
+    /// `CheckEligibility` posts the 270 there and answers with the 271 in
+    /// the call instead of using the folder.
+    pub eligibility_url: Option<HttpUrl>,
 }
 
 /// The flags naming billing's peers (`medbill serve billing`).
@@ -92,12 +98,42 @@ impl PeerArgs {
             coding,
             payments: peer("payments", &self.payments_url)?,
             clearinghouse_dir: self.clearinghouse_dir.clone(),
+            eligibility_url: None,
         })
     }
 }
 
-/// The billing service assembled: its gRPC servers, its role table and,
-/// when coding is a peer, the consumer of coding's feed (charge capture).
+/// The flag naming billing's real-time eligibility endpoint (`medbill serve
+/// billing`, `medbill up`), kept apart from [`PeerArgs`] so the callers
+/// that build those flags in code need not name it.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EligibilityArgs {
+    /// The clearinghouse's CAQH CORE real-time endpoint, plain `http://`
+    /// (TLS is terminated by an egress proxy or sidecar): `CheckEligibility`
+    /// posts the 270 there and answers with the 271 in the call. Without
+    /// it, 270s go through the clearinghouse folder.
+    #[arg(long, env = "MEDBILL_ELIGIBILITY_URL")]
+    pub eligibility_url: Option<String>,
+}
+
+impl EligibilityArgs {
+    /// The endpoint, checked: an `https://` URL or one that is not a URL
+    /// is refused here, at start, not at the first call.
+    pub fn url(&self) -> Result<Option<HttpUrl>, ConfigError> {
+        self.eligibility_url
+            .as_deref()
+            .map(|url| {
+                HttpUrl::parse(url)
+                    .map_err(|e| ConfigError::Invalid(format!("--eligibility-url: {e}")))
+            })
+            .transpose()
+    }
+}
+
+/// The billing service assembled: its gRPC servers, its role table, the
+/// start-up sweep of real-time eligibility inquiries a crash left pending,
+/// and, when coding is a peer, the consumer of coding's feed (charge
+/// capture).
 pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> ServiceBuilder {
     let clock = settings.clock.clone();
     let folder = peers
@@ -107,9 +143,14 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
     let clearinghouse: Option<Arc<dyn submission::adapter::Clearinghouse>> = folder
         .clone()
         .map(|f| Arc::new(f) as Arc<dyn submission::adapter::Clearinghouse>);
+    let real_time = peers
+        .eligibility_url
+        .clone()
+        .map(|url| Arc::new(eligibility::real_time::RealTime::new(url)));
     let mut service = ServiceBuilder::new("billing", roles::policy(), settings)
         .add_service(RegistryServiceServer::new(
-            registry::grpc::RegistryRpc::new(db.clone(), clock.clone(), clearinghouse.clone()),
+            registry::grpc::RegistryRpc::new(db.clone(), clock.clone(), clearinghouse.clone())
+                .with_real_time(real_time),
         ))
         .add_service(ClaimServiceServer::new(claims::grpc::ClaimRpc::new(
             db.clone(),
@@ -126,6 +167,17 @@ pub fn assemble(db: Database, settings: ServerSettings, peers: Peers) -> Service
             db.clone(),
             clock.clone(),
         )));
+    {
+        // Real-time inquiries a crash left pending get no 271: deleted.
+        let (db, clock) = (db.clone(), clock.clone());
+        service = service.task(move |_stop| async move {
+            match eligibility::real_time::forget_abandoned(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "abandoned real-time eligibility inquiries deleted"),
+                Err(e) => tracing::warn!(error = %e, "abandoned real-time inquiries not swept"),
+            }
+        });
+    }
     if let Some(folder) = folder {
         let (db, clock) = (db.clone(), clock.clone());
         service = service.task(move |stop| submission::inbound::run(db, clock, folder, stop));

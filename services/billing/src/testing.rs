@@ -175,6 +175,17 @@ pub async fn start_with_folder(
     test_db: &TestDatabase,
     clearinghouse_dir: Option<std::path::PathBuf>,
 ) -> WithCoding {
+    start_with_clearinghouse(test_db, clearinghouse_dir, None).await
+}
+
+/// Starts billing with a fake coding feed, the clearinghouse folder drop
+/// under `clearinghouse_dir` when given, and eligibility answered in real
+/// time at `eligibility_url` when given.
+pub async fn start_with_clearinghouse(
+    test_db: &TestDatabase,
+    clearinghouse_dir: Option<std::path::PathBuf>,
+    eligibility_url: Option<medbill_platform::http::HttpUrl>,
+) -> WithCoding {
     let coding = medbill_platform::testing::FakeFeed::start(test_db).await;
     let payments = medbill_platform::testing::FakeFeed::start(test_db).await;
     let peers = crate::Peers {
@@ -183,6 +194,7 @@ pub async fn start_with_folder(
         coding_edits: None,
         payments: Some(payments.peer("payments", "billing")),
         clearinghouse_dir,
+        eligibility_url,
     };
     let service = start(test_db, crate::MIGRATIONS, move |l, db, s, sd| {
         crate::serve(l, db, s, peers, sd)

@@ -3,8 +3,9 @@
 //! metrics, authentication and the per-RPC role check, the mapping of errors
 //! to gRPC status codes, request helpers (ids, money, dates, paging), the
 //! transactional outbox with its event feed, typed events and consumer,
-//! peers (other services), and the server assembly (health, reflection,
-//! deadlines, background tasks, graceful shutdown).
+//! peers (other services), the server assembly (health, reflection,
+//! deadlines, background tasks, graceful shutdown), and a small plain-HTTP
+//! server and client for what does not speak gRPC.
 
 pub mod audit;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod http;
 pub mod layer;
 pub mod metrics;
 pub mod outbox;

@@ -1,18 +1,14 @@
 //! Prometheus metrics per service: request counts by RPC and status code, and
 //! latency histograms by RPC, served as text on `GET /metrics` from a small
-//! HTTP/1 listener of its own.
+//! HTTP/1 listener of its own ([`crate::http::serve`]).
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -98,32 +94,11 @@ impl Metrics {
 
     /// Serves `GET /metrics` on `listener` until `shutdown` completes.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let stream = tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "metrics listener accept failed");
-                        continue;
-                    }
-                },
-                () = &mut shutdown => return,
-            };
+        let handler = move |req: Request<Bytes>| {
             let metrics = self.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |req: Request<hyper::body::Incoming>| {
-                    let metrics = metrics.clone();
-                    async move { Ok::<_, Infallible>(metrics.respond(req.uri().path())) }
-                });
-                if let Err(e) = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                {
-                    tracing::debug!(error = %e, "metrics connection ended");
-                }
-            });
-        }
+            async move { metrics.respond(req.uri().path()) }
+        };
+        crate::http::serve(listener, "metrics", 64 * 1024, handler, shutdown).await;
     }
 
     fn respond(&self, path: &str) -> Response<Full<Bytes>> {
@@ -132,13 +107,7 @@ impl Metrics {
         } else {
             (StatusCode::NOT_FOUND, "try /metrics\n".to_string())
         };
-        let mut response = Response::new(Full::new(Bytes::from(body)));
-        *response.status_mut() = status;
-        response.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; version=0.0.4"),
-        );
-        response
+        crate::http::respond(status, "text/plain; version=0.0.4", body)
     }
 }
 

@@ -1,11 +1,13 @@
 //! X12 5010 reader and writer for the transactions medbill exchanges with
-//! clearinghouses and payers.
+//! clearinghouses and payers, and the CAQH CORE envelope that carries them
+//! in real time ([`connectivity`]).
 
 pub mod ack;
 pub mod claim;
 pub mod claim_ack;
 pub mod cli;
 pub mod common;
+pub mod connectivity;
 pub mod delimiters;
 pub mod driver;
 pub mod eligibility;

@@ -5,7 +5,8 @@
 //! recorded once: answers are written first, then the record is saved,
 //! then the file moves to `processed/`. A crash in between leaves the file
 //! to be taken again from the same record, which answers it with the same
-//! bytes (billing and payments apply a file once by its content).
+//! bytes (billing and payments apply a file once by its content). A 270
+//! can also come in real time ([`Simulator::answer_real_time`]).
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,10 @@ use crate::files::{FAILED, PROCESSED, digest, ready_files, set_aside, write_whol
 use crate::record::{ReceivedFile, Record, ReturnAddress};
 use crate::scan::{Interchange, scan};
 use crate::{eligibility, intake, payday, status};
+
+mod real_time;
+
+pub use real_time::RealTimeError;
 
 /// The three folders the simulator works between.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,6 +390,43 @@ mod tests {
         assert!(again.files_taken.is_empty());
         assert_eq!(sim.record().files.len(), 1);
         assert_eq!(sim.record().files[0].answers, [written[0].0.clone()]);
+    }
+
+    #[test]
+    fn a_270_in_real_time_gets_the_271_the_folder_would_and_is_recorded() {
+        let folder = tempfile::tempdir().unwrap();
+        let written = answer_270(folder.path(), 4);
+        let root = tempfile::tempdir().unwrap();
+        let mut sim = Simulator::open(config(), 4, root.path().join("work")).unwrap();
+        let x270 = write_270(
+            &samples::interchange_params(3),
+            &[samples::eligibility_inquiry("0001", 2)],
+        )
+        .unwrap();
+        let x271 = sim.answer_real_time("realtime-1", &x270, today()).unwrap();
+        assert_eq!(x271, written[0].1);
+        assert_eq!(sim.record().files.len(), 1);
+        assert_eq!(sim.record().files[0].name, "realtime-1");
+        assert_eq!(sim.record().files[0].answers, [written[0].0.clone()]);
+        let reopened = Simulator::open(config(), 4, root.path().join("work")).unwrap();
+        assert_eq!(reopened.record().files.len(), 1, "the record was saved");
+
+        let claims = medbill_x12::professional::write_837p(
+            &samples::interchange_params(4),
+            &[samples::batch("0001", vec![samples::professional_claim(0)])],
+        )
+        .unwrap();
+        for refused in [&claims[..], b"not X12"] {
+            let why = match sim.answer_real_time("realtime-2", refused, today()) {
+                Err(RealTimeError::Refused(why)) => why,
+                other => panic!("{other:?}"),
+            };
+            assert!(
+                why.contains("only a 270") || why.contains("no readable ISA"),
+                "{why}"
+            );
+        }
+        assert_eq!(sim.record().files.len(), 1, "nothing recorded");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `CheckEligibility`'s work: the 270 for one coverage and date of service,
-//! written with the X12 engine, stored as a pending inquiry and dropped in
-//! the clearinghouse folder's `outbound/` — unless a 271 for the same
+//! written with the X12 engine and stored as a pending inquiry, then
+//! either dropped in the clearinghouse folder's `outbound/` (its 271
+//! arrives later in `inbound/`) or posted to the real-time endpoint and
+//! answered in the call ([`super::real_time`]) — unless a 271 for the same
 //! coverage and date is recorded already, which is the answer then.
 
 use medbill_kernel::{CalendarDate, Timestamp};
@@ -12,6 +14,7 @@ use medbill_x12::eligibility::{
     DependentInquiry, EligibilityInquiry, InformationReceiver, SubscriberInquiry, write_270,
 };
 
+use super::real_time::{self, Exchange, RealTime};
 use super::store::{self, Inquiry};
 use crate::claims::store::next_number;
 use crate::registry::coverage::{CoverageId, Relationship};
@@ -61,37 +64,113 @@ pub fn service_types(codes: &[String]) -> Result<Vec<String>, ServiceError> {
     Ok(out)
 }
 
+/// How a 270 reaches the clearinghouse.
+#[derive(Clone, Copy)]
+pub enum Route<'a> {
+    /// Dropped in the folder; the 271 is recorded when it arrives.
+    Folder(&'a dyn Clearinghouse),
+    /// Posted to the real-time endpoint; the 271 answers in the call.
+    RealTime(&'a RealTime),
+}
+
+/// A 270 ready to go: the pending inquiry, the interchange, and the ISA
+/// sender and receiver ids of the submitter profile.
+struct Outgoing {
+    inquiry: Inquiry,
+    content: Vec<u8>,
+    sender_id: String,
+    receiver_id: String,
+}
+
 /// Answers `question`: the recorded answer for the same coverage and date
-/// if there is one, else a new pending inquiry whose 270 was handed to
-/// `clearinghouse`.
+/// if there is one, else a new inquiry sent by `route` — pending when it
+/// went to the folder, answered when it went in real time.
 pub async fn check(
     db: &Database,
-    clearinghouse: &dyn Clearinghouse,
+    route: Route<'_>,
     question: &Question,
     actor: &str,
     now: Timestamp,
     today: CalendarDate,
 ) -> Result<Inquiry, ServiceError> {
     let mut tx = db.begin().await?;
-    let coverage = patients::coverage(&mut tx, &question.coverage_id)
+    let mut out = match prepare(&mut tx, question, actor, now, today).await? {
+        Prepared::Answered(inquiry) => return Ok(inquiry),
+        Prepared::Ask(out) => out,
+    };
+    match route {
+        Route::Folder(clearinghouse) => {
+            store::insert(&mut tx, &out.inquiry).await?;
+            // Handed over before the commit: a failed drop records nothing.
+            clearinghouse
+                .send(&out.inquiry.file_name, &out.content)
+                .map_err(|e| {
+                    ServiceError::Unavailable(format!(
+                        "clearinghouse drop of {} failed: {e}",
+                        out.inquiry.file_name
+                    ))
+                })?;
+            tx.commit().await?;
+            tracing::info!(
+                inquiry_id = out.inquiry.inquiry_id,
+                file = out.inquiry.file_name,
+                "270 handed to the clearinghouse"
+            );
+            Ok(out.inquiry)
+        }
+        Route::RealTime(endpoint) => {
+            let payload_id = medbill_kernel::ids::new_uuid_v7();
+            out.inquiry.file_name = format!("{}{payload_id}", real_time::NAME_PREFIX);
+            store::insert(&mut tx, &out.inquiry).await?;
+            // Committed before the call: no transaction waits on the network.
+            tx.commit().await?;
+            let exchange = Exchange {
+                payload_id,
+                sender_id: out.sender_id,
+                receiver_id: out.receiver_id,
+                x12: out.content,
+            };
+            endpoint.answer(db, &out.inquiry, exchange, now).await
+        }
+    }
+}
+
+/// What `question` needs.
+enum Prepared {
+    /// A 271 for the same coverage and date is recorded already.
+    Answered(Inquiry),
+    /// A 270 to send.
+    Ask(Outgoing),
+}
+
+/// Reads what the 270 needs in `tx` and writes it (taking its control
+/// numbers), or finds the recorded answer.
+async fn prepare(
+    tx: &mut sqlx::AnyConnection,
+    question: &Question,
+    actor: &str,
+    now: Timestamp,
+    today: CalendarDate,
+) -> Result<Prepared, ServiceError> {
+    let coverage = patients::coverage(tx, &question.coverage_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("coverage", question.coverage_id.as_str()))?;
     if let Some(answered) =
-        store::latest_answer(&mut tx, &coverage.coverage_id, question.date_of_service).await?
+        store::latest_answer(tx, &coverage.coverage_id, question.date_of_service).await?
     {
-        return Ok(answered);
+        return Ok(Prepared::Answered(answered));
     }
-    let patient = patients::patient(&mut tx, Some(&coverage.patient_id), None)
+    let patient = patients::patient(tx, Some(&coverage.patient_id), None)
         .await?
         .ok_or_else(|| ServiceError::not_found("patient", coverage.patient_id.as_str()))?;
-    let payer = registry::require_payer(&mut tx, &coverage.payer_id).await?;
-    let profile = profile::load(&mut tx).await?.ok_or_else(|| {
+    let payer = registry::require_payer(tx, &coverage.payer_id).await?;
+    let profile = profile::load(tx).await?.ok_or_else(|| {
         ServiceError::FailedPrecondition(
             "no submitter profile: set it (SetSubmitterProfile) before eligibility inquiries"
                 .into(),
         )
     })?;
-    let provider = registry::provider(&mut tx, Some(&profile.billing_provider_id), None)
+    let provider = registry::provider(tx, Some(&profile.billing_provider_id), None)
         .await?
         .ok_or_else(|| {
             ServiceError::FailedPrecondition(
@@ -103,9 +182,9 @@ pub async fn check(
             "the billing provider has no tax id (the 270 trace names it)".into(),
         )
     })?;
-    let interchange = number(&mut tx, "interchange").await?;
-    let group = number(&mut tx, "group").await?;
-    let st = format!("{:04}", next_number(&mut tx, "transaction").await?);
+    let interchange = number(tx, "interchange").await?;
+    let group = number(tx, "group").await?;
+    let st = format!("{:04}", next_number(tx, "transaction").await?);
     let inquiry_id = medbill_kernel::ids::new_uuid_v7();
     // A self-insured patient is asked about as the subscriber; a spouse or
     // child is asked about as the subscriber's dependent (loop 2000D), the
@@ -184,23 +263,12 @@ pub async fn check(
         created_at: now,
         answer: None,
     };
-    store::insert(&mut tx, &inquiry).await?;
-    // Handed over before the commit: a failed drop records nothing.
-    clearinghouse
-        .send(&inquiry.file_name, &content)
-        .map_err(|e| {
-            ServiceError::Unavailable(format!(
-                "clearinghouse drop of {} failed: {e}",
-                inquiry.file_name
-            ))
-        })?;
-    tx.commit().await?;
-    tracing::info!(
-        inquiry_id = inquiry.inquiry_id,
-        file = inquiry.file_name,
-        "270 handed to the clearinghouse"
-    );
-    Ok(inquiry)
+    Ok(Prepared::Ask(Outgoing {
+        inquiry,
+        content,
+        sender_id: profile.interchange_sender_id.clone(),
+        receiver_id: profile.interchange_receiver_id.clone(),
+    }))
 }
 
 async fn number(conn: &mut sqlx::AnyConnection, name: &str) -> Result<u32, ServiceError> {

@@ -9,10 +9,20 @@ use medbill_platform::clock::Clock;
 use medbill_platform::convert::{self, wire_date, wire_money, wire_timestamp};
 use medbill_platform::db::Database;
 
-use super::inquiry::{self, Question};
+use super::inquiry::{self, Question, Route};
+use super::real_time::RealTime;
 use super::store::{self, Inquiry};
 use crate::registry::coverage::CoverageId;
 use crate::submission::adapter::Clearinghouse;
+
+/// The ways a 270 can go, as configured.
+#[derive(Clone, Copy, Default)]
+pub struct Routes<'a> {
+    /// The real-time endpoint (`--eligibility-url`); preferred.
+    pub real_time: Option<&'a RealTime>,
+    /// The clearinghouse folder (`--clearinghouse-dir`).
+    pub folder: Option<&'a dyn Clearinghouse>,
+}
 
 fn wire(q: &Inquiry) -> pb::EligibilityResponse {
     let answer = q.answer.as_ref();
@@ -68,12 +78,13 @@ async fn audit_read(
     Ok(())
 }
 
-/// `CheckEligibility`: `FAILED_PRECONDITION` without a clearinghouse
-/// folder.
+/// `CheckEligibility`: answered in the call through `real_time` when it is
+/// configured, else sent through the clearinghouse folder and answered
+/// PENDING; `FAILED_PRECONDITION` with neither.
 pub async fn check_eligibility(
     db: &Database,
     clock: &Clock,
-    clearinghouse: Option<&dyn Clearinghouse>,
+    routes: Routes<'_>,
     who: &Principal,
     req: pb::CheckEligibilityRequest,
 ) -> Result<pb::EligibilityResponse, ServiceError> {
@@ -82,16 +93,21 @@ pub async fn check_eligibility(
         date_of_service: convert::date("date_of_service", req.date_of_service.as_ref())?,
         service_types: inquiry::service_types(&req.service_types)?,
     };
-    let clearinghouse = clearinghouse.ok_or_else(|| {
-        ServiceError::FailedPrecondition(
-            "no clearinghouse folder is configured (--clearinghouse-dir): eligibility \
-             inquiries (270) are sent through it"
-                .into(),
-        )
-    })?;
+    let route = match (routes.real_time, routes.folder) {
+        (Some(endpoint), _) => Route::RealTime(endpoint),
+        (None, Some(folder)) => Route::Folder(folder),
+        (None, None) => {
+            return Err(ServiceError::FailedPrecondition(
+                "no clearinghouse folder (--clearinghouse-dir) and no real-time endpoint \
+                 (--eligibility-url) is configured: eligibility inquiries (270) go through \
+                 one of them"
+                    .into(),
+            ));
+        }
+    };
     let found = inquiry::check(
         db,
-        clearinghouse,
+        route,
         &question,
         &who.subject,
         clock.now(),

@@ -21,7 +21,9 @@ pub struct Inquiry {
     pub service_types: Vec<String>,
     /// TRN02 of the 270, echoed by the 271.
     pub trace_number: String,
-    /// The 270 file's name in the clearinghouse folder.
+    /// The 270 file's name in the clearinghouse folder, or
+    /// `realtime-<PayloadID>` for one posted in real time
+    /// ([`super::real_time`]).
     pub file_name: String,
     /// Who asked.
     pub created_by: String,
@@ -124,6 +126,41 @@ pub async fn record_answer(
         .await?;
     }
     Ok(true)
+}
+
+/// Deletes inquiry `inquiry_id` if it is still pending (a real-time
+/// inquiry that got no usable answer); true when it was.
+pub async fn forget_pending(
+    conn: &mut AnyConnection,
+    inquiry_id: &str,
+) -> Result<bool, ServiceError> {
+    let done = sqlx::query(
+        "DELETE FROM eligibility_inquiries WHERE inquiry_id = $1 AND status = 'pending'",
+    )
+    .bind(inquiry_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes the pending inquiries whose `file_name` starts with `prefix`
+/// (no `%` or `_` in it: a LIKE pattern) created before `before`; how many
+/// there were. Timestamps are stored in one fixed format, so their text
+/// order is their time order.
+pub async fn forget_pending_named(
+    conn: &mut AnyConnection,
+    prefix: &str,
+    before: Timestamp,
+) -> Result<u64, ServiceError> {
+    let done = sqlx::query(
+        "DELETE FROM eligibility_inquiries WHERE status = 'pending' \
+         AND file_name LIKE $1 AND created_at < $2",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(before.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 async fn benefits(

@@ -22,6 +22,7 @@ use super::domain::{Payer, Provider, ProviderId};
 use super::store::KEY_SEPARATOR;
 use super::{authorization_rpc, facilities, patient_rpc, profile_rpc, store, wire};
 use crate::eligibility;
+use crate::eligibility::real_time::RealTime;
 use crate::pricing;
 use crate::pricing::domain::FeeScheduleId;
 use crate::submission::adapter::Clearinghouse;
@@ -32,6 +33,7 @@ pub struct RegistryRpc {
     db: Database,
     clock: Clock,
     clearinghouse: Option<Arc<dyn Clearinghouse>>,
+    real_time: Option<Arc<RealTime>>,
 }
 
 impl RegistryRpc {
@@ -42,7 +44,15 @@ impl RegistryRpc {
             db,
             clock,
             clearinghouse,
+            real_time: None,
         }
+    }
+
+    /// Eligibility inquiries answered in the call through `real_time`
+    /// instead of the folder, when it is given.
+    pub fn with_real_time(mut self, real_time: Option<Arc<RealTime>>) -> Self {
+        self.real_time = real_time;
+        self
     }
 }
 
@@ -390,10 +400,14 @@ impl RegistryService for RegistryRpc {
         request: Request<pb::CheckEligibilityRequest>,
     ) -> Result<Response<pb::EligibilityResponse>, Status> {
         let who = principal(&request)?.clone();
+        let routes = eligibility::rpc::Routes {
+            real_time: self.real_time.as_deref(),
+            folder: self.clearinghouse.as_deref(),
+        };
         let answer = eligibility::rpc::check_eligibility(
             &self.db,
             &self.clock,
-            self.clearinghouse.as_deref(),
+            routes,
             &who,
             request.into_inner(),
         )
