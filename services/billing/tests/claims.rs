@@ -63,6 +63,7 @@ backend_tests!(
         assert_eq!(claim.frequency_code, "1");
         assert_eq!(claim.billing_provider_npi, "1245319599");
         assert_eq!(claim.diagnosis_codes, ["E11.9"]);
+        assert_eq!(claim.diagnosis_present_on_admission, [""]);
         let pcn = &claim.patient_control_number;
         assert!(!pcn.is_empty() && pcn.len() <= 20, "{pcn}");
         assert_eq!(claim.lines.len(), 2);

@@ -13,9 +13,9 @@ use medbill_contracts::medbill::billing::v1::submission_service_client::Submissi
 use medbill_contracts::medbill::billing::v1::{
     BatchStatus, Claim, ClaimForm, ClaimSubmitted, CreateBatchRequest, CreateFacilityRequest,
     GetBatchFileRequest, GetClaimRequest, IngestAcknowledgmentRequest, ListAcknowledgmentsRequest,
-    ScrubClaimRequest, SubmissionStatus,
+    PayerRules, RuleOverride, RuleSeverity, ScrubClaimRequest, SubmissionStatus,
 };
-use medbill_contracts::medbill::coding::v1::{EncounterType, InpatientStay};
+use medbill_contracts::medbill::coding::v1::{Diagnosis, EncounterType, InpatientStay};
 use medbill_contracts::medbill::common::v1::{Address, DateRange};
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::backend_tests;
@@ -88,9 +88,11 @@ backend_tests!(
             .unwrap()
             .into_inner();
         let (e1, e2) = (new_uuid_v7(), new_uuid_v7());
-        h.coding
-            .publish(&e1, &released(&e1, "MRN-1", vec![line("99213", 1), line("36415", 1)]))
-            .await;
+        // Coding may send an indicator with any encounter's diagnoses; only
+        // an inpatient 837I carries it.
+        let mut office = released(&e1, "MRN-1", vec![line("99213", 1), line("36415", 1)]);
+        office.diagnoses[0].present_on_admission = "Y".into();
+        h.coding.publish(&e1, &office).await;
         let mut at_facility = released(&e2, "MRN-1", vec![line("71046", 1)]);
         at_facility.facility_npi = facility.npi.clone();
         h.coding.publish(&e2, &at_facility).await;
@@ -116,6 +118,8 @@ backend_tests!(
         let dropped = std::fs::read(folder.join("outbound").join(&file.file_name)).unwrap();
         assert_eq!(dropped, file.content, "the outbound file is the stored batch, byte for byte");
         keep_for_oracle("billing-837p.x12", &file.content);
+        let text = String::from_utf8(file.content.clone()).unwrap();
+        assert!(text.contains("HI*ABK:E119~"), "no indicator on an 837P: {text}");
         let report = medbill_x12::cli::validate(&file.content);
         assert!(!report.has_errors(), "{report:?}");
         let read = medbill_x12::professional::read_837p(&file.content).unwrap();
@@ -170,6 +174,7 @@ backend_tests!(
         let e3 = new_uuid_v7();
         let mut outpatient = released(&e3, "MRN-1", vec![line("36415", 2)]);
         outpatient.encounter_type = EncounterType::Outpatient as i32;
+        outpatient.diagnoses[0].present_on_admission = "Y".into();
         outpatient.facility_npi = facility.npi.clone();
         outpatient.dates_of_service = outpatient.dates_of_service.map(|mut d| {
             d.start = date(2026, 10, 2);
@@ -180,39 +185,15 @@ backend_tests!(
         let c3 = claims_of_encounter(&h.service, &e3, 1).await.remove(0);
         assert_eq!(c3.type_of_bill, "131");
         assert_eq!(c3.submission, SubmissionStatus::Ready as i32, "{:?}", c3.scrub_findings);
-        // An inpatient stay from the 3rd to the 6th: admitted from the
-        // emergency department at 22:00, an appendectomy on the 4th,
-        // discharged home at 11:00. The ICD-10-PCS codes are procedures of
-        // the stay, not charges.
-        let stay_of = |e: &str, stay| {
-            let mut inpatient = released(
-                e,
-                "MRN-1",
-                vec![line("36415", 1), line("0DTJ4ZZ", 1), line("BW03ZZZ", 1)],
-            );
-            inpatient.encounter_type = EncounterType::Inpatient as i32;
-            inpatient.place_of_service = String::new();
-            inpatient.dates_of_service = Some(DateRange {
-                start: date(2026, 10, 3),
-                end: date(2026, 10, 6),
-            });
-            inpatient.lines[1].date_of_service = date(2026, 10, 4);
-            inpatient.inpatient_stay = stay;
-            inpatient
-        };
+        let stay_of = |e: &str, stay| inpatient_release(e, "MRN-1", stay);
         let e4 = new_uuid_v7();
-        let stay = InpatientStay {
-            admission_hour: 22,
-            admission_type: "1".into(),
-            admission_source: "1".into(),
-            discharge_hour: 11,
-            discharge_status: "01".into(),
-        };
-        h.coding.publish(&e4, &stay_of(&e4, Some(stay))).await;
+        h.coding.publish(&e4, &stay_of(&e4, Some(appendectomy_stay()))).await;
         let c4 = claims_of_encounter(&h.service, &e4, 1).await.remove(0);
         assert_eq!(c4.type_of_bill, "111");
         assert_eq!(c4.submission, SubmissionStatus::Ready as i32, "{:?}", c4.scrub_findings);
         assert_eq!(c4.lines.len(), 1, "only the venipuncture is a charge: {:?}", c4.lines);
+        assert_eq!(c4.diagnosis_codes, ["E11.9", "L89.152", "Z79.01"]);
+        assert_eq!(c4.diagnosis_present_on_admission, ["Y", "N", "1"]);
         // Without its stay an inpatient claim is held, naming the field.
         let e5 = new_uuid_v7();
         let mut no_stay = stay_of(&e5, None);
@@ -250,6 +231,12 @@ backend_tests!(
         assert_eq!(claim.lines[0].revenue_code, "0300");
         assert_eq!(claim.total_charge.cents(), 5_000);
         assert_eq!((claim.admission_date, claim.discharge_hour), (None, None));
+        // Coding sent an indicator with the outpatient diagnosis too; an
+        // outpatient 837I does not carry it.
+        assert_eq!(
+            claim.principal_diagnosis,
+            medbill_x12::institutional::Diagnosis::new("E119")
+        );
         let stay = read
             .iter()
             .flat_map(|set| &set.claims)
@@ -284,9 +271,147 @@ backend_tests!(
         assert_eq!(stay.lines.len(), 1);
         assert_eq!(stay.lines[0].procedure_code.as_deref(), Some("36415"));
         let text = String::from_utf8(file.content.clone()).unwrap();
-        for segment in ["DTP*096*TM*1100~", "DTP*435*DT*202610032200~", "CL1*1*1*01~"] {
+        use medbill_x12::institutional::{Diagnosis, PresentOnAdmission as Poa};
+        // The exempt code goes without HI0n-9: the 5010 guide has no `1`.
+        assert_eq!(
+            (&stay.principal_diagnosis, stay.other_diagnoses.as_slice()),
+            (
+                &Diagnosis::present("E119", Poa::Yes),
+                [Diagnosis::present("L89152", Poa::No), Diagnosis::new("Z7901")].as_slice()
+            )
+        );
+        for segment in [
+            "DTP*096*TM*1100~",
+            "DTP*435*DT*202610032200~",
+            "CL1*1*1*01~",
+            "HI*ABK:E119:::::::Y~",
+            "HI*ABF:L89152:::::::N*ABF:Z7901~",
+        ] {
             assert!(text.contains(segment), "{segment} in {text}");
         }
+        h.service.stop().await;
+    }
+);
+
+/// The stay of [`inpatient_release`]: admitted from the emergency
+/// department at 22:00, discharged home at 11:00.
+fn appendectomy_stay() -> InpatientStay {
+    InpatientStay {
+        admission_hour: 22,
+        admission_type: "1".into(),
+        admission_source: "1".into(),
+        discharge_hour: 11,
+        discharge_status: "01".into(),
+    }
+}
+
+/// Coding's release of an inpatient stay from 2026-10-03 to 10-06 with an
+/// appendectomy on the 4th: the ICD-10-PCS codes are procedures of the
+/// stay, not charges. Its diagnoses carry their present-on-admission
+/// indicators: diabetes present, a pressure ulcer acquired during the
+/// stay, long-term anticoagulant use exempt from reporting.
+fn inpatient_release(
+    encounter_id: &str,
+    mrn: &str,
+    stay: Option<InpatientStay>,
+) -> medbill_contracts::medbill::coding::v1::EncounterReleased {
+    let mut inpatient = released(
+        encounter_id,
+        mrn,
+        vec![line("36415", 1), line("0DTJ4ZZ", 1), line("BW03ZZZ", 1)],
+    );
+    inpatient.encounter_type = EncounterType::Inpatient as i32;
+    inpatient.place_of_service = String::new();
+    inpatient.dates_of_service = Some(DateRange {
+        start: date(2026, 10, 3),
+        end: date(2026, 10, 6),
+    });
+    inpatient.lines[1].date_of_service = date(2026, 10, 4);
+    inpatient.inpatient_stay = stay;
+    inpatient.diagnoses = [("E11.9", "Y"), ("L89.152", "N"), ("Z79.01", "1")]
+        .into_iter()
+        .map(|(code, poa)| Diagnosis {
+            code: code.into(),
+            present_on_admission: poa.into(),
+        })
+        .collect();
+    inpatient
+}
+
+backend_tests!(
+    an_inpatient_diagnosis_without_a_present_on_admission_indicator_holds_the_claim_naming_it,
+    |test_db: TestDatabase| async move {
+        let h = start_with_coding(&test_db).await;
+        let reg = register_for_claims(&h.service, "MRN-1", true).await;
+        let encounter = new_uuid_v7();
+        let mut release = inpatient_release(&encounter, "MRN-1", Some(appendectomy_stay()));
+        release.diagnoses[1].present_on_admission = String::new();
+        h.coding.publish(&encounter, &release).await;
+        let held = claims_of_encounter(&h.service, &encounter, 1)
+            .await
+            .remove(0);
+        assert_eq!(held.submission, SubmissionStatus::Held as i32);
+        assert_eq!(held.diagnosis_present_on_admission, ["Y", "", "1"]);
+        let blocking: Vec<_> = held.scrub_findings.iter().filter(|f| f.blocking).collect();
+        assert_eq!(blocking.len(), 1, "{blocking:?}");
+        let finding = blocking[0];
+        assert_eq!(
+            (finding.rule_id.as_str(), finding.field.as_str()),
+            ("PRESENT_ON_ADMISSION", "diagnoses[1].present_on_admission")
+        );
+        assert!(finding.message.contains("L89.152"), "{}", finding.message);
+        assert!(
+            finding.suggested_fix.contains("coding"),
+            "{}",
+            finding.suggested_fix
+        );
+
+        // A payer that does not ask for the indicators may make the rule a
+        // warning: the claim then goes, the diagnosis without HI0n-9.
+        registry(&h.service)
+            .await
+            .set_payer_rules(as_biller(PayerRules {
+                payer_id: reg.payer_id.clone(),
+                overrides: vec![RuleOverride {
+                    rule_id: "PRESENT_ON_ADMISSION".into(),
+                    severity: RuleSeverity::Warning as i32,
+                }],
+                authorization_required_codes: Vec::new(),
+            }))
+            .await
+            .unwrap();
+        let scrubbed = claims(&h.service)
+            .await
+            .scrub_claim(as_biller(ScrubClaimRequest {
+                claim_id: held.claim_id.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            scrubbed.submission,
+            SubmissionStatus::Ready as i32,
+            "{:?}",
+            scrubbed.scrub_findings
+        );
+        let batch = submission(&h.service)
+            .await
+            .create_batch(batch_request("837I"))
+            .await
+            .unwrap()
+            .into_inner();
+        let file = submission(&h.service)
+            .await
+            .get_batch_file(as_biller(GetBatchFileRequest {
+                batch_id: batch.batch_id,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let text = String::from_utf8(file.content).unwrap();
+        assert!(text.contains("HI*ABK:E119:::::::Y~"), "{text}");
+        assert!(text.contains("HI*ABF:L89152*ABF:Z7901~"), "{text}");
         h.service.stop().await;
     }
 );

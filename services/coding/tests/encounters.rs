@@ -159,6 +159,30 @@ backend_tests!(
             Some("proposed.diagnoses[0].code")
         );
 
+        // A present-on-admission indicator is Y, N, U, W or 1 (exempt).
+        let mut bad = submission("E-2");
+        bad.proposed = Some(pb::Coding {
+            diagnoses: [("E119", "Y"), ("I10", "X")]
+                .into_iter()
+                .map(|(code, poa)| pb::Diagnosis {
+                    code: code.into(),
+                    present_on_admission: poa.into(),
+                })
+                .collect(),
+            lines: vec![],
+        });
+        let status = client
+            .submit_encounter(authorized(bad, "ehr-link", &[Role::Service]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(
+            status.message().split(':').next(),
+            Some("proposed.diagnoses[1].present_on_admission"),
+            "{}",
+            status.message()
+        );
+
         // Nothing was stored: the valid submission is new.
         assert!(submit(&mut client, "E-2").await.created);
         service.stop().await;

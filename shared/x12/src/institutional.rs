@@ -68,12 +68,12 @@ pub struct InstitutionalClaim {
     pub prior_authorization: Option<String>,
     /// REF*F8: required for frequency 7 and 8.
     pub payer_claim_control_number: Option<String>,
-    /// HI ABK.
-    pub principal_diagnosis: String,
-    /// HI ABJ.
+    /// HI ABK, with its present-on-admission indicator in HI01-9.
+    pub principal_diagnosis: Diagnosis,
+    /// HI ABJ (the guide has no present-on-admission indicator for it).
     pub admitting_diagnosis: Option<String>,
-    /// HI ABF, up to 24.
-    pub other_diagnoses: Vec<String>,
+    /// HI ABF, up to 24, each with its indicator in HI0n-9.
+    pub other_diagnoses: Vec<Diagnosis>,
     /// HI BBR: principal ICD-10-PCS procedure.
     pub principal_procedure: Option<CodeOnDate>,
     /// HI BBQ: other procedures, up to 24.
@@ -93,6 +93,87 @@ pub struct InstitutionalClaim {
     pub other_payers: Vec<OtherPayer>,
     /// 2400: one to 999 lines.
     pub lines: Vec<InstitutionalLine>,
+}
+
+/// An ICD-10-CM diagnosis of the claim (HI ABK or ABF) and whether the
+/// condition was present on admission (HI0n-9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    /// The code, without its dot (HI0n-2).
+    pub code: String,
+    /// HI0n-9: required on inpatient claims when the payer asks for it
+    /// (Medicare does); `None` leaves the component out, as for codes
+    /// exempt from reporting and on outpatient claims.
+    pub present_on_admission: Option<PresentOnAdmission>,
+}
+
+impl Diagnosis {
+    /// A diagnosis without a present-on-admission indicator.
+    pub fn new(code: impl Into<String>) -> Self {
+        Diagnosis {
+            code: code.into(),
+            present_on_admission: None,
+        }
+    }
+
+    /// A diagnosis with the present-on-admission indicator `poa`.
+    pub fn present(code: impl Into<String>, poa: PresentOnAdmission) -> Self {
+        Diagnosis {
+            code: code.into(),
+            present_on_admission: Some(poa),
+        }
+    }
+}
+
+impl From<&str> for Diagnosis {
+    fn from(code: &str) -> Self {
+        Diagnosis::new(code)
+    }
+}
+
+/// HI0n-9 of an 837I principal or other diagnosis (element 1073): the
+/// 5010 guide allows `Y`, `N`, `U` and `W`. The UB-04's `1` (exempt from
+/// reporting) has no 5010 value: an exempt code is sent without the
+/// component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum PresentOnAdmission {
+    /// `Y`: present at the time of the inpatient admission order.
+    #[serde(rename = "Y")]
+    Yes,
+    /// `N`: not present then.
+    #[serde(rename = "N")]
+    No,
+    /// `U`: the documentation is insufficient to tell.
+    #[serde(rename = "U")]
+    Unknown,
+    /// `W`: the provider cannot clinically determine it.
+    #[serde(rename = "W")]
+    ClinicallyUndetermined,
+}
+
+impl PresentOnAdmission {
+    /// Every indicator, in the guide's order of codes.
+    pub const ALL: [PresentOnAdmission; 4] = [
+        PresentOnAdmission::No,
+        PresentOnAdmission::Unknown,
+        PresentOnAdmission::ClinicallyUndetermined,
+        PresentOnAdmission::Yes,
+    ];
+
+    /// The HI0n-9 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            PresentOnAdmission::Yes => "Y",
+            PresentOnAdmission::No => "N",
+            PresentOnAdmission::Unknown => "U",
+            PresentOnAdmission::ClinicallyUndetermined => "W",
+        }
+    }
+
+    /// Reads an HI0n-9 code; `None` for anything the guide does not list.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
 }
 
 /// A code with the date it applies to (procedures, occurrences).

@@ -1,5 +1,7 @@
 //! Round trip of the 837I: for arbitrary valid institutional claims,
-//! `read_837i(write_837i(claims)) == claims`.
+//! `read_837i(write_837i(claims)) == claims`, present-on-admission
+//! indicators included; an indicator outside the guide's codes is refused
+//! at its component.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/claim_strategies.rs"]
@@ -7,7 +9,8 @@ mod claim_strategies;
 
 use claim_strategies::*;
 use medbill_x12::institutional::{
-    CodeOnDate, InstitutionalClaim, InstitutionalLine, ValueCode, read_837i, write_837i,
+    CodeOnDate, Diagnosis, InstitutionalClaim, InstitutionalLine, PresentOnAdmission, ValueCode,
+    read_837i, write_837i,
 };
 use medbill_x12::samples;
 use proptest::option::of;
@@ -18,6 +21,18 @@ fn dated_codes(pattern: &'static str) -> impl Strategy<Value = Vec<CodeOnDate>> 
         (code(pattern), date()).prop_map(|(code, date)| CodeOnDate { code, date }),
         0..14,
     )
+}
+
+/// An ICD-10-CM code with any present-on-admission indicator, or none.
+fn diagnosis() -> impl Strategy<Value = Diagnosis> {
+    (
+        code("[A-Z][0-9]{2}[A-Z0-9]{0,4}"),
+        of(prop::sample::select(PresentOnAdmission::ALL.to_vec())),
+    )
+        .prop_map(|(code, present_on_admission)| Diagnosis {
+            code,
+            present_on_admission,
+        })
 }
 
 fn institutional_claim() -> impl Strategy<Value = InstitutionalClaim> {
@@ -41,11 +56,11 @@ fn institutional_claim() -> impl Strategy<Value = InstitutionalClaim> {
         ),
         (
             of(code("[A-Z0-9]{4,15}")),
-            code("[A-Z][0-9]{2}[A-Z0-9]{0,4}"),
+            diagnosis(),
             of(code("[A-Z][0-9]{2}[A-Z0-9]{0,4}")),
         ),
         (
-            prop::collection::vec(code("[A-Z][0-9]{2}[A-Z0-9]{0,4}"), 0..14),
+            prop::collection::vec(diagnosis(), 0..14),
             of((code("[0-9A-Z]{7}"), date()).prop_map(|(code, date)| CodeOnDate { code, date })),
         ),
         (
@@ -139,5 +154,59 @@ proptest! {
         let batches = [batch(claims)];
         let file = write_837i(&samples::interchange_params(9), &batches).unwrap();
         prop_assert_eq!(read_837i(&file).unwrap(), batches);
+    }
+}
+
+#[test]
+fn the_inpatient_sample_carries_its_present_on_admission_indicators_in_hi0n_9() {
+    let inpatient = samples::institutional_claim(1);
+    let file = write_837i(
+        &samples::interchange_params(9),
+        &[batch(vec![inpatient.clone()])],
+    )
+    .unwrap();
+    let text = String::from_utf8(file).unwrap();
+    // An exempt code (Z79.01) has no indicator: the component is left out.
+    for segment in [
+        "HI*ABK:J189:::::::Y~",
+        "HI*ABJ:R0602~",
+        "HI*ABF:I10:::::::Y*ABF:E785:::::::Y*ABF:L89152:::::::N*ABF:R410:::::::W*ABF:Z7901~",
+    ] {
+        assert!(text.contains(segment), "{segment} in {text}");
+    }
+    let read = read_837i(text.as_bytes()).unwrap();
+    assert_eq!(read[0].claims[0], inpatient);
+    // An outpatient claim's diagnoses carry none.
+    let outpatient = write_837i(
+        &samples::interchange_params(9),
+        &[batch(vec![samples::institutional_claim(0)])],
+    )
+    .unwrap();
+    let outpatient = String::from_utf8(outpatient).unwrap();
+    assert!(outpatient.contains("HI*ABK:R0789~"), "{outpatient}");
+    assert!(outpatient.contains("HI*ABF:I10*ABF:E785~"), "{outpatient}");
+}
+
+#[test]
+fn a_present_on_admission_indicator_outside_the_guides_codes_is_refused_at_its_component() {
+    let file = write_837i(
+        &samples::interchange_params(9),
+        &[batch(vec![samples::institutional_claim(1)])],
+    )
+    .unwrap();
+    let text = String::from_utf8(file).unwrap();
+    // `1` (exempt) is a UB-04 value the 5010 guide does not have; lower
+    // case is not a code either.
+    for (from, to, component) in [
+        ("HI*ABK:J189:::::::Y~", "HI*ABK:J189:::::::1~", "HI01-9"),
+        ("*ABF:L89152:::::::N*", "*ABF:L89152:::::::n*", "HI03-9"),
+    ] {
+        let broken = text.replacen(from, to, 1);
+        assert_ne!(broken, text, "{from} is in the sample");
+        let err = read_837i(broken.as_bytes()).unwrap_err();
+        assert_eq!(err.location.segment_id, "HI");
+        let message = err.to_string();
+        assert!(message.contains(component), "{message}");
+        assert!(message.contains("present-on-admission"), "{message}");
     }
 }

@@ -27,7 +27,8 @@ use sqlx::AnyConnection;
 use tokio::sync::watch;
 
 use super::domain::{
-    Charge, ChargeId, ChargeOutcome, EncounterType, InpatientStay, Release, ReleasedLine,
+    Charge, ChargeId, ChargeOutcome, Diagnosis, EncounterType, InpatientStay, PresentOnAdmission,
+    Release, ReleasedLine,
 };
 use super::store::{self, ReleaseContext};
 use crate::claims;
@@ -149,7 +150,15 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
         diagnoses: e
             .diagnoses
             .into_iter()
-            .map(|d| d.code.replace('.', "").to_ascii_uppercase())
+            .map(|d| Diagnosis {
+                code: d.code.replace('.', "").to_ascii_uppercase(),
+                // Coding refuses any other value; one that slipped through
+                // counts as none, which the scrubber holds an inpatient
+                // claim for, rather than stopping the feed.
+                present_on_admission: PresentOnAdmission::parse(
+                    &d.present_on_admission.trim().to_ascii_uppercase(),
+                ),
+            })
             .collect(),
         lines,
         replaces_claim_id: e.replaces_claim_id.trim().to_string(),

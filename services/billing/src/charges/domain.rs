@@ -91,6 +91,130 @@ pub fn parse_procedures(text: &str) -> Option<Vec<Procedure>> {
         .collect()
 }
 
+/// Whether a diagnosis was present when the inpatient admission was
+/// ordered, as coding recorded it (UB-04 FL 67; 837I HI0n-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresentOnAdmission {
+    /// `Y`: present.
+    Yes,
+    /// `N`: not present.
+    No,
+    /// `U`: the documentation does not say.
+    Unknown,
+    /// `W`: the provider cannot clinically determine it.
+    ClinicallyUndetermined,
+    /// `1`: the code is exempt from POA reporting (sent blank on a 5010
+    /// 837I, which has no code for it).
+    Exempt,
+}
+
+impl PresentOnAdmission {
+    /// Every indicator.
+    pub const ALL: [PresentOnAdmission; 5] = [
+        PresentOnAdmission::Yes,
+        PresentOnAdmission::No,
+        PresentOnAdmission::Unknown,
+        PresentOnAdmission::ClinicallyUndetermined,
+        PresentOnAdmission::Exempt,
+    ];
+
+    /// Coding's (and the UB-04's) code, which is also the stored one.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PresentOnAdmission::Yes => "Y",
+            PresentOnAdmission::No => "N",
+            PresentOnAdmission::Unknown => "U",
+            PresentOnAdmission::ClinicallyUndetermined => "W",
+            PresentOnAdmission::Exempt => "1",
+        }
+    }
+
+    /// The indicator of a code; `None` for any other text.
+    pub fn parse(text: &str) -> Option<PresentOnAdmission> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// One diagnosis of a release or claim, in claim order (the first is the
+/// principal one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// ICD-10-CM code without its dot.
+    pub code: String,
+    /// Coding's present-on-admission indicator; `None` when it sent none
+    /// (or one it does not allow), and on releases and claims stored before
+    /// billing kept them.
+    pub present_on_admission: Option<PresentOnAdmission>,
+}
+
+impl From<&str> for Diagnosis {
+    /// A diagnosis without a present-on-admission indicator.
+    fn from(code: &str) -> Self {
+        Diagnosis {
+            code: code.to_string(),
+            present_on_admission: None,
+        }
+    }
+}
+
+/// Diagnoses as stored: the codes comma-separated (`diagnoses`), and their
+/// indicators in the same positions (`present_on_admission`, an empty
+/// entry for none; the empty text when none has one).
+pub fn diagnoses_text(diagnoses: &[Diagnosis]) -> (String, String) {
+    let codes = diagnoses
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let indicators = if diagnoses.iter().all(|d| d.present_on_admission.is_none()) {
+        String::new()
+    } else {
+        diagnoses
+            .iter()
+            .map(|d| {
+                d.present_on_admission
+                    .map_or("", PresentOnAdmission::as_str)
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    (codes, indicators)
+}
+
+/// Diagnoses from their stored columns; `None` when the indicators are
+/// neither empty nor one per code.
+pub fn parse_diagnoses(codes: &str, indicators: &str) -> Option<Vec<Diagnosis>> {
+    let codes: Vec<&str> = codes.split(',').filter(|c| !c.is_empty()).collect();
+    if indicators.is_empty() {
+        return Some(
+            codes
+                .into_iter()
+                .map(|code| Diagnosis {
+                    code: code.to_string(),
+                    present_on_admission: None,
+                })
+                .collect(),
+        );
+    }
+    let indicators: Vec<&str> = indicators.split(',').collect();
+    if indicators.len() != codes.len() {
+        return None;
+    }
+    codes
+        .into_iter()
+        .zip(indicators)
+        .map(|(code, poa)| {
+            Some(Diagnosis {
+                code: code.to_string(),
+                present_on_admission: match poa {
+                    "" => None,
+                    _ => Some(PresentOnAdmission::parse(poa)?),
+                },
+            })
+        })
+        .collect()
+}
+
 /// One procedure line of a release, as coding sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleasedLine {
@@ -125,8 +249,8 @@ pub struct Release {
     pub place_of_service: String,
     /// The kind of encounter.
     pub encounter_type: EncounterType,
-    /// ICD-10-CM codes without dots, in order.
-    pub diagnoses: Vec<String>,
+    /// Its diagnoses, in order.
+    pub diagnoses: Vec<Diagnosis>,
     /// Its lines.
     pub lines: Vec<ReleasedLine>,
     /// The claim a re-release replaces; empty on a first release.
@@ -204,5 +328,37 @@ mod tests {
         assert_eq!(parse_procedures(""), Some(Vec::new()));
         assert_eq!(parse_procedures("0DTJ4ZZ@2026-13-01"), None);
         assert_eq!(parse_procedures("0DTJ4ZZ"), None);
+    }
+
+    fn dx(code: &str, poa: Option<PresentOnAdmission>) -> Diagnosis {
+        Diagnosis {
+            code: code.into(),
+            present_on_admission: poa,
+        }
+    }
+
+    #[test]
+    fn diagnoses_read_back_with_their_indicators_in_position() {
+        use PresentOnAdmission::*;
+        let diagnoses = vec![
+            dx("J189", Some(Yes)),
+            dx("Z7901", Some(Exempt)),
+            dx("R410", None),
+            dx("L89152", Some(No)),
+        ];
+        let (codes, indicators) = diagnoses_text(&diagnoses);
+        assert_eq!(
+            (codes.as_str(), indicators.as_str()),
+            ("J189,Z7901,R410,L89152", "Y,1,,N")
+        );
+        assert_eq!(parse_diagnoses(&codes, &indicators), Some(diagnoses));
+        // Without any indicator (every release and claim stored before
+        // billing kept them) the column is empty.
+        let plain = vec![dx("E119", None), dx("I10", None)];
+        assert_eq!(diagnoses_text(&plain), ("E119,I10".into(), String::new()));
+        assert_eq!(parse_diagnoses("E119,I10", ""), Some(plain));
+        assert_eq!(parse_diagnoses("", ""), Some(Vec::new()));
+        assert_eq!(parse_diagnoses("E119,I10", "Y"), None);
+        assert_eq!(parse_diagnoses("E119", "X"), None);
     }
 }

@@ -6,8 +6,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::domain::{
-    Charge, ChargeId, ChargeOutcome, InpatientStay, Procedure, Release, parse_procedures,
-    procedures_text,
+    Charge, ChargeId, ChargeOutcome, InpatientStay, Procedure, Release, diagnoses_text,
+    parse_procedures, procedures_text,
 };
 use crate::pricing::domain::HoldReason;
 use crate::writes::Value;
@@ -62,14 +62,15 @@ pub async fn insert_release(
     context: &ReleaseContext<'_>,
 ) -> Result<(), ServiceError> {
     let dates = release.dates_of_service;
+    let (codes, indicators) = diagnoses_text(&release.diagnoses);
     let q = sqlx::query(
         "INSERT INTO released_encounters (encounter_id, release_number, patient_mrn, patient_id, \
          payer_id, rendering_provider_npi, first_date_of_service, last_date_of_service, \
          place_of_service, encounter_type, diagnoses, replaces_claim_id, event_id, received_at, \
-         facility_npi, admission_hour, admission_type, admission_source, discharge_hour, \
-         discharge_status, procedures) \
+         facility_npi, present_on_admission, admission_hour, admission_type, admission_source, \
+         discharge_hour, discharge_status, procedures) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21)",
+         $18, $19, $20, $21, $22)",
     )
     .bind(release.encounter_id.as_str())
     .bind(i64::from(release.release_number))
@@ -91,11 +92,12 @@ pub async fn insert_release(
     )
     .bind(&release.place_of_service)
     .bind(release.encounter_type.as_str())
-    .bind(release.diagnoses.join(","))
+    .bind(codes)
     .bind(&release.replaces_claim_id)
     .bind(context.event_id)
     .bind(context.received_at.to_string())
-    .bind(&release.facility_npi);
+    .bind(&release.facility_npi)
+    .bind(indicators);
     let mut q = q;
     for value in stay_values(release.inpatient.as_ref(), &release.procedures) {
         q = match value {

@@ -7,7 +7,7 @@ use medbill_kernel::{
     CalendarDate, ClaimId, DateRange, EncounterId, Money, PatientId, PayerId, Timestamp,
 };
 
-use crate::charges::domain::{ChargeId, InpatientStay, Procedure};
+use crate::charges::domain::{ChargeId, Diagnosis, InpatientStay, Procedure};
 use crate::registry::coverage::CoverageId;
 use crate::scrubber::finding::Finding;
 
@@ -250,8 +250,9 @@ pub struct Claim {
     pub inpatient: Option<InpatientStay>,
     /// ICD-10-PCS procedures of an inpatient claim, principal first.
     pub procedures: Vec<Procedure>,
-    /// ICD-10-CM codes without dots, in order.
-    pub diagnoses: Vec<String>,
+    /// Its diagnoses in order, the principal first, with coding's
+    /// present-on-admission indicators.
+    pub diagnoses: Vec<Diagnosis>,
     /// REF*G1, empty when none.
     pub prior_authorization: String,
     /// Σ line charges.
@@ -310,6 +311,13 @@ impl Claim {
                 Submission::Rejected => Summary::Rejected,
             },
         }
+    }
+
+    /// Whether it bills an inpatient stay: an 837I with type of bill 11x
+    /// (hospital inpatient), the one claim whose diagnoses carry their
+    /// present-on-admission indicators.
+    pub fn is_inpatient(&self) -> bool {
+        self.claim_type == ClaimType::Institutional && self.type_of_bill.starts_with("11")
     }
 
     /// Whether a finding of the latest scrub holds the claim.

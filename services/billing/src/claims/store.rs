@@ -13,7 +13,9 @@ use super::domain::{
     Adjudication, BalanceOwner, Claim, ClaimLine, ClaimState, ClaimType, Dimension, Frequency,
     Lifecycle, Submission, Transition,
 };
-use crate::charges::domain::{ChargeId, EncounterType, InpatientStay, Procedure};
+use crate::charges::domain::{
+    ChargeId, Diagnosis, EncounterType, InpatientStay, Procedure, diagnoses_text, parse_diagnoses,
+};
 use crate::charges::store::{STAY_COLUMNS, stay_of, stay_values};
 use crate::registry::coverage::CoverageId;
 use crate::scrubber::{Finding, Severity};
@@ -77,8 +79,8 @@ pub struct StoredRelease {
     pub place_of_service: String,
     /// Encounter type.
     pub encounter_type: EncounterType,
-    /// ICD-10-CM codes without dots.
-    pub diagnoses: Vec<String>,
+    /// Its diagnoses, with coding's present-on-admission indicators.
+    pub diagnoses: Vec<Diagnosis>,
     /// The claim coding said this release replaces; empty if none.
     pub replaces_claim_id: String,
     /// NPI of the service facility coding named; empty when none.
@@ -98,7 +100,8 @@ pub async fn release(
     let row = sqlx::query(&format!(
         "SELECT encounter_id, release_number, patient_id, rendering_provider_npi, \
          first_date_of_service, last_date_of_service, place_of_service, encounter_type, \
-         diagnoses, replaces_claim_id, facility_npi, {STAY_COLUMNS} FROM released_encounters \
+         diagnoses, present_on_admission, replaces_claim_id, facility_npi, {STAY_COLUMNS} \
+         FROM released_encounters \
          WHERE encounter_id = $1 AND ($2 = 0 OR release_number = $2) \
          ORDER BY release_number DESC LIMIT 1"
     ))
@@ -138,7 +141,11 @@ pub async fn release(
         place_of_service: row.try_get("place_of_service")?,
         encounter_type: EncounterType::parse(&row.try_get::<String, _>("encounter_type")?)
             .ok_or_else(bad)?,
-        diagnoses: split(&row.try_get::<String, _>("diagnoses")?),
+        diagnoses: parse_diagnoses(
+            &row.try_get::<String, _>("diagnoses")?,
+            &row.try_get::<String, _>("present_on_admission")?,
+        )
+        .ok_or_else(bad)?,
         replaces_claim_id: row.try_get("replaces_claim_id")?,
         facility_npi: row.try_get("facility_npi")?,
         inpatient,
@@ -157,6 +164,7 @@ pub async fn insert_claim(
     billed: Option<(&EncounterId, u32)>,
 ) -> Result<(), ServiceError> {
     let s = claim.state;
+    let (codes, indicators) = diagnoses_text(&claim.diagnoses);
     let mut w = Writes::new();
     w.insert_rows(
         "claims",
@@ -167,7 +175,7 @@ pub async fn insert_claim(
          last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
          created_at, submitted_at, paid, patient_responsibility, service_facility_npi, \
          admission_hour, admission_type, admission_source, discharge_hour, discharge_status, \
-         procedures",
+         procedures, present_on_admission",
         vec![
             [
                 claim.claim_id.as_str().into(),
@@ -191,7 +199,7 @@ pub async fn insert_claim(
                 (&claim.rendering_provider_npi).into(),
                 (&claim.place_of_service).into(),
                 (&claim.type_of_bill).into(),
-                claim.diagnoses.join(",").into(),
+                codes.into(),
                 (&claim.prior_authorization).into(),
                 claim.total_charge.cents().into(),
                 claim.dates.start().to_string().into(),
@@ -218,6 +226,7 @@ pub async fn insert_claim(
             ]
             .into_iter()
             .chain(stay_values(claim.inpatient.as_ref(), &claim.procedures))
+            .chain([indicators.into()])
             .collect(),
         ],
     );
@@ -459,7 +468,8 @@ const CLAIM_COLUMNS: &str = "claim_id, encounter_id, release_number, patient_id,
     type_of_bill, diagnoses, prior_authorization, total_charge, first_date_of_service, \
     last_date_of_service, submission, adjudication, balance_owner, lifecycle, batch_id, \
     created_at, submitted_at, paid, patient_responsibility, service_facility_npi, \
-    admission_hour, admission_type, admission_source, discharge_hour, discharge_status, procedures";
+    admission_hour, admission_type, admission_source, discharge_hour, discharge_status, procedures, \
+    present_on_admission";
 
 fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
     let id: String = row.try_get("claim_id")?;
@@ -502,7 +512,8 @@ fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
         procedures,
         place_of_service: text("place_of_service")?,
         type_of_bill: text("type_of_bill")?,
-        diagnoses: split(&text("diagnoses")?),
+        diagnoses: parse_diagnoses(&text("diagnoses")?, &text("present_on_admission")?)
+            .ok_or_else(bad)?,
         prior_authorization: text("prior_authorization")?,
         total_charge: Money::from_cents(row.try_get("total_charge")?),
         dates: DateRange::new(start, date("last_date_of_service")?).map_err(|_| bad())?,

@@ -104,7 +104,16 @@ pub fn wire_claim(c: &Claim, history: &[Transition]) -> pb::Claim {
         frequency_code: c.frequency.as_str().to_string(),
         place_of_service: c.place_of_service.clone(),
         type_of_bill: c.type_of_bill.clone(),
-        diagnosis_codes: c.diagnoses.iter().map(|d| display_icd(d)).collect(),
+        diagnosis_codes: c.diagnoses.iter().map(|d| display_icd(&d.code)).collect(),
+        diagnosis_present_on_admission: c
+            .diagnoses
+            .iter()
+            .map(|d| {
+                d.present_on_admission
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default()
+            })
+            .collect(),
         lines: wire_lines(&c.lines),
         total_charge: Some(wire_money(c.total_charge)),
         scrub_findings: c.findings.iter().map(wire_finding).collect(),

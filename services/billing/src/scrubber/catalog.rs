@@ -1,6 +1,6 @@
 //! The rules every claim is scrubbed with, in the order they run.
 
-use medbill_kernel::{IcdCm, Modifier, Npi, ProcedureCode};
+use medbill_kernel::{IcdCm, Modifier, Npi, ProcedureCode, display_icd};
 
 use super::finding::Severity;
 use super::rules::{Facts, Problem, Rule};
@@ -196,6 +196,14 @@ pub const CATALOG: &[Rule] = &[
         summary: "An inpatient 837I carries the stay as coding recorded it: admission hour, type and point of origin, discharge hour and status (UB-04 FL 12-17, DTP*435, DTP*096, CL1), and at most 25 ICD-10-PCS procedures (HI BBR/BBQ).",
         fix: "Record the stay's admission and discharge with the encounter in coding and release it again.",
         check: inpatient_admission,
+    },
+    Rule {
+        id: "PRESENT_ON_ADMISSION",
+        severity: Severity::Error,
+        field: "diagnoses[i].present_on_admission",
+        summary: "Every diagnosis of an inpatient 837I carries coding's present-on-admission indicator (HI0n-9: Y, N, U or W; 1 marks a code exempt from reporting, sent without one), as Medicare requires of inpatient claims; a payer that does not ask for them can set the rule to warning or off.",
+        fix: "Have coding record whether each diagnosis was present on admission (1 for a code exempt from POA reporting) and release the encounter again.",
+        check: present_on_admission,
     },
     Rule {
         id: "AUTHORIZATION_REQUIRED",
@@ -424,11 +432,11 @@ fn diagnosis_format(f: &Facts<'_>) -> Vec<Problem> {
         .diagnoses
         .iter()
         .enumerate()
-        .filter(|(_, d)| IcdCm::parse(d).is_err())
+        .filter(|(_, d)| IcdCm::parse(&d.code).is_err())
         .map(|(i, d)| {
             Problem::new(
                 format!("diagnoses[{i}]"),
-                format!("{d:?} is not an ICD-10-CM code"),
+                format!("{:?} is not an ICD-10-CM code", d.code),
             )
         })
         .collect()
@@ -604,6 +612,29 @@ fn inpatient_admission(f: &Facts<'_>) -> Vec<Problem> {
         ));
     }
     problems
+}
+
+fn present_on_admission(f: &Facts<'_>) -> Vec<Problem> {
+    if f.claim.claim_type != ClaimType::Institutional
+        || f.encounter_type != EncounterType::Inpatient
+    {
+        return Vec::new();
+    }
+    f.claim
+        .diagnoses
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.present_on_admission.is_none())
+        .map(|(i, d)| {
+            Problem::new(
+                format!("diagnoses[{i}].present_on_admission"),
+                format!(
+                    "{} has no present-on-admission indicator",
+                    display_icd(&d.code)
+                ),
+            )
+        })
+        .collect()
 }
 
 fn authorization_required(f: &Facts<'_>) -> Vec<Problem> {

@@ -8,12 +8,16 @@ use medbill_x12::claim::{
 };
 use medbill_x12::common::Address as X12Address;
 use medbill_x12::envelope::Usage;
-use medbill_x12::institutional::{CodeOnDate, InstitutionalClaim, InstitutionalLine};
+use medbill_x12::institutional::{
+    CodeOnDate, Diagnosis as X12Diagnosis, InstitutionalClaim, InstitutionalLine,
+    PresentOnAdmission as X12Poa,
+};
 use medbill_x12::professional::{ProfessionalClaim, ProfessionalLine};
 use medbill_x12::remit::{Adjustment, AdjustmentGroup};
 use medbill_x12::write::InterchangeParams;
 use medbill_x12::{Amount, Date, Delimiters, Phi, Quantity, Text, WriteError};
 
+use crate::charges::domain::PresentOnAdmission;
 use crate::claims::domain::{Claim, ClaimType, Frequency};
 use crate::denials::store::{CasEntry, PayerAdjudication};
 use crate::registry::coverage::{Coverage, Relationship};
@@ -289,7 +293,7 @@ pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
         onset_date: None,
         prior_authorization: optional(&claim.prior_authorization),
         payer_claim_control_number: optional(&claim.payer_claim_number),
-        diagnoses: claim.diagnoses.clone(),
+        diagnoses: claim.diagnoses.iter().map(|d| d.code.clone()).collect(),
         rendering_provider: practitioner(claim, p),
         service_facility: service_facility(p),
         other_payers: other_payers(p),
@@ -316,8 +320,21 @@ pub fn professional(claim: &Claim, p: &Parties<'_>) -> ProfessionalClaim {
     }
 }
 
+/// HI0n-9 of an inpatient claim's diagnosis: the 5010 837I has no code for
+/// an exempt diagnosis, which goes without one.
+fn present_on_admission(poa: PresentOnAdmission) -> Option<X12Poa> {
+    match poa {
+        PresentOnAdmission::Yes => Some(X12Poa::Yes),
+        PresentOnAdmission::No => Some(X12Poa::No),
+        PresentOnAdmission::Unknown => Some(X12Poa::Unknown),
+        PresentOnAdmission::ClinicallyUndetermined => Some(X12Poa::ClinicallyUndetermined),
+        PresentOnAdmission::Exempt => None,
+    }
+}
+
 /// The 837I model of an institutional claim (outpatient, or inpatient with
-/// its stay and ICD-10-PCS procedures).
+/// its stay, ICD-10-PCS procedures and the diagnoses' present-on-admission
+/// indicators).
 pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
     let (subscriber, patient) = subscriber_and_patient(claim, p);
     let facility_type = claim.type_of_bill.get(..2).unwrap_or("13").to_string();
@@ -327,6 +344,18 @@ pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
         code: code.clone(),
         date: Date::from(*day),
     });
+    let inpatient = claim.is_inpatient();
+    let mut diagnoses = claim.diagnoses.iter().map(|d| X12Diagnosis {
+        code: d.code.clone(),
+        present_on_admission: if inpatient {
+            d.present_on_admission.and_then(present_on_admission)
+        } else {
+            None
+        },
+    });
+    let principal = diagnoses
+        .next()
+        .unwrap_or_else(|| X12Diagnosis::new(String::new()));
     InstitutionalClaim {
         billing_provider: billing_provider(p.billing_provider),
         subscriber,
@@ -352,9 +381,9 @@ pub fn institutional(claim: &Claim, p: &Parties<'_>) -> InstitutionalClaim {
             .unwrap_or_else(|| "01".to_string()),
         prior_authorization: optional(&claim.prior_authorization),
         payer_claim_control_number: optional(&claim.payer_claim_number),
-        principal_diagnosis: claim.diagnoses.first().cloned().unwrap_or_default(),
+        principal_diagnosis: principal,
         admitting_diagnosis: None,
-        other_diagnoses: claim.diagnoses.iter().skip(1).cloned().collect(),
+        other_diagnoses: diagnoses.collect(),
         principal_procedure: procedures.next(),
         other_procedures: procedures.collect(),
         occurrence_codes: Vec::new(),

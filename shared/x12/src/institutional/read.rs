@@ -1,6 +1,7 @@
-//! The 837I reader: loop 2300 (CLM, DTP*434/435, CL1, REF, HI, 2310A) and
-//! 2400 (LX, SV2, DTP*472, REF*6R) into [`InstitutionalClaim`]; the parties
-//! and other payers come from [`crate::claim::Claim837Parser`].
+//! The 837I reader: loop 2300 (CLM, DTP*434/435, CL1, REF, HI with each
+//! diagnosis's present-on-admission indicator, 2310A) and 2400 (LX, SV2,
+//! DTP*472, REF*6R) into [`InstitutionalClaim`]; the parties and other
+//! payers come from [`crate::claim::Claim837Parser`].
 
 use crate::claim::{
     Claim837Parser, ClaimBatch, ClaimKind, ClaimParties, LineAdjudication, OtherPayer, units,
@@ -8,7 +9,10 @@ use crate::claim::{
 use crate::common::DateRef;
 use crate::driver::{Context, expect_kind, read_all};
 use crate::error::{ErrorKind, X12Error};
-use crate::institutional::{CodeOnDate, InstitutionalClaim, InstitutionalLine, VERSION, ValueCode};
+use crate::institutional::{
+    CodeOnDate, Diagnosis, InstitutionalClaim, InstitutionalLine, PresentOnAdmission, VERSION,
+    ValueCode,
+};
 use crate::professional::{frequency, one_char, practitioner};
 use crate::segment::Segment;
 use crate::values::{Amount, Date};
@@ -66,10 +70,31 @@ fn read_hi(c: &mut InstitutionalClaim, seg: &Segment<'_>) -> Result<(), X12Error
                 date,
             })
         };
+        // HI0n-9 of a principal or other diagnosis: present on admission.
+        let diagnosis = || -> Result<Diagnosis, X12Error> {
+            let raw = seg.component(n, 9);
+            let present_on_admission = match raw {
+                "" => None,
+                _ => Some(PresentOnAdmission::from_code(raw).ok_or_else(|| {
+                    seg.component_error(
+                        n,
+                        9,
+                        ErrorKind::InvalidValue {
+                            value: raw.to_owned(),
+                            expected: "a present-on-admission indicator: Y, N, U or W",
+                        },
+                    )
+                })?),
+            };
+            Ok(Diagnosis {
+                code: code.to_owned(),
+                present_on_admission,
+            })
+        };
         match qualifier {
-            "ABK" | "BK" => c.principal_diagnosis = code.to_owned(),
+            "ABK" | "BK" => c.principal_diagnosis = diagnosis()?,
             "ABJ" | "BJ" => c.admitting_diagnosis = Some(code.to_owned()),
-            "ABF" | "BF" => c.other_diagnoses.push(code.to_owned()),
+            "ABF" | "BF" => c.other_diagnoses.push(diagnosis()?),
             "BBR" | "BR" => c.principal_procedure = Some(dated()?),
             "BBQ" | "BQ" => c.other_procedures.push(dated()?),
             "BH" => c.occurrence_codes.push(dated()?),
@@ -131,7 +156,7 @@ impl ClaimKind for InstitutionalDraft {
             patient_status: String::new(),
             prior_authorization: None,
             payer_claim_control_number: None,
-            principal_diagnosis: String::new(),
+            principal_diagnosis: Diagnosis::new(""),
             admitting_diagnosis: None,
             other_diagnoses: Vec::new(),
             principal_procedure: None,
@@ -296,7 +321,7 @@ impl ClaimKind for InstitutionalDraft {
         if !self.has_cl1 {
             return missing("CL1");
         }
-        if self.claim.principal_diagnosis.is_empty() {
+        if self.claim.principal_diagnosis.code.is_empty() {
             return missing("HI*ABK principal diagnosis");
         }
         if self.claim.lines.is_empty() {

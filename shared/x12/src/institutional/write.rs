@@ -6,7 +6,7 @@ use crate::claim::{
     write_line_adjudications, write_other_payers, write_practitioner, write_service_facility,
 };
 use crate::error::WriteError;
-use crate::institutional::{InstitutionalBatch, InstitutionalClaim, VERSION};
+use crate::institutional::{Diagnosis, InstitutionalBatch, InstitutionalClaim, VERSION};
 use crate::values::Amount;
 use crate::write::{El, InterchangeParams, SegmentWriter, write_interchange};
 
@@ -123,11 +123,25 @@ fn write_claim(w: &mut SegmentWriter, c: &InstitutionalClaim) -> Result<(), Writ
             date.to_x12(),
         ]
     };
-    write_hi(w, &[coded("ABK", &c.principal_diagnosis)])?;
+    // HI0n-9 carries the present-on-admission indicator, after the six
+    // components a diagnosis does not use (HI0n-3 to 8).
+    let diagnosis = |q: &str, d: &Diagnosis| {
+        let mut parts = coded(q, &d.code);
+        if let Some(poa) = d.present_on_admission {
+            parts.resize(8, String::new());
+            parts.push(poa.code().to_owned());
+        }
+        parts
+    };
+    write_hi(w, &[diagnosis("ABK", &c.principal_diagnosis)])?;
     if let Some(admitting) = &c.admitting_diagnosis {
         write_hi(w, &[coded("ABJ", admitting)])?;
     }
-    let others: Vec<_> = c.other_diagnoses.iter().map(|d| coded("ABF", d)).collect();
+    let others: Vec<_> = c
+        .other_diagnoses
+        .iter()
+        .map(|d| diagnosis("ABF", d))
+        .collect();
     write_hi(w, &others)?;
     if let Some(p) = &c.principal_procedure {
         write_hi(w, &[dated("BBR", &p.code, p.date)])?;

@@ -1,9 +1,11 @@
-//! Sample institutional claims: outpatient, inpatient with procedures and
-//! UB-04 codes, replacement, and secondary after a primary payer.
+//! Sample institutional claims: outpatient, inpatient with procedures,
+//! UB-04 codes and present-on-admission indicators, replacement, and
+//! secondary after a primary payer.
 
 use crate::claim::{Frequency, LineAdjudication, OtherPayer, PayerResponsibility, Practitioner};
 use crate::institutional::{
-    CodeOnDate, InstitutionalBatch, InstitutionalClaim, InstitutionalLine, ValueCode,
+    CodeOnDate, Diagnosis, InstitutionalBatch, InstitutionalClaim, InstitutionalLine,
+    PresentOnAdmission as Poa, ValueCode,
 };
 use crate::remit::{Adjustment, AdjustmentGroup};
 use crate::samples::{batch, billing_provider, day, person, professional_claim};
@@ -90,8 +92,19 @@ fn make_inpatient(claim: &mut InstitutionalClaim) {
     claim.admission_type = Some("1".into());
     claim.admission_source = Some("7".into());
     claim.prior_authorization = Some("INPAUTH42".into());
-    claim.principal_diagnosis = "J189".into();
+    // Present on admission: the pneumonia and the chronic conditions; the
+    // pressure ulcer developed during the stay; whether the disorientation
+    // was there on admission cannot be determined; long-term anticoagulant
+    // use is exempt from reporting, so it has no indicator.
+    claim.principal_diagnosis = Diagnosis::present("J189", Poa::Yes);
     claim.admitting_diagnosis = Some("R0602".into());
+    claim.other_diagnoses = vec![
+        Diagnosis::present("I10", Poa::Yes),
+        Diagnosis::present("E785", Poa::Yes),
+        Diagnosis::present("L89152", Poa::No),
+        Diagnosis::present("R410", Poa::ClinicallyUndetermined),
+        Diagnosis::new("Z7901"),
+    ];
     claim.principal_procedure = Some(CodeOnDate {
         code: "5A1935Z".into(),
         date: day(4),

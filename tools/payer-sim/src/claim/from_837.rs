@@ -119,8 +119,8 @@ impl SubmittedClaim {
                 prior: prior_line(prior.as_ref(), &l.adjudications),
             });
         }
-        let mut diagnoses = vec![c.principal_diagnosis.clone()];
-        diagnoses.extend(c.other_diagnoses.iter().cloned());
+        let mut diagnoses = vec![c.principal_diagnosis.code.clone()];
+        diagnoses.extend(c.other_diagnoses.iter().map(|d| d.code.clone()));
         Ok(SubmittedClaim {
             patient_control_number: c.patient_control_number.clone(),
             claim_type: ClaimType::Institutional,
