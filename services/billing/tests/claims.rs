@@ -438,3 +438,98 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    list_claims_filters_by_each_field_and_pages_newest_first,
+    |test_db: TestDatabase| async move {
+        use medbill_contracts::medbill::billing::v1::ListClaimsRequest;
+        use medbill_contracts::medbill::common::v1::PageRequest;
+        let h = start_with_coding(&test_db).await;
+        let reg = register_for_claims(&h.service, "MRN-1", true).await;
+        let mut encounters = Vec::new();
+        for code in ["99213", "71046", "36415"] {
+            let encounter = new_uuid_v7();
+            h.coding
+                .publish(
+                    &encounter,
+                    &released(&encounter, "MRN-1", vec![line(code, 1)]),
+                )
+                .await;
+            claims_of_encounter(&h.service, &encounter, 1).await;
+            encounters.push(encounter);
+        }
+        let list = |request: ListClaimsRequest| {
+            let service = &h.service;
+            async move {
+                claims(service)
+                    .await
+                    .list_claims(as_biller(request))
+                    .await
+                    .unwrap()
+                    .into_inner()
+            }
+        };
+        let all = list(ListClaimsRequest::default()).await.claims;
+        assert_eq!(all.len(), 3);
+        let newest_first: Vec<&str> = all.iter().map(|c| c.encounter_id.as_str()).collect();
+        let mut expected: Vec<&str> = encounters.iter().map(String::as_str).collect();
+        expected.reverse();
+        assert_eq!(newest_first, expected);
+
+        let one = list(ListClaimsRequest {
+            encounter_id: encounters[1].clone(),
+            ..Default::default()
+        })
+        .await
+        .claims;
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].encounter_id, encounters[1]);
+
+        let by_patient_and_payer = list(ListClaimsRequest {
+            patient_id: reg.patient_id.clone(),
+            payer_id: reg.payer_id.clone(),
+            statuses: vec![ClaimStatus::Ready as i32],
+            ..Default::default()
+        })
+        .await
+        .claims;
+        assert_eq!(by_patient_and_payer.len(), 3);
+        for empty in [
+            ListClaimsRequest {
+                patient_id: new_uuid_v7(),
+                ..Default::default()
+            },
+            ListClaimsRequest {
+                payer_id: new_uuid_v7(),
+                ..Default::default()
+            },
+            ListClaimsRequest {
+                statuses: vec![ClaimStatus::Draft as i32, ClaimStatus::Submitted as i32],
+                ..Default::default()
+            },
+        ] {
+            assert!(list(empty.clone()).await.claims.is_empty(), "{empty:?}");
+        }
+
+        // Two a page: the three claims once each, newest first.
+        let mut paged = Vec::new();
+        let mut token = String::new();
+        loop {
+            let page = list(ListClaimsRequest {
+                page: Some(PageRequest {
+                    page_size: 2,
+                    page_token: token.clone(),
+                }),
+                ..Default::default()
+            })
+            .await;
+            assert!(page.claims.len() <= 2);
+            paged.extend(page.claims.into_iter().map(|c| c.encounter_id));
+            match page.page {
+                Some(p) if !p.next_page_token.is_empty() => token = p.next_page_token,
+                _ => break,
+            }
+        }
+        assert_eq!(paged, expected);
+    }
+);

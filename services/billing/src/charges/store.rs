@@ -217,40 +217,43 @@ pub struct ChargeFilter {
 
 /// Charges matching `filter` in the order they were made, after the id of
 /// the last one sent.
+///
+/// Only the filter's own conditions go into the statement: a catch-all
+/// `($1 = '' OR encounter_id = $1)` keeps PostgreSQL's generic plan of a
+/// prepared statement off the encounter index, and every claim built read
+/// the whole table.
 pub async fn charges(
     conn: &mut AnyConnection,
     filter: &ChargeFilter,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Charge>, ServiceError> {
-    let rows = sqlx::query(
+    let mut sql = String::from(
         "SELECT charge_id, encounter_id, release_number, line_number, patient_id, code, \
          modifiers, units, diagnosis_pointers, date_of_service, status, amount, hold_reason, \
-         revenue_code, claim_id FROM charges \
-         WHERE ($1 = '' OR encounter_id = $1) AND ($2 = '' OR patient_id = $2) \
-         AND ($3 = 0 OR claim_id IS NULL) AND ($4 = 0 OR status = 'held') AND charge_id > $5 \
-         ORDER BY charge_id LIMIT $6",
-    )
-    .bind(
-        filter
-            .encounter_id
-            .as_ref()
-            .map(|e| e.as_str().to_string())
-            .unwrap_or_default(),
-    )
-    .bind(
-        filter
-            .patient_id
-            .as_ref()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_default(),
-    )
-    .bind(i64::from(filter.unbilled_only))
-    .bind(i64::from(filter.held_only))
-    .bind(after.unwrap_or(""))
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+         revenue_code, claim_id FROM charges WHERE charge_id > $1",
+    );
+    let mut texts: Vec<&str> = vec![after.unwrap_or("")];
+    if let Some(encounter) = &filter.encounter_id {
+        texts.push(encounter.as_str());
+        sql.push_str(&format!(" AND encounter_id = ${}", texts.len()));
+    }
+    if let Some(patient) = &filter.patient_id {
+        texts.push(patient.as_str());
+        sql.push_str(&format!(" AND patient_id = ${}", texts.len()));
+    }
+    if filter.unbilled_only {
+        sql.push_str(" AND claim_id IS NULL");
+    }
+    if filter.held_only {
+        sql.push_str(" AND status = 'held'");
+    }
+    sql.push_str(&format!(" ORDER BY charge_id LIMIT ${}", texts.len() + 1));
+    let mut query = sqlx::query(&sql);
+    for text in texts {
+        query = query.bind(text);
+    }
+    let rows = query.bind(limit).fetch_all(conn).await?;
     rows.iter().map(charge_of).collect()
 }
 

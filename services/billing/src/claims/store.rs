@@ -683,39 +683,61 @@ pub struct ClaimFilter {
 }
 
 /// Claims matching `filter`, newest first, before the id `before` (the last
-/// one of the previous page).
+/// one of the previous page). Only the filter's own conditions go into the
+/// statement, so each can use its index (a catch-all `$1 = '' OR ...` keeps
+/// PostgreSQL's generic plan of a prepared statement off them).
 pub async fn claims(
     conn: &mut AnyConnection,
     filter: &ClaimFilter,
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Claim>, ServiceError> {
-    let submissions = filter
-        .submissions
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut texts: Vec<&str> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let equals = [
+        ("patient_id", filter.patient_id.as_ref().map(|p| p.as_str())),
+        ("payer_id", filter.payer_id.as_ref().map(|p| p.as_str())),
+        (
+            "encounter_id",
+            filter.encounter_id.as_ref().map(|e| e.as_str()),
+        ),
+        ("claim_type", filter.claim_type.map(|t| t.as_str())),
+    ];
+    for (column, value) in equals {
+        if let Some(value) = value {
+            texts.push(value);
+            conditions.push(format!("{column} = ${}", texts.len()));
+        }
+    }
+    if filter.active_only {
+        conditions.push("lifecycle = 'active'".to_string());
+    }
+    if !filter.submissions.is_empty() {
+        let mut places = Vec::new();
+        for submission in &filter.submissions {
+            texts.push(submission.as_str());
+            places.push(format!("${}", texts.len()));
+        }
+        conditions.push(format!("submission IN ({})", places.join(", ")));
+    }
+    if let Some(before) = before.filter(|b| !b.is_empty()) {
+        texts.push(before);
+        conditions.push(format!("claim_id < ${}", texts.len()));
+    }
+    let filtered = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
     let sql = format!(
-        "SELECT {CLAIM_COLUMNS} FROM claims \
-         WHERE ($1 = '' OR patient_id = $1) AND ($2 = '' OR payer_id = $2) \
-         AND ($3 = '' OR encounter_id = $3) AND ($4 = '' OR claim_type = $4) \
-         AND ($5 = 0 OR lifecycle = 'active') \
-         AND ($6 = '' OR ',' || $6 || ',' LIKE '%,' || submission || ',%') \
-         AND ($7 = '' OR claim_id < $7) ORDER BY claim_id DESC LIMIT $8"
+        "SELECT {CLAIM_COLUMNS} FROM claims{filtered} ORDER BY claim_id DESC LIMIT ${}",
+        texts.len() + 1
     );
-    let id = |v: Option<&str>| v.unwrap_or_default().to_string();
-    let rows = sqlx::query(&sql)
-        .bind(id(filter.patient_id.as_ref().map(|p| p.as_str())))
-        .bind(id(filter.payer_id.as_ref().map(|p| p.as_str())))
-        .bind(id(filter.encounter_id.as_ref().map(|e| e.as_str())))
-        .bind(filter.claim_type.map(|t| t.as_str()).unwrap_or_default())
-        .bind(i64::from(filter.active_only))
-        .bind(submissions)
-        .bind(before.unwrap_or_default())
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let mut query = sqlx::query(&sql);
+    for text in texts {
+        query = query.bind(text);
+    }
+    let rows = query.bind(limit).fetch_all(&mut *conn).await?;
     let mut claims = rows.iter().map(claim_of).collect::<Result<Vec<_>, _>>()?;
     for claim in &mut claims {
         fill(conn, claim).await?;
