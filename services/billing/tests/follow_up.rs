@@ -400,3 +400,51 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    two_queue_sends_at_once_ask_about_each_claim_once_and_a_claim_awaiting_its_277_waits,
+    |test_db: TestDatabase| async move {
+        let folder = temp_folder();
+        let h = start_with_folder(&test_db, Some(folder.clone())).await;
+        register_for_claims(&h.service, "MRN-1", true).await;
+        let [c1, c2, _c3] = three_sent_claims(&h.service, &h.coding).await;
+        let (mut a, mut b) = (submission(&h.service).await, submission(&h.service).await);
+        let (first, second) = tokio::join!(
+            a.send_status_inquiries(as_biller(SendStatusInquiriesRequest::default())),
+            b.send_status_inquiries(as_biller(SendStatusInquiriesRequest::default())),
+        );
+        // One call takes the queue; the other finds every claim awaiting
+        // the 277 of the first.
+        let (sent, refused) = match (first, second) {
+            (Ok(sent), Err(refused)) | (Err(refused), Ok(sent)) => (sent.into_inner(), refused),
+            other => panic!("one 276 and one refusal expected: {other:?}"),
+        };
+        assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
+        assert!(refused.message().contains("no claim is due"), "{refused:?}");
+        let mut asked: Vec<&str> = sent.inquiries.iter().map(|q| q.claim_id.as_str()).collect();
+        asked.sort_unstable();
+        let mut due = vec![c1.claim_id.as_str(), c2.claim_id.as_str()];
+        due.sort_unstable();
+        assert_eq!(asked, due);
+        let files = std::fs::read_dir(folder.join("outbound"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("276-"))
+            .count();
+        assert_eq!(files, 1, "one 276 file");
+
+        // Asked for by name, a claim is asked about again at once.
+        let again = a
+            .send_status_inquiries(as_biller(SendStatusInquiriesRequest {
+                claim_ids: vec![c1.claim_id.clone()],
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(again.inquiries.len(), 1);
+        assert_ne!(
+            again.interchange_control_number,
+            sent.interchange_control_number
+        );
+    }
+);

@@ -86,11 +86,42 @@ fn followable(claim: &Claim) -> bool {
         && claim.state.lifecycle == Lifecycle::Active
 }
 
-/// Writes the 276 about `claim_ids` in `tx` and records each inquiry; a
-/// claim the payer does not have or has adjudicated is
-/// `FAILED_PRECONDITION`.
+/// How long a 276 waits for its 277 before the queue asks about the claim
+/// again: a clearinghouse answers within the day.
+pub const ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Takes the next interchange control number in `tx`: the first write of a
+/// status inquiry, so that two sent at once queue on it and the later one
+/// reads the queue after the earlier one's inquiries are committed.
+pub async fn reserve_interchange(tx: &mut AnyConnection) -> Result<u32, ServiceError> {
+    number(tx, "interchange").await
+}
+
+/// The queue's claims no 276 is awaiting an answer for: none sent within
+/// [`ANSWER_WAIT`] of `now` is still unanswered.
+pub async fn not_awaiting(
+    conn: &mut AnyConnection,
+    due: Vec<Due>,
+    now: Timestamp,
+) -> Result<Vec<ClaimId>, ServiceError> {
+    let mut out = Vec::with_capacity(due.len());
+    for d in due {
+        let waiting = store::unanswered_since(conn, &d.claim.claim_id)
+            .await?
+            .is_some_and(|sent| now.since(sent) < ANSWER_WAIT);
+        if !waiting {
+            out.push(d.claim.claim_id);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the 276 about `claim_ids` in `tx` under ISA13 `interchange` (from
+/// [`reserve_interchange`]) and records each inquiry; a claim the payer
+/// does not have or has adjudicated is `FAILED_PRECONDITION`.
 pub async fn write(
     tx: &mut AnyConnection,
+    interchange: u32,
     claim_ids: &[ClaimId],
     actor: &str,
     now: Timestamp,
@@ -127,7 +158,6 @@ pub async fn write(
             .or_default()
             .push((claim_id.clone(), request, trace));
     }
-    let interchange = number(tx, "interchange").await?;
     let group = number(tx, "group").await?;
     let date = Date::from(today);
     let envelope = Envelope {

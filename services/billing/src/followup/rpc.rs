@@ -48,8 +48,11 @@ pub async fn list_follow_ups(
     Ok(pb::ListFollowUpsResponse { follow_ups })
 }
 
-/// `SendStatusInquiries`: `FAILED_PRECONDITION` without a clearinghouse
-/// folder or with nothing to ask about.
+/// `SendStatusInquiries`: the claims asked for, or the follow-up queue's
+/// claims but those a 276 sent within the last day still awaits a 277 for
+/// (calls at once take turns, so a claim is never in two of them);
+/// `FAILED_PRECONDITION` without a clearinghouse folder or with nothing to
+/// ask about.
 pub async fn send_status_inquiries(
     db: &Database,
     clock: &Clock,
@@ -78,19 +81,29 @@ pub async fn send_status_inquiries(
         )
     })?;
     let mut tx = db.begin().await?;
+    // First: two calls at once take turns here, and the later one reads
+    // the queue with the earlier one's inquiries in it.
+    let interchange = inquiry::reserve_interchange(&mut tx).await?;
     if claim_ids.is_empty() {
-        claim_ids = inquiry::queue(&mut tx, None, clock.today())
-            .await?
-            .into_iter()
-            .map(|d| d.claim.claim_id)
-            .collect();
+        let due = inquiry::queue(&mut tx, None, clock.today()).await?;
+        claim_ids = inquiry::not_awaiting(&mut tx, due, clock.now()).await?;
         if claim_ids.is_empty() {
             return Err(ServiceError::FailedPrecondition(
-                "no claim is due for follow-up".into(),
+                "no claim is due for follow-up (claims asked about within the last day \
+                 wait for the payer's 277)"
+                    .into(),
             ));
         }
     }
-    let written = inquiry::write(&mut tx, &claim_ids, actor, clock.now(), clock.today()).await?;
+    let written = inquiry::write(
+        &mut tx,
+        interchange,
+        &claim_ids,
+        actor,
+        clock.now(),
+        clock.today(),
+    )
+    .await?;
     // Handed over before the commit: a failed drop records nothing.
     clearinghouse
         .send(&written.file_name, &written.content)

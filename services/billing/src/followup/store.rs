@@ -155,6 +155,22 @@ pub async fn last_inquiry_at(
     Ok(at.and_then(|t| Timestamp::parse(&t)))
 }
 
+/// When the latest 276 about a claim that no 277 has answered yet was
+/// sent.
+pub async fn unanswered_since(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Option<Timestamp>, ServiceError> {
+    let at: Option<String> = sqlx::query_scalar(
+        "SELECT sent_at FROM claim_status_inquiries WHERE claim_id = $1 AND answered_at = '' \
+         ORDER BY sent_at DESC LIMIT 1",
+    )
+    .bind(claim_id.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(at.and_then(|t| Timestamp::parse(&t)))
+}
+
 /// One status a 277 reported on a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedStatus {
