@@ -17,6 +17,7 @@ use bytes::Bytes;
 use medbill_billing::EligibilityArgs;
 use medbill_contracts::medbill::billing::v1::{
     CheckEligibilityRequest, EligibilityResponse, EligibilityStatus, GetEligibilityRequest,
+    ListAcknowledgmentsRequest,
 };
 use medbill_kernel::CalendarDate;
 use medbill_payer_sim::endpoint::{self, PATH, Today};
@@ -159,6 +160,17 @@ backend_tests!(
         let taken = clearinghouse.taken();
         assert_eq!(taken.len(), 1, "{taken:?}");
         assert!(taken[0].starts_with("realtime-"), "{taken:?}");
+        // The 271 is kept with the acknowledgments, as one from the folder.
+        let acks = submission(&h.service)
+            .await
+            .list_acknowledgments(as_biller(ListAcknowledgmentsRequest::default()))
+            .await
+            .unwrap()
+            .into_inner()
+            .acknowledgments;
+        assert_eq!(acks.len(), 1, "{acks:?}");
+        assert_eq!(acks[0].transaction_type, "271");
+        assert_eq!(acks[0].claims_accepted, 1, "one inquiry answered");
 
         // Recorded: read back, and the answer of the next check for the
         // same coverage and date, with no second 270.

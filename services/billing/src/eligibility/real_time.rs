@@ -4,7 +4,8 @@
 //!
 //! The pending inquiry is committed before the POST (no transaction is held
 //! across the network); the 271 is then applied with
-//! [`answer::apply_271`] in a transaction of its own. When no usable 271
+//! [`super::answer::apply_271`] in a transaction of its own, and the 271
+//! is kept with the acknowledgments as one from the folder is. When no usable 271
 //! comes back the pending inquiry is deleted, so nothing is left that says
 //! an answer is on its way — a real-time 271 never arrives later in
 //! `inbound/`. Inquiries a crash left pending mid-call are deleted at the
@@ -28,8 +29,10 @@ use medbill_platform::db::Database;
 use medbill_platform::http::{self, HttpError, HttpUrl, Timeouts};
 use medbill_x12::connectivity::{ELIGIBILITY_REQUEST, Envelope, SUCCESS};
 
-use super::answer;
 use super::store::{self, Inquiry};
+use crate::claims::service::Context;
+use crate::submission::acks;
+use crate::submission::kind::FileKind;
 
 /// How long the clearinghouse has to take the connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -195,8 +198,10 @@ fn transport(url: &HttpUrl, e: HttpError) -> ServiceError {
     }
 }
 
-/// Records the 271 on `inquiry` in a transaction of its own; it must
-/// answer this inquiry, else nothing of it is kept.
+/// Records the 271 on `inquiry` in a transaction of its own, kept with the
+/// acknowledgments like a 271 from the folder (`ListAcknowledgments`,
+/// named after the inquiry's exchange); it must answer this inquiry, else
+/// nothing of it is kept.
 async fn record(
     db: &Database,
     inquiry: &Inquiry,
@@ -210,12 +215,24 @@ async fn record(
             inquiry.inquiry_id
         ))
     };
-    answer::apply_271(&mut tx, x271, "Payload", now)
+    let cx = Context {
+        actor: &inquiry.created_by,
+        now,
+        today: now.date(),
+    };
+    let unreadable = |e: ServiceError| match e {
+        ServiceError::Invalid { rule, .. } => refused(format!("it does not read: {rule}")),
+        other => other,
+    };
+    // Only a 271 answers an inquiry: another acknowledgment in its place
+    // is not applied.
+    if FileKind::of(x271, "Payload").map_err(unreadable)? != FileKind::Eligibility271 {
+        return Err(refused("the payload is not a 271".into()));
+    }
+    let file_name = format!("{}.271", inquiry.file_name);
+    acks::ingest(&mut tx, x271, &file_name, cx)
         .await
-        .map_err(|e| match e {
-            ServiceError::Invalid { rule, .. } => refused(format!("it does not read: {rule}")),
-            other => other,
-        })?;
+        .map_err(unreadable)?;
     let answered = store::inquiry(&mut tx, &inquiry.inquiry_id)
         .await?
         .filter(|q| q.answer.is_some())
