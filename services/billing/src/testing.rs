@@ -409,3 +409,26 @@ pub async fn submission(
         service.channel().await,
     )
 }
+
+/// A benefit line of an eligibility answer, as tests compare it.
+pub type BenefitLine<'a> = (&'a str, &'a str, Option<i64>, u32, bool);
+
+/// The benefit lines of an eligibility answer as (EB01, EB06, cents, basis
+/// points, in network).
+pub fn benefit_lines(
+    answer: &medbill_contracts::medbill::billing::v1::EligibilityResponse,
+) -> Vec<BenefitLine<'_>> {
+    answer
+        .benefits
+        .iter()
+        .map(|b| {
+            (
+                b.info_code.as_str(),
+                b.period.as_str(),
+                b.amount.map(|m| m.cents),
+                b.percent_basis_points,
+                b.in_network,
+            )
+        })
+        .collect()
+}

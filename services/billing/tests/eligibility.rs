@@ -102,21 +102,8 @@ backend_tests!(
         .await;
         assert!(answered.active);
         assert_eq!(answered.plan, "GOLD PPO");
-        let lines: Vec<(&str, &str, Option<i64>, u32, bool)> = answered
-            .benefits
-            .iter()
-            .map(|b| {
-                (
-                    b.info_code.as_str(),
-                    b.period.as_str(),
-                    b.amount.map(|m| m.cents),
-                    b.percent_basis_points,
-                    b.in_network,
-                )
-            })
-            .collect();
         assert_eq!(
-            lines,
+            benefit_lines(&answered),
             [
                 ("1", "", None, 0, false),
                 ("C", "23", Some(150_000), 0, true),

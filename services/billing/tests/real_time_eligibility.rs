@@ -16,8 +16,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use medbill_billing::EligibilityArgs;
 use medbill_contracts::medbill::billing::v1::{
-    CheckEligibilityRequest, EligibilityResponse, EligibilityStatus, GetEligibilityRequest,
-    ListAcknowledgmentsRequest,
+    CheckEligibilityRequest, EligibilityStatus, GetEligibilityRequest, ListAcknowledgmentsRequest,
 };
 use medbill_kernel::CalendarDate;
 use medbill_payer_sim::endpoint::{self, PATH, Today};
@@ -111,23 +110,6 @@ async fn inquiries(service: &RunningService) -> i64 {
         .get::<i64, _>("n")
 }
 
-/// The benefit lines as (EB01, EB06, cents, basis points, in network).
-fn lines(answer: &EligibilityResponse) -> Vec<(&str, &str, Option<i64>, u32, bool)> {
-    answer
-        .benefits
-        .iter()
-        .map(|b| {
-            (
-                b.info_code.as_str(),
-                b.period.as_str(),
-                b.amount.map(|m| m.cents),
-                b.percent_basis_points,
-                b.in_network,
-            )
-        })
-        .collect()
-}
-
 backend_tests!(
     check_eligibility_is_answered_in_the_call_with_the_plan_copay_and_deductible,
     |test_db: TestDatabase| async move {
@@ -145,7 +127,7 @@ backend_tests!(
         assert_eq!(answered.plan, "GOLD PPO");
         assert!(answered.rejections.is_empty(), "{answered:?}");
         assert_eq!(
-            lines(&answered),
+            benefit_lines(&answered),
             [
                 ("1", "", None, 0, false),
                 ("C", "23", Some(50_000), 0, true),
@@ -213,7 +195,7 @@ backend_tests!(
         assert_eq!(answered.status, EligibilityStatus::Answered as i32);
         assert!(!answered.active);
         assert_eq!(answered.plan, "");
-        assert_eq!(lines(&answered), [("6", "", None, 0, false)]);
+        assert_eq!(benefit_lines(&answered), [("6", "", None, 0, false)]);
         // The scrubber reads it: a claim on that date is held.
         let claim = h.claim_of("MRN-2", vec![line("99213", 1)]).await;
         let holding: Vec<&str> = claim
