@@ -380,27 +380,7 @@ backend_tests!(
             }))
             .await
             .unwrap();
-        let scrubbed = claims(&h.service)
-            .await
-            .scrub_claim(as_biller(ScrubClaimRequest {
-                claim_id: held.claim_id.clone(),
-                ..Default::default()
-            }))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(
-            scrubbed.submission,
-            SubmissionStatus::Ready as i32,
-            "{:?}",
-            scrubbed.scrub_findings
-        );
-        let batch = submission(&h.service)
-            .await
-            .create_batch(batch_request("837I"))
-            .await
-            .unwrap()
-            .into_inner();
+        let batch = scrubbed_and_sent_again(&h.service, &held.claim_id, "837I").await;
         let file = submission(&h.service)
             .await
             .get_batch_file(as_biller(GetBatchFileRequest {
@@ -416,11 +396,12 @@ backend_tests!(
     }
 );
 
-/// Scrubs a rejected claim (READY once clean) and creates the next 837P
-/// batch, which it goes in.
+/// Scrubs a held or rejected claim (READY once clean) and creates the next
+/// batch of `kind` (837P or 837I), which it goes in.
 async fn scrubbed_and_sent_again(
     service: &RunningService,
     claim_id: &str,
+    kind: &str,
 ) -> medbill_contracts::medbill::billing::v1::Batch {
     let ready = claims(service)
         .await
@@ -431,10 +412,15 @@ async fn scrubbed_and_sent_again(
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(ready.submission, SubmissionStatus::Ready as i32);
+    assert_eq!(
+        ready.submission,
+        SubmissionStatus::Ready as i32,
+        "{:?}",
+        ready.scrub_findings
+    );
     submission(service)
         .await
-        .create_batch(batch_request("837P"))
+        .create_batch(batch_request(kind))
         .await
         .unwrap()
         .into_inner()
@@ -601,7 +587,7 @@ backend_tests!(
         );
 
         // Back to work: scrubbed clean it is READY and goes in the next batch.
-        let next = scrubbed_and_sent_again(&h.service, &back.claim_id).await;
+        let next = scrubbed_and_sent_again(&h.service, &back.claim_id, "837P").await;
         assert_eq!(
             next.claim_ids,
             std::slice::from_ref(&back.claim_id),
@@ -751,7 +737,7 @@ backend_tests!(
             .unwrap()
             .into_inner();
         assert_eq!(listed.coverages[0].member_id, "XJH400200311");
-        let again = scrubbed_and_sent_again(&h.service, &claim.claim_id).await;
+        let again = scrubbed_and_sent_again(&h.service, &claim.claim_id, "837P").await;
         assert_eq!(again.claim_ids, std::slice::from_ref(&claim.claim_id));
         let second = sub
             .get_batch_file(file(again.batch_id))

@@ -67,11 +67,16 @@ fn request(payload: Vec<u8>) -> Envelope {
     )
 }
 
-async fn send(url: &HttpUrl, envelope: &Envelope) -> Answer {
-    let (content_type, body) = envelope.encode("test-boundary").unwrap();
-    post(url, &content_type, Bytes::from(body), TIMEOUTS, 1 << 20)
+/// POSTs `body` as `content_type` and takes the whole answer.
+async fn post_body(url: &HttpUrl, content_type: &str, body: impl Into<Bytes>) -> Answer {
+    post(url, content_type, body.into(), TIMEOUTS, 1 << 20)
         .await
         .unwrap()
+}
+
+async fn send(url: &HttpUrl, envelope: &Envelope) -> Answer {
+    let (content_type, body) = envelope.encode("test-boundary").unwrap();
+    post_body(url, &content_type, body).await
 }
 
 /// The answer read as an envelope.
@@ -118,15 +123,7 @@ async fn a_270_in_an_envelope_gets_its_271_in_an_envelope_echoing_the_payload_id
 async fn a_broken_envelope_is_refused_with_400_naming_the_problem() {
     let world = World::new();
     let (url, _stop) = serve(&world).await;
-    let answer = post(
-        &url,
-        "application/json",
-        Bytes::from_static(b"{}"),
-        TIMEOUTS,
-        1 << 20,
-    )
-    .await
-    .unwrap();
+    let answer = post_body(&url, "application/json", Bytes::from_static(b"{}")).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let envelope = read(&answer);
     assert_eq!(envelope.payload_type, ENVELOPE_ERROR);
@@ -143,9 +140,7 @@ async fn a_broken_envelope_is_refused_with_400_naming_the_problem() {
     // Cut short: no closing boundary.
     let (content_type, body) = request(x270()).encode("b").unwrap();
     let cut = Bytes::from(body[..body.len() - 10].to_vec());
-    let answer = post(&url, &content_type, cut, TIMEOUTS, 1 << 20)
-        .await
-        .unwrap();
+    let answer = post_body(&url, &content_type, cut).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let message = read(&answer).error_message.unwrap();
     assert!(message.contains("closing boundary"), "{message}");
@@ -161,15 +156,7 @@ async fn missing_fields_another_payload_type_or_a_payload_that_is_no_270_are_nam
         Part::new("Payload", x270()),
     ];
     let body = multipart::encode("b", &parts).unwrap();
-    let answer = post(
-        &url,
-        &multipart::content_type("b"),
-        Bytes::from(body),
-        TIMEOUTS,
-        1 << 20,
-    )
-    .await
-    .unwrap();
+    let answer = post_body(&url, &multipart::content_type("b"), body).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let envelope = read(&answer);
     assert_eq!(envelope.error_code.as_deref(), Some("FieldMissing"));

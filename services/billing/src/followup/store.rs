@@ -145,14 +145,7 @@ pub async fn last_inquiry_at(
     conn: &mut AnyConnection,
     claim_id: &ClaimId,
 ) -> Result<Option<Timestamp>, ServiceError> {
-    let at: Option<String> = sqlx::query_scalar(
-        "SELECT sent_at FROM claim_status_inquiries WHERE claim_id = $1 \
-         ORDER BY sent_at DESC LIMIT 1",
-    )
-    .bind(claim_id.as_str())
-    .fetch_optional(conn)
-    .await?;
-    Ok(at.and_then(|t| Timestamp::parse(&t)))
+    latest_sent_at(conn, claim_id, "").await
 }
 
 /// When the latest 276 about a claim that no 277 has answered yet was
@@ -161,10 +154,20 @@ pub async fn unanswered_since(
     conn: &mut AnyConnection,
     claim_id: &ClaimId,
 ) -> Result<Option<Timestamp>, ServiceError> {
-    let at: Option<String> = sqlx::query_scalar(
-        "SELECT sent_at FROM claim_status_inquiries WHERE claim_id = $1 AND answered_at = '' \
-         ORDER BY sent_at DESC LIMIT 1",
-    )
+    latest_sent_at(conn, claim_id, " AND answered_at = ''").await
+}
+
+/// When the latest 276 about a claim meeting `condition` (SQL text of
+/// this file, never a client's) was sent.
+async fn latest_sent_at(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    condition: &'static str,
+) -> Result<Option<Timestamp>, ServiceError> {
+    let at: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT sent_at FROM claim_status_inquiries WHERE claim_id = $1{condition} \
+         ORDER BY sent_at DESC LIMIT 1"
+    ))
     .bind(claim_id.as_str())
     .fetch_optional(conn)
     .await?;
