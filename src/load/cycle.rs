@@ -5,8 +5,9 @@
 //! do for one encounter after another (SubmitEncounter, ClaimNextEncounter,
 //! SaveCoding, ReleaseEncounter) while billing builds the claims from
 //! coding's feed, a biller creates batches every half second, and the payer
-//! simulator answers and pays billing's files into payments' folder, its
-//! calendar a day further at each turn. After the run the batches and the
+//! simulator answers billing's files and pays them into payments' folder
+//! four times a second (adjudicating each claim as it takes it), its
+//! calendar a day further each second. After the run the batches and the
 //! payer go on until every claim the payer took is adjudicated and
 //! payments has posted every 835.
 //!
@@ -162,8 +163,13 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
 
     let workdir = args.caller.data_dir.join("load-cycle");
     std::fs::create_dir_all(&workdir)?;
+    // The payer adjudicates a claim in the step that takes it: its
+    // turnaround is the payer's, not the system's, and a day of it would
+    // be most of the end-to-end time of a short run.
+    let mut config = world::sim_config(&registration.visits.people)?;
+    config.adjudication_days = 0;
     let sim = Simulator::open(
-        world::sim_config(&registration.visits.people)?,
+        config,
         args.seed,
         workdir.join(format!("payer-sim-{}", medbill_kernel::ids::new_uuid_v7())),
     )?;
@@ -343,15 +349,23 @@ struct PayerState {
     remittances: u64,
 }
 
-/// The payer: every second it answers billing's files and pays what is
-/// due, its calendar a day further each time (never past `until`).
+/// How often the payer looks for files.
+const PAYER_STEP: Duration = Duration::from_millis(250);
+
+/// Steps per day of the payer's calendar: a day a second.
+const STEPS_PER_DAY: u32 = 4;
+
+/// The payer: every `PAYER_STEP` it answers billing's files and pays what
+/// is due, its calendar a day further each second (never past `until`).
 async fn pay(
     payer: Arc<Mutex<PayerState>>,
     folders: Folders,
     until: medbill_kernel::CalendarDate,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
+    let mut steps = 0u32;
     loop {
+        steps += 1;
         {
             let mut p = payer.lock().await;
             let day = p.today;
@@ -363,12 +377,12 @@ async fn pay(
             );
             p.adjudicated += u64::from(report.claims_adjudicated);
             p.remittances += u64::from(report.remittances);
-            if day < until {
+            if day < until && steps.is_multiple_of(STEPS_PER_DAY) {
                 p.today = day.add_days(1)?;
             }
         }
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            () = tokio::time::sleep(PAYER_STEP) => {}
             _ = stop.changed() => return Ok(()),
         }
     }

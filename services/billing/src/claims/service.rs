@@ -333,19 +333,8 @@ pub async fn scrub(
     coding_findings: &[CodingFinding],
     today: CalendarDate,
 ) -> Result<Vec<scrubber::Finding>, ServiceError> {
-    let coverage = patients::coverage(conn, &claim.coverage_id)
+    ScrubBasis::for_claim(conn, claim)
         .await?
-        .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
-    let mut basis = ScrubBasis::load(
-        conn,
-        &claim.patient_id,
-        coverage,
-        &claim.rendering_provider_npi,
-        &claim.service_facility_npi,
-    )
-    .await?;
-    basis.other = OtherPayer::load(conn, claim).await?;
-    basis
         .scrub(conn, claim, encounter_type, coding_findings, today)
         .await
 }
@@ -353,19 +342,46 @@ pub async fn scrub(
 /// The registry facts a claim is scrubbed against, loaded once per claim
 /// (building a claim reads them for the claim itself too).
 pub struct ScrubBasis {
-    payer: Payer,
-    coverage: Coverage,
-    patient: Patient,
+    /// The claim's payer.
+    pub payer: Payer,
+    /// The coverage billed.
+    pub coverage: Coverage,
+    /// The patient.
+    pub patient: Patient,
     profile: Option<SubmitterProfile>,
     /// The billing organization the submitter profile names.
     pub billing_provider: Option<Provider>,
-    rendering_provider: Option<Provider>,
-    service_facility: Option<Facility>,
+    /// The rendering provider, when registered.
+    pub rendering_provider: Option<Provider>,
+    /// The service facility, when the claim names one.
+    pub service_facility: Option<Facility>,
     payer_rules: PayerRules,
-    other: Option<OtherPayer>,
+    /// The payer before this one, for a secondary claim.
+    pub other: Option<OtherPayer>,
 }
 
 impl ScrubBasis {
+    /// The facts a stored claim is scrubbed against (a batch sends the
+    /// claim with the same ones).
+    pub async fn for_claim(
+        conn: &mut AnyConnection,
+        claim: &Claim,
+    ) -> Result<ScrubBasis, ServiceError> {
+        let coverage = patients::coverage(conn, &claim.coverage_id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
+        let mut basis = ScrubBasis::load(
+            conn,
+            &claim.patient_id,
+            coverage,
+            &claim.rendering_provider_npi,
+            &claim.service_facility_npi,
+        )
+        .await?;
+        basis.other = OtherPayer::load(conn, claim).await?;
+        Ok(basis)
+    }
+
     /// The facts for a claim of `patient_id` to `coverage`, rendered by
     /// `rendering_npi` at the facility `facility_npi` (empty: none).
     pub async fn load(

@@ -538,63 +538,91 @@ fn claim_of(row: &AnyRow) -> Result<Claim, ServiceError> {
 }
 
 async fn fill(conn: &mut AnyConnection, claim: &mut Claim) -> Result<(), ServiceError> {
-    let id = claim.claim_id.as_str();
-    let bad = || corrupt("claim line", id);
-    let rows = sqlx::query(
-        "SELECT line_number, line_control_number, charge_id, code, modifiers, units, charge, \
-         diagnosis_pointers, date_of_service, revenue_code, paid FROM claim_lines \
-         WHERE claim_id = $1 ORDER BY line_number",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    claim.lines = rows
-        .iter()
-        .map(|r| -> Result<ClaimLine, ServiceError> {
-            Ok(ClaimLine {
-                line_number: u32::try_from(r.try_get::<i64, _>("line_number")?)
-                    .map_err(|_| bad())?,
-                line_control_number: r.try_get("line_control_number")?,
-                charge_id: ChargeId::parse(&r.try_get::<String, _>("charge_id")?)
-                    .map_err(|_| bad())?,
-                code: r.try_get("code")?,
-                modifiers: split(&r.try_get::<String, _>("modifiers")?),
-                units: u32::try_from(r.try_get::<i64, _>("units")?).map_err(|_| bad())?,
-                charge: Money::from_cents(r.try_get("charge")?),
-                diagnosis_pointers: split(&r.try_get::<String, _>("diagnosis_pointers")?)
-                    .iter()
-                    .map(|p| p.parse().map_err(|_| bad()))
-                    .collect::<Result<_, _>>()?,
-                date_of_service: r
-                    .try_get::<String, _>("date_of_service")?
-                    .parse()
-                    .map_err(|_| bad())?,
-                revenue_code: r.try_get("revenue_code")?,
-                paid: Money::from_cents(r.try_get("paid")?),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let rows = sqlx::query(
-        "SELECT rule_id, severity, field, message, suggested_fix FROM claim_findings \
-         WHERE claim_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    claim.findings = rows
-        .iter()
-        .map(|r| -> Result<Finding, ServiceError> {
-            Ok(Finding {
+    fill_all(conn, std::slice::from_mut(claim)).await
+}
+
+/// Claims per `IN (…)` list when lines and findings are read for many.
+const FILL_CHUNK: usize = 200;
+
+/// Reads the lines and findings of `claims`: one query per table for up
+/// to `FILL_CHUNK` claims, not two per claim.
+async fn fill_all(conn: &mut AnyConnection, claims: &mut [Claim]) -> Result<(), ServiceError> {
+    for chunk in claims.chunks_mut(FILL_CHUNK) {
+        let index: std::collections::HashMap<String, usize> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.claim_id.as_str().to_string(), i))
+            .collect();
+        let places = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lines_sql = format!(
+            "SELECT claim_id, line_number, line_control_number, charge_id, code, modifiers, \
+             units, charge, diagnosis_pointers, date_of_service, revenue_code, paid \
+             FROM claim_lines WHERE claim_id IN ({places}) ORDER BY claim_id, line_number"
+        );
+        let findings_sql = format!(
+            "SELECT claim_id, rule_id, severity, field, message, suggested_fix \
+             FROM claim_findings WHERE claim_id IN ({places}) ORDER BY claim_id, position"
+        );
+        for claim in chunk.iter_mut() {
+            claim.lines.clear();
+            claim.findings.clear();
+        }
+        let mut query = sqlx::query(&lines_sql);
+        for claim in chunk.iter() {
+            query = query.bind(claim.claim_id.as_str());
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            let id: String = r.try_get("claim_id")?;
+            let claim = index.get(&id).map(|&i| &mut chunk[i]);
+            let claim = claim.ok_or_else(|| corrupt("claim line", &id))?;
+            claim.lines.push(line_of(&r, &id)?);
+        }
+        let mut query = sqlx::query(&findings_sql);
+        for claim in chunk.iter() {
+            query = query.bind(claim.claim_id.as_str());
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            let id: String = r.try_get("claim_id")?;
+            let claim = index.get(&id).map(|&i| &mut chunk[i]);
+            let claim = claim.ok_or_else(|| corrupt("claim finding", &id))?;
+            claim.findings.push(Finding {
                 rule_id: r.try_get("rule_id")?,
                 severity: Severity::parse(&r.try_get::<String, _>("severity")?)
-                    .ok_or_else(|| corrupt("claim finding", id))?,
+                    .ok_or_else(|| corrupt("claim finding", &id))?,
                 field: r.try_get("field")?,
                 message: r.try_get("message")?,
                 suggested_fix: r.try_get("suggested_fix")?,
-            })
-        })
-        .collect::<Result<_, _>>()?;
+            });
+        }
+    }
     Ok(())
+}
+
+/// One `claim_lines` row of claim `id`.
+fn line_of(r: &AnyRow, id: &str) -> Result<ClaimLine, ServiceError> {
+    let bad = || corrupt("claim line", id);
+    Ok(ClaimLine {
+        line_number: u32::try_from(r.try_get::<i64, _>("line_number")?).map_err(|_| bad())?,
+        line_control_number: r.try_get("line_control_number")?,
+        charge_id: ChargeId::parse(&r.try_get::<String, _>("charge_id")?).map_err(|_| bad())?,
+        code: r.try_get("code")?,
+        modifiers: split(&r.try_get::<String, _>("modifiers")?),
+        units: u32::try_from(r.try_get::<i64, _>("units")?).map_err(|_| bad())?,
+        charge: Money::from_cents(r.try_get("charge")?),
+        diagnosis_pointers: split(&r.try_get::<String, _>("diagnosis_pointers")?)
+            .iter()
+            .map(|p| p.parse().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?,
+        date_of_service: r
+            .try_get::<String, _>("date_of_service")?
+            .parse()
+            .map_err(|_| bad())?,
+        revenue_code: r.try_get("revenue_code")?,
+        paid: Money::from_cents(r.try_get("paid")?),
+    })
 }
 
 /// The claim `claim_id` with its lines and findings.
@@ -739,9 +767,7 @@ pub async fn claims(
     }
     let rows = query.bind(limit).fetch_all(&mut *conn).await?;
     let mut claims = rows.iter().map(claim_of).collect::<Result<Vec<_>, _>>()?;
-    for claim in &mut claims {
-        fill(conn, claim).await?;
-    }
+    fill_all(conn, &mut claims).await?;
     Ok(claims)
 }
 
@@ -793,15 +819,13 @@ pub async fn duplicates_of(
         codes
     };
     let wanted = key(claim);
-    let mut found = Vec::new();
-    for row in &rows {
-        let mut other = claim_of(row)?;
-        fill(conn, &mut other).await?;
-        if other.dates == claim.dates && key(&other) == wanted {
-            found.push(other.claim_id);
-        }
-    }
-    Ok(found)
+    let mut others = rows.iter().map(claim_of).collect::<Result<Vec<_>, _>>()?;
+    fill_all(conn, &mut others).await?;
+    Ok(others
+        .into_iter()
+        .filter(|other| other.dates == claim.dates && key(other) == wanted)
+        .map(|other| other.claim_id)
+        .collect())
 }
 
 /// Ids of READY standing claims of `claim_type` (to one payer when given),

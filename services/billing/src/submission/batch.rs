@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use medbill_contracts::medbill::billing::v1 as pb;
-use medbill_kernel::{ClaimId, Money, Npi, PayerId};
+use medbill_kernel::{ClaimId, Money, PayerId};
 use medbill_platform::ServiceError;
 use medbill_platform::convert::{wire_date, wire_money};
 use medbill_platform::db::Tx;
@@ -20,13 +20,12 @@ use super::store::{self, Batch, BatchClaim};
 use super::x12map::{self, Envelope, Parties};
 use crate::claims::cob::OtherPayer;
 use crate::claims::domain::{Claim, ClaimType, Dimension, Frequency, Lifecycle, Submission};
-use crate::claims::service::{self as claims_service, Context};
+use crate::claims::service::{self as claims_service, Context, ScrubBasis};
 use crate::claims::store::{self as claim_store, Cause};
 use crate::claims::wire::wire_lines;
-use crate::registry::domain::{Patient, Payer, Provider};
-use crate::registry::facilities::{self, Facility};
+use crate::registry::domain::Provider;
 use crate::registry::profile;
-use crate::registry::{patients, store as registry, wire as registry_wire};
+use crate::registry::{store as registry, wire as registry_wire};
 
 /// The most claims one batch takes.
 pub const MAX_CLAIMS: u32 = 5000;
@@ -55,12 +54,9 @@ pub struct Created {
 
 struct Prepared {
     claim: Claim,
-    payer: Payer,
-    patient: Patient,
-    coverage: crate::registry::coverage::Coverage,
-    rendering: Option<Provider>,
-    facility: Option<Facility>,
-    other: Option<OtherPayer>,
+    /// The registry facts the claim was scrubbed against, written into the
+    /// 837 as they are.
+    basis: ScrubBasis,
 }
 
 /// Creates a batch in `tx`; `FAILED_PRECONDITION` when no claim is ready.
@@ -114,7 +110,10 @@ pub async fn create_batch(
         let encounter_type =
             claims_service::encounter_type_of(tx, &claim.encounter_id, claim.release_number)
                 .await?;
-        let mut findings = claims_service::scrub(tx, &claim, encounter_type, &[], cx.today).await?;
+        let basis = ScrubBasis::for_claim(tx, &claim).await?;
+        let mut findings = basis
+            .scrub(tx, &claim, encounter_type, &[], cx.today)
+            .await?;
         if claim.frequency == Frequency::Void {
             findings.retain(|f| {
                 !matches!(
@@ -146,31 +145,7 @@ pub async fn create_batch(
         claim.state.submission = Submission::Submitted;
         claim.batch_id = batch_id.clone();
         claim.submitted_at = Some(cx.now);
-        let payer = registry::require_payer(tx, &claim.payer_id).await?;
-        let patient = patients::patient(tx, Some(&claim.patient_id), None)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("patient", claim.patient_id.as_str()))?;
-        let coverage = patients::coverage(tx, &claim.coverage_id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
-        let rendering = match Npi::parse(&claim.rendering_provider_npi) {
-            Ok(npi) => registry::provider(tx, None, Some(&npi)).await?,
-            Err(_) => None,
-        };
-        let facility = match Npi::parse(&claim.service_facility_npi) {
-            Ok(npi) => facilities::facility(tx, None, Some(&npi)).await?,
-            Err(_) => None,
-        };
-        let other = OtherPayer::load(tx, &claim).await?;
-        prepared.push(Prepared {
-            claim,
-            payer,
-            patient,
-            coverage,
-            rendering,
-            facility,
-            other,
-        });
+        prepared.push(Prepared { claim, basis });
     }
     if prepared.is_empty() {
         return Err(ServiceError::FailedPrecondition(format!(
@@ -198,7 +173,7 @@ pub async fn create_batch(
     let mut by_payer: BTreeMap<String, Vec<&Prepared>> = BTreeMap::new();
     for p in &prepared {
         by_payer
-            .entry(p.payer.payer_id.as_str().to_string())
+            .entry(p.basis.payer.payer_id.as_str().to_string())
             .or_default()
             .push(p);
     }
@@ -294,14 +269,15 @@ pub async fn create_batch(
 }
 
 fn parties<'a>(billing_provider: &'a Provider, p: &'a Prepared) -> Parties<'a> {
+    let basis = &p.basis;
     Parties {
         billing_provider,
-        payer: &p.payer,
-        coverage: &p.coverage,
-        patient: &p.patient,
-        rendering_provider: p.rendering.as_ref(),
-        service_facility: p.facility.as_ref(),
-        other_payer: p.other.as_ref().map(OtherPayer::facts),
+        payer: &basis.payer,
+        coverage: &basis.coverage,
+        patient: &basis.patient,
+        rendering_provider: basis.rendering_provider.as_ref(),
+        service_facility: basis.service_facility.as_ref(),
+        other_payer: basis.other.as_ref().map(OtherPayer::facts),
     }
 }
 
@@ -379,7 +355,7 @@ async fn events_of(
     if claim.frequency == Frequency::Void {
         return Ok(events);
     }
-    let patient = &p.patient;
+    let patient = &p.basis.patient;
     events.push(NewEvent::of(
         claim.claim_id.as_str(),
         &pb::ClaimSubmitted {
@@ -403,10 +379,11 @@ async fn events_of(
             encounter_id: claim.encounter_id.as_str().to_string(),
             guarantor_name: Some(registry_wire::wire_name(patient.name.expose())),
             guarantor_address: Some(registry_wire::wire_address(patient.address.expose())),
-            payer_name: p.payer.name.clone(),
-            claim_filing_indicator: p.payer.filing_indicator.code().to_string(),
+            payer_name: p.basis.payer.name.clone(),
+            claim_filing_indicator: p.basis.payer.filing_indicator.code().to_string(),
             submitted_on: Some(wire_date(cx.today)),
             primary_claim_id: p
+                .basis
                 .other
                 .as_ref()
                 .map(|o| o.primary_claim_id.as_str().to_string())

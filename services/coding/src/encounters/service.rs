@@ -148,9 +148,11 @@ impl Workbench {
             "",
         )
         .await?;
-        let saved = load(&mut tx, encounter_id).await?;
         tx.commit().await?;
-        Ok(saved)
+        // What was written, as a load would read it back: `persist` bumped
+        // the version.
+        encounter.version += 1;
+        Ok(encounter)
     }
 
     /// Runs the edits on the saved coding without changing anything.
@@ -276,13 +278,13 @@ impl Workbench {
             .collect::<Vec<_>>()
             .join("; ");
         history::record(&mut tx, encounter_id, coder, "released", None, &at, &detail).await?;
-        let released = load(&mut tx, encounter_id).await?;
         // Last before the commit: publishing holds the outbox's sequence row
         // until the commit, and every publishing transaction waits for it.
         let sequences =
             outbox::publish(&mut tx, &[NewEvent::of(encounter_id.to_string(), &event)]).await?;
         tx.commit().await?;
-        Ok((released, sequences.first().copied().unwrap_or(0)))
+        encounter.version += 1;
+        Ok((encounter, sequences.first().copied().unwrap_or(0)))
     }
 
     /// Re-opens a released encounter for a coding-caused denial, inside the

@@ -17,7 +17,7 @@ mod coding;
 mod queries;
 
 pub use coding::{CodingKind, write_coding};
-use coding::{corrupt, read_coding, split_list};
+use coding::{corrupt, insert_coding, read_codings, split_list};
 pub use queries::{answer_query, insert_query};
 
 const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient_mrn, \
@@ -73,7 +73,7 @@ pub async fn insert(
     .rows_affected()
         == 1;
     if inserted {
-        write_coding(conn, encounter_id, CodingKind::Proposed, &new.proposed).await?;
+        insert_coding(conn, encounter_id, CodingKind::Proposed, &new.proposed).await?;
     }
     Ok(inserted)
 }
@@ -108,8 +108,7 @@ pub async fn load(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let mut encounter = decode(&row)?;
-    encounter.intake.proposed = read_coding(conn, encounter_id, CodingKind::Proposed).await?;
-    encounter.coding = read_coding(conn, encounter_id, CodingKind::Coded).await?;
+    (encounter.intake.proposed, encounter.coding) = read_codings(conn, encounter_id).await?;
     encounter.queries = queries::of_encounter(conn, encounter_id).await?;
     Ok(Some(encounter))
 }

@@ -24,7 +24,8 @@ impl CodingKind {
     }
 }
 
-/// Replaces one kind of coding of an encounter.
+/// Replaces one kind of coding of an encounter: its rows are deleted and
+/// the new ones written with one multi-row INSERT per table.
 pub async fn write_coding(
     conn: &mut AnyConnection,
     encounter_id: &str,
@@ -40,79 +41,114 @@ pub async fn write_coding(
         .execute(&mut *conn)
         .await?;
     }
-    for (position, dx) in coding.diagnoses.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO encounter_diagnoses (encounter_id, kind, position, code, present_on_admission) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(encounter_id)
-        .bind(kind.as_str())
-        .bind(position as i64)
-        .bind(&dx.code)
-        .bind(&dx.present_on_admission)
-        .execute(&mut *conn)
-        .await?;
+    insert_coding(conn, encounter_id, kind, coding).await
+}
+
+/// Rows per multi-row INSERT: 9 columns × 100 stays far below either
+/// database's limit on bound parameters.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Writes the rows of one kind of coding of an encounter that has none.
+pub async fn insert_coding(
+    conn: &mut AnyConnection,
+    encounter_id: &str,
+    kind: CodingKind,
+    coding: &Coding,
+) -> Result<(), sqlx::Error> {
+    for (chunk, diagnoses) in coding.diagnoses.chunks(ROWS_PER_INSERT).enumerate() {
+        let sql = format!(
+            "INSERT INTO encounter_diagnoses (encounter_id, kind, position, code, \
+             present_on_admission) VALUES {}",
+            placeholders(diagnoses.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for (i, dx) in diagnoses.iter().enumerate() {
+            query = query
+                .bind(encounter_id)
+                .bind(kind.as_str())
+                .bind((chunk * ROWS_PER_INSERT + i) as i64)
+                .bind(&dx.code)
+                .bind(&dx.present_on_admission);
+        }
+        query.execute(&mut *conn).await?;
     }
-    for (position, line) in coding.lines.iter().enumerate() {
-        let pointers: Vec<String> = line.diagnosis_pointers.iter().map(u32::to_string).collect();
-        sqlx::query(
+    for (chunk, lines) in coding.lines.chunks(ROWS_PER_INSERT).enumerate() {
+        let sql = format!(
             "INSERT INTO encounter_lines (encounter_id, kind, position, code, modifiers, units, \
-             diagnosis_pointers, date_of_service, revenue_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(encounter_id)
-        .bind(kind.as_str())
-        .bind(position as i64)
-        .bind(&line.code)
-        .bind(line.modifiers.join(","))
-        .bind(i64::from(line.units))
-        .bind(pointers.join(","))
-        .bind(line.date_of_service.to_string())
-        .bind(&line.revenue_code)
-        .execute(&mut *conn)
-        .await?;
+             diagnosis_pointers, date_of_service, revenue_code) VALUES {}",
+            placeholders(lines.len(), 9)
+        );
+        let mut query = sqlx::query(&sql);
+        for (i, line) in lines.iter().enumerate() {
+            let pointers: Vec<String> =
+                line.diagnosis_pointers.iter().map(u32::to_string).collect();
+            query = query
+                .bind(encounter_id)
+                .bind(kind.as_str())
+                .bind((chunk * ROWS_PER_INSERT + i) as i64)
+                .bind(&line.code)
+                .bind(line.modifiers.join(","))
+                .bind(i64::from(line.units))
+                .bind(pointers.join(","))
+                .bind(line.date_of_service.to_string())
+                .bind(&line.revenue_code);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// Reads one kind of coding of an encounter.
-pub(super) async fn read_coding(
+/// `($1, $2, …), (…)`: `rows` groups of `columns` numbered placeholders.
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let group: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", group.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads both codings of an encounter, proposed and coded, with one query
+/// per table.
+pub(super) async fn read_codings(
     conn: &mut AnyConnection,
     encounter_id: &str,
-    kind: CodingKind,
-) -> Result<Coding, sqlx::Error> {
-    let diagnoses = sqlx::query(
-        "SELECT code, present_on_admission FROM encounter_diagnoses \
-         WHERE encounter_id = $1 AND kind = $2 ORDER BY position",
+) -> Result<(Coding, Coding), sqlx::Error> {
+    let mut proposed = Coding::default();
+    let mut coded = Coding::default();
+    let rows = sqlx::query(
+        "SELECT kind, code, present_on_admission FROM encounter_diagnoses \
+         WHERE encounter_id = $1 ORDER BY kind, position",
     )
     .bind(encounter_id)
-    .bind(kind.as_str())
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(Diagnosis {
-            code: r.try_get(0)?,
-            present_on_admission: r.try_get(1)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let lines = sqlx::query(
-        "SELECT code, modifiers, units, diagnosis_pointers, date_of_service, revenue_code \
-         FROM encounter_lines WHERE encounter_id = $1 AND kind = $2 ORDER BY position",
+    .await?;
+    for r in rows {
+        let kind: String = r.try_get(0)?;
+        let into = which(&kind, &mut proposed, &mut coded, "encounter_diagnoses.kind")?;
+        into.diagnoses.push(Diagnosis {
+            code: r.try_get(1)?,
+            present_on_admission: r.try_get(2)?,
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT kind, code, modifiers, units, diagnosis_pointers, date_of_service, revenue_code \
+         FROM encounter_lines WHERE encounter_id = $1 ORDER BY kind, position",
     )
     .bind(encounter_id)
-    .bind(kind.as_str())
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        let modifiers: String = r.try_get(1)?;
-        let pointers: String = r.try_get(3)?;
-        Ok(ProcedureLine {
-            code: r.try_get(0)?,
+    .await?;
+    for r in rows {
+        let kind: String = r.try_get(0)?;
+        let modifiers: String = r.try_get(2)?;
+        let pointers: String = r.try_get(4)?;
+        let line = ProcedureLine {
+            code: r.try_get(1)?,
             modifiers: split_list(&modifiers),
-            units: u32::try_from(r.try_get::<i64, _>(2)?)
+            units: u32::try_from(r.try_get::<i64, _>(3)?)
                 .ok()
                 .filter(|u| *u >= 1)
                 .ok_or_else(|| corrupt("encounter_lines.units"))?,
@@ -122,14 +158,32 @@ pub(super) async fn read_coding(
                 .collect::<Result<_, _>>()
                 .map_err(|_| corrupt("encounter_lines.diagnosis_pointers"))?,
             date_of_service: r
-                .try_get::<String, _>(4)?
+                .try_get::<String, _>(5)?
                 .parse()
                 .map_err(|_| corrupt("encounter_lines.date_of_service"))?,
-            revenue_code: r.try_get(5)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Coding { diagnoses, lines })
+            revenue_code: r.try_get(6)?,
+        };
+        which(&kind, &mut proposed, &mut coded, "encounter_lines.kind")?
+            .lines
+            .push(line);
+    }
+    Ok((proposed, coded))
+}
+
+/// The coding a stored `kind` names.
+fn which<'a>(
+    kind: &str,
+    proposed: &'a mut Coding,
+    coded: &'a mut Coding,
+    column: &str,
+) -> Result<&'a mut Coding, sqlx::Error> {
+    if kind == CodingKind::Proposed.as_str() {
+        Ok(proposed)
+    } else if kind == CodingKind::Coded.as_str() {
+        Ok(coded)
+    } else {
+        Err(corrupt(column))
+    }
 }
 
 /// The items of a comma-separated column.
