@@ -5,8 +5,8 @@
 //! do for one encounter after another (SubmitEncounter, ClaimNextEncounter,
 //! SaveCoding, ReleaseEncounter) while billing builds the claims from
 //! coding's feed, a biller creates batches every half second, and the payer
-//! simulator answers billing's files and pays them into payments' folder
-//! four times a second (adjudicating each claim as it takes it), its
+//! simulator answers billing's files four times a second and pays them
+//! into payments' folder (adjudicating each claim as it takes it), its
 //! calendar a day further each second. After the run the batches and the
 //! payer go on until every claim the payer took is adjudicated and
 //! payments has posted every 835.
@@ -164,8 +164,9 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     let workdir = args.caller.data_dir.join("load-cycle");
     std::fs::create_dir_all(&workdir)?;
     // The payer adjudicates a claim in the step that takes it: its
-    // turnaround is the payer's, not the system's, and a day of it would
-    // be most of the end-to-end time of a short run.
+    // turnaround is the payer's, not the system's. An 835 can then reach
+    // payments before billing's ClaimSubmitted does; payments parks it and
+    // posts it when the claim arrives.
     let mut config = world::sim_config(&registration.visits.people)?;
     config.adjudication_days = 0;
     let sim = Simulator::open(

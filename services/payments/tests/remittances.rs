@@ -359,3 +359,97 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    a_payment_that_came_before_its_claim_is_posted_when_the_claim_arrives,
+    |test_db: TestDatabase| async move {
+        let h = start_with_billing(&test_db).await;
+        let (payer, account) = (id(), id());
+        // The 835 first: $100.00 charged, $80.00 paid, $20.00 CO-45, for a
+        // control number payments has not heard of.
+        let early = Remit {
+            trace: "TRN-EARLY-835",
+            total: None,
+            claims: vec![Clp {
+                pcn: "PCN-LATE",
+                status: "1",
+                charge: 10_000,
+                paid: 8_000,
+                patient_responsibility: 0,
+                icn: "ICN-L",
+                cas: vec![],
+                services: vec![svc(
+                    "99213",
+                    10_000,
+                    8_000,
+                    Some(1),
+                    Some("PCN-LATE-1"),
+                    vec![("CO", "45", 2_000)],
+                )],
+            }],
+            plb: vec![],
+        };
+        let posted = ingest(&h.service, &early.render()).await.unwrap();
+        assert_eq!(posted.exceptions.len(), 1);
+        assert_eq!(account_totals(&h.service).await["unapplied_cash"], -8_000);
+        let open_exceptions = "SELECT COUNT(*) FROM remittance_exceptions WHERE posted_at IS NULL";
+        let open = |service: &medbill_platform::testing::RunningService| {
+            let pool = service.db().pool().clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(open_exceptions)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(open(&h.service).await, 1);
+
+        // A claim with another control number leaves it parked.
+        let other = claim(
+            "PCN-OTHER",
+            &payer,
+            &account,
+            &[Line("99213", &[], 10_000, 1)],
+        );
+        h.billing.publish(&other.claim_id, &other).await;
+        wait_for_charges(&h.service, &other.claim_id, 10_000).await;
+        assert_eq!(open(&h.service).await, 1);
+
+        // Its claim arrives: the payment is posted to it as ingestion would
+        // have, once, and billing hears of it.
+        let late = claim(
+            "PCN-LATE",
+            &payer,
+            &account,
+            &[Line("99213", &[], 10_000, 1)],
+        );
+        h.billing.publish(&late.claim_id, &late).await;
+        wait_for_charges(&h.service, &late.claim_id, 10_000).await;
+        assert_eq!(
+            figures(&claim_audit(&h.service, &late.claim_id).await),
+            [10_000, 8_000, 2_000, 0, 0, 0]
+        );
+        assert_eq!(open(&h.service).await, 0);
+        let totals = account_totals(&h.service).await;
+        assert_eq!(totals["unapplied_cash"], 0);
+        assert_eq!(totals["cash"], 8_000);
+        assert_eq!(totals.values().sum::<i64>(), 0);
+        let payload: Vec<u8> =
+            sqlx::query_scalar("SELECT payload FROM outbox_events WHERE aggregate_id = $1")
+                .bind(&late.claim_id)
+                .fetch_one(h.service.db().pool())
+                .await
+                .unwrap();
+        let event = RemittancePosted::decode(payload.as_slice()).unwrap();
+        assert_eq!(event.payment.unwrap().paid.unwrap().cents, 8_000);
+        let whole = audit(&h.service, &[]).await;
+        assert_eq!(whole.claims_out_of_balance, 0, "{:?}", whole.claims);
+        assert!(whole.unbalanced_entry_ids.is_empty());
+
+        // The same 835 again posts nothing more.
+        let again = ingest(&h.service, &early.render()).await.unwrap();
+        assert!(!again.newly_posted);
+        assert_eq!(account_totals(&h.service).await, totals);
+        h.service.stop().await;
+    }
+);

@@ -1,6 +1,8 @@
 //! The consumer of billing's feed: `ClaimSubmitted` stores the claim and
 //! opens its receivable, `ClaimVoided` closes it, `DenialWriteOffRequested`
-//! writes a denied amount off what the payer owes, each exactly once.
+//! writes a denied amount off what the payer owes, each exactly once. A new
+//! claim also takes the 835 payments that came before it and were parked
+//! as exceptions for its unknown patient control number.
 
 use medbill_contracts::medbill::billing::v1 as billing;
 use medbill_contracts::medbill::common::v1::Event;
@@ -21,6 +23,7 @@ use super::domain::{
 use super::store;
 use crate::ledger::domain::LedgerAccount;
 use crate::ledger::store::{self as ledger, EntrySource};
+use crate::remittances::manual::post_parked_for;
 
 /// The consumer's name in the payments database.
 pub const CONSUMER: &str = "payments.billing-feed";
@@ -40,6 +43,9 @@ impl ClaimFeedHandler {
 #[tonic::async_trait]
 impl EventHandler for ClaimFeedHandler {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+        // First, before this batch touches a claim row: 835 ingestion takes
+        // the same lock before the claims' rows.
+        store::lock_matching(tx).await?;
         if let Some(submitted) = events::decode::<billing::ClaimSubmitted>(event)? {
             return self.submitted(tx, submitted).await;
         }
@@ -72,11 +78,34 @@ impl ClaimFeedHandler {
             effective_on: claim.submitted_on,
             posted_at: self.clock.now(),
         };
+        self.receivable(tx, &claim, &source).await?;
+        let parked = post_parked_for(
+            tx,
+            &self.clock,
+            &claim.patient_control_number,
+            &claim.claim_id,
+            CONSUMER,
+        )
+        .await?;
+        if parked > 0 {
+            tracing::info!(claim_id = %claim.claim_id, parked, "payments that came before the claim posted");
+        }
+        Ok(())
+    }
+
+    /// Opens the new claim's receivable, or, for a claim billed after
+    /// another payer, moves what that payer's claim left to this payer.
+    async fn receivable(
+        &self,
+        tx: &mut Tx,
+        claim: &SubmittedClaim,
+        source: &EntrySource<'_>,
+    ) -> Result<(), ServiceError> {
         if claim.opens_receivable() {
             let entry = claim
                 .opening_entry()
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            ledger::append(tx, &entry, &source).await?;
+            ledger::append(tx, &entry, source).await?;
             return Ok(());
         }
         // Billed after another payer: what that payer's claim left to the
@@ -103,7 +132,7 @@ impl ClaimFeedHandler {
         if let Some(entry) = next_payer_entry(&stored, &primary, &owed)
             .map_err(|e| ServiceError::Internal(e.to_string()))?
         {
-            ledger::append(tx, &entry, &source).await?;
+            ledger::append(tx, &entry, source).await?;
         }
         Ok(())
     }

@@ -143,6 +143,26 @@ pub async fn by_id(
 /// limits.
 const PCNS_PER_QUERY: usize = 500;
 
+/// The advisory lock (class, key) that matching takes on PostgreSQL; the
+/// two-key form never meets the one-key locks of `deposits`.
+const MATCHING_LOCK: (i32, i32) = (7_835, 1);
+
+/// Holds, until the transaction ends, the lock that orders 835 ingestion
+/// and the arrival of billing's claims on PostgreSQL: an ingestion that
+/// finds no claim for a patient control number and parks the payment, and
+/// the feed consumer storing that claim and looking for parked payments,
+/// cannot pass each other unseen. SQLite writers are serialised already.
+pub async fn lock_matching(conn: &mut AnyConnection) -> Result<(), ServiceError> {
+    if Backend::of_connection(conn) == Backend::Postgres {
+        sqlx::query("SELECT CAST(pg_advisory_xact_lock($1, $2) AS TEXT)")
+            .bind(MATCHING_LOCK.0)
+            .bind(MATCHING_LOCK.1)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Holds the rows of the claims whose CLM01 is one of `pcns` until the
 /// transaction ends (PostgreSQL row locks, taken in claim id order; a
 /// SQLite write transaction holds the whole database already): a

@@ -68,6 +68,7 @@ impl Ingestion {
             .iter()
             .map(|c| c.patient_control_number.as_str())
             .collect();
+        claims::lock_matching(&mut tx).await?;
         claims::lock_by_patient_control_numbers(&mut tx, &pcns).await?;
         let known = claims::by_patient_control_numbers(&mut tx, &pcns).await?;
         let decisions: Vec<Decision> = remittance

@@ -3,11 +3,13 @@
 //! cash moves from unapplied cash to the claim (one journal entry undoing
 //! the parking, one posting it as ingestion would have), billing learns of
 //! it (`RemittancePosted`), and the exception leaves the work queue. Once.
+//! A payment parked because its claim was not known yet is posted the same
+//! way, by the feed consumer, when the claim arrives.
 
 use medbill_kernel::ClaimId;
 use medbill_platform::ServiceError;
 use medbill_platform::clock::Clock;
-use medbill_platform::db::Database;
+use medbill_platform::db::{Database, Tx};
 use medbill_platform::outbox::{self, NewEvent};
 
 use super::domain::RemittanceException;
@@ -26,7 +28,46 @@ pub async fn post_exception(
     who: &str,
 ) -> Result<RemittanceException, ServiceError> {
     let mut tx = db.begin().await?;
-    let (remittance_id, index, posted, reason) = store::open_exception(&mut tx, exception_id)
+    let posted = post_exception_in(&mut tx, clock, exception_id, claim_id, who).await?;
+    tx.commit().await?;
+    Ok(posted)
+}
+
+/// Posts the payments parked for an unknown patient control number to the
+/// claim `claim_id` that has just arrived with that number, in the
+/// transaction that stores the claim: an 835 that came before billing's
+/// `ClaimSubmitted` reached payments is posted as if it had come after.
+/// A payment whose lines the claim does not have stays in the work queue.
+pub async fn post_parked_for(
+    tx: &mut Tx,
+    clock: &Clock,
+    patient_control_number: &str,
+    claim_id: &ClaimId,
+    who: &str,
+) -> Result<usize, ServiceError> {
+    let mut posted = 0;
+    for exception_id in store::open_unknown_control_number(tx, patient_control_number).await? {
+        match post_exception_in(tx, clock, &exception_id, claim_id, who).await {
+            Ok(_) => posted += 1,
+            Err(ServiceError::FailedPrecondition(why)) => {
+                tracing::info!(%exception_id, %claim_id, "parked payment left for a poster: {why}");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(posted)
+}
+
+/// `post_exception` inside `tx`; the `RemittancePosted` event goes out
+/// with the commit.
+async fn post_exception_in(
+    tx: &mut Tx,
+    clock: &Clock,
+    exception_id: &str,
+    claim_id: &ClaimId,
+    who: &str,
+) -> Result<RemittanceException, ServiceError> {
+    let (remittance_id, index, posted, reason) = store::open_exception(tx, exception_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("exception", exception_id))?;
     if posted {
@@ -34,14 +75,14 @@ pub async fn post_exception(
             "exception {exception_id} was posted already"
         )));
     }
-    let stored = store::by_id(&mut tx, &remittance_id)
+    let stored = store::by_id(tx, &remittance_id)
         .await?
         .ok_or_else(|| ServiceError::Internal(format!("remittance {remittance_id} is gone")))?;
     let remittance = read::read(&stored.content)?;
     let payment = remittance.claims.get(index).ok_or_else(|| {
         ServiceError::Internal(format!("claim payment {index} of {remittance_id} is gone"))
     })?;
-    let claim = claims::by_id(&mut tx, claim_id)
+    let claim = claims::by_id(tx, claim_id)
         .await?
         .ok_or_else(|| ServiceError::not_found("claim", claim_id.as_str()))?;
     if claim.status == ClaimStatus::Voided {
@@ -72,7 +113,7 @@ pub async fn post_exception(
     ];
     let now = clock.now();
     ledger::append_many(
-        &mut tx,
+        tx,
         &entries,
         &EntrySource {
             source_id: exception_id,
@@ -88,9 +129,9 @@ pub async fn post_exception(
         claim_id.as_str(),
         &lines,
     );
-    outbox::publish(&mut tx, &[NewEvent::of(claim_id.as_str(), &event)]).await?;
+    outbox::publish_at_commit(tx, vec![NewEvent::of(claim_id.as_str(), &event)]);
     if !store::mark_exception_posted(
-        &mut tx,
+        tx,
         exception_id,
         claim_id.as_str(),
         &lines,
@@ -103,7 +144,6 @@ pub async fn post_exception(
             "exception {exception_id} was posted concurrently"
         )));
     }
-    tx.commit().await?;
     Ok(RemittanceException {
         exception_id: exception_id.to_string(),
         remittance_id,

@@ -361,6 +361,22 @@ pub async fn open_exception(
     .transpose()
 }
 
+/// Open exceptions parked because no claim had patient control number
+/// `pcn`, oldest first.
+pub async fn open_unknown_control_number(
+    conn: &mut AnyConnection,
+    pcn: &str,
+) -> Result<Vec<String>, ServiceError> {
+    Ok(sqlx::query_scalar(
+        "SELECT exception_id FROM remittance_exceptions WHERE patient_control_number = $1 \
+         AND reason = $2 AND posted_at IS NULL ORDER BY exception_id",
+    )
+    .bind(pcn)
+    .bind(ExceptionReason::UnknownPatientControlNumber.as_str())
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Marks an exception posted to `claim_id` (only if it was not), and its
 /// claim payment's match; whether it changed.
 pub async fn mark_exception_posted(
