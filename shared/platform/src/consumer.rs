@@ -23,8 +23,11 @@ use crate::db::{Database, Tx};
 use crate::error::ServiceError;
 use crate::peers::Peer;
 
-/// Most events applied in one transaction.
-const BATCH: usize = 256;
+/// Most events applied in one transaction. A consumer that has fallen
+/// behind applies full batches; a small one makes what it applies visible
+/// (and committed) every few dozen events rather than every few seconds,
+/// for a commit's cost per batch.
+const BATCH: usize = 32;
 
 /// What a consumer does with each event.
 #[tonic::async_trait]

@@ -64,7 +64,7 @@ const INSERT_ROWS: usize = 200;
 /// before the commit itself. Publishing takes the outbox's sequence row
 /// until the commit, and every other publishing transaction waits for it:
 /// a transaction that does more work after deciding on its events (an
-/// event consumer applying a batch of up to 256) holds the row only for
+/// event consumer applying a batch of up to 32) holds the row only for
 /// the commit this way. The events are lost with the transaction if it
 /// rolls back or is dropped, as published ones would be.
 pub fn publish_at_commit(tx: &mut Tx, events: Vec<NewEvent>) {

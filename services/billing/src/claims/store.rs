@@ -432,6 +432,113 @@ pub async fn transition(
     Ok(true)
 }
 
+/// `$first, …` for `count` bound values.
+fn numbered(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Moves the READY claims among `ids` to SUBMITTED with one UPDATE per
+/// `FILL_CHUNK` and records each move; returns the claims taken, in the
+/// order of `ids`. A claim a concurrent batch took first is no longer
+/// READY and is left out.
+pub async fn take_ready(
+    conn: &mut AnyConnection,
+    ids: &[ClaimId],
+    cause: Cause<'_>,
+) -> Result<Vec<ClaimId>, ServiceError> {
+    let mut taken = std::collections::HashSet::new();
+    for chunk in ids.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "UPDATE claims SET submission = $1 WHERE submission = $2 AND claim_id IN ({}) \
+             RETURNING claim_id",
+            numbered(3, chunk.len())
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql)
+            .bind(Submission::Submitted.as_str())
+            .bind(Submission::Ready.as_str());
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        taken.extend(query.fetch_all(&mut *conn).await?);
+    }
+    let mut out = Vec::with_capacity(taken.len());
+    for id in ids.iter().filter(|id| taken.contains(id.as_str())) {
+        record(
+            conn,
+            id,
+            &Transition {
+                dimension: Dimension::Submission,
+                from: Submission::Ready.as_str().to_string(),
+                to: Submission::Submitted.as_str().to_string(),
+                actor: cause.actor.to_string(),
+                reason: cause.reason.to_string(),
+                at: cause.at,
+            },
+        )
+        .await?;
+        out.push(id.clone());
+    }
+    Ok(out)
+}
+
+/// The claims `ids` with their lines and findings, in the order of `ids`;
+/// `NOT_FOUND` names the first missing one.
+pub async fn require_claims(
+    conn: &mut AnyConnection,
+    ids: &[ClaimId],
+) -> Result<Vec<Claim>, ServiceError> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS} FROM claims WHERE claim_id IN ({})",
+            numbered(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let claim = claim_of(&row)?;
+            found.insert(claim.claim_id.as_str().to_string(), claim);
+        }
+    }
+    let mut claims = ids
+        .iter()
+        .map(|id| {
+            found
+                .remove(id.as_str())
+                .ok_or_else(|| ServiceError::not_found("claim", id.as_str()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    fill_all(conn, &mut claims).await?;
+    Ok(claims)
+}
+
+/// Sets the batch that carried `ids` and when, one UPDATE per
+/// `FILL_CHUNK` claims.
+pub async fn set_submitted_all(
+    conn: &mut AnyConnection,
+    ids: &[&ClaimId],
+    batch_id: &str,
+    at: Timestamp,
+) -> Result<(), ServiceError> {
+    for chunk in ids.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "UPDATE claims SET batch_id = $1, submitted_at = $2 WHERE claim_id IN ({})",
+            numbered(3, chunk.len())
+        );
+        let mut query = sqlx::query(&sql).bind(batch_id).bind(at.to_string());
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Records a prior authorization number on a claim.
 pub async fn set_prior_authorization(
     conn: &mut AnyConnection,

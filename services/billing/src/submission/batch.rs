@@ -87,26 +87,21 @@ pub async fn create_batch(
     let batch_id = medbill_kernel::ids::new_uuid_v7();
     let mut prepared = Vec::with_capacity(ids.len());
     let mut held = Vec::new();
-    for claim_id in ids {
-        // Taking the claim first: a concurrent batch that took it already
-        // leaves it no longer READY, and this batch skips it.
-        let took = claim_store::transition(
-            tx,
-            &claim_id,
-            Dimension::Submission,
-            Submission::Ready.as_str(),
-            Submission::Submitted.as_str(),
-            Cause {
-                actor: cx.actor,
-                reason: &format!("sent in batch {batch_id}"),
-                at: cx.now,
-            },
-        )
-        .await?;
-        if !took {
-            continue;
-        }
-        let mut claim = claim_store::require_claim(tx, &claim_id).await?;
+    // Taking the claims first: a concurrent batch that took one already
+    // left it no longer READY, and this batch skips it.
+    let reason = format!("sent in batch {batch_id}");
+    let taken = claim_store::take_ready(
+        tx,
+        &ids,
+        Cause {
+            actor: cx.actor,
+            reason: &reason,
+            at: cx.now,
+        },
+    )
+    .await?;
+    for mut claim in claim_store::require_claims(tx, &taken).await? {
+        let claim_id = claim.claim_id.clone();
         let encounter_type =
             claims_service::encounter_type_of(tx, &claim.encounter_id, claim.release_number)
                 .await?;
@@ -122,7 +117,9 @@ pub async fn create_batch(
                 )
             });
         }
-        claim_store::replace_findings(tx, &claim_id, &findings).await?;
+        if findings != claim.findings {
+            claim_store::replace_findings(tx, &claim_id, &findings).await?;
+        }
         claim.findings = findings;
         if claim.has_errors() {
             claim_store::transition(
@@ -141,12 +138,13 @@ pub async fn create_batch(
             held.push(claim_id);
             continue;
         }
-        claim_store::set_submitted(tx, &claim_id, &batch_id, cx.now).await?;
         claim.state.submission = Submission::Submitted;
         claim.batch_id = batch_id.clone();
         claim.submitted_at = Some(cx.now);
         prepared.push(Prepared { claim, basis });
     }
+    let sent: Vec<&ClaimId> = prepared.iter().map(|p| &p.claim.claim_id).collect();
+    claim_store::set_submitted_all(tx, &sent, &batch_id, cx.now).await?;
     if prepared.is_empty() {
         return Err(ServiceError::FailedPrecondition(format!(
             "no {} claim is ready{}",
