@@ -55,15 +55,15 @@ impl Workbench {
         let id = new_uuid_v7();
         let received = now();
         let created = store::insert(&mut tx, &id, &new, &received).await?;
-        let id = if created {
+        let encounter = if created {
             history::record(&mut tx, &id, actor, "submitted", None, &received, "").await?;
-            id
+            as_received(id, new, received)
         } else {
-            store::id_by_source(&mut tx, &new.source_system, &new.source_encounter_id)
+            let id = store::id_by_source(&mut tx, &new.source_system, &new.source_encounter_id)
                 .await?
-                .ok_or_else(|| ServiceError::Internal("duplicate encounter vanished".into()))?
+                .ok_or_else(|| ServiceError::Internal("duplicate encounter vanished".into()))?;
+            load(&mut tx, &id).await?
         };
-        let encounter = load(&mut tx, &id).await?;
         tx.commit().await?;
         Ok((encounter, created))
     }
@@ -126,13 +126,24 @@ impl Workbench {
         encounter.status = encounter.status.apply(Transition::Save)?;
         require_assignee(&encounter, coder)?;
         let before = std::mem::replace(&mut encounter.coding, coding);
-        store::write_coding(
-            &mut tx,
-            encounter_id,
-            store::CodingKind::Coded,
-            &encounter.coding,
-        )
-        .await?;
+        // A first save has no rows to replace.
+        if before.diagnoses.is_empty() && before.lines.is_empty() {
+            store::insert_coding(
+                &mut tx,
+                encounter_id,
+                store::CodingKind::Coded,
+                &encounter.coding,
+            )
+            .await?;
+        } else {
+            store::write_coding(
+                &mut tx,
+                encounter_id,
+                store::CodingKind::Coded,
+                &encounter.coding,
+            )
+            .await?;
+        }
         encounter.findings = run_edits(&mut tx, &encounter).await?;
         let first_check = edits::has_errors(&encounter.findings);
         persist(&mut tx, &encounter, Some(first_check)).await?;
@@ -340,6 +351,25 @@ impl Workbench {
     }
 }
 
+/// A new encounter as `store::insert` wrote it, without reading it back.
+fn as_received(encounter_id: String, intake: NewEncounter, received_at: String) -> Encounter {
+    Encounter {
+        encounter_id,
+        priority: intake.priority,
+        intake,
+        coding: Coding::default(),
+        status: EncounterStatus::Ready,
+        assigned_coder: None,
+        findings: Vec::new(),
+        queries: Vec::new(),
+        rework: None,
+        received_at,
+        released_at: None,
+        version: 1,
+        release_count: 0,
+    }
+}
+
 async fn load(
     conn: &mut sqlx::AnyConnection,
     encounter_id: &str,
@@ -392,4 +422,81 @@ async fn run_edits(
     };
     findings.extend(edits::codeset::check(conn, &input).await?);
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use medbill_kernel::{CalendarDate, Npi, Redacted};
+    use medbill_platform::testing::TestDatabase;
+
+    use super::*;
+    use crate::encounters::domain::{Diagnosis, InpatientStay, ProcedureLine, Sex};
+
+    fn inpatient() -> NewEncounter {
+        let day: CalendarDate = "2026-06-01".parse().unwrap();
+        NewEncounter {
+            source_system: "ehr".into(),
+            source_encounter_id: "E-1".into(),
+            patient_mrn: Redacted::new("MRN0001".into()),
+            patient_age_years: 61,
+            patient_sex: Sex::Male,
+            rendering_provider_npi: Npi::parse("1234567893").unwrap(),
+            dos_start: day,
+            dos_end: "2026-06-04".parse().unwrap(),
+            place_of_service: "21".into(),
+            encounter_type: EncounterType::Inpatient,
+            documentation: Redacted::new("Admitted.".into()),
+            proposed: Coding {
+                diagnoses: vec![
+                    Diagnosis {
+                        code: "I214".into(),
+                        present_on_admission: "Y".into(),
+                    },
+                    Diagnosis {
+                        code: "E119".into(),
+                        present_on_admission: "W".into(),
+                    },
+                ],
+                lines: vec![ProcedureLine {
+                    code: "0450".into(),
+                    modifiers: vec!["25".into(), "59".into()],
+                    units: 3,
+                    diagnosis_pointers: vec![1, 2],
+                    date_of_service: day,
+                    revenue_code: "0450".into(),
+                }],
+            },
+            priority: Priority::High,
+            payer_id: "ACME01".into(),
+            facility_npi: "1245319599".into(),
+            inpatient_stay: Some(InpatientStay {
+                admission_hour: 7,
+                admission_type: "1".into(),
+                admission_source: "7".into(),
+                discharge_hour: 15,
+                discharge_status: "01".into(),
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn what_submit_and_a_first_save_answer_is_what_a_read_finds() {
+        let test_db = TestDatabase::sqlite();
+        let db = test_db.connect(crate::MIGRATIONS).await;
+        let bench = Workbench::new(db);
+        let (submitted, created) = bench.submit("ehr", inpatient()).await.unwrap();
+        assert!(created);
+        let read = bench.get(&submitted.encounter_id).await.unwrap();
+        assert_eq!(format!("{submitted:?}"), format!("{read:?}"));
+
+        let claimed = bench.claim_next("coder-1", None).await.unwrap();
+        let coding = claimed.intake.proposed.clone();
+        let saved = bench
+            .save_coding("coder-1", &claimed.encounter_id, coding, claimed.version)
+            .await
+            .unwrap();
+        let read = bench.get(&saved.encounter_id).await.unwrap();
+        assert_eq!(format!("{saved:?}"), format!("{read:?}"));
+        assert_eq!(read.coding.diagnoses.len(), 2);
+    }
 }

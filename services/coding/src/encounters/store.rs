@@ -16,8 +16,8 @@ use super::domain::{
 mod coding;
 mod queries;
 
-pub use coding::{CodingKind, write_coding};
-use coding::{corrupt, insert_coding, read_codings, split_list};
+pub use coding::{CodingKind, insert_coding, write_coding};
+use coding::{corrupt, read_codings, split_list};
 pub use queries::{answer_query, insert_query};
 
 const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient_mrn, \
