@@ -36,16 +36,31 @@ pub async fn find(
     account_id: Option<&str>,
     mrn: Option<&str>,
 ) -> Result<Option<AccountView>, ServiceError> {
-    let row = sqlx::query(&format!(
+    // Only the conditions asked for go into the statement, so each can use
+    // its index: a catch-all `$1 IS NULL OR ...` keeps PostgreSQL's generic
+    // plan of the prepared statement off them.
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    for (column, value) in [("a.account_id", account_id), ("a.patient_mrn", mrn)] {
+        if let Some(value) = value {
+            values.push(value);
+            conditions.push(format!("{column} = ${}", values.len()));
+        }
+    }
+    let filtered = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
         "SELECT a.account_id, a.patient_mrn, a.opened_at, {COLLECTION_COLUMNS} \
-         FROM guarantor_accounts a \
-         WHERE ($1 IS NULL OR a.account_id = $1) AND ($2 IS NULL OR a.patient_mrn = $2) \
-         ORDER BY a.account_id LIMIT 1"
-    ))
-    .bind(account_id)
-    .bind(mrn)
-    .fetch_optional(&mut *conn)
-    .await?;
+         FROM guarantor_accounts a{filtered} ORDER BY a.account_id LIMIT 1"
+    );
+    let mut query = sqlx::query(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let row = query.fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let account_id: String = row.try_get(0)?;
     let balance = |account: &'static str| {
