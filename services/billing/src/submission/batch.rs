@@ -105,7 +105,12 @@ pub async fn create_batch(
         let encounter_type =
             claims_service::encounter_type_of(tx, &claim.encounter_id, claim.release_number)
                 .await?;
-        let basis = ScrubBasis::for_claim(tx, &claim).await?;
+        let mut basis = ScrubBasis::for_claim(tx, &claim).await?;
+        // The 837 goes to the claim's payer, as recorded when it was built,
+        // should the coverage name another since.
+        if basis.payer.payer_id != claim.payer_id {
+            basis.payer = registry::require_payer(tx, &claim.payer_id).await?;
+        }
         let mut findings = basis
             .scrub(tx, &claim, encounter_type, &[], cx.today)
             .await?;
