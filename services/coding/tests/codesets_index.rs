@@ -340,3 +340,64 @@ backend_tests!(
         service.stop().await;
     }
 );
+
+backend_tests!(
+    the_edits_facts_from_the_index_equal_the_facts_read_per_call,
+    |test_db: TestDatabase| async move {
+        use medbill_coding::codesets::facts::FactsRequest;
+        use medbill_coding::codesets::store::facts::{self, CodeSource};
+        let db = test_db.connect(medbill_coding::MIGRATIONS).await;
+        seed::seed_code_sets(&db).await;
+        let cache = IndexCache::open(db.clone()).await;
+        let index = cache.get().await.unwrap();
+        let requests = [
+            // Diagnoses with and without notes, a 7-character code and its
+            // parent, an unknown code; an NCCI pair with an MUE value.
+            FactsRequest {
+                date_of_service: day("2025-03-01"),
+                diagnoses: vec![
+                    "E119".into(),
+                    "E109".into(),
+                    "S52521A".into(),
+                    "Z3800".into(),
+                    "XX999".into(),
+                ],
+                lines: vec![
+                    ("10021".into(), day("2025-03-01")),
+                    ("10004".into(), day("2025-03-01")),
+                    ("36000".into(), day("2025-03-02")),
+                ],
+            },
+            // Between the age ranges' start dates (maternity's not yet).
+            FactsRequest {
+                date_of_service: day("2017-06-01"),
+                diagnoses: vec!["O80".into(), "Z3800".into()],
+                lines: vec![("10021".into(), day("2017-06-01"))],
+            },
+            // Before every release's effective date, and an age-edit code.
+            FactsRequest {
+                date_of_service: day("2014-06-01"),
+                diagnoses: vec!["O80".into(), "J029".into()],
+                lines: vec![("0001A".into(), day("2014-06-01"))],
+            },
+        ];
+        let mut conn = db.pool().acquire().await.unwrap();
+        for (i, request) in requests.iter().enumerate() {
+            let per_call = facts::load(&mut conn, request, CodeSource::Store)
+                .await
+                .unwrap();
+            let from_index = facts::load(&mut conn, request, CodeSource::Index(&index))
+                .await
+                .unwrap();
+            assert!(per_call.icd10cm_loaded);
+            if i == 0 {
+                // The comparison covers every kind of fact.
+                assert!(!per_call.ncci_pairs.is_empty(), "{per_call:?}");
+                assert!(!per_call.mue_values.is_empty(), "{per_call:?}");
+                assert!(!per_call.age_ranges.is_empty(), "{per_call:?}");
+                assert!(per_call.diagnoses.len() >= 4, "{per_call:?}");
+            }
+            assert_eq!(from_index, per_call, "{request:?}");
+        }
+    }
+);

@@ -23,7 +23,7 @@ pub struct FactsRequest {
 }
 
 /// What the loaded code sets say about one encounter's codes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CodeSetFacts {
     /// Whether an ICD-10-CM code list is loaded. When it is not, or while
     /// [`CodeSetFacts::unfinished_import`] is set, nothing else is read.

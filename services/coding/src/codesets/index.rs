@@ -24,10 +24,10 @@ use medbill_kernel::CalendarDate;
 
 pub use tables::{ReleasesVersion, Tables, releases_version};
 
-use super::domain::{CodeAnswer, CodeSystem, Note, NoteKind};
+use super::domain::{AgeRange, CodeAnswer, CodeSystem, Note, NoteKind};
 use super::search::{Hit, Query, SearchIndex};
 use super::store::lookup::{self, Listed, Period};
-use super::store::releases::Release;
+use super::store::releases::{Release, Releases};
 
 /// The loaded code sets, read once.
 #[derive(Debug, Default)]
@@ -37,6 +37,14 @@ pub struct CodeSetIndex {
     /// then fails as the store does (the store reads the whole catalogue
     /// per call); `SearchCodes` reads it leniently, as before.
     catalogue: Option<String>,
+    /// The release catalogue, every kind, decoded (empty when
+    /// `catalogue` says it does not decode).
+    releases: Releases,
+    /// The MCE age ranges of the newest ICD-10-CM validity release, every
+    /// period, by edit.
+    age_ranges: Vec<AgeRange>,
+    /// Why a stored age range does not decode, when one does not.
+    age_ranges_error: Option<String>,
     /// Per system, in [`CodeSystem::ALL`] order.
     systems: Vec<SystemCodes>,
     /// Per code-list release, per code, the notes written under the code.
@@ -143,6 +151,44 @@ impl CodeSetIndex {
             answer.notes = self.notes_of(&release, code)?;
         }
         Ok(Some(answer))
+    }
+
+    /// The release catalogue, every kind, as `Releases::load` reads it.
+    pub fn releases(&self) -> Result<&Releases, sqlx::Error> {
+        match &self.catalogue {
+            Some(message) => Err(decode_error(message)),
+            None => Ok(&self.releases),
+        }
+    }
+
+    /// The MCE age ranges that apply on `date`, as `store::read` reads them
+    /// from the newest ICD-10-CM validity release.
+    pub fn age_ranges_on(&self, date: CalendarDate) -> Result<Vec<AgeRange>, sqlx::Error> {
+        if let Some(message) = &self.age_ranges_error {
+            return Err(decode_error(message));
+        }
+        Ok(self
+            .age_ranges
+            .iter()
+            .filter(|r| r.valid_from <= date && r.valid_to.is_none_or(|to| to >= date))
+            .cloned()
+            .collect())
+    }
+
+    /// What each `(code, date)` of `system` is, as `store::lookup::answers`
+    /// answers it; codes no loaded release ever had are absent.
+    pub fn answers(
+        &self,
+        system: CodeSystem,
+        wanted: &[(String, CalendarDate)],
+    ) -> Result<HashMap<(String, CalendarDate), CodeAnswer>, sqlx::Error> {
+        let mut out = HashMap::with_capacity(wanted.len());
+        for (code, date) in wanted {
+            if let Some(answer) = self.get_code(system, code, *date)? {
+                out.insert((code.clone(), *date), answer);
+            }
+        }
+        Ok(out)
     }
 
     /// The notes of `code` and of each ancestor in `release`, nearest first

@@ -18,8 +18,9 @@
 //!   every [`CHECK_EVERY`]; a `GetCode` that finds nothing or a
 //!   `SearchCodes` without results re-reads it at once (at most every
 //!   [`MISS_RECHECK_AFTER`]) before answering.
-//! - Only a changed version rebuilds; loading NCCI or MUE tables does not
-//!   change it. The CPU part of a rebuild runs on a blocking thread.
+//! - Only a changed version rebuilds; a release of any kind changes it (the
+//!   coding edits read the NCCI and MUE catalogue entries from the index).
+//!   The CPU part of a rebuild runs on a blocking thread.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};

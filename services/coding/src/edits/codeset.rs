@@ -11,8 +11,9 @@
 //! Level II and ICD-10-PCS when loaded.
 //!
 //! The store reads every fact the edits need in one round of queries
-//! ([`facts::load`]); [`check_facts`] then runs the edits on them without
-//! the database, one module per use case.
+//! ([`facts::load`]; what the codes themselves are comes from the service's
+//! in-memory code-set index when it is given one); [`check_facts`] then
+//! runs the edits on them without the database, one module per use case.
 
 pub mod instructions;
 pub mod mce;
@@ -26,17 +27,19 @@ mod fixtures;
 use sqlx::AnyConnection;
 
 use crate::codesets::facts::{CodeSetFacts, FactsRequest};
-use crate::codesets::store::facts;
+use crate::codesets::store::facts::{self, CodeSource};
 use crate::edits::finding::{Finding, Severity};
 pub use crate::edits::input::CodeSetInput;
 pub use instructions::referenced_codes;
 
-/// Reads the code-set facts of `input` and runs the code-set edits.
+/// Reads the code-set facts of `input` (what the codes are from `codes`)
+/// and runs the code-set edits.
 pub async fn check(
     conn: &mut AnyConnection,
     input: &CodeSetInput<'_>,
+    codes: CodeSource<'_>,
 ) -> Result<Vec<Finding>, sqlx::Error> {
-    let facts = facts::load(conn, &request(input)).await?;
+    let facts = facts::load(conn, &request(input), codes).await?;
     Ok(check_facts(input, &facts))
 }
 

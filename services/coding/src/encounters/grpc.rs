@@ -35,7 +35,7 @@ impl EncounterRpc {
     /// "today" (no date of service in the future) is read on `clock`.
     pub fn new(db: Database, index: IndexCache, clock: Clock) -> Self {
         EncounterRpc {
-            workbench: Workbench::new(db.clone()),
+            workbench: Workbench::new(db.clone(), index.clone()),
             suggester: Suggester::new(index),
             db,
             clock,
@@ -162,16 +162,22 @@ impl EncounterService for EncounterRpc {
         let coder = principal(&request)?.subject.clone();
         let req = request.into_inner();
         let encounter_id = id("encounter_id", &req.encounter_id)?;
-        let current = self.workbench.get(&encounter_id).await?;
-        let coding = wire::coding(
-            "coding",
-            req.coding.unwrap_or_default(),
-            current.intake.dos_start,
-            current.intake.dos_end,
-        )?;
+        let coding = req.coding.unwrap_or_default();
         let saved = self
             .workbench
-            .save_coding(&coder, &encounter_id, coding, req.expected_version)
+            .save_coding(
+                &coder,
+                &encounter_id,
+                |current| {
+                    wire::coding(
+                        "coding",
+                        coding,
+                        current.intake.dos_start,
+                        current.intake.dos_end,
+                    )
+                },
+                req.expected_version,
+            )
             .await?;
         Ok(Response::new(wire::encounter_to_pb(&saved)))
     }

@@ -17,6 +17,8 @@ use super::domain::{
     Transition,
 };
 use super::{history, store, wire};
+use crate::codesets::index_cache::IndexCache;
+use crate::codesets::store::facts::CodeSource;
 use crate::edits::codeset::CodeSetInput;
 use crate::edits::{self, EditInput, Finding, Severity};
 
@@ -24,6 +26,8 @@ use crate::edits::{self, EditInput, Finding, Severity};
 #[derive(Clone)]
 pub struct Workbench {
     db: Database,
+    /// The loaded code sets, for the edits.
+    index: IndexCache,
 }
 
 /// A coder's acknowledgment of a warning at release.
@@ -40,9 +44,10 @@ fn now() -> String {
 }
 
 impl Workbench {
-    /// A workbench over `db`.
-    pub fn new(db: Database) -> Self {
-        Workbench { db }
+    /// A workbench over `db`, its edits reading what codes are from
+    /// `index` (the service's index of `db`'s code sets).
+    pub fn new(db: Database, index: IndexCache) -> Self {
+        Workbench { db, index }
     }
 
     /// Takes an encounter; returns it and whether it is new.
@@ -98,25 +103,36 @@ impl Workbench {
     ) -> Result<Encounter, ServiceError> {
         let mut tx = self.db.begin().await?;
         let at = now();
-        let id = store::claim_next(&mut tx, self.db.backend(), coder, encounter_type, &at)
+        let encounter = store::claim_next(&mut tx, self.db.backend(), coder, encounter_type, &at)
             .await?
             .ok_or_else(|| ServiceError::not_found("ready encounter", "(the queue is empty)"))?;
-        history::record(&mut tx, &id, coder, "claimed", None, &at, "").await?;
-        let encounter = load(&mut tx, &id).await?;
+        history::record(
+            &mut tx,
+            &encounter.encounter_id,
+            coder,
+            "claimed",
+            None,
+            &at,
+            "",
+        )
+        .await?;
         tx.commit().await?;
         Ok(encounter)
     }
 
-    /// Replaces the coding of an encounter the coder holds.
+    /// Replaces the coding of an encounter the coder holds with what
+    /// `coding` makes of the request for the stored encounter (its checks
+    /// need the encounter's dates; a refusal changes nothing).
     pub async fn save_coding(
         &self,
         coder: &str,
         encounter_id: &str,
-        coding: Coding,
+        coding: impl FnOnce(&Encounter) -> Result<Coding, ServiceError>,
         expected_version: u64,
     ) -> Result<Encounter, ServiceError> {
         let mut tx = self.db.begin().await?;
         let mut encounter = load(&mut tx, encounter_id).await?;
+        let coding = coding(&encounter)?;
         if expected_version != 0 && expected_version != encounter.version {
             return Err(ServiceError::Aborted(format!(
                 "the encounter changed (version {} now, {expected_version} read); reload and save again",
@@ -144,7 +160,7 @@ impl Workbench {
             )
             .await?;
         }
-        encounter.findings = run_edits(&mut tx, &encounter).await?;
+        encounter.findings = run_edits(&mut tx, &self.index, &encounter).await?;
         let first_check = edits::has_errors(&encounter.findings);
         persist(&mut tx, &encounter, Some(first_check)).await?;
         let at = now();
@@ -170,7 +186,7 @@ impl Workbench {
     pub async fn check(&self, encounter_id: &str) -> Result<Vec<Finding>, ServiceError> {
         let mut conn = self.db.pool().acquire().await?;
         let encounter = load(&mut conn, encounter_id).await?;
-        run_edits(&mut conn, &encounter).await
+        run_edits(&mut conn, &self.index, &encounter).await
     }
 
     /// Puts an encounter on hold with a question for the physician.
@@ -247,7 +263,7 @@ impl Workbench {
         let mut encounter = load(&mut tx, encounter_id).await?;
         encounter.status = encounter.status.apply(Transition::Release)?;
         require_assignee(&encounter, coder)?;
-        let findings = run_edits(&mut tx, &encounter).await?;
+        let findings = run_edits(&mut tx, &self.index, &encounter).await?;
         let blocking: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -405,11 +421,14 @@ fn require_assignee(encounter: &Encounter, coder: &str) -> Result<(), ServiceErr
     }
 }
 
-/// The structural edits and the code-set edits for the date of service.
+/// The structural edits and the code-set edits for the date of service,
+/// what the codes are read from `index`.
 async fn run_edits(
     conn: &mut sqlx::AnyConnection,
+    index: &IndexCache,
     encounter: &Encounter,
 ) -> Result<Vec<Finding>, ServiceError> {
+    let index = index.get().await?;
     let mut findings = edits::check_structure(&EditInput {
         coding: &encounter.coding,
         encounter_type: encounter.intake.encounter_type,
@@ -420,7 +439,7 @@ async fn run_edits(
         age_years: encounter.intake.patient_age_years,
         date_of_service: encounter.intake.dos_start,
     };
-    findings.extend(edits::codeset::check(conn, &input).await?);
+    findings.extend(edits::codeset::check(conn, &input, CodeSource::Index(&index)).await?);
     Ok(findings)
 }
 
@@ -483,7 +502,7 @@ mod tests {
     async fn what_submit_and_a_first_save_answer_is_what_a_read_finds() {
         let test_db = TestDatabase::sqlite();
         let db = test_db.connect(crate::MIGRATIONS).await;
-        let bench = Workbench::new(db);
+        let bench = Workbench::new(db.clone(), IndexCache::new(db));
         let (submitted, created) = bench.submit("ehr", inpatient()).await.unwrap();
         assert!(created);
         let read = bench.get(&submitted.encounter_id).await.unwrap();
@@ -492,7 +511,12 @@ mod tests {
         let claimed = bench.claim_next("coder-1", None).await.unwrap();
         let coding = claimed.intake.proposed.clone();
         let saved = bench
-            .save_coding("coder-1", &claimed.encounter_id, coding, claimed.version)
+            .save_coding(
+                "coder-1",
+                &claimed.encounter_id,
+                |_| Ok(coding),
+                claimed.version,
+            )
             .await
             .unwrap();
         let read = bench.get(&saved.encounter_id).await.unwrap();

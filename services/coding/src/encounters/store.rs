@@ -17,7 +17,7 @@ mod coding;
 mod queries;
 
 pub use coding::{CodingKind, insert_coding, write_coding};
-use coding::{corrupt, read_codings, split_list};
+use coding::{corrupt, read_parts, split_list};
 pub use queries::{answer_query, insert_query};
 
 const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient_mrn, \
@@ -108,8 +108,10 @@ pub async fn load(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let mut encounter = decode(&row)?;
-    (encounter.intake.proposed, encounter.coding) = read_codings(conn, encounter_id).await?;
-    encounter.queries = queries::of_encounter(conn, encounter_id).await?;
+    let parts = read_parts(conn, encounter_id).await?;
+    encounter.intake.proposed = parts.proposed;
+    encounter.coding = parts.coded;
+    encounter.queries = parts.queries;
     Ok(Some(encounter))
 }
 
@@ -248,7 +250,7 @@ pub async fn update_state(
 }
 
 /// Assigns the highest-priority, oldest ready encounter to `coder` and
-/// returns its id. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent
+/// returns it as assigned. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent
 /// coders pass each other's candidates; on SQLite the single writer
 /// serialises claims. The status test in the UPDATE makes a lost race
 /// visible (no row) rather than a double assignment.
@@ -258,7 +260,7 @@ pub async fn claim_next(
     coder: &str,
     encounter_type: Option<EncounterType>,
     claimed_at: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<Encounter>, sqlx::Error> {
     let lock = match backend {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -270,16 +272,21 @@ pub async fn claim_next(
            SELECT encounter_id FROM encounters WHERE status = 'ready' \
            AND ($3 = '' OR encounter_type = $3) \
            ORDER BY priority DESC, received_at, encounter_id LIMIT 1{lock}) \
-         RETURNING encounter_id"
+         RETURNING {COLUMNS}"
     );
-    sqlx::query(&sql)
+    let row = sqlx::query(&sql)
         .bind(coder)
         .bind(claimed_at)
         .bind(encounter_type.map_or("", EncounterType::as_str))
-        .fetch_optional(conn)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut encounter = decode(&row)?;
+    let parts = read_parts(conn, &encounter.encounter_id).await?;
+    encounter.intake.proposed = parts.proposed;
+    encounter.coding = parts.coded;
+    encounter.queries = parts.queries;
+    Ok(Some(encounter))
 }
 
 /// A page of the queue.

@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use super::tables::{Tables, newest};
 use super::{CodeSetIndex, Known, Notes, SystemCodes, slot};
-use crate::codesets::domain::{CodeSystem, NoteKind};
+use crate::codesets::domain::{AgeRange, CodeSystem, NoteKind};
 use crate::codesets::search::{Entry, SearchIndex};
-use crate::codesets::store::decode::{note_kind, parse_date};
+use crate::codesets::store::decode::{note_kind, parse_date, parse_opt_date};
 use crate::codesets::store::lookup::{Listed, Period};
-use crate::codesets::store::releases::Release;
+use crate::codesets::store::releases::{Release, Releases};
 use crate::codesets::store::write::ReleaseKind;
 
 /// Per system, something of each code.
@@ -32,6 +32,7 @@ impl Tables {
             codes,
             periods,
             notes,
+            age_ranges,
         } = self;
         let mut strings = Strings::default();
 
@@ -236,9 +237,35 @@ impl Tables {
             of_system.sort_by(|a, b| a.code.cmp(&b.code));
             entries.append(&mut of_system);
         }
+        let catalogue_newest_first = Releases::from_newest_first(
+            releases
+                .iter()
+                .filter_map(|r| decoded.get(r.release_id.as_str()))
+                .cloned()
+                .collect(),
+        );
+        let age_ranges = age_ranges
+            .into_iter()
+            .map(|row| {
+                Ok(AgeRange {
+                    valid_from: parse_date("mce_age_ranges.valid_from", &row.from)?,
+                    valid_to: parse_opt_date("mce_age_ranges.valid_to", row.to.as_deref())?,
+                    edit: row.edit,
+                    low_age: row.low_age,
+                    high_age: row.high_age,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>();
+        let (age_ranges, age_ranges_error) = match age_ranges {
+            Ok(ranges) => (ranges, None),
+            Err(e) => (Vec::new(), Some(decoded_message(e))),
+        };
         CodeSetIndex {
             version,
             catalogue,
+            releases: catalogue_newest_first,
+            age_ranges,
+            age_ranges_error,
             systems,
             notes,
             search: SearchIndex::build(entries),

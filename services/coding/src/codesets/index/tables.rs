@@ -14,9 +14,10 @@ use sqlx::AnyConnection;
 use crate::codesets::domain::CodeSystem;
 use crate::codesets::store::write::ReleaseKind;
 
-/// What identifies the loaded code lists and validity releases (the only
-/// kinds `GetCode` and `SearchCodes` read): their number, newest load time
-/// and greatest id. Edit tables (NCCI, MUE) do not change it.
+/// What identifies the loaded releases of every kind (code lists and
+/// validity, which `GetCode` and `SearchCodes` read, and the edit tables,
+/// NCCI and MUE, whose catalogue entries the coding edits read from the
+/// index): their number, newest load time and greatest id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReleasesVersion {
     count: i64,
@@ -29,7 +30,7 @@ pub struct ReleasesVersion {
 pub async fn releases_version(conn: &mut AnyConnection) -> Result<ReleasesVersion, sqlx::Error> {
     let (count, newest_load, greatest_id): (i64, Option<String>, Option<String>) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT), MAX(loaded_at), MAX(release_id) \
-             FROM code_set_releases WHERE kind IN ('codes', 'validity')",
+             FROM code_set_releases",
     )
     .fetch_one(conn)
     .await?;
@@ -91,6 +92,19 @@ pub struct Tables {
     pub(super) periods: Vec<(CodeSystem, Vec<PeriodRow>)>,
     /// Ordered by release, code and position.
     pub(super) notes: Vec<NoteRow>,
+    /// The MCE age ranges of the newest ICD-10-CM validity release, every
+    /// period, ordered by edit.
+    pub(super) age_ranges: Vec<AgeRangeRow>,
+}
+
+/// One `mce_age_ranges` row, dates undecoded.
+#[derive(Debug, Clone)]
+pub(super) struct AgeRangeRow {
+    pub(super) edit: String,
+    pub(super) low_age: i64,
+    pub(super) high_age: i64,
+    pub(super) from: String,
+    pub(super) to: Option<String>,
 }
 
 /// The first release of `rows` (newest first) of `kind` for `system` with
@@ -183,12 +197,33 @@ impl Tables {
                 text,
             })
             .collect();
+        let mut age_ranges = Vec::new();
+        if let Some(mce) = newest(&releases, CodeSystem::Icd10Cm, ReleaseKind::Validity) {
+            let rows: Vec<(String, i64, i64, String, Option<String>)> = sqlx::query_as(
+                "SELECT edit, low_age, high_age, valid_from, valid_to FROM mce_age_ranges \
+                 WHERE release_id = $1 ORDER BY edit",
+            )
+            .bind(&mce.release_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            age_ranges = rows
+                .into_iter()
+                .map(|(edit, low_age, high_age, from, to)| AgeRangeRow {
+                    edit,
+                    low_age,
+                    high_age,
+                    from,
+                    to,
+                })
+                .collect();
+        }
         Ok(Tables {
             version,
             releases,
             codes,
             periods,
             notes,
+            age_ranges,
         })
     }
 }

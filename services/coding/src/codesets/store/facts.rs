@@ -1,7 +1,10 @@
 //! Reading the code-set facts of one encounter in one round of queries: the
 //! release catalogue, the import record, then one query per table (codes,
 //! validity periods, notes, NCCI pairs, MUE values, age ranges) for all the
-//! encounter's codes at once, however many codes and edits there are.
+//! encounter's codes at once, however many codes and edits there are. With
+//! [`CodeSource::Index`] what the codes are (code lists, validity, notes)
+//! comes from the in-memory index instead, and only the edit tables and
+//! the import record are queried.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -13,15 +16,53 @@ use super::lookup::answers;
 use super::read::{MUE_SYSTEM, NCCI_SYSTEM, SETTINGS, age_ranges_in, mue_value, ncci_pair};
 use super::releases::Releases;
 use super::write::ReleaseKind;
-use crate::codesets::domain::{CodeSystem, MueValue, NcciPair, procedure_system};
+use crate::codesets::domain::{CodeAnswer, CodeSystem, MueValue, NcciPair, procedure_system};
 use crate::codesets::facts::{CodeSetFacts, FactsRequest};
+use crate::codesets::index::CodeSetIndex;
 
-/// Reads what the loaded code sets say about `request`'s codes.
+/// Where the facts are read from.
+#[derive(Debug, Clone, Copy)]
+pub enum CodeSource<'a> {
+    /// Queries on the connection.
+    Store,
+    /// The in-memory index of the loaded releases ([`CodeSetIndex`]): the
+    /// catalogue, the code lists, validity and notes, and the MCE age
+    /// ranges come from it; the NCCI pairs and MUE values of the codes and
+    /// the import record are read from the connection.
+    Index(&'a CodeSetIndex),
+}
+
+impl CodeSource<'_> {
+    /// What each `(code, date)` of `system` is.
+    async fn answers(
+        &self,
+        conn: &mut AnyConnection,
+        releases: &Releases,
+        system: CodeSystem,
+        wanted: &[(String, CalendarDate)],
+    ) -> Result<HashMap<(String, CalendarDate), CodeAnswer>, sqlx::Error> {
+        match self {
+            CodeSource::Store => answers(conn, releases, system, wanted).await,
+            CodeSource::Index(index) => index.answers(system, wanted),
+        }
+    }
+}
+
+/// Reads what the loaded code sets say about `request`'s codes, from the
+/// connection or, as far as it holds them, from the index (`codes`).
 pub async fn load(
     conn: &mut AnyConnection,
     request: &FactsRequest,
+    codes: CodeSource<'_>,
 ) -> Result<CodeSetFacts, sqlx::Error> {
-    let releases = Releases::load(conn).await?;
+    let read;
+    let releases: &Releases = match codes {
+        CodeSource::Store => {
+            read = Releases::load(conn).await?;
+            &read
+        }
+        CodeSource::Index(index) => index.releases()?,
+    };
     let mut facts = CodeSetFacts {
         icd10cm_loaded: releases
             .newest(CodeSystem::Icd10Cm, ReleaseKind::Codes, "", None)
@@ -45,7 +86,8 @@ pub async fn load(
             wanted.push((parent.to_string(), dos));
         }
     }
-    facts.diagnoses = answers(conn, &releases, CodeSystem::Icd10Cm, &wanted)
+    facts.diagnoses = codes
+        .answers(conn, releases, CodeSystem::Icd10Cm, &wanted)
         .await?
         .into_iter()
         .map(|((code, _), answer)| (code, answer))
@@ -70,11 +112,11 @@ pub async fn load(
             .collect();
         facts
             .procedures
-            .extend(answers(conn, &releases, system, &wanted).await?);
+            .extend(codes.answers(conn, releases, system, &wanted).await?);
     }
 
-    let codes: BTreeSet<&str> = request.lines.iter().map(|(c, _)| c.as_str()).collect();
-    let codes: Vec<&str> = codes.into_iter().collect();
+    let line_codes: BTreeSet<&str> = request.lines.iter().map(|(c, _)| c.as_str()).collect();
+    let line_codes: Vec<&str> = line_codes.into_iter().collect();
     for setting in SETTINGS {
         let kinds = [
             (ReleaseKind::NcciPtp, &mut facts.ncci_settings),
@@ -86,11 +128,14 @@ pub async fn load(
             }
         }
     }
-    facts.ncci_pairs = ncci_pairs(conn, &releases, &codes).await?;
+    facts.ncci_pairs = ncci_pairs(conn, releases, &line_codes).await?;
     let dates: BTreeSet<CalendarDate> = request.lines.iter().map(|(_, d)| *d).collect();
-    facts.mue_values = mue_values(conn, &releases, &codes, &dates).await?;
+    facts.mue_values = mue_values(conn, releases, &line_codes, &dates).await?;
     if let Some(mce) = releases.newest(CodeSystem::Icd10Cm, ReleaseKind::Validity, "", None) {
-        facts.age_ranges = age_ranges_in(conn, &mce.release_id, dos).await?;
+        facts.age_ranges = match codes {
+            CodeSource::Store => age_ranges_in(conn, &mce.release_id, dos).await?,
+            CodeSource::Index(index) => index.age_ranges_on(dos)?,
+        };
     }
     Ok(facts)
 }

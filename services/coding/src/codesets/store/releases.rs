@@ -86,6 +86,12 @@ pub async fn listing(
 pub struct Releases(Vec<Release>);
 
 impl Releases {
+    /// The catalogue of `releases`, newest first as [`Releases::load`]
+    /// orders them.
+    pub(crate) fn from_newest_first(releases: Vec<Release>) -> Releases {
+        Releases(releases)
+    }
+
     /// Reads the catalogue in one query.
     pub async fn load(conn: &mut AnyConnection) -> Result<Releases, sqlx::Error> {
         let rows = sqlx::query(

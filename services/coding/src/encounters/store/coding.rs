@@ -4,7 +4,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::encounters::domain::{Coding, Diagnosis, ProcedureLine};
+use crate::encounters::domain::{Coding, Diagnosis, PhysicianQuery, ProcedureLine};
 
 /// Which coding a row set holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,63 +111,97 @@ fn placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
-/// Reads both codings of an encounter, proposed and coded, with one query
-/// per table.
-pub(super) async fn read_codings(
+/// What [`read_parts`] reads besides the encounter row: both codings and
+/// the physician queries.
+#[derive(Debug, Default)]
+pub(super) struct Parts {
+    pub(super) proposed: Coding,
+    pub(super) coded: Coding,
+    pub(super) queries: Vec<PhysicianQuery>,
+}
+
+/// Reads both codings of an encounter, proposed and coded, and its
+/// physician queries (oldest first) in one statement: the three tables'
+/// rows in one result, each tagged with its table (`d`, `l`, `q`) and
+/// ordered within it as the codings and the queries are ordered.
+pub(super) async fn read_parts(
     conn: &mut AnyConnection,
     encounter_id: &str,
-) -> Result<(Coding, Coding), sqlx::Error> {
-    let mut proposed = Coding::default();
-    let mut coded = Coding::default();
+) -> Result<Parts, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT kind, code, present_on_admission FROM encounter_diagnoses \
-         WHERE encounter_id = $1 ORDER BY kind, position",
+        "SELECT 'd' AS part, kind, position AS pos, code AS c1, present_on_admission AS c2, \
+                '' AS c3, '' AS c4, '' AS c5, '' AS c6, 0 AS units \
+         FROM encounter_diagnoses WHERE encounter_id = $1 \
+         UNION ALL \
+         SELECT 'l', kind, position, code, modifiers, diagnosis_pointers, date_of_service, \
+                revenue_code, '', units \
+         FROM encounter_lines WHERE encounter_id = $1 \
+         UNION ALL \
+         SELECT 'q', '', 0, query_id, question, asked_by, asked_at, answer, answered_at, 0 \
+         FROM encounter_queries WHERE encounter_id = $1 \
+         ORDER BY part, kind, pos, c4, c1",
     )
     .bind(encounter_id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut parts = Parts::default();
     for r in rows {
-        let kind: String = r.try_get(0)?;
-        let into = which(&kind, &mut proposed, &mut coded, "encounter_diagnoses.kind")?;
-        into.diagnoses.push(Diagnosis {
-            code: r.try_get(1)?,
-            present_on_admission: r.try_get(2)?,
-        });
+        let part: String = r.try_get("part")?;
+        let kind: String = r.try_get("kind")?;
+        match part.as_str() {
+            "d" => {
+                let into = which(
+                    &kind,
+                    &mut parts.proposed,
+                    &mut parts.coded,
+                    "encounter_diagnoses.kind",
+                )?;
+                into.diagnoses.push(Diagnosis {
+                    code: r.try_get("c1")?,
+                    present_on_admission: r.try_get("c2")?,
+                });
+            }
+            "l" => {
+                let modifiers: String = r.try_get("c2")?;
+                let pointers: String = r.try_get("c3")?;
+                let line = ProcedureLine {
+                    code: r.try_get("c1")?,
+                    modifiers: split_list(&modifiers),
+                    units: u32::try_from(r.try_get::<i64, _>("units")?)
+                        .ok()
+                        .filter(|u| *u >= 1)
+                        .ok_or_else(|| corrupt("encounter_lines.units"))?,
+                    diagnosis_pointers: split_list(&pointers)
+                        .iter()
+                        .map(|p| p.parse())
+                        .collect::<Result<_, _>>()
+                        .map_err(|_| corrupt("encounter_lines.diagnosis_pointers"))?,
+                    date_of_service: r
+                        .try_get::<String, _>("c4")?
+                        .parse()
+                        .map_err(|_| corrupt("encounter_lines.date_of_service"))?,
+                    revenue_code: r.try_get("c5")?,
+                };
+                which(
+                    &kind,
+                    &mut parts.proposed,
+                    &mut parts.coded,
+                    "encounter_lines.kind",
+                )?
+                .lines
+                .push(line);
+            }
+            _ => parts.queries.push(PhysicianQuery {
+                query_id: r.try_get("c1")?,
+                question: r.try_get("c2")?,
+                asked_by: r.try_get("c3")?,
+                asked_at: r.try_get("c4")?,
+                answer: r.try_get("c5")?,
+                answered_at: r.try_get("c6")?,
+            }),
+        }
     }
-    let rows = sqlx::query(
-        "SELECT kind, code, modifiers, units, diagnosis_pointers, date_of_service, revenue_code \
-         FROM encounter_lines WHERE encounter_id = $1 ORDER BY kind, position",
-    )
-    .bind(encounter_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
-        let kind: String = r.try_get(0)?;
-        let modifiers: String = r.try_get(2)?;
-        let pointers: String = r.try_get(4)?;
-        let line = ProcedureLine {
-            code: r.try_get(1)?,
-            modifiers: split_list(&modifiers),
-            units: u32::try_from(r.try_get::<i64, _>(3)?)
-                .ok()
-                .filter(|u| *u >= 1)
-                .ok_or_else(|| corrupt("encounter_lines.units"))?,
-            diagnosis_pointers: split_list(&pointers)
-                .iter()
-                .map(|p| p.parse())
-                .collect::<Result<_, _>>()
-                .map_err(|_| corrupt("encounter_lines.diagnosis_pointers"))?,
-            date_of_service: r
-                .try_get::<String, _>(5)?
-                .parse()
-                .map_err(|_| corrupt("encounter_lines.date_of_service"))?,
-            revenue_code: r.try_get(6)?,
-        };
-        which(&kind, &mut proposed, &mut coded, "encounter_lines.kind")?
-            .lines
-            .push(line);
-    }
-    Ok((proposed, coded))
+    Ok(parts)
 }
 
 /// The coding a stored `kind` names.

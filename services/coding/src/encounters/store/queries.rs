@@ -1,6 +1,6 @@
 //! Physician queries of an encounter (`encounter_queries`).
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::encounters::domain::PhysicianQuery;
 
@@ -45,30 +45,4 @@ pub async fn answer_query(
     .await?
     .rows_affected()
         == 1)
-}
-
-/// The physician queries of an encounter, oldest first.
-pub(super) async fn of_encounter(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-) -> Result<Vec<PhysicianQuery>, sqlx::Error> {
-    sqlx::query(
-        "SELECT query_id, question, asked_by, asked_at, answer, answered_at \
-         FROM encounter_queries WHERE encounter_id = $1 ORDER BY asked_at, query_id",
-    )
-    .bind(encounter_id)
-    .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        Ok(PhysicianQuery {
-            query_id: r.try_get(0)?,
-            question: r.try_get(1)?,
-            asked_by: r.try_get(2)?,
-            asked_at: r.try_get(3)?,
-            answer: r.try_get(4)?,
-            answered_at: r.try_get(5)?,
-        })
-    })
-    .collect()
 }
