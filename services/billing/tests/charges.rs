@@ -183,3 +183,63 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    what_capture_hands_to_billing_is_what_the_store_reads_back,
+    |test_db: TestDatabase| async move {
+        use medbill_billing::charges::capture::{capture, release_of};
+        use medbill_billing::charges::store::{self as charge_store, ChargeFilter};
+        use medbill_billing::claims::store as claim_store;
+        use medbill_billing::registry::patients;
+        use medbill_contracts::medbill::coding::v1::Diagnosis;
+        use medbill_kernel::Timestamp;
+        // The consumer bills a release from what `capture` hands on instead
+        // of reading it back: the two must not differ, odd input included
+        // (modifiers with blanks, a diagnosis with no code).
+        let service = start_billing(&test_db).await;
+        register_for_claims(&service, "MRN-7", true).await;
+        let encounter = new_uuid_v7();
+        let mut lines = vec![line("99213", 1), line("36415", 2), line("99999", 1)];
+        lines[0].modifiers = vec![" 25".into(), String::new(), "59".into()];
+        let mut event = released(&encounter, "MRN-7", lines);
+        event.diagnoses.push(Diagnosis {
+            code: "I10".into(),
+            present_on_admission: "Y".into(),
+        });
+        event.diagnoses.push(Diagnosis {
+            code: ".".into(),
+            present_on_admission: String::new(),
+        });
+        let release = release_of(event).unwrap();
+        let mut tx = service.db().begin().await.unwrap();
+        let captured = capture(&mut tx, &release, "event-1", Timestamp::now())
+            .await
+            .unwrap()
+            .expect("a new release is stored");
+        let stored = claim_store::release(&mut tx, &release.encounter_id, Some(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(format!("{:?}", captured.release), format!("{stored:?}"));
+        assert_eq!(stored.diagnoses.len(), 2);
+        let filter = ChargeFilter {
+            encounter_id: Some(release.encounter_id.clone()),
+            ..Default::default()
+        };
+        let charges = charge_store::charges(&mut tx, &filter, None, 100)
+            .await
+            .unwrap();
+        assert_eq!(captured.charges, charges);
+        assert_eq!(captured.charges[0].modifiers, ["25", "59"]);
+        assert_eq!(captured.charges.len(), 3);
+        let patient_id = stored.patient_id.clone().unwrap();
+        let coverages = patients::coverages(&mut tx, &patient_id).await.unwrap();
+        assert!(!coverages.is_empty());
+        assert_eq!(captured.coverages, coverages);
+        // The same release again stores nothing.
+        let again = capture(&mut tx, &release, "event-2", Timestamp::now())
+            .await
+            .unwrap();
+        assert!(again.is_none());
+    }
+);

@@ -11,6 +11,9 @@
 //! cannot be billed yet (a held charge, no registered patient or coverage)
 //! waits for `CreateClaim`.
 
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
 use medbill_contracts::medbill::coding::v1 as coding;
 use medbill_contracts::medbill::common::v1::Event;
 use medbill_kernel::{
@@ -63,16 +66,24 @@ impl EventHandler for ReleaseHandler {
             tracing::warn!(event_id = %released.event_id, "EncounterReleased without a valid encounter id; skipped");
             return Ok(());
         };
-        if !capture(tx, &release, &released.event_id, self.clock.now()).await? {
-            return Ok(());
-        }
-        let Some(stored) =
-            claims::store::release(tx, &release.encounter_id, Some(release.release_number)).await?
+        let Some(captured) = capture(tx, &release, &released.event_id, self.clock.now()).await?
         else {
             return Ok(());
         };
         let cx = claims::service::Context::at(CONSUMER, &self.clock);
-        match claims::service::bill_release(tx, &stored, 1, "", cx).await? {
+        let billed = claims::service::bill_release_with(
+            tx,
+            &captured.release,
+            captured.charges,
+            &captured.coverages,
+            claims::service::Billing {
+                rank: 1,
+                prior_authorization: "",
+            },
+            cx,
+        )
+        .await?;
+        match billed {
             claims::service::Billed::Built(claim) => {
                 tracing::info!(claim_id = %claim.claim_id, encounter_id = %release.encounter_id, submission = claim.state.submission.as_str(), "claim built");
             }
@@ -88,7 +99,7 @@ impl EventHandler for ReleaseHandler {
 }
 
 /// The release an event describes; `None` without a usable encounter id.
-fn release_of(e: coding::EncounterReleased) -> Option<Release> {
+pub fn release_of(e: coding::EncounterReleased) -> Option<Release> {
     let encounter_id = EncounterId::parse(&e.encounter_id).ok()?;
     // A malformed range is treated as absent: the lines are then held for
     // want of a date rather than stopping the feed.
@@ -110,10 +121,12 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
                 .flatten()
                 .or(first_day),
             code: l.code.trim().to_ascii_uppercase(),
+            // As the store reads them back: no empty items.
             modifiers: l
                 .modifiers
                 .iter()
                 .map(|m| m.trim().to_ascii_uppercase())
+                .filter(|m| !m.is_empty())
                 .collect(),
             units: l.units,
             diagnosis_pointers: l.diagnosis_pointers,
@@ -159,6 +172,8 @@ fn release_of(e: coding::EncounterReleased) -> Option<Release> {
                     &d.present_on_admission.trim().to_ascii_uppercase(),
                 ),
             })
+            // As the store reads them back: no empty codes.
+            .filter(|d| !d.code.is_empty())
             .collect(),
         lines,
         replaces_claim_id: e.replaces_claim_id.trim().to_string(),
@@ -174,35 +189,44 @@ fn is_icd10_pcs(line: &ReleasedLine) -> bool {
     ProcedureCode::parse(&line.code).is_err() && IcdPcs::parse(&line.code).is_ok()
 }
 
-/// Stores `release` and its charges unless it is stored already; `false`
-/// when it was.
+/// A release as [`capture`] stored it, with what billing it needs: its
+/// charges and the patient's coverages, as the store would read them back.
+pub struct Captured {
+    /// The release as stored.
+    pub release: claims::store::StoredRelease,
+    /// Its charges, in line order.
+    pub charges: Vec<Charge>,
+    /// The registered patient's coverages, by rank then registration.
+    pub coverages: Vec<Coverage>,
+}
+
+/// Stores `release` and its charges unless it is stored already (`None`
+/// when it was).
 pub async fn capture(
     tx: &mut Tx,
     release: &Release,
     event_id: &str,
     received_at: Timestamp,
-) -> Result<bool, ServiceError> {
-    if store::release_exists(tx, &release.encounter_id, release.release_number).await? {
-        tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, "release stored already");
-        return Ok(false);
-    }
+) -> Result<Option<Captured>, ServiceError> {
     let patient = patients::patient(tx, None, Some(release.patient_mrn.expose())).await?;
     let coverages = match &patient {
         Some(p) => patients::coverages(tx, &p.patient_id).await?,
         None => Vec::new(),
     };
     let coding_payer = PayerId::parse(&release.payer_id).ok();
-    let mut charges = Vec::with_capacity(release.lines.len());
-    let mut first_payer = None;
-    for (i, line) in release.lines.iter().enumerate() {
-        let payer = match line.date_of_service {
+    let payers: Vec<Option<PayerId>> = release
+        .lines
+        .iter()
+        .map(|line| match line.date_of_service {
             Some(day) => payer_on(&coverages, day).or(coding_payer.clone()),
             None => coding_payer.clone(),
-        };
-        if first_payer.is_none() {
-            first_payer = payer.clone();
-        }
-        let outcome = price_line(tx, line, payer.as_ref()).await?;
+        })
+        .collect();
+    let first_payer = payers.first().cloned().flatten();
+    let lists = PriceLists::read(tx, &release.lines, &payers).await?;
+    let mut charges = Vec::with_capacity(release.lines.len());
+    for (i, (line, payer)) in release.lines.iter().zip(&payers).enumerate() {
+        let outcome = lists.price(line, payer.as_ref());
         charges.push(Charge {
             charge_id: ChargeId::new(),
             encounter_id: release.encounter_id.clone(),
@@ -224,14 +248,35 @@ pub async fn capture(
         event_id,
         received_at,
     };
-    store::insert_release(tx, release, &context).await?;
+    if !store::insert_release(tx, release, &context).await? {
+        tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, "release stored already");
+        return Ok(None);
+    }
     store::insert_charges(tx, &charges).await?;
     let held = charges
         .iter()
         .filter(|c| matches!(c.outcome, ChargeOutcome::Held(_)))
         .count();
     tracing::info!(encounter_id = %release.encounter_id, release = release.release_number, charges = charges.len(), held, "release captured");
-    Ok(true)
+    let stored = claims::store::StoredRelease {
+        encounter_id: release.encounter_id.clone(),
+        release_number: release.release_number,
+        patient_id: patient.map(|p| p.patient_id),
+        rendering_provider_npi: release.rendering_provider_npi.clone(),
+        dates: release.dates_of_service,
+        place_of_service: release.place_of_service.clone(),
+        encounter_type: release.encounter_type,
+        diagnoses: release.diagnoses.clone(),
+        replaces_claim_id: release.replaces_claim_id.clone(),
+        facility_npi: release.facility_npi.clone(),
+        inpatient: release.inpatient.clone(),
+        procedures: release.procedures.clone(),
+    };
+    Ok(Some(Captured {
+        release: stored,
+        charges,
+        coverages,
+    }))
 }
 
 /// The payer of the primary coverage in force on `day`.
@@ -242,57 +287,126 @@ fn payer_on(coverages: &[Coverage], day: CalendarDate) -> Option<PayerId> {
         .map(|c| c.payer_id.clone())
 }
 
-/// Prices one line on its date of service.
-async fn price_line(
-    conn: &mut AnyConnection,
+/// A line's code, modifiers and date when it can be priced at all, else
+/// why it is held.
+fn priceable(
     line: &ReleasedLine,
-    payer_id: Option<&PayerId>,
-) -> Result<ChargeOutcome, ServiceError> {
+) -> Result<(ProcedureCode, Vec<Modifier>, CalendarDate), HoldReason> {
     let Ok(code) = ProcedureCode::parse(&line.code) else {
-        return Ok(ChargeOutcome::Held(HoldReason::NotAProcedureCode));
+        return Err(HoldReason::NotAProcedureCode);
     };
     let Some(day) = line.date_of_service else {
-        return Ok(ChargeOutcome::Held(HoldReason::NoDateOfService));
+        return Err(HoldReason::NoDateOfService);
     };
     if line.units == 0 {
-        return Ok(ChargeOutcome::Held(HoldReason::NoUnits));
+        return Err(HoldReason::NoUnits);
     }
     let modifiers: Vec<Modifier> = line
         .modifiers
         .iter()
         .filter_map(|m| Modifier::parse(m).ok())
         .collect();
-    let master = prices::charge_master(conn, day, Some(&code)).await?;
-    let master_entry = master
-        .as_ref()
-        .and_then(|m| pricing::pick(&m.entries, |e| &e.key, &code, &modifiers));
-    let schedule = match payer_id {
-        Some(payer_id) => match registry::payer(conn, payer_id)
-            .await?
-            .and_then(|p| p.fee_schedule_id)
-        {
-            Some(id) => prices::fee_schedule(conn, &id, day, Some(&code)).await?,
-            None => None,
-        },
-        None => None,
-    };
-    let fee = schedule.as_ref().and_then(|s| {
-        pricing::pick(&s.entries, |e| &e.key, &code, &modifiers).map(|e| (e, s.conversion_factor))
-    });
-    Ok(match pricing::price(line.units, master_entry, fee) {
-        Ok(priced) => ChargeOutcome::Priced {
-            amount: priced.amount,
-            // Coding's revenue code for an institutional line wins over the
-            // charge master's default for the code.
-            revenue_code: if line.revenue_code.is_empty() {
-                priced
-                    .revenue_code
-                    .map(|r| r.as_str().to_string())
-                    .unwrap_or_default()
-            } else {
-                line.revenue_code.clone()
+    Ok((code, modifiers, day))
+}
+
+/// The charge master and fee schedule lines one release is priced from:
+/// read once per date of service (and payer's schedule) for all the
+/// release's codes, not per line.
+struct PriceLists {
+    /// The charge master in force on each date of service, its lines of
+    /// the release's codes.
+    masters: HashMap<CalendarDate, Option<pricing::ChargeMaster>>,
+    /// Each payer's fee schedule, if it has one.
+    schedule_of: HashMap<PayerId, Option<String>>,
+    /// Each fee schedule in force on each date of service, its lines of
+    /// the release's codes.
+    schedules: HashMap<(String, CalendarDate), Option<pricing::FeeSchedule>>,
+}
+
+impl PriceLists {
+    /// Reads what pricing `lines` needs; `payers` holds each line's payer.
+    async fn read(
+        conn: &mut AnyConnection,
+        lines: &[ReleasedLine],
+        payers: &[Option<PayerId>],
+    ) -> Result<PriceLists, ServiceError> {
+        let mut codes_on: BTreeMap<CalendarDate, Vec<ProcedureCode>> = BTreeMap::new();
+        for (code, _, day) in lines.iter().filter_map(|l| priceable(l).ok()) {
+            let codes = codes_on.entry(day).or_default();
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        let mut lists = PriceLists {
+            masters: HashMap::new(),
+            schedule_of: HashMap::new(),
+            schedules: HashMap::new(),
+        };
+        for (day, codes) in &codes_on {
+            let master = prices::charge_master(conn, *day, codes).await?;
+            lists.masters.insert(*day, master);
+        }
+        for (line, payer) in lines.iter().zip(payers) {
+            let (Ok((_, _, day)), Some(payer_id)) = (priceable(line), payer) else {
+                continue;
+            };
+            let schedule_id = match lists.schedule_of.get(payer_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let id = registry::payer(conn, payer_id)
+                        .await?
+                        .and_then(|p| p.fee_schedule_id);
+                    lists.schedule_of.insert(payer_id.clone(), id.clone());
+                    id
+                }
+            };
+            let Some(schedule_id) = schedule_id else {
+                continue;
+            };
+            if let Entry::Vacant(slot) = lists.schedules.entry((schedule_id, day)) {
+                let codes = codes_on.get(&day).map(Vec::as_slice).unwrap_or_default();
+                let schedule = prices::fee_schedule(conn, &slot.key().0, day, codes).await?;
+                slot.insert(schedule);
+            }
+        }
+        Ok(lists)
+    }
+
+    /// Prices one line on its date of service for `payer_id`.
+    fn price(&self, line: &ReleasedLine, payer_id: Option<&PayerId>) -> ChargeOutcome {
+        let (code, modifiers, day) = match priceable(line) {
+            Ok(p) => p,
+            Err(reason) => return ChargeOutcome::Held(reason),
+        };
+        let master_entry = self
+            .masters
+            .get(&day)
+            .and_then(Option::as_ref)
+            .and_then(|m| pricing::pick(&m.entries, |e| &e.key, &code, &modifiers));
+        let schedule = payer_id
+            .and_then(|p| self.schedule_of.get(p))
+            .and_then(Option::as_ref)
+            .and_then(|id| self.schedules.get(&(id.clone(), day)))
+            .and_then(Option::as_ref);
+        let fee = schedule.and_then(|s| {
+            pricing::pick(&s.entries, |e| &e.key, &code, &modifiers)
+                .map(|e| (e, s.conversion_factor))
+        });
+        match pricing::price(line.units, master_entry, fee) {
+            Ok(priced) => ChargeOutcome::Priced {
+                amount: priced.amount,
+                // Coding's revenue code for an institutional line wins over
+                // the charge master's default for the code.
+                revenue_code: if line.revenue_code.is_empty() {
+                    priced
+                        .revenue_code
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_default()
+                } else {
+                    line.revenue_code.clone()
+                },
             },
-        },
-        Err(reason) => ChargeOutcome::Held(reason),
-    })
+            Err(reason) => ChargeOutcome::Held(reason),
+        }
+    }
 }

@@ -10,7 +10,7 @@ use super::domain::{
     parse_procedures, procedures_text,
 };
 use crate::pricing::domain::HoldReason;
-use crate::writes::Value;
+use crate::writes::{Value, Writes};
 
 fn corrupt(id: &str) -> ServiceError {
     ServiceError::Internal(format!("stored charge {id} does not parse"))
@@ -27,22 +27,6 @@ fn split(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether release `release_number` of the encounter is stored already.
-pub async fn release_exists(
-    conn: &mut AnyConnection,
-    encounter_id: &EncounterId,
-    release_number: u32,
-) -> Result<bool, ServiceError> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM released_encounters WHERE encounter_id = $1 AND release_number = $2",
-    )
-    .bind(encounter_id.as_str())
-    .bind(i64::from(release_number))
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
-}
-
 /// What the release row records besides the release itself.
 pub struct ReleaseContext<'a> {
     /// The registered patient, if any.
@@ -55,12 +39,12 @@ pub struct ReleaseContext<'a> {
     pub received_at: Timestamp,
 }
 
-/// Stores a release.
+/// Stores a release unless it is stored already; whether it was stored.
 pub async fn insert_release(
     conn: &mut AnyConnection,
     release: &Release,
     context: &ReleaseContext<'_>,
-) -> Result<(), ServiceError> {
+) -> Result<bool, ServiceError> {
     let dates = release.dates_of_service;
     let (codes, indicators) = diagnoses_text(&release.diagnoses);
     let q = sqlx::query(
@@ -70,7 +54,7 @@ pub async fn insert_release(
          facility_npi, present_on_admission, admission_hour, admission_type, admission_source, \
          discharge_hour, discharge_status, procedures) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22)",
+         $18, $19, $20, $21, $22) ON CONFLICT (encounter_id, release_number) DO NOTHING",
     )
     .bind(release.encounter_id.as_str())
     .bind(i64::from(release.release_number))
@@ -107,8 +91,7 @@ pub async fn insert_release(
             Value::Int(v) => q.bind(v),
         };
     }
-    q.execute(conn).await?;
-    Ok(())
+    Ok(q.execute(conn).await?.rows_affected() == 1)
 }
 
 /// Stores the charges of a release.
@@ -116,42 +99,54 @@ pub async fn insert_charges(
     conn: &mut AnyConnection,
     charges: &[Charge],
 ) -> Result<(), ServiceError> {
-    for c in charges {
-        let (status, amount, reason, revenue_code) = match &c.outcome {
-            ChargeOutcome::Priced {
-                amount,
-                revenue_code,
-            } => ("priced", Some(amount.cents()), "", revenue_code.as_str()),
-            ChargeOutcome::Held(reason) => ("held", None, reason.as_str(), ""),
-        };
-        sqlx::query(
-            "INSERT INTO charges (charge_id, encounter_id, release_number, line_number, \
-             patient_id, code, modifiers, units, diagnosis_pointers, date_of_service, status, \
-             amount, hold_reason, revenue_code, claim_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(c.charge_id.as_str())
-        .bind(c.encounter_id.as_str())
-        .bind(i64::from(c.release_number))
-        .bind(i64::from(c.line_number))
-        .bind(
-            c.patient_id
-                .as_ref()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default(),
-        )
-        .bind(&c.code)
-        .bind(c.modifiers.join(","))
-        .bind(i64::from(c.units))
-        .bind(joined(&c.diagnosis_pointers))
-        .bind(c.date_of_service.map(|d| d.to_string()).unwrap_or_default())
-        .bind(status)
-        .bind(amount)
-        .bind(reason)
-        .bind(revenue_code)
-        .bind(c.claim_id.clone())
-        .execute(&mut *conn)
-        .await?;
+    // One statement per 500 charges (15 values each, well under either
+    // database's limit of bound values).
+    for chunk in charges.chunks(500) {
+        let rows = chunk
+            .iter()
+            .map(|c| {
+                let (status, amount, reason, revenue_code) = match &c.outcome {
+                    ChargeOutcome::Priced {
+                        amount,
+                        revenue_code,
+                    } => ("priced", Some(amount.cents()), "", revenue_code.as_str()),
+                    ChargeOutcome::Held(reason) => ("held", None, reason.as_str(), ""),
+                };
+                vec![
+                    c.charge_id.as_str().into(),
+                    c.encounter_id.as_str().into(),
+                    i64::from(c.release_number).into(),
+                    i64::from(c.line_number).into(),
+                    c.patient_id
+                        .as_ref()
+                        .map(|p| p.as_str())
+                        .unwrap_or_default()
+                        .into(),
+                    c.code.as_str().into(),
+                    c.modifiers.join(",").into(),
+                    i64::from(c.units).into(),
+                    joined(&c.diagnosis_pointers).into(),
+                    c.date_of_service
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                        .into(),
+                    status.into(),
+                    amount.into(),
+                    reason.into(),
+                    revenue_code.into(),
+                    c.claim_id.clone().into(),
+                ]
+            })
+            .collect();
+        let mut writes = Writes::new();
+        writes.insert_rows(
+            "charges",
+            "charge_id, encounter_id, release_number, line_number, patient_id, code, \
+             modifiers, units, diagnosis_pointers, date_of_service, status, amount, \
+             hold_reason, revenue_code, claim_id",
+            rows,
+        );
+        writes.run(&mut *conn).await?;
     }
     Ok(())
 }

@@ -28,6 +28,18 @@ pub async fn build(
             primary.claim_id
         )));
     }
+    // Most patients have no secondary coverage: asked first, it spares
+    // them the adjudication's reads.
+    let start = primary.dates.start();
+    let coverage = patients::coverages(conn, &primary.patient_id)
+        .await?
+        .into_iter()
+        .find(|c| c.rank == 2 && c.in_force_on(start));
+    let Some(coverage) = coverage else {
+        return Ok(Billed::NotBillable(
+            "the patient has no secondary coverage in force on the date of service".into(),
+        ));
+    };
     let Some(adjudication) = adjudications::latest_adjudication(conn, &primary.claim_id).await?
     else {
         return Ok(Billed::NotBillable(format!(
@@ -54,16 +66,6 @@ pub async fn build(
             "the primary forwarded the claim".into(),
         ));
     }
-    let start = primary.dates.start();
-    let coverage = patients::coverages(conn, &primary.patient_id)
-        .await?
-        .into_iter()
-        .find(|c| c.rank == 2 && c.in_force_on(start));
-    let Some(coverage) = coverage else {
-        return Ok(Billed::NotBillable(
-            "the patient has no secondary coverage in force on the date of service".into(),
-        ));
-    };
     let standing = store::standing_claims(conn, &primary.encounter_id, 2).await?;
     if let Some(existing) = standing
         .iter()

@@ -16,7 +16,7 @@ use super::domain::{
     Submission, line_control_number, patient_control_number,
 };
 use super::store::{self, Cause, StoredRelease};
-use crate::charges::domain::{ChargeOutcome, EncounterType};
+use crate::charges::domain::{Charge, ChargeOutcome, EncounterType};
 use crate::charges::store::{self as charge_store, ChargeFilter};
 use crate::eligibility;
 use crate::registry::coverage::Coverage;
@@ -63,6 +63,16 @@ pub enum Billed {
 /// 837P and 999 on an 837I; longer encounters are split by coding).
 const MAX_CHARGES: i64 = 999;
 
+/// Which coverage a release is billed to, and with which authorization.
+#[derive(Debug, Clone, Copy)]
+pub struct Billing<'a> {
+    /// The payer rank of the coverage (1 primary).
+    pub rank: u8,
+    /// The prior authorization number to send; empty: the one an earlier
+    /// claim of the encounter carries, else one registered for the lines.
+    pub prior_authorization: &'a str,
+}
+
 /// Bills `release` to the patient's coverage at `rank`.
 pub async fn bill_release(
     conn: &mut AnyConnection,
@@ -72,9 +82,7 @@ pub async fn bill_release(
     cx: Context<'_>,
 ) -> Result<Billed, ServiceError> {
     let Some(patient_id) = &release.patient_id else {
-        return Ok(Billed::NotBillable(
-            "no registered patient has the encounter's MRN".into(),
-        ));
+        return Ok(not_registered());
     };
     let charges = charge_store::charges(
         conn,
@@ -86,6 +94,36 @@ pub async fn bill_release(
         MAX_CHARGES * 8,
     )
     .await?;
+    let coverages = patients::coverages(conn, patient_id).await?;
+    let billing = Billing {
+        rank,
+        prior_authorization,
+    };
+    bill_release_with(conn, release, charges, &coverages, billing, cx).await
+}
+
+fn not_registered() -> Billed {
+    Billed::NotBillable("no registered patient has the encounter's MRN".into())
+}
+
+/// Bills `release` as [`bill_release`] does, given what it would read
+/// first: the encounter's charges (of every release) and the patient's
+/// coverages.
+pub async fn bill_release_with(
+    conn: &mut AnyConnection,
+    release: &StoredRelease,
+    charges: Vec<Charge>,
+    coverages: &[Coverage],
+    billing: Billing<'_>,
+    cx: Context<'_>,
+) -> Result<Billed, ServiceError> {
+    let Billing {
+        rank,
+        prior_authorization,
+    } = billing;
+    let Some(patient_id) = &release.patient_id else {
+        return Ok(not_registered());
+    };
     let mut charges: Vec<_> = charges
         .into_iter()
         .filter(|c| c.release_number == release.release_number)
@@ -126,7 +164,6 @@ pub async fn bill_release(
         medbill_kernel::DateRange::new(first_day, Some(last_day))
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
     );
-    let coverages = patients::coverages(conn, patient_id).await?;
     let at_rank: Vec<_> = coverages.iter().filter(|c| c.rank == rank).collect();
     let Some(coverage) = at_rank
         .iter()

@@ -153,6 +153,44 @@ pub async fn release(
     }))
 }
 
+/// The encounter type of each of `releases` (encounter, release number)
+/// that is stored, with one query per `FILL_CHUNK` encounters.
+pub async fn encounter_types(
+    conn: &mut AnyConnection,
+    releases: &[(EncounterId, u32)],
+) -> Result<std::collections::HashMap<(EncounterId, u32), EncounterType>, ServiceError> {
+    let mut out = std::collections::HashMap::with_capacity(releases.len());
+    let encounters: Vec<&EncounterId> = {
+        let mut e: Vec<&EncounterId> = releases.iter().map(|(e, _)| e).collect();
+        e.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        e.dedup();
+        e
+    };
+    for chunk in encounters.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "SELECT encounter_id, release_number, encounter_type FROM released_encounters \
+             WHERE encounter_id IN ({})",
+            numbered(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            query = query.bind(e.as_str().to_string());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: String = row.try_get("encounter_id")?;
+            let bad = || corrupt("release", &id);
+            let encounter_id = EncounterId::parse(&id).map_err(|_| bad())?;
+            let number =
+                u32::try_from(row.try_get::<i64, _>("release_number")?).map_err(|_| bad())?;
+            let kind = EncounterType::parse(&row.try_get::<String, _>("encounter_type")?)
+                .ok_or_else(bad)?;
+            out.insert((encounter_id, number), kind);
+        }
+    }
+    out.retain(|key, _| releases.contains(key));
+    Ok(out)
+}
+
 /// Stores a new claim, its lines, findings and the transitions that
 /// created it, and, when `billed` names a release, marks that release's
 /// charges as billed by it: one statement on PostgreSQL.

@@ -120,27 +120,23 @@ impl EventHandler for AdjudicationHandler {
         {
             return Ok(());
         }
-        store::add_payment(tx, &claim_id, paid, patient, &payment.payer_claim_number).await?;
-        for s in payment
+        let lines: Vec<LineAdjudication> = payment
             .services
             .iter()
             .filter(|s| s.matched_line_number > 0)
-        {
-            store::add_line_payment(tx, &claim_id, s.matched_line_number, money(s.paid.as_ref()))
-                .await?;
-            store::record_adjudication_line(
-                tx,
-                &e.remittance_id,
-                &claim_id,
-                &LineAdjudication {
-                    line_number: s.matched_line_number,
-                    paid: money(s.paid.as_ref()),
-                    paid_units: s.units,
-                    adjustments: cas(&s.adjustments),
-                },
-            )
-            .await?;
-        }
+            .map(|s| LineAdjudication {
+                line_number: s.matched_line_number,
+                paid: money(s.paid.as_ref()),
+                paid_units: s.units,
+                adjustments: cas(&s.adjustments),
+            })
+            .collect();
+        let amounts = store::ClaimAmounts {
+            paid,
+            patient_responsibility: patient,
+            payer_claim_number: &payment.payer_claim_number,
+        };
+        store::add_payment(tx, &e.remittance_id, &claim_id, amounts, &lines).await?;
         let table = store::carc_table(tx).await?;
         let outcome = outcome_of(payment, paid, &table);
         let reason = format!(

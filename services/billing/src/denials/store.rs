@@ -1,11 +1,13 @@
 //! Persistence of adjudications, the CARC table, denials and appeals.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use medbill_kernel::{CalendarDate, ClaimId, Money, Timestamp};
 use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+
+use crate::writes::{Value, Writes};
 
 /// One CARC's root cause.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,20 +56,11 @@ pub async fn record_adjudication(
     adjustments: &[CasEntry],
     at: Timestamp,
 ) -> Result<bool, ServiceError> {
-    let seen: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM adjudications WHERE remittance_id = $1 AND claim_id = $2",
-    )
-    .bind(remittance_id)
-    .bind(claim_id.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
-    if seen > 0 {
-        return Ok(false);
-    }
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO adjudications (remittance_id, claim_id, status_code, paid, \
          patient_responsibility, payer_claim_number, payment_date, adjustments, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (remittance_id, claim_id) DO NOTHING",
     )
     .bind(remittance_id)
     .bind(claim_id.as_str())
@@ -79,47 +72,89 @@ pub async fn record_adjudication(
     .bind(encode_cas(adjustments))
     .bind(at.to_string())
     .execute(conn)
-    .await?;
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
     Ok(true)
 }
 
-/// Adds a remittance's amounts to a claim and records the payer's claim
-/// number when it has none.
+/// Adds a remittance's amounts to a claim and to its lines, records the
+/// payer's claim number when the claim has none, and records what the
+/// payer did with each line: one statement on PostgreSQL.
 pub async fn add_payment(
     conn: &mut AnyConnection,
+    remittance_id: &str,
     claim_id: &ClaimId,
-    paid: Money,
-    patient_responsibility: Money,
-    payer_claim_number: &str,
+    amounts: ClaimAmounts<'_>,
+    lines: &[LineAdjudication],
 ) -> Result<(), ServiceError> {
-    sqlx::query(
-        "UPDATE claims SET paid = paid + $1, patient_responsibility = patient_responsibility + $2, \
-         payer_claim_number = CASE WHEN $3 <> '' THEN $3 ELSE payer_claim_number END \
-         WHERE claim_id = $4",
-    )
-    .bind(paid.cents())
-    .bind(patient_responsibility.cents())
-    .bind(payer_claim_number)
-    .bind(claim_id.as_str())
-    .execute(conn)
-    .await?;
-    Ok(())
+    let mut writes = Writes::new();
+    writes.push(
+        "UPDATE claims SET paid = paid + ?, patient_responsibility = patient_responsibility + ?, \
+         payer_claim_number = CASE WHEN ? <> '' THEN ? ELSE payer_claim_number END \
+         WHERE claim_id = ?",
+        vec![
+            amounts.paid.cents().into(),
+            amounts.patient_responsibility.cents().into(),
+            amounts.payer_claim_number.into(),
+            amounts.payer_claim_number.into(),
+            claim_id.as_str().into(),
+        ],
+    );
+    // A line the remittance names twice gets both amounts.
+    let mut per_line: BTreeMap<u32, i64> = BTreeMap::new();
+    for line in lines {
+        *per_line.entry(line.line_number).or_default() += line.paid.cents();
+    }
+    if !per_line.is_empty() {
+        let mut values: Vec<Value> = Vec::with_capacity(per_line.len() * 3 + 1);
+        for (number, cents) in &per_line {
+            values.push(i64::from(*number).into());
+            values.push((*cents).into());
+        }
+        values.push(claim_id.as_str().into());
+        values.extend(per_line.keys().map(|n| Value::from(i64::from(*n))));
+        writes.push(
+            format!(
+                "UPDATE claim_lines SET paid = paid + CASE line_number {} END \
+                 WHERE claim_id = ? AND line_number IN ({})",
+                vec!["WHEN ? THEN ?"; per_line.len()].join(" "),
+                vec!["?"; per_line.len()].join(", ")
+            ),
+            values,
+        );
+    }
+    writes.insert_rows(
+        "adjudication_lines",
+        "remittance_id, claim_id, line_number, paid, paid_units, adjustments",
+        lines
+            .iter()
+            .map(|line| {
+                vec![
+                    remittance_id.into(),
+                    claim_id.as_str().into(),
+                    i64::from(line.line_number).into(),
+                    line.paid.cents().into(),
+                    i64::from(line.paid_units).into(),
+                    encode_cas(&line.adjustments).into(),
+                ]
+            })
+            .collect(),
+    );
+    writes.run(conn).await
 }
 
-/// Adds a payment to one line of a claim.
-pub async fn add_line_payment(
-    conn: &mut AnyConnection,
-    claim_id: &ClaimId,
-    line_number: u32,
-    paid: Money,
-) -> Result<(), ServiceError> {
-    sqlx::query("UPDATE claim_lines SET paid = paid + $1 WHERE claim_id = $2 AND line_number = $3")
-        .bind(paid.cents())
-        .bind(claim_id.as_str())
-        .bind(i64::from(line_number))
-        .execute(conn)
-        .await?;
-    Ok(())
+/// What a remittance says of a claim as a whole.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimAmounts<'a> {
+    /// CLP04.
+    pub paid: Money,
+    /// CLP05.
+    pub patient_responsibility: Money,
+    /// CLP07, empty when not sent.
+    pub payer_claim_number: &'a str,
 }
 
 /// One CAS adjustment as billing keeps it.
@@ -175,28 +210,6 @@ pub struct LineAdjudication {
     pub paid_units: u32,
     /// Line CAS.
     pub adjustments: Vec<CasEntry>,
-}
-
-/// Records what a payer did with one line.
-pub async fn record_adjudication_line(
-    conn: &mut AnyConnection,
-    remittance_id: &str,
-    claim_id: &ClaimId,
-    line: &LineAdjudication,
-) -> Result<(), ServiceError> {
-    sqlx::query(
-        "INSERT INTO adjudication_lines (remittance_id, claim_id, line_number, paid, paid_units, \
-         adjustments) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(remittance_id)
-    .bind(claim_id.as_str())
-    .bind(i64::from(line.line_number))
-    .bind(line.paid.cents())
-    .bind(i64::from(line.paid_units))
-    .bind(encode_cas(&line.adjustments))
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// A payer's adjudication of a claim, as a secondary claim reports it.

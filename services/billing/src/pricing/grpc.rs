@@ -171,7 +171,7 @@ pub async fn get_charge_master(
 ) -> Result<pb::ChargeMaster, ServiceError> {
     let day = convert::optional_date("as_of", req.as_of.as_ref())?.unwrap_or_else(|| clock.today());
     let mut conn = db.pool().acquire().await?;
-    let master = store::charge_master(&mut conn, day, None)
+    let master = store::charge_master(&mut conn, day, &[])
         .await?
         .ok_or_else(|| ServiceError::not_found("charge master in force on", day.to_string()))?;
     Ok(wire_charge_master(&master))
@@ -260,7 +260,7 @@ pub async fn get_fee_schedule(
     let day: CalendarDate =
         convert::optional_date("as_of", req.as_of.as_ref())?.unwrap_or_else(|| clock.today());
     let mut conn = db.pool().acquire().await?;
-    let schedule = store::fee_schedule(&mut conn, id.as_str(), day, None)
+    let schedule = store::fee_schedule(&mut conn, id.as_str(), day, &[])
         .await?
         .ok_or_else(|| ServiceError::not_found("fee schedule", id.as_str()))?;
     Ok(wire_fee_schedule(&schedule))

@@ -30,6 +30,16 @@ fn key_of(row: &AnyRow, what: &str) -> Result<PriceKey, ServiceError> {
     })
 }
 
+/// ` AND code IN ($first, …)` for `n` codes; nothing (every code) when
+/// `n` is 0.
+fn code_condition(first: usize, n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!(" AND code IN ({})", list.join(", "))
+}
+
 fn modifier_text(key: &PriceKey) -> String {
     key.modifier
         .as_ref()
@@ -74,12 +84,12 @@ pub async fn replace_charge_master(
     Ok(())
 }
 
-/// The charge master in force on `day` (only the lines of `code` when
-/// given); `None` before the first version.
+/// The charge master in force on `day` (only the lines of `codes` when
+/// any are given); `None` before the first version.
 pub async fn charge_master(
     conn: &mut AnyConnection,
     day: CalendarDate,
-    code: Option<&ProcedureCode>,
+    codes: &[ProcedureCode],
 ) -> Result<Option<ChargeMaster>, ServiceError> {
     let from: Option<String> = sqlx::query_scalar(
         "SELECT MAX(effective_from) FROM charge_master_versions WHERE effective_from <= $1",
@@ -90,14 +100,16 @@ pub async fn charge_master(
     let Some(from) = from else {
         return Ok(None);
     };
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT code, modifier, price, revenue_code, description FROM charge_master_entries \
-         WHERE effective_from = $1 AND (code = $2 OR $2 = '') ORDER BY code, modifier",
-    )
-    .bind(&from)
-    .bind(code.map(|c| c.as_str().to_string()).unwrap_or_default())
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE effective_from = $1{} ORDER BY code, modifier",
+        code_condition(2, codes.len())
+    );
+    let mut query = sqlx::query(&sql).bind(&from);
+    for code in codes {
+        query = query.bind(code.as_str().to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     let entries = rows
         .iter()
         .map(|row| {
@@ -205,12 +217,12 @@ fn rule_of(row: &AnyRow) -> Result<FeeRule, ServiceError> {
 }
 
 /// Fee schedule `fee_schedule_id` as in force on `day` (only the lines of
-/// `code` when given); `None` when it does not exist or starts later.
+/// `codes` when any are given); `None` when it does not exist or starts later.
 pub async fn fee_schedule(
     conn: &mut AnyConnection,
     fee_schedule_id: &str,
     day: CalendarDate,
-    code: Option<&ProcedureCode>,
+    codes: &[ProcedureCode],
 ) -> Result<Option<FeeSchedule>, ServiceError> {
     let version = sqlx::query(
         "SELECT s.name, v.effective_from, v.conversion_factor FROM fee_schedules s \
@@ -227,16 +239,16 @@ pub async fn fee_schedule(
     };
     let from: String = version.try_get("effective_from")?;
     let factor: String = version.try_get("conversion_factor")?;
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT code, modifier, method, amount, basis_points, rvu FROM fee_schedule_entries \
-         WHERE fee_schedule_id = $1 AND effective_from = $2 AND (code = $3 OR $3 = '') \
-         ORDER BY code, modifier",
-    )
-    .bind(fee_schedule_id)
-    .bind(&from)
-    .bind(code.map(|c| c.as_str().to_string()).unwrap_or_default())
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE fee_schedule_id = $1 AND effective_from = $2{} ORDER BY code, modifier",
+        code_condition(3, codes.len())
+    );
+    let mut query = sqlx::query(&sql).bind(fee_schedule_id).bind(&from);
+    for code in codes {
+        query = query.bind(code.as_str().to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     let entries = rows
         .iter()
         .map(|row| {

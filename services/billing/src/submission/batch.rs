@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use medbill_contracts::medbill::billing::v1 as pb;
-use medbill_kernel::{ClaimId, Money, PayerId};
+use medbill_kernel::{ClaimId, EncounterId, Money, PayerId};
 use medbill_platform::ServiceError;
 use medbill_platform::convert::{wire_date, wire_money};
 use medbill_platform::db::Tx;
@@ -18,9 +18,10 @@ use medbill_x12::Date;
 
 use super::store::{self, Batch, BatchClaim};
 use super::x12map::{self, Envelope, Parties};
+use crate::charges::domain::EncounterType;
 use crate::claims::cob::OtherPayer;
 use crate::claims::domain::{Claim, ClaimType, Dimension, Frequency, Lifecycle, Submission};
-use crate::claims::service::{self as claims_service, Context, ScrubBasis};
+use crate::claims::service::{Context, ScrubBasis};
 use crate::claims::store::{self as claim_store, Cause};
 use crate::claims::wire::wire_lines;
 use crate::registry::domain::Provider;
@@ -100,11 +101,18 @@ pub async fn create_batch(
         },
     )
     .await?;
-    for mut claim in claim_store::require_claims(tx, &taken).await? {
+    let claims = claim_store::require_claims(tx, &taken).await?;
+    let releases: Vec<(EncounterId, u32)> = claims
+        .iter()
+        .map(|c| (c.encounter_id.clone(), c.release_number))
+        .collect();
+    let encounter_types = claim_store::encounter_types(tx, &releases).await?;
+    for mut claim in claims {
         let claim_id = claim.claim_id.clone();
-        let encounter_type =
-            claims_service::encounter_type_of(tx, &claim.encounter_id, claim.release_number)
-                .await?;
+        let encounter_type = encounter_types
+            .get(&(claim.encounter_id.clone(), claim.release_number))
+            .copied()
+            .unwrap_or(EncounterType::Unspecified);
         let mut basis = ScrubBasis::for_claim(tx, &claim).await?;
         // The 837 goes to the claim's payer, as recorded when it was built,
         // should the coverage name another since.

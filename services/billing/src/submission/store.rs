@@ -5,6 +5,8 @@ use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::writes::Writes;
+
 /// A batch as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
@@ -75,17 +77,25 @@ pub async fn insert_batch(
     .bind(b.created_at.to_string())
     .execute(&mut *conn)
     .await?;
-    for c in claims {
-        sqlx::query(
-            "INSERT INTO batch_claims (batch_id, claim_id, transaction_control_number, \
-             patient_control_number) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&b.batch_id)
-        .bind(c.claim_id.as_str())
-        .bind(&c.transaction_control_number)
-        .bind(&c.patient_control_number)
-        .execute(&mut *conn)
-        .await?;
+    // One statement per 1,000 claims (4 values each).
+    for chunk in claims.chunks(1000) {
+        let mut writes = Writes::new();
+        writes.insert_rows(
+            "batch_claims",
+            "batch_id, claim_id, transaction_control_number, patient_control_number",
+            chunk
+                .iter()
+                .map(|c| {
+                    vec![
+                        b.batch_id.as_str().into(),
+                        c.claim_id.as_str().into(),
+                        c.transaction_control_number.as_str().into(),
+                        c.patient_control_number.as_str().into(),
+                    ]
+                })
+                .collect(),
+        );
+        writes.run(&mut *conn).await?;
     }
     Ok(())
 }
