@@ -35,6 +35,9 @@ pub struct Coders {
     pub released: AtomicU64,
     /// Encounters released again after a coding denial sent them back.
     pub reworked: AtomicU64,
+    /// Encounters a coding denial sent back that the coder could not
+    /// correct from the denial's reasons: held with a physician query.
+    pub queried: AtomicU64,
 }
 
 /// What one coder did.
@@ -57,6 +60,7 @@ impl Coders {
             submitted: AtomicU64::new(0),
             released: AtomicU64::new(0),
             reworked: AtomicU64::new(0),
+            queried: AtomicU64::new(0),
         })
     }
 
@@ -101,12 +105,15 @@ impl Coders {
                 break;
             };
             match one_encounter(&self.api, &coder, submission, &mut done.rpcs).await {
-                Some((encounter_id, false)) => {
+                Some(Coded::Released(encounter_id)) => {
                     self.released.fetch_add(1, Ordering::Relaxed);
                     done.released.push(encounter_id);
                 }
-                Some((_, true)) => {
+                Some(Coded::Reworked) => {
                     self.reworked.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(Coded::Queried) => {
+                    self.queried.fetch_add(1, Ordering::Relaxed);
                 }
                 None => {}
             }
@@ -150,15 +157,58 @@ pub async fn release(
     Ok((released, failed))
 }
 
+/// What a coder did with the encounter the queue gave them.
+enum Coded {
+    /// Released it the first time (coding's id).
+    Released(String),
+    /// Corrected a coding denial's rework and released it again.
+    Reworked,
+    /// Could not correct a coding denial from its reasons: held it with a
+    /// physician query.
+    Queried,
+}
+
+/// Modifiers that tell the payer two services of a bundled pair were
+/// distinct (NCCI bypass modifiers).
+const BYPASS: [&str; 5] = ["59", "XE", "XS", "XP", "XU"];
+
+/// The coding a coder releases again for a coding denial, when its reasons
+/// say how: a bundled service (CARC 97) gets the distinct-service modifier
+/// 59 on every line after the first that has no bypass modifier yet (one
+/// that has them all was denied at the payer's drawn bundling rate and is
+/// sent again as it is). `None` for any other reason (an unspecified
+/// diagnosis, services never paid together): the coder asks the physician.
+fn rework_coding(
+    encounter: &coding::Encounter,
+    rework: &coding::DenialRework,
+) -> Option<coding::Coding> {
+    if !rework.carc_codes.iter().any(|c| c == "97") {
+        return None;
+    }
+    let mut coding = encounter
+        .coding
+        .clone()
+        .or_else(|| encounter.proposed.clone())
+        .unwrap_or_default();
+    for line in coding.lines.iter_mut().skip(1) {
+        let bypassed = line.modifiers.iter().any(|m| BYPASS.contains(&m.as_str()));
+        if !bypassed && line.modifiers.len() < 4 {
+            line.modifiers.push("59".into());
+        }
+    }
+    Some(coding)
+}
+
 /// Submits an encounter, then codes and releases the next one in the queue
-/// (a coding denial's rework first, as coders work: released again as it
-/// was); the id of the one released and whether it was a rework.
+/// (a coding denial's rework first, as coders work: corrected from the
+/// denial's reasons and released again, or held with a physician query
+/// when the reasons do not say how).
 async fn one_encounter(
     api: &Api,
     coder: &str,
     encounter: coding::SubmitEncounterRequest,
     rpcs: &mut Rpcs,
-) -> Option<(String, bool)> {
+) -> Option<Coded> {
     let mut client = api.encounters();
     let t = Instant::now();
     let submitted = client
@@ -173,13 +223,42 @@ async fn one_encounter(
     rpcs.count("ClaimNextEncounter", &claimed, t.elapsed());
     let encounter = claimed.ok()?.into_inner();
     let rework = encounter.rework.is_some();
+    let coding = match &encounter.rework {
+        None => encounter.proposed.clone(),
+        Some(denial) => match rework_coding(&encounter, denial) {
+            Some(corrected) => Some(corrected),
+            None => {
+                let t = Instant::now();
+                let held = client
+                    .hold_encounter(
+                        request(
+                            coding::HoldEncounterRequest {
+                                encounter_id: encounter.encounter_id.clone(),
+                                question: format!(
+                                    "The payer denied claim {} (CARC {}, RARC {}): please \
+                                     document the specific diagnosis and the services given.",
+                                    denial.claim_id,
+                                    denial.carc_codes.join(","),
+                                    denial.rarc_codes.join(",")
+                                ),
+                            },
+                            coder,
+                        )
+                        .ok()?,
+                    )
+                    .await;
+                rpcs.count("HoldEncounter", &held, t.elapsed());
+                return held.ok().map(|_| Coded::Queried);
+            }
+        },
+    };
     let t = Instant::now();
     let saved = client
         .save_coding(
             request(
                 coding::SaveCodingRequest {
                     encounter_id: encounter.encounter_id.clone(),
-                    coding: encounter.proposed.clone(),
+                    coding,
                     expected_version: encounter.version,
                 },
                 coder,
@@ -215,5 +294,11 @@ async fn one_encounter(
         )
         .await;
     rpcs.count("ReleaseEncounter", &done, t.elapsed());
-    done.ok().map(|_| (encounter.encounter_id, rework))
+    done.ok().map(|_| {
+        if rework {
+            Coded::Reworked
+        } else {
+            Coded::Released(encounter.encounter_id)
+        }
+    })
 }

@@ -49,6 +49,10 @@ pub struct CycleReport {
     pub released: u64,
     /// Encounters released again after a coding denial sent them back.
     pub reworked: u64,
+    /// Encounters a coding denial sent back that the coder held with a
+    /// physician query (the denial's reasons did not say how to correct
+    /// them).
+    pub queried: u64,
     /// Claims the payer adjudicated.
     pub adjudicated: u64,
     /// 835 files payments took in.
@@ -75,7 +79,7 @@ impl CycleReport {
     pub fn to_text(&self) -> String {
         let mut out = format!(
             "cycle closed({}): {} encounters submitted, {} released (and {} re-released after a \
-             coding denial) in {:.1} s = {:.1} released/s; \
+             coding denial, {} held for a physician query) in {:.1} s = {:.1} released/s; \
              all claims adjudicated and posted after {:.1} s = {:.1} encounters/s end to end; \
              {} encounters billed in {} claims ({} paid, {} denied, {} held, {} rejected), \
              {} adjudicated by the payer, \
@@ -84,6 +88,7 @@ impl CycleReport {
             self.submitted,
             self.released,
             self.reworked,
+            self.queried,
             self.run_seconds,
             self.released_per_second(),
             self.total_seconds,
@@ -111,6 +116,7 @@ impl CycleReport {
             "encounters_submitted": self.submitted,
             "encounters_released": self.released,
             "encounters_reworked": self.reworked,
+            "encounters_queried": self.queried,
             "released_per_second": self.released_per_second(),
             "end_to_end_per_second": self.end_to_end_per_second(),
             "encounters_billed": self.outcome.billed,
@@ -301,6 +307,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         submitted: coders.submitted.load(Ordering::Relaxed),
         released: coders.released.load(Ordering::Relaxed),
         reworked: coders.reworked.load(Ordering::Relaxed),
+        queried: coders.queried.load(Ordering::Relaxed),
         adjudicated: p.adjudicated,
         remittances: p.remittances,
         outcome,
