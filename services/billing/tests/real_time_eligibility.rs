@@ -210,7 +210,7 @@ backend_tests!(
 );
 
 backend_tests!(
-    an_unreachable_endpoint_is_unavailable_and_records_nothing,
+    an_unreachable_endpoint_is_unavailable_records_no_inquiry_and_audits_the_read,
     |test_db: TestDatabase| async move {
         // A port nobody listens on any more.
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -231,12 +231,19 @@ backend_tests!(
             "{status:?}"
         );
         assert_eq!(inquiries(&h.service).await, 0);
+        // The coverage was read for the 270 all the same.
+        let audit = audit_rows(&h.service, &reg.coverage_id).await;
+        assert_eq!(
+            audit,
+            [("read".to_string(), "CheckEligibility".to_string())],
+            "{audit:?}"
+        );
         h.service.stop().await;
     }
 );
 
 backend_tests!(
-    an_envelope_the_clearinghouse_refuses_is_failed_precondition_and_records_nothing,
+    an_envelope_the_clearinghouse_refuses_is_failed_precondition_records_no_inquiry_and_audits_the_read,
     |test_db: TestDatabase| async move {
         // A clearinghouse that refuses every sender.
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -283,6 +290,13 @@ backend_tests!(
             "{status:?}"
         );
         assert_eq!(inquiries(&h.service).await, 0);
+        // The 270 with the coverage's member went out: the read is audited.
+        let audit = audit_rows(&h.service, &reg.coverage_id).await;
+        assert_eq!(
+            audit,
+            [("read".to_string(), "CheckEligibility".to_string())],
+            "{audit:?}"
+        );
         h.service.stop().await;
     }
 );

@@ -62,7 +62,7 @@ fn wire(q: &Inquiry) -> pb::EligibilityResponse {
 async fn audit_read(
     db: &Database,
     who: &Principal,
-    q: &Inquiry,
+    coverage_id: &CoverageId,
     rpc: &str,
 ) -> Result<(), ServiceError> {
     let mut conn = db.pool().acquire().await?;
@@ -71,7 +71,7 @@ async fn audit_read(
         who,
         "read",
         "coverage",
-        q.coverage_id.as_str(),
+        coverage_id.as_str(),
         rpc,
     )
     .await?;
@@ -105,7 +105,7 @@ pub async fn check_eligibility(
             ));
         }
     };
-    let found = inquiry::check(
+    let checked = inquiry::check(
         db,
         route,
         &question,
@@ -113,9 +113,20 @@ pub async fn check_eligibility(
         clock.now(),
         clock.today(),
     )
-    .await?;
-    audit_read(db, who, &found, "CheckEligibility").await?;
-    Ok(wire(&found))
+    .await;
+    match checked {
+        Ok(found) => {
+            audit_read(db, who, &found.coverage_id, "CheckEligibility").await?;
+            Ok(wire(&found))
+        }
+        // The coverage was read and its 270 built (and perhaps sent) before
+        // the payer's side failed: the read is audited all the same.
+        Err(e @ (ServiceError::Unavailable(_) | ServiceError::FailedPrecondition(_))) => {
+            audit_read(db, who, &question.coverage_id, "CheckEligibility").await?;
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `GetEligibility`.
@@ -131,6 +142,6 @@ pub async fn get_eligibility(
         .await?
         .ok_or_else(|| ServiceError::not_found("eligibility inquiry", &id))?;
     drop(conn);
-    audit_read(db, who, &found, "GetEligibility").await?;
+    audit_read(db, who, &found.coverage_id, "GetEligibility").await?;
     Ok(wire(&found))
 }
