@@ -266,9 +266,35 @@ impl DerefMut for Tx {
     }
 }
 
+/// `$first, $first+1, …`: `n` numbered placeholders, for an `IN (…)` list.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($first, …), (…)`: `rows` groups of `width` numbered placeholders, for
+/// a multi-row `VALUES`.
+pub fn value_rows(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(first + r * width, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_from_first() {
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(placeholders(1, 0), "");
+        assert_eq!(value_rows(1, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_rows(2, 2, 2), "($2, $3), ($4, $5)");
+        assert_eq!(value_rows(1, 0, 4), "");
+    }
 
     #[test]
     fn backend_is_chosen_by_url_scheme() {

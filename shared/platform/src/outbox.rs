@@ -12,7 +12,7 @@ use medbill_kernel::Timestamp;
 use medbill_kernel::ids::EventId;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::Tx;
+use crate::db::{Tx, value_rows};
 
 /// An event to publish.
 #[derive(Debug, Clone)]
@@ -92,24 +92,10 @@ pub async fn publish(tx: &mut Tx, events: &[NewEvent]) -> Result<Vec<u64>, sqlx:
     // One INSERT per chunk of rows rather than per event: a remittance
     // publishes an event per claim payment.
     for (c, chunk) in events.chunks(INSERT_ROWS).enumerate() {
-        let mut sql = String::from(
-            "INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, occurred_at, payload) VALUES ",
+        let sql = format!(
+            "INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, occurred_at, payload) VALUES {}",
+            value_rows(1, chunk.len(), 6)
         );
-        for r in 0..chunk.len() {
-            let p = r * 6;
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6
-            ));
-        }
         let mut query = sqlx::query(&sql);
         for (i, event) in chunk.iter().enumerate() {
             query = query
@@ -136,31 +122,15 @@ async fn publish_in_one_statement(
     events: &[NewEvent],
     count: i64,
 ) -> Result<Vec<u64>, sqlx::Error> {
-    let mut sql = String::from(
+    let sql = format!(
         "WITH taken AS (UPDATE outbox_sequence SET last_value = last_value + $1 WHERE id = 1 \
          RETURNING last_value) \
          INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, occurred_at, \
          payload) SELECT taken.last_value - $1 + v.n, v.event_id, v.event_type, v.aggregate_id, \
-         v.occurred_at, v.payload FROM taken, (VALUES ",
-    );
-    for r in 0..events.len() {
-        let p = 1 + r * 6;
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6
-        ));
-    }
-    sql.push_str(
-        ") AS v (n, event_id, event_type, aggregate_id, occurred_at, payload) \
+         v.occurred_at, v.payload FROM taken, (VALUES {}) \
+         AS v (n, event_id, event_type, aggregate_id, occurred_at, payload) \
          RETURNING sequence",
+        value_rows(2, events.len(), 6)
     );
     let occurred_at = Timestamp::now().to_string();
     let mut query = sqlx::query(&sql).bind(count);

@@ -331,10 +331,19 @@ impl PriceLists {
         payers: &[Option<PayerId>],
     ) -> Result<PriceLists, ServiceError> {
         let mut codes_on: BTreeMap<CalendarDate, Vec<ProcedureCode>> = BTreeMap::new();
-        for (code, _, day) in lines.iter().filter_map(|l| priceable(l).ok()) {
+        let mut payer_days: Vec<(&PayerId, CalendarDate)> = Vec::new();
+        for (line, payer) in lines.iter().zip(payers) {
+            let Ok((code, _, day)) = priceable(line) else {
+                continue;
+            };
             let codes = codes_on.entry(day).or_default();
             if !codes.contains(&code) {
                 codes.push(code);
+            }
+            if let Some(payer_id) = payer
+                && !payer_days.contains(&(payer_id, day))
+            {
+                payer_days.push((payer_id, day));
             }
         }
         let mut lists = PriceLists {
@@ -346,10 +355,7 @@ impl PriceLists {
             let master = prices::charge_master(conn, *day, codes).await?;
             lists.masters.insert(*day, master);
         }
-        for (line, payer) in lines.iter().zip(payers) {
-            let (Ok((_, _, day)), Some(payer_id)) = (priceable(line), payer) else {
-                continue;
-            };
+        for (payer_id, day) in payer_days {
             let schedule_id = match lists.schedule_of.get(payer_id) {
                 Some(known) => known.clone(),
                 None => {

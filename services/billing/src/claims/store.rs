@@ -5,7 +5,7 @@ use medbill_kernel::{
     CalendarDate, ClaimId, DateRange, EncounterId, Money, PatientId, PayerId, Timestamp,
 };
 use medbill_platform::ServiceError;
-use medbill_platform::db::Backend;
+use medbill_platform::db::{Backend, placeholders};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -170,7 +170,7 @@ pub async fn encounter_types(
         let sql = format!(
             "SELECT encounter_id, release_number, encounter_type FROM released_encounters \
              WHERE encounter_id IN ({})",
-            numbered(1, chunk.len())
+            placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for e in chunk {
@@ -470,14 +470,6 @@ pub async fn transition(
     Ok(true)
 }
 
-/// `$first, …` for `count` bound values.
-fn numbered(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Moves the READY claims among `ids` to SUBMITTED with one UPDATE per
 /// `FILL_CHUNK` and records each move; returns the claims taken, in the
 /// order of `ids`. A claim a concurrent batch took first is no longer
@@ -492,7 +484,7 @@ pub async fn take_ready(
         let sql = format!(
             "UPDATE claims SET submission = $1 WHERE submission = $2 AND claim_id IN ({}) \
              RETURNING claim_id",
-            numbered(3, chunk.len())
+            placeholders(3, chunk.len())
         );
         let mut query = sqlx::query_scalar::<_, String>(&sql)
             .bind(Submission::Submitted.as_str())
@@ -532,7 +524,7 @@ pub async fn require_claims(
     for chunk in ids.chunks(FILL_CHUNK) {
         let sql = format!(
             "SELECT {CLAIM_COLUMNS} FROM claims WHERE claim_id IN ({})",
-            numbered(1, chunk.len())
+            placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for id in chunk {
@@ -566,7 +558,7 @@ pub async fn set_submitted_all(
     for chunk in ids.chunks(FILL_CHUNK) {
         let sql = format!(
             "UPDATE claims SET batch_id = $1, submitted_at = $2 WHERE claim_id IN ({})",
-            numbered(3, chunk.len())
+            placeholders(3, chunk.len())
         );
         let mut query = sqlx::query(&sql).bind(batch_id).bind(at.to_string());
         for id in chunk {
@@ -698,10 +690,7 @@ async fn fill_all(conn: &mut AnyConnection, claims: &mut [Claim]) -> Result<(), 
             .enumerate()
             .map(|(i, c)| (c.claim_id.as_str().to_string(), i))
             .collect();
-        let places = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let places = placeholders(1, chunk.len());
         let lines_sql = format!(
             "SELECT claim_id, line_number, line_control_number, charge_id, code, modifiers, \
              units, charge, diagnosis_pointers, date_of_service, revenue_code, paid \

@@ -74,10 +74,7 @@ pub async fn record_adjudication(
     .execute(conn)
     .await?
     .rows_affected();
-    if inserted == 0 {
-        return Ok(false);
-    }
-    Ok(true)
+    Ok(inserted == 1)
 }
 
 /// Adds a remittance's amounts to a claim and to its lines, records the

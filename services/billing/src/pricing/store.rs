@@ -5,6 +5,7 @@
 
 use medbill_kernel::{CalendarDate, Modifier, Money, ProcedureCode, Timestamp};
 use medbill_platform::ServiceError;
+use medbill_platform::db::placeholders;
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -36,8 +37,7 @@ fn code_condition(first: usize, n: usize) -> String {
     if n == 0 {
         return String::new();
     }
-    let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
-    format!(" AND code IN ({})", list.join(", "))
+    format!(" AND code IN ({})", placeholders(first, n))
 }
 
 fn modifier_text(key: &PriceKey) -> String {

@@ -143,23 +143,16 @@ impl Workbench {
         require_assignee(&encounter, coder)?;
         let before = std::mem::replace(&mut encounter.coding, coding);
         // A first save has no rows to replace.
-        if before.diagnoses.is_empty() && before.lines.is_empty() {
-            store::insert_coding(
-                &mut tx,
-                encounter_id,
-                store::CodingKind::Coded,
-                &encounter.coding,
-            )
-            .await?;
-        } else {
-            store::write_coding(
-                &mut tx,
-                encounter_id,
-                store::CodingKind::Coded,
-                &encounter.coding,
-            )
-            .await?;
+        if !(before.diagnoses.is_empty() && before.lines.is_empty()) {
+            store::delete_coding(&mut tx, encounter_id, store::CodingKind::Coded).await?;
         }
+        store::insert_coding(
+            &mut tx,
+            encounter_id,
+            store::CodingKind::Coded,
+            &encounter.coding,
+        )
+        .await?;
         encounter.findings = run_edits(&mut tx, &self.index, &encounter).await?;
         let first_check = edits::has_errors(&encounter.findings);
         persist(&mut tx, &encounter, Some(first_check)).await?;

@@ -16,7 +16,7 @@ use super::domain::{
 mod coding;
 mod queries;
 
-pub use coding::{CodingKind, insert_coding, write_coding};
+pub use coding::{CodingKind, delete_coding, insert_coding};
 use coding::{corrupt, read_parts, split_list};
 pub use queries::{answer_query, insert_query};
 

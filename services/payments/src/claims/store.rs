@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use medbill_kernel::{AccountId, CalendarDate, ClaimId, Money, PayerId, Timestamp};
 use medbill_platform::ServiceError;
-use medbill_platform::db::Backend;
+use medbill_platform::db::{Backend, placeholders};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -181,7 +181,7 @@ pub async fn lock_by_patient_control_numbers(
         let sql = format!(
             "SELECT claim_id FROM claims WHERE patient_control_number IN ({}) \
              ORDER BY claim_id{lock}",
-            placeholders(chunk.len())
+            placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for pcn in chunk {
@@ -217,7 +217,7 @@ pub async fn by_patient_control_numbers(
     for chunk in pcns.chunks(PCNS_PER_QUERY) {
         let sql = format!(
             "SELECT {CLAIM_COLUMNS} WHERE patient_control_number IN ({})",
-            placeholders(chunk.len())
+            placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for pcn in chunk {
@@ -236,7 +236,7 @@ pub async fn by_patient_control_numbers(
             "SELECT line_number, line_control_number, procedure_code, modifiers, units, charge, \
              date_of_service, revenue_code, claim_id FROM claim_lines WHERE claim_id IN ({}) \
              ORDER BY claim_id, line_number",
-            placeholders(ids.len())
+            placeholders(1, ids.len())
         );
         let mut query = sqlx::query(&sql);
         for id in &ids {
@@ -253,13 +253,6 @@ pub async fn by_patient_control_numbers(
         }
     }
     Ok(found)
-}
-
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn claim_from_row(row: &AnyRow, lines: Vec<ClaimLine>) -> Result<StoredClaim, ServiceError> {

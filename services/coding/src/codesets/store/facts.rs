@@ -9,6 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use medbill_kernel::CalendarDate;
+use medbill_platform::db::placeholders;
 use sqlx::{AnyConnection, Row};
 
 use super::imports;
@@ -138,14 +139,6 @@ pub async fn load(
         };
     }
     Ok(facts)
-}
-
-/// `$first, $first+1, …` for `n` bound values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Every NCCI pair among `codes` in the newest release of each setting,

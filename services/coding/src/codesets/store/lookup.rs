@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use medbill_kernel::CalendarDate;
+use medbill_platform::db::placeholders;
 use sqlx::{AnyConnection, Row};
 
 use super::decode::{corrupt, note_kind, parse_date, parse_opt_date};
@@ -230,14 +231,6 @@ fn listed_span<R: Borrow<Release>>(
         }
     }
     Ok((from, to))
-}
-
-/// `$first, $first+1, …` for `n` bound values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The code-list entries of `codes`, per code newest first.

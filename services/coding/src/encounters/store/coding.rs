@@ -2,6 +2,7 @@
 //! `encounter_lines`): the source system's proposed coding and the coder's,
 //! one row per diagnosis and per procedure line.
 
+use medbill_platform::db::value_rows;
 use sqlx::{AnyConnection, Row};
 
 use crate::encounters::domain::{Coding, Diagnosis, PhysicianQuery, ProcedureLine};
@@ -24,13 +25,12 @@ impl CodingKind {
     }
 }
 
-/// Replaces one kind of coding of an encounter: its rows are deleted and
-/// the new ones written with one multi-row INSERT per table.
-pub async fn write_coding(
+/// Deletes the rows of one kind of coding of an encounter (before
+/// [`insert_coding`] writes its replacement).
+pub async fn delete_coding(
     conn: &mut AnyConnection,
     encounter_id: &str,
     kind: CodingKind,
-    coding: &Coding,
 ) -> Result<(), sqlx::Error> {
     for table in ["encounter_diagnoses", "encounter_lines"] {
         sqlx::query(&format!(
@@ -41,14 +41,15 @@ pub async fn write_coding(
         .execute(&mut *conn)
         .await?;
     }
-    insert_coding(conn, encounter_id, kind, coding).await
+    Ok(())
 }
 
 /// Rows per multi-row INSERT: 9 columns × 100 stays far below either
 /// database's limit on bound parameters.
 const ROWS_PER_INSERT: usize = 100;
 
-/// Writes the rows of one kind of coding of an encounter that has none.
+/// Writes the rows of one kind of coding of an encounter that has none,
+/// with one multi-row INSERT per table.
 pub async fn insert_coding(
     conn: &mut AnyConnection,
     encounter_id: &str,
@@ -59,7 +60,7 @@ pub async fn insert_coding(
         let sql = format!(
             "INSERT INTO encounter_diagnoses (encounter_id, kind, position, code, \
              present_on_admission) VALUES {}",
-            placeholders(diagnoses.len(), 5)
+            value_rows(1, diagnoses.len(), 5)
         );
         let mut query = sqlx::query(&sql);
         for (i, dx) in diagnoses.iter().enumerate() {
@@ -76,7 +77,7 @@ pub async fn insert_coding(
         let sql = format!(
             "INSERT INTO encounter_lines (encounter_id, kind, position, code, modifiers, units, \
              diagnosis_pointers, date_of_service, revenue_code) VALUES {}",
-            placeholders(lines.len(), 9)
+            value_rows(1, lines.len(), 9)
         );
         let mut query = sqlx::query(&sql);
         for (i, line) in lines.iter().enumerate() {
@@ -96,19 +97,6 @@ pub async fn insert_coding(
         query.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// `($1, $2, …), (…)`: `rows` groups of `columns` numbered placeholders.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let group: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", group.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// What [`read_parts`] reads besides the encounter row: both codings and
