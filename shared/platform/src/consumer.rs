@@ -7,6 +7,7 @@
 //! bookkeeping or none of it. After a restart the consumer subscribes from its
 //! cursor; an event delivered twice finds its id recorded and is skipped.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use tokio::sync::watch;
 use tokio_stream::StreamExt;
 use tonic::transport::{Channel, Endpoint};
 
-use crate::db::{Database, Tx};
+use crate::db::{Database, Tx, value_rows};
 use crate::error::ServiceError;
 use crate::peers::Peer;
 
@@ -36,6 +37,20 @@ pub trait EventHandler: Send + Sync + 'static {
     /// which is retried; so an event whose effect cannot be applied stops the
     /// consumer at that event rather than being skipped.
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError>;
+
+    /// The event types it applies (full message names); empty: every type.
+    /// The consumer subscribes to these only, and an event of another type
+    /// that reaches [`Consumer::apply_batch`] is passed over unrecorded, as
+    /// applying it would change nothing.
+    fn event_types(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Runs once in a batch's transaction before its first new event is
+    /// applied (a lock the handler's writes need, say).
+    async fn begin(&self, _tx: &mut Tx) -> Result<(), ServiceError> {
+        Ok(())
+    }
 }
 
 pub use crate::peers::TokenSource;
@@ -54,6 +69,8 @@ pub struct BatchOutcome {
     pub applied: usize,
     /// Events skipped because their id was applied before.
     pub duplicates: usize,
+    /// Events passed over because the handler does not apply their type.
+    pub passed_over: usize,
     /// The cursor after the batch.
     pub cursor: u64,
 }
@@ -80,33 +97,39 @@ impl<H: EventHandler> Consumer<H> {
         })
     }
 
-    /// Applies `events` in one transaction with the ids and the cursor.
+    /// Applies `events` in one transaction with the ids and the cursor: the
+    /// ids of the events of the handler's types are recorded in one
+    /// statement, which answers which of them are new; only those are
+    /// applied, each once.
     pub async fn apply_batch(&self, events: &[Event]) -> Result<BatchOutcome, ServiceError> {
-        let mut tx = self.db.begin().await?;
         let mut outcome = BatchOutcome::default();
-        let now = Timestamp::now().to_string();
-        let mut high = 0u64;
+        let mut high = 0i64;
         for event in events {
             let sequence = i64::try_from(event.sequence)
                 .map_err(|_| ServiceError::Internal("event sequence out of range".into()))?;
-            let recorded = sqlx::query(
-                "INSERT INTO consumed_events (consumer, event_id, sequence, applied_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, event_id) DO NOTHING",
-            )
-            .bind(&self.name)
-            .bind(&event.event_id)
-            .bind(sequence)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if recorded == 1 {
+            high = high.max(sequence);
+        }
+        let types = self.handler.event_types();
+        let wanted: Vec<&Event> = events
+            .iter()
+            .filter(|e| types.is_empty() || types.contains(&e.event_type))
+            .collect();
+        outcome.passed_over = events.len() - wanted.len();
+        let mut tx = self.db.begin().await?;
+        let mut fresh = self.record(&mut tx, &wanted).await?;
+        let mut began = false;
+        for event in wanted {
+            // `remove`: an event twice in one batch is applied once.
+            if fresh.remove(&event.event_id) {
+                if !began {
+                    self.handler.begin(&mut tx).await?;
+                    began = true;
+                }
                 self.handler.apply(&mut tx, event).await?;
                 outcome.applied += 1;
             } else {
                 outcome.duplicates += 1;
             }
-            high = high.max(event.sequence);
         }
         sqlx::query(
             "INSERT INTO consumer_cursors (consumer, last_sequence) VALUES ($1, $2) \
@@ -114,12 +137,44 @@ impl<H: EventHandler> Consumer<H> {
              WHERE consumer_cursors.last_sequence < excluded.last_sequence",
         )
         .bind(&self.name)
-        .bind(high as i64)
+        .bind(high)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         outcome.cursor = self.cursor().await?;
         Ok(outcome)
+    }
+
+    /// Records the ids of `events` as applied by this consumer; returns the
+    /// ids not recorded before.
+    async fn record(
+        &self,
+        tx: &mut Tx,
+        events: &[&Event],
+    ) -> Result<HashSet<String>, ServiceError> {
+        let mut seen = HashSet::with_capacity(events.len());
+        let events: Vec<&&Event> = events
+            .iter()
+            .filter(|e| seen.insert(e.event_id.as_str()))
+            .collect();
+        if events.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let now = Timestamp::now().to_string();
+        let sql = format!(
+            "INSERT INTO consumed_events (consumer, event_id, sequence, applied_at) \
+             VALUES {} ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id",
+            value_rows(1, events.len(), 4)
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for event in events {
+            query = query
+                .bind(&self.name)
+                .bind(&event.event_id)
+                .bind(event.sequence as i64)
+                .bind(&now);
+        }
+        Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
     }
 
     /// Follows `peer`'s feed (see [`Consumer::run`]) until `stop` turns true.
@@ -190,7 +245,7 @@ impl<H: EventHandler> Consumer<H> {
         let mut stream = client
             .subscribe(SubscribeRequest {
                 after_sequence,
-                event_types: Vec::new(),
+                event_types: self.handler.event_types(),
             })
             .await
             .map_err(|s| ServiceError::Unavailable(format!("subscribe refused: {s}")))?

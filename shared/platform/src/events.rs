@@ -51,6 +51,12 @@ pub fn decode<M: Message + Name + Default>(
     }))
 }
 
+/// The event type of payload `M` (its full message name), as a handler
+/// names the types it applies.
+pub fn type_of<M: Name>() -> String {
+    M::full_name()
+}
+
 /// The wire event for `payload`, as a feed would carry it (tests and the
 /// fake feed build events with it).
 pub fn encode<M: Message + Name>(

@@ -261,6 +261,92 @@ backend_tests!(
     }
 );
 
+/// Applies `test.Written` only; counts its batches' `begin`s.
+struct WrittenOnly {
+    effect: RecordEffect,
+    begins: Arc<AtomicU64>,
+}
+
+#[tonic::async_trait]
+impl EventHandler for WrittenOnly {
+    fn event_types(&self) -> Vec<String> {
+        vec!["test.Written".into()]
+    }
+
+    async fn begin(&self, _tx: &mut Tx) -> Result<(), ServiceError> {
+        self.begins.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+        self.effect.apply(tx, event).await
+    }
+}
+
+backend_tests!(
+    a_handler_applies_its_types_once_per_id_and_passes_over_the_rest,
+    |test_db: TestDatabase| async move {
+        let db = consumer_database(&test_db).await;
+        let calls = Arc::new(AtomicU64::new(0));
+        let begins = Arc::new(AtomicU64::new(0));
+        let consumer = Consumer::new(
+            "written-only",
+            db.clone(),
+            WrittenOnly {
+                effect: RecordEffect {
+                    calls: calls.clone(),
+                },
+                begins: begins.clone(),
+            },
+        );
+        let event = |sequence: u64, id: u64, event_type: &str| Event {
+            sequence,
+            event_id: format!("00000000-0000-7000-8000-{id:012}"),
+            event_type: event_type.into(),
+            aggregate_id: "w".into(),
+            occurred_at: None,
+            payload: [0i64.to_le_bytes(), (id as i64).to_le_bytes()].concat(),
+        };
+        // The same event twice in one batch, and one of another type.
+        let batch = vec![
+            event(1, 1, "test.Written"),
+            event(2, 2, "test.Other"),
+            event(3, 3, "test.Written"),
+            event(3, 3, "test.Written"),
+        ];
+        let first = consumer.apply_batch(&batch).await.unwrap();
+        assert_eq!(
+            (
+                first.applied,
+                first.duplicates,
+                first.passed_over,
+                first.cursor
+            ),
+            (2, 1, 1, 3)
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(begins.load(Ordering::SeqCst), 1, "begin once per batch");
+        let recorded: Vec<String> =
+            sqlx::query_scalar("SELECT event_id FROM consumed_events ORDER BY event_id")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            recorded,
+            vec![
+                "00000000-0000-7000-8000-000000000001".to_string(),
+                "00000000-0000-7000-8000-000000000003".to_string(),
+            ],
+            "only the applied type's ids are recorded"
+        );
+        // Delivered again: nothing applied, no batch begun.
+        let again = consumer.apply_batch(&batch).await.unwrap();
+        assert_eq!((again.applied, again.duplicates), (0, 3));
+        assert_eq!(begins.load(Ordering::SeqCst), 1);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+);
+
 backend_tests!(
     many_events_of_one_transaction_get_consecutive_sequences_in_their_order,
     |test_db: TestDatabase| async move {

@@ -58,6 +58,10 @@ pub struct ReleaseHandler {
 
 #[tonic::async_trait]
 impl EventHandler for ReleaseHandler {
+    fn event_types(&self) -> Vec<String> {
+        vec![events::type_of::<coding::EncounterReleased>()]
+    }
+
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
         let Some(released) = events::decode::<coding::EncounterReleased>(event)? else {
             return Ok(());

@@ -25,6 +25,10 @@ pub struct CodingReviewHandler;
 
 #[tonic::async_trait]
 impl EventHandler for CodingReviewHandler {
+    fn event_types(&self) -> Vec<String> {
+        vec![events::type_of::<CodingReviewRequested>()]
+    }
+
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
         let Some(event) = events::decode::<CodingReviewRequested>(event)? else {
             return Ok(());

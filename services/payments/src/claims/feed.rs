@@ -42,10 +42,21 @@ impl ClaimFeedHandler {
 
 #[tonic::async_trait]
 impl EventHandler for ClaimFeedHandler {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+    fn event_types(&self) -> Vec<String> {
+        vec![
+            events::type_of::<billing::ClaimSubmitted>(),
+            events::type_of::<billing::ClaimVoided>(),
+            events::type_of::<billing::DenialWriteOffRequested>(),
+        ]
+    }
+
+    async fn begin(&self, tx: &mut Tx) -> Result<(), ServiceError> {
         // First, before this batch touches a claim row: 835 ingestion takes
         // the same lock before the claims' rows.
-        store::lock_matching(tx).await?;
+        store::lock_matching(tx).await
+    }
+
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
         if let Some(submitted) = events::decode::<billing::ClaimSubmitted>(event)? {
             return self.submitted(tx, submitted).await;
         }
