@@ -19,7 +19,7 @@ use super::store::{self, Cause, StoredRelease};
 use crate::charges::domain::{Charge, ChargeOutcome, EncounterType};
 use crate::charges::store::{self as charge_store, ChargeFilter};
 use crate::eligibility;
-use crate::registry::coverage::Coverage;
+use crate::registry::coverage::{Coverage, CoverageId};
 use crate::registry::domain::{Patient, Payer, Provider};
 use crate::registry::facilities::Facility;
 use crate::registry::profile::SubmitterProfile;
@@ -419,6 +419,43 @@ impl ScrubBasis {
         Ok(basis)
     }
 
+    /// [`ScrubBasis::for_claim`] of each of `claims`, in their order, with
+    /// their patients and coverages read in one query each.
+    pub async fn for_claims(
+        conn: &mut AnyConnection,
+        claims: &[Claim],
+    ) -> Result<Vec<ScrubBasis>, ServiceError> {
+        let patient_ids: Vec<&PatientId> = claims.iter().map(|c| &c.patient_id).collect();
+        let coverage_ids: Vec<&CoverageId> = claims.iter().map(|c| &c.coverage_id).collect();
+        let registered =
+            patients::patients_and_coverages(conn, &patient_ids, &coverage_ids).await?;
+        let mut bases = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let coverage = registered
+                .coverages
+                .get(claim.coverage_id.as_str())
+                .cloned()
+                .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
+            let patient = registered
+                .patients
+                .get(claim.patient_id.as_str())
+                .cloned()
+                .ok_or_else(|| ServiceError::not_found("patient", claim.patient_id.as_str()))?;
+            let mut basis = ScrubBasis::assemble(
+                conn,
+                patient,
+                &registered.stamp,
+                coverage,
+                &claim.rendering_provider_npi,
+                &claim.service_facility_npi,
+            )
+            .await?;
+            basis.other = OtherPayer::load(conn, claim).await?;
+            bases.push(basis);
+        }
+        Ok(bases)
+    }
+
     /// The facts for a claim of `patient_id` to `coverage`, rendered by
     /// `rendering_npi` at the facility `facility_npi` (empty: none).
     pub async fn load(
@@ -431,21 +468,34 @@ impl ScrubBasis {
         let (patient, stamp) = patients::patient_and_registry(conn, patient_id).await?;
         let patient =
             patient.ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
-        let payer = snapshot::payer(conn, &stamp, &coverage.payer_id).await?;
-        let profile = snapshot::submitter_profile(conn, &stamp).await?;
+        ScrubBasis::assemble(conn, patient, &stamp, coverage, rendering_npi, facility_npi).await
+    }
+
+    /// The facts around `patient` and `coverage` from the registry as it
+    /// stood at `stamp` (kept in memory; read when the copy is older).
+    async fn assemble(
+        conn: &mut AnyConnection,
+        patient: Patient,
+        stamp: &snapshot::Stamp,
+        coverage: Coverage,
+        rendering_npi: &str,
+        facility_npi: &str,
+    ) -> Result<ScrubBasis, ServiceError> {
+        let payer = snapshot::payer(conn, stamp, &coverage.payer_id).await?;
+        let profile = snapshot::submitter_profile(conn, stamp).await?;
         let billing_provider = match &profile {
-            Some(p) => snapshot::provider_by_id(conn, &stamp, &p.billing_provider_id).await?,
+            Some(p) => snapshot::provider_by_id(conn, stamp, &p.billing_provider_id).await?,
             None => None,
         };
         let rendering_provider = match Npi::parse(rendering_npi) {
-            Ok(npi) => snapshot::provider_by_npi(conn, &stamp, &npi).await?,
+            Ok(npi) => snapshot::provider_by_npi(conn, stamp, &npi).await?,
             Err(_) => None,
         };
         let service_facility = match Npi::parse(facility_npi) {
-            Ok(npi) => snapshot::facility_by_npi(conn, &stamp, &npi).await?,
+            Ok(npi) => snapshot::facility_by_npi(conn, stamp, &npi).await?,
             Err(_) => None,
         };
-        let payer_rules = snapshot::payer_rules(conn, &stamp, &coverage.payer_id).await?;
+        let payer_rules = snapshot::payer_rules(conn, stamp, &coverage.payer_id).await?;
         Ok(ScrubBasis {
             payer,
             coverage,
@@ -468,20 +518,25 @@ impl ScrubBasis {
         coding_findings: &[CodingFinding],
         today: CalendarDate,
     ) -> Result<Vec<scrubber::Finding>, ServiceError> {
-        let duplicates = store::duplicates_of(conn, claim).await?;
-        // Days of service the latest 271 for the coverage says it is inactive.
-        let mut days: Vec<CalendarDate> = claim.lines.iter().map(|l| l.date_of_service).collect();
-        days.sort();
-        days.dedup();
-        let mut inactive_on = Vec::new();
-        for day in days {
-            let answer = eligibility::store::latest_answer(conn, &claim.coverage_id, day)
-                .await?
-                .and_then(|inquiry| inquiry.answer);
-            if answer.is_some_and(|a| !a.active) {
-                inactive_on.push(day);
-            }
-        }
+        let mut reads = ScrubReads::for_claims(conn, &[claim]).await?;
+        Ok(self.scrub_with(
+            claim,
+            encounter_type,
+            coding_findings,
+            today,
+            reads.pop().unwrap_or_default(),
+        ))
+    }
+
+    /// Runs the catalog over `claim` with what [`ScrubReads`] read for it.
+    pub fn scrub_with(
+        &self,
+        claim: &Claim,
+        encounter_type: EncounterType,
+        coding_findings: &[CodingFinding],
+        today: CalendarDate,
+        reads: ScrubReads,
+    ) -> Vec<scrubber::Finding> {
         let facts = Facts {
             claim,
             payer: &self.payer,
@@ -494,12 +549,61 @@ impl ScrubBasis {
             other_payer: self.other.as_ref().map(OtherPayer::facts),
             encounter_type,
             payer_rules: &self.payer_rules,
-            duplicates: &duplicates,
-            inactive_on: &inactive_on,
+            duplicates: &reads.duplicates,
+            inactive_on: &reads.inactive_on,
             coding_findings,
             today,
         };
-        Ok(scrubber::scrub(CATALOG, &facts))
+        scrubber::scrub(CATALOG, &facts)
+    }
+}
+
+/// What the scrubber reads about a claim beyond its registry facts: the
+/// claims it duplicates and the days of service the latest 271 for its
+/// coverage says the coverage was inactive.
+#[derive(Debug, Default)]
+pub struct ScrubReads {
+    /// Claims of another encounter billing the same visit.
+    pub duplicates: Vec<ClaimId>,
+    /// Days of service (sorted) the coverage was answered inactive.
+    pub inactive_on: Vec<CalendarDate>,
+}
+
+impl ScrubReads {
+    /// The reads of each of `claims`, in their order, in two queries for
+    /// all of them.
+    pub async fn for_claims(
+        conn: &mut AnyConnection,
+        claims: &[&Claim],
+    ) -> Result<Vec<ScrubReads>, ServiceError> {
+        let duplicates = store::duplicates_of_each(conn, claims).await?;
+        let mut keys = Vec::new();
+        for claim in claims {
+            for line in &claim.lines {
+                keys.push((&claim.coverage_id, line.date_of_service));
+            }
+        }
+        let inactive = eligibility::store::inactive_on(conn, &keys).await?;
+        Ok(claims
+            .iter()
+            .zip(duplicates)
+            .map(|(claim, duplicates)| {
+                let mut days: Vec<CalendarDate> = claim
+                    .lines
+                    .iter()
+                    .map(|l| l.date_of_service)
+                    .filter(|day| {
+                        inactive.contains(&(claim.coverage_id.as_str().to_string(), *day))
+                    })
+                    .collect();
+                days.sort();
+                days.dedup();
+                ScrubReads {
+                    duplicates,
+                    inactive_on: days,
+                }
+            })
+            .collect())
     }
 }
 

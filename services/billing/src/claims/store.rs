@@ -5,7 +5,7 @@ use medbill_kernel::{
     CalendarDate, ClaimId, DateRange, EncounterId, Money, PatientId, PayerId, Timestamp,
 };
 use medbill_platform::ServiceError;
-use medbill_platform::db::{Backend, placeholders};
+use medbill_platform::db::{Backend, placeholders, value_rows};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -418,6 +418,151 @@ async fn record(
     Ok(())
 }
 
+/// Moves several dimensions of one claim at once, each `(dimension, from,
+/// to)`, and records each move, in one UPDATE and one INSERT when the
+/// claim is in every `from`; otherwise dimension by dimension as
+/// [`transition`] does (a dimension no longer in its `from` stays). A move
+/// whose `from` is its `to` is no move.
+pub async fn transition_all(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+    moves: &[(Dimension, &str, &str)],
+    cause: Cause<'_>,
+) -> Result<(), ServiceError> {
+    let moves: Vec<&(Dimension, &str, &str)> =
+        moves.iter().filter(|(_, from, to)| from != to).collect();
+    if moves.len() > 1 {
+        let mut sets = Vec::new();
+        let mut conditions = vec!["claim_id = $1".to_string()];
+        for (i, (dimension, _, _)) in moves.iter().enumerate() {
+            let column = dimension.as_str();
+            sets.push(format!("{column} = ${}", 2 + 2 * i));
+            conditions.push(format!("{column} = ${}", 3 + 2 * i));
+        }
+        let sql = format!(
+            "UPDATE claims SET {} WHERE {}",
+            sets.join(", "),
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql).bind(claim_id.as_str());
+        for (_, from, to) in &moves {
+            query = query.bind(*to).bind(*from);
+        }
+        if query.execute(&mut *conn).await?.rows_affected() == 1 {
+            // Ordinals as literals: each row's seq is the claim's last + n.
+            let rows: Vec<String> = (0..moves.len())
+                .map(|i| {
+                    format!(
+                        "({}, ${}, ${}, ${})",
+                        i + 1,
+                        5 + 3 * i,
+                        6 + 3 * i,
+                        7 + 3 * i
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO claim_history (claim_id, seq, at, actor, dimension, from_state, \
+                 to_state, reason) SELECT $1, (SELECT COALESCE(MAX(seq), 0) FROM claim_history \
+                 WHERE claim_id = $1) + v.column1, $2, $3, v.column2, v.column3, v.column4, $4 \
+                 FROM (VALUES {}) AS v",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(claim_id.as_str())
+                .bind(cause.at.to_string())
+                .bind(cause.actor)
+                .bind(cause.reason);
+            for (dimension, from, to) in &moves {
+                query = query.bind(dimension.as_str()).bind(*from).bind(*to);
+            }
+            query.execute(&mut *conn).await?;
+            return Ok(());
+        }
+    }
+    for (dimension, from, to) in moves {
+        transition(conn, claim_id, *dimension, from, to, cause).await?;
+    }
+    Ok(())
+}
+
+/// Records one move of `dimension` from `from` to `to` for each of
+/// `moves` (a claim and its reason), with one INSERT per `FILL_CHUNK`
+/// claims. Each claim appears once; its row takes the claim's next `seq`,
+/// read after the caller's UPDATE locked the claim row.
+async fn record_many(
+    conn: &mut AnyConnection,
+    dimension: Dimension,
+    from: &str,
+    to: &str,
+    (actor, at): (&str, Timestamp),
+    moves: &[(&ClaimId, &str)],
+) -> Result<(), ServiceError> {
+    let at = at.to_string();
+    for chunk in moves.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "INSERT INTO claim_history (claim_id, seq, at, actor, dimension, from_state, \
+             to_state, reason) SELECT v.column1, COALESCE((SELECT MAX(h.seq) FROM claim_history h \
+             WHERE h.claim_id = v.column1), 0) + 1, $1, $2, $3, $4, $5, v.column2 \
+             FROM (VALUES {}) AS v",
+            value_rows(6, chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(&at)
+            .bind(actor)
+            .bind(dimension.as_str())
+            .bind(from)
+            .bind(to);
+        for (claim_id, reason) in chunk {
+            query = query.bind(claim_id.as_str()).bind(*reason);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Moves `dimension` of each of `moves` (a claim and its reason) from
+/// `from` to `to` and records each move, with one UPDATE and one INSERT per
+/// `FILL_CHUNK` claims, by `actor` at `at`; returns the claims moved, in
+/// the order of `moves`. A claim no longer in `from` is left out, as
+/// [`transition`] leaves it; a claim named twice moves once, for its first
+/// reason.
+pub async fn transition_many(
+    conn: &mut AnyConnection,
+    dimension: Dimension,
+    from: &str,
+    to: &str,
+    (actor, at): (&str, Timestamp),
+    moves: &[(ClaimId, String)],
+) -> Result<Vec<ClaimId>, ServiceError> {
+    let column = dimension.as_str();
+    let mut seen = std::collections::HashSet::with_capacity(moves.len());
+    let moves: Vec<&(ClaimId, String)> = moves
+        .iter()
+        .filter(|(id, _)| seen.insert(id.as_str()))
+        .collect();
+    let mut moved = std::collections::HashSet::with_capacity(moves.len());
+    for chunk in moves.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "UPDATE claims SET {column} = $1 WHERE {column} = $2 AND claim_id IN ({}) \
+             RETURNING claim_id",
+            placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql).bind(to).bind(from);
+        for (id, _) in chunk {
+            query = query.bind(id.as_str());
+        }
+        moved.extend(query.fetch_all(&mut *conn).await?);
+    }
+    let recorded: Vec<(&ClaimId, &str)> = moves
+        .iter()
+        .filter(|(id, _)| moved.contains(id.as_str()))
+        .map(|(id, reason)| (id, reason.as_str()))
+        .collect();
+    record_many(conn, dimension, from, to, (actor, at), &recorded).await?;
+    Ok(recorded.into_iter().map(|(id, _)| id.clone()).collect())
+}
+
 /// Who changes a claim and why.
 #[derive(Debug, Clone, Copy)]
 pub struct Cause<'a> {
@@ -479,39 +624,19 @@ pub async fn take_ready(
     ids: &[ClaimId],
     cause: Cause<'_>,
 ) -> Result<Vec<ClaimId>, ServiceError> {
-    let mut taken = std::collections::HashSet::new();
-    for chunk in ids.chunks(FILL_CHUNK) {
-        let sql = format!(
-            "UPDATE claims SET submission = $1 WHERE submission = $2 AND claim_id IN ({}) \
-             RETURNING claim_id",
-            placeholders(3, chunk.len())
-        );
-        let mut query = sqlx::query_scalar::<_, String>(&sql)
-            .bind(Submission::Submitted.as_str())
-            .bind(Submission::Ready.as_str());
-        for id in chunk {
-            query = query.bind(id.as_str());
-        }
-        taken.extend(query.fetch_all(&mut *conn).await?);
-    }
-    let mut out = Vec::with_capacity(taken.len());
-    for id in ids.iter().filter(|id| taken.contains(id.as_str())) {
-        record(
-            conn,
-            id,
-            &Transition {
-                dimension: Dimension::Submission,
-                from: Submission::Ready.as_str().to_string(),
-                to: Submission::Submitted.as_str().to_string(),
-                actor: cause.actor.to_string(),
-                reason: cause.reason.to_string(),
-                at: cause.at,
-            },
-        )
-        .await?;
-        out.push(id.clone());
-    }
-    Ok(out)
+    let moves: Vec<(ClaimId, String)> = ids
+        .iter()
+        .map(|id| (id.clone(), cause.reason.to_string()))
+        .collect();
+    transition_many(
+        conn,
+        Dimension::Submission,
+        Submission::Ready.as_str(),
+        Submission::Submitted.as_str(),
+        (cause.actor, cause.at),
+        &moves,
+    )
+    .await
 }
 
 /// The claims `ids` with their lines and findings, in the order of `ids`;
@@ -799,6 +924,53 @@ pub async fn claim_by_control_number(
         .transpose()
 }
 
+/// Where a claim stands on its way to the payer, read by its patient
+/// control number.
+#[derive(Debug, Clone)]
+pub struct SentClaim {
+    /// The claim.
+    pub claim_id: ClaimId,
+    /// Its submission status.
+    pub submission: Submission,
+    /// The last batch that carried it.
+    pub batch_id: String,
+}
+
+/// The claims of `pcns` (patient control numbers), by control number, with
+/// one query per `FILL_CHUNK`; a number of no claim is absent.
+pub async fn sent_claims(
+    conn: &mut AnyConnection,
+    pcns: &[&str],
+) -> Result<std::collections::HashMap<String, SentClaim>, ServiceError> {
+    let mut found = std::collections::HashMap::with_capacity(pcns.len());
+    for chunk in pcns.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "SELECT patient_control_number, claim_id, submission, batch_id FROM claims \
+             WHERE patient_control_number IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for pcn in chunk {
+            query = query.bind(*pcn);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: String = row.try_get("claim_id")?;
+            let claim_id = ClaimId::parse(&id).map_err(|_| corrupt("claim", &id))?;
+            let submission = Submission::parse(&row.try_get::<String, _>("submission")?)
+                .ok_or_else(|| corrupt("claim", &id))?;
+            found.insert(
+                row.try_get("patient_control_number")?,
+                SentClaim {
+                    claim_id,
+                    submission,
+                    batch_id: row.try_get("batch_id")?,
+                },
+            );
+        }
+    }
+    Ok(found)
+}
+
 /// The transitions of a claim, oldest first.
 pub async fn history(
     conn: &mut AnyConnection,
@@ -923,26 +1095,45 @@ pub async fn standing_claims(
     rows.iter().map(claim_of).collect()
 }
 
-/// Standing original claims of another encounter that bill the same
-/// patient, rendering provider, dates and codes as `claim`.
-pub async fn duplicates_of(
+/// For each of `claims`, the active claims (not voids) of another
+/// encounter to the same payer rank for the same patient, rendering
+/// provider and dates with the same codes, modifiers and days: duplicates.
+/// The candidates of all are read with one query per `FILL_CHUNK` claims.
+pub async fn duplicates_of_each(
     conn: &mut AnyConnection,
-    claim: &Claim,
-) -> Result<Vec<ClaimId>, ServiceError> {
-    let sql = format!(
-        "SELECT {CLAIM_COLUMNS} FROM claims WHERE patient_id = $1 AND first_date_of_service = $2 \
-         AND rendering_provider_npi = $3 AND encounter_id <> $4 AND claim_id <> $5 \
-         AND lifecycle = 'active' AND frequency_code <> '8' AND payer_rank = $6"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(claim.patient_id.as_str())
-        .bind(claim.dates.start().to_string())
-        .bind(&claim.rendering_provider_npi)
-        .bind(claim.encounter_id.as_str())
-        .bind(claim.claim_id.as_str())
-        .bind(i64::from(claim.payer_rank))
-        .fetch_all(&mut *conn)
-        .await?;
+    claims: &[&Claim],
+) -> Result<Vec<Vec<ClaimId>>, ServiceError> {
+    let keys: std::collections::BTreeSet<(&str, String)> = claims
+        .iter()
+        .map(|c| (c.patient_id.as_str(), c.dates.start().to_string()))
+        .collect();
+    let keys: Vec<(&str, String)> = keys.into_iter().collect();
+    let mut candidates = Vec::new();
+    for chunk in keys.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS} FROM claims WHERE (patient_id, first_date_of_service) \
+             IN (VALUES {}) AND lifecycle = 'active' AND frequency_code <> '8'",
+            value_rows(1, chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql);
+        for (patient, day) in chunk {
+            query = query.bind(*patient).bind(day);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            candidates.push(claim_of(&row)?);
+        }
+    }
+    let same_visit = |claim: &Claim, other: &Claim| {
+        other.patient_id == claim.patient_id
+            && other.dates.start() == claim.dates.start()
+            && other.rendering_provider_npi == claim.rendering_provider_npi
+            && other.encounter_id != claim.encounter_id
+            && other.claim_id != claim.claim_id
+            && other.payer_rank == claim.payer_rank
+    };
+    // Only candidates of some claim's visit need their lines.
+    candidates.retain(|other| claims.iter().any(|c| same_visit(c, other)));
+    fill_all(conn, &mut candidates).await?;
     let key = |c: &Claim| {
         let mut codes: Vec<(String, String, CalendarDate)> = c
             .lines
@@ -952,13 +1143,18 @@ pub async fn duplicates_of(
         codes.sort();
         codes
     };
-    let wanted = key(claim);
-    let mut others = rows.iter().map(claim_of).collect::<Result<Vec<_>, _>>()?;
-    fill_all(conn, &mut others).await?;
-    Ok(others
-        .into_iter()
-        .filter(|other| other.dates == claim.dates && key(other) == wanted)
-        .map(|other| other.claim_id)
+    Ok(claims
+        .iter()
+        .map(|claim| {
+            let wanted = key(claim);
+            candidates
+                .iter()
+                .filter(|other| {
+                    same_visit(claim, other) && other.dates == claim.dates && key(other) == wanted
+                })
+                .map(|other| other.claim_id.clone())
+                .collect()
+        })
         .collect())
 }
 

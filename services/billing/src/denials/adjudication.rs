@@ -77,6 +77,10 @@ fn denying<'a>(
 
 #[tonic::async_trait]
 impl EventHandler for AdjudicationHandler {
+    fn event_types(&self) -> Vec<String> {
+        vec![events::type_of::<payments::RemittancePosted>()]
+    }
+
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
         let Some(posted) = events::decode::<payments::RemittancePosted>(event)? else {
             return Ok(());
@@ -148,15 +152,6 @@ impl EventHandler for AdjudicationHandler {
             reason: &reason,
             at: now,
         };
-        claim_store::transition(
-            tx,
-            &claim_id,
-            Dimension::Adjudication,
-            claim.state.adjudication.as_str(),
-            outcome.as_str(),
-            cause,
-        )
-        .await?;
         let owner = match outcome {
             Adjudication::Denied | Adjudication::Reversed | Adjudication::Pending => {
                 BalanceOwner::Insurance
@@ -166,12 +161,21 @@ impl EventHandler for AdjudicationHandler {
             }
             _ => BalanceOwner::Settled,
         };
-        claim_store::transition(
+        claim_store::transition_all(
             tx,
             &claim_id,
-            Dimension::BalanceOwner,
-            claim.state.balance_owner.as_str(),
-            owner.as_str(),
+            &[
+                (
+                    Dimension::Adjudication,
+                    claim.state.adjudication.as_str(),
+                    outcome.as_str(),
+                ),
+                (
+                    Dimension::BalanceOwner,
+                    claim.state.balance_owner.as_str(),
+                    owner.as_str(),
+                ),
+            ],
             cause,
         )
         .await?;

@@ -2,7 +2,10 @@
 //! them.
 
 use medbill_kernel::{CalendarDate, Money, Timestamp};
+use std::collections::{BTreeSet, HashSet};
+
 use medbill_platform::ServiceError;
+use medbill_platform::db::value_rows;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -225,6 +228,49 @@ async fn inquiry_of(conn: &mut AnyConnection, row: &AnyRow) -> Result<Inquiry, S
         answer,
         inquiry_id: id,
     })
+}
+
+/// Of `keys` (a coverage and a date of service), those whose latest
+/// answered inquiry says the coverage was inactive that day, read in one
+/// query per `CHUNK` keys; a key with no answer is not inactive.
+pub async fn inactive_on(
+    conn: &mut AnyConnection,
+    keys: &[(&CoverageId, CalendarDate)],
+) -> Result<HashSet<(String, CalendarDate)>, ServiceError> {
+    const CHUNK: usize = 250;
+    let keys: BTreeSet<(&str, String)> = keys
+        .iter()
+        .map(|(c, d)| (c.as_str(), d.to_string()))
+        .collect();
+    let keys: Vec<(&str, String)> = keys.into_iter().collect();
+    let mut inactive = HashSet::new();
+    for chunk in keys.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT coverage_id, date_of_service, active FROM eligibility_inquiries \
+             WHERE status = 'answered' AND (coverage_id, date_of_service) IN (VALUES {}) \
+             ORDER BY answered_at DESC, inquiry_id DESC",
+            value_rows(1, chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql);
+        for (coverage, day) in chunk {
+            query = query.bind(*coverage).bind(day);
+        }
+        let mut seen = HashSet::new();
+        for row in query.fetch_all(&mut *conn).await? {
+            let coverage: String = row.try_get("coverage_id")?;
+            let day: String = row.try_get("date_of_service")?;
+            let day: CalendarDate = day.parse().map_err(|_| {
+                ServiceError::Internal(format!(
+                    "stored eligibility inquiry of coverage {coverage} has a bad date"
+                ))
+            })?;
+            // The first row of a key is its latest answer.
+            if seen.insert((coverage.clone(), day)) && row.try_get::<i64, _>("active")? != 1 {
+                inactive.insert((coverage, day));
+            }
+        }
+    }
+    Ok(inactive)
 }
 
 async fn one(

@@ -2,7 +2,10 @@
 //! audits every read and change).
 
 use medbill_kernel::{AccountId, CalendarDate, DateRange, PatientId, PayerId, Timestamp};
+use std::collections::{BTreeSet, HashMap};
+
 use medbill_platform::ServiceError;
+use medbill_platform::db::placeholders;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -150,6 +153,70 @@ pub async fn patient_and_registry(
         None => None,
     };
     Ok((patient, stamp))
+}
+
+/// Claims' patients and coverages read in one query each, at
+/// [`patients_and_coverages`].
+pub struct Registered {
+    /// By patient id.
+    pub patients: HashMap<String, Patient>,
+    /// By coverage id.
+    pub coverages: HashMap<String, Coverage>,
+    /// Where the registry stood, read before them.
+    pub stamp: Stamp,
+}
+
+/// Ids per `IN (…)` list.
+const CHUNK: usize = 500;
+
+/// The patients `patient_ids` and coverages `coverage_ids` (either may name
+/// one twice), with the registry's stamp read first: for many claims at
+/// once what [`patient_and_registry`] and [`coverage`] read for one.
+pub async fn patients_and_coverages(
+    conn: &mut AnyConnection,
+    patient_ids: &[&PatientId],
+    coverage_ids: &[&CoverageId],
+) -> Result<Registered, ServiceError> {
+    let stamp = super::snapshot::stamp(conn).await?;
+    let mut patients = HashMap::with_capacity(patient_ids.len());
+    let ids: BTreeSet<&str> = patient_ids.iter().map(|id| id.as_str()).collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT {PATIENT_COLUMNS} FROM patients WHERE patient_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let patient = patient_of(&row)?;
+            patients.insert(patient.patient_id.as_str().to_string(), patient);
+        }
+    }
+    let mut coverages = HashMap::with_capacity(coverage_ids.len());
+    let ids: BTreeSet<&str> = coverage_ids.iter().map(|id| id.as_str()).collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT {COVERAGE_COLUMNS} FROM coverages WHERE coverage_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let coverage = coverage_of(&row)?;
+            coverages.insert(coverage.coverage_id.as_str().to_string(), coverage);
+        }
+    }
+    Ok(Registered {
+        patients,
+        coverages,
+        stamp,
+    })
 }
 
 /// Saves a new coverage.

@@ -86,9 +86,9 @@ pub async fn ingest(
         FileKind::ClaimAck277 => {
             let acks =
                 read_277ca(content).map_err(|e| ServiceError::invalid(FIELD, e.to_string()))?;
-            for report in acks.iter().flat_map(|a| a.claims.iter()) {
-                apply_277ca(tx, report, &mut ack, cx).await?;
-            }
+            let reports: Vec<&ClaimStatusReport> =
+                acks.iter().flat_map(|a| a.claims.iter()).collect();
+            apply_277ca(tx, &reports, &mut ack, cx).await?;
         }
         FileKind::Eligibility271 => {
             let applied = answer::apply_271(tx, content, FIELD, cx.now).await?;
@@ -250,67 +250,95 @@ async fn reject(
     .await
 }
 
+/// Applies a 277CA's claim reports in the order they come: the claims are
+/// read in one query and the accepted ones moved together; a rejection
+/// first moves the acceptances before it, so a claim named twice ends as
+/// its last report says, as if each were applied alone.
 async fn apply_277ca(
     tx: &mut AnyConnection,
-    report: &ClaimStatusReport,
+    reports: &[&ClaimStatusReport],
     ack: &mut Acknowledgment,
     cx: Context<'_>,
 ) -> Result<(), ServiceError> {
-    let pcn = &report.patient_control_number;
-    let Some(claim_id) = claim_store::claim_by_control_number(tx, pcn).await? else {
-        ack.unmatched
-            .push(format!("patient control number {pcn}: no claim we sent"));
-        return Ok(());
-    };
-    let statuses: Vec<String> = report
-        .statuses
+    let pcns: Vec<&str> = reports
         .iter()
-        .map(|s| {
-            let mut t = format!("STC {}:{}", s.category, s.status);
-            if let Some(entity) = &s.entity {
-                t.push_str(&format!(":{entity}"));
-            }
-            if let Some(message) = &s.message {
-                t.push_str(&format!(" {message}"));
-            }
-            t
-        })
+        .map(|r| r.patient_control_number.as_str())
         .collect();
-    let claim = claim_store::require_claim(tx, &claim_id).await?;
-    if ack.batch_id.is_empty() {
-        ack.batch_id = claim.batch_id.clone();
-    }
-    match report.disposition {
-        Disposition::Accepted => {
-            if claim.state.submission == Submission::Submitted {
-                claim_store::transition(
-                    tx,
-                    &claim_id,
-                    Dimension::Submission,
-                    Submission::Submitted.as_str(),
-                    Submission::Accepted.as_str(),
-                    Cause {
-                        actor: cx.actor,
-                        reason: &format!("277CA accepted: {}", statuses.join("; ")),
-                        at: cx.now,
-                    },
-                )
-                .await?;
+    let mut sent = claim_store::sent_claims(tx, &pcns).await?;
+    let mut accepted: Vec<(ClaimId, String)> = Vec::new();
+    for report in reports {
+        let pcn = &report.patient_control_number;
+        let Some(claim) = sent.get_mut(pcn) else {
+            ack.unmatched
+                .push(format!("patient control number {pcn}: no claim we sent"));
+            continue;
+        };
+        let statuses: Vec<String> = report
+            .statuses
+            .iter()
+            .map(|s| {
+                let mut t = format!("STC {}:{}", s.category, s.status);
+                if let Some(entity) = &s.entity {
+                    t.push_str(&format!(":{entity}"));
+                }
+                if let Some(message) = &s.message {
+                    t.push_str(&format!(" {message}"));
+                }
+                t
+            })
+            .collect();
+        if ack.batch_id.is_empty() {
+            ack.batch_id = claim.batch_id.clone();
+        }
+        match report.disposition {
+            Disposition::Accepted => {
+                if claim.submission == Submission::Submitted {
+                    accepted.push((
+                        claim.claim_id.clone(),
+                        format!("277CA accepted: {}", statuses.join("; ")),
+                    ));
+                    claim.submission = Submission::Accepted;
+                }
+                ack.claims_accepted += 1;
             }
-            ack.claims_accepted += 1;
-        }
-        Disposition::Rejected => {
-            let reason = format!("277CA rejected claim {pcn}: {}", statuses.join("; "));
-            ack.errors.push(reason.clone());
-            if reject(tx, &claim_id, &reason, cx).await? {
-                ack.claims_rejected += 1;
+            Disposition::Rejected => {
+                let reason = format!("277CA rejected claim {pcn}: {}", statuses.join("; "));
+                ack.errors.push(reason.clone());
+                accept(tx, &mut accepted, cx).await?;
+                if reject(tx, &claim.claim_id, &reason, cx).await? {
+                    ack.claims_rejected += 1;
+                    claim.submission = Submission::Rejected;
+                }
+            }
+            Disposition::Other => {
+                ack.errors
+                    .push(format!("277CA claim {pcn}: {}", statuses.join("; ")));
             }
         }
-        Disposition::Other => {
-            ack.errors
-                .push(format!("277CA claim {pcn}: {}", statuses.join("; ")));
-        }
     }
+    accept(tx, &mut accepted, cx).await
+}
+
+/// Moves the claims of `accepted` (each with its reason) from SUBMITTED to
+/// ACCEPTED, and empties it.
+async fn accept(
+    tx: &mut AnyConnection,
+    accepted: &mut Vec<(ClaimId, String)>,
+    cx: Context<'_>,
+) -> Result<(), ServiceError> {
+    if accepted.is_empty() {
+        return Ok(());
+    }
+    claim_store::transition_many(
+        tx,
+        Dimension::Submission,
+        Submission::Submitted.as_str(),
+        Submission::Accepted.as_str(),
+        (cx.actor, cx.now),
+        accepted,
+    )
+    .await?;
+    accepted.clear();
     Ok(())
 }
 

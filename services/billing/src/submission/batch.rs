@@ -21,7 +21,7 @@ use super::x12map::{self, Envelope, Parties};
 use crate::charges::domain::EncounterType;
 use crate::claims::cob::OtherPayer;
 use crate::claims::domain::{Claim, ClaimType, Dimension, Frequency, Lifecycle, Submission};
-use crate::claims::service::{Context, ScrubBasis};
+use crate::claims::service::{Context, ScrubBasis, ScrubReads};
 use crate::claims::store::{self as claim_store, Cause};
 use crate::claims::wire::wire_lines;
 use crate::registry::domain::Provider;
@@ -107,21 +107,23 @@ pub async fn create_batch(
         .map(|c| (c.encounter_id.clone(), c.release_number))
         .collect();
     let encounter_types = claim_store::encounter_types(tx, &releases).await?;
-    for mut claim in claims {
+    let bases = ScrubBasis::for_claims(tx, &claims).await?;
+    let reads = {
+        let all: Vec<&Claim> = claims.iter().collect();
+        ScrubReads::for_claims(tx, &all).await?
+    };
+    for ((mut claim, mut basis), reads) in claims.into_iter().zip(bases).zip(reads) {
         let claim_id = claim.claim_id.clone();
         let encounter_type = encounter_types
             .get(&(claim.encounter_id.clone(), claim.release_number))
             .copied()
             .unwrap_or(EncounterType::Unspecified);
-        let mut basis = ScrubBasis::for_claim(tx, &claim).await?;
         // The 837 goes to the claim's payer, as recorded when it was built,
         // should the coverage name another since.
         if basis.payer.payer_id != claim.payer_id {
             basis.payer = registry::require_payer(tx, &claim.payer_id).await?;
         }
-        let mut findings = basis
-            .scrub(tx, &claim, encounter_type, &[], cx.today)
-            .await?;
+        let mut findings = basis.scrub_with(&claim, encounter_type, &[], cx.today, reads);
         if claim.frequency == Frequency::Void {
             findings.retain(|f| {
                 !matches!(
