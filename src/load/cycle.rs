@@ -149,6 +149,9 @@ pub struct Outcome {
     pub rejected: u64,
 }
 
+/// How often the end of a run looks whether the cycle has settled.
+const SETTLE_POLL: Duration = Duration::from_millis(200);
+
 /// Days the payer's calendar may advance before it reaches today.
 const PAYER_DAYS: i64 = 45;
 
@@ -235,7 +238,27 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
     let mut billed;
     let mut last_count = usize::MAX;
     loop {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(SETTLE_POLL).await;
+        let looked = started.elapsed();
+        // Listing every claim is the run's dearest read: it waits until
+        // the folders are empty and no claim is ready or sent.
+        let moving = waiting_files(&folders.to_payments) > 0
+            || waiting_files(&folders.from) > 0
+            || any_on_the_way(&api).await?;
+        if moving {
+            done_checks = 0;
+            last_count = usize::MAX;
+            if Instant::now() > settle_deadline || payer.lock().await.today >= today {
+                anyhow::bail!(
+                    "the cycle did not settle: claims still on their way for {released_now} \
+                     released encounters; files waiting: {} for the payer, {} for payments \
+                     (run shorter, or the payer's calendar ran out)",
+                    waiting_files(&folders.from),
+                    waiting_files(&folders.to_payments)
+                );
+            }
+            continue;
+        }
         claims = crate::demo::cycle::all_claims(&api).await?;
         let encounters: std::collections::BTreeSet<&str> =
             claims.iter().map(|c| c.encounter_id.as_str()).collect();
@@ -251,16 +274,21 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         let drained = waiting_files(&folders.to_payments) == 0 && waiting_files(&folders.from) == 0;
         billed = encounters.len() as u64;
         let same = std::mem::replace(&mut last_count, claims.len()) == claims.len();
-        if same && billed > 0 && !on_the_way && drained {
-            if done_checks == 0 {
-                finished = started.elapsed();
-            }
-            done_checks += 1;
-            if done_checks >= 2 {
-                break;
+        if billed > 0 && !on_the_way && drained {
+            // Settled when two more looks find the same claims: the time
+            // is that of the first look that found them.
+            if !same {
+                done_checks = 0;
+                finished = looked;
+            } else {
+                done_checks += 1;
+                if done_checks >= 2 {
+                    break;
+                }
             }
         } else {
             done_checks = 0;
+            last_count = usize::MAX;
         }
         let stuck = payer.lock().await.today >= today;
         if Instant::now() > settle_deadline || stuck {
@@ -313,6 +341,30 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<CycleReport> {
         outcome,
         rpcs,
     })
+}
+
+/// Whether some claim is READY or SUBMITTED (on its way to the payer).
+async fn any_on_the_way(api: &Api) -> anyhow::Result<bool> {
+    let page = api
+        .claims()
+        .list_claims(api.req(
+            Actor::Biller,
+            billing::ListClaimsRequest {
+                statuses: vec![
+                    billing::ClaimStatus::Ready as i32,
+                    billing::ClaimStatus::Submitted as i32,
+                ],
+                page: Some(medbill_contracts::medbill::common::v1::PageRequest {
+                    page_size: 1,
+                    page_token: String::new(),
+                }),
+                ..Default::default()
+            },
+        ))
+        .await
+        .map_err(crate::operator::status_error)?
+        .into_inner();
+    Ok(!page.claims.is_empty())
 }
 
 /// A biller's batches of whatever is ready, every half second, until `stop`.
