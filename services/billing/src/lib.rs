@@ -19,7 +19,6 @@ pub mod scrubber;
 pub mod submission;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod writes;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -28,5 +28,6 @@ pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod writes;
 
 pub use error::ServiceError;

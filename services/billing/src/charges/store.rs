@@ -10,7 +10,7 @@ use super::domain::{
     parse_procedures, procedures_text,
 };
 use crate::pricing::domain::HoldReason;
-use crate::writes::{Value, Writes};
+use medbill_platform::writes::{Value, Writes};
 
 fn corrupt(id: &str) -> ServiceError {
     ServiceError::Internal(format!("stored charge {id} does not parse"))

@@ -19,7 +19,7 @@ use crate::charges::domain::{
 use crate::charges::store::{STAY_COLUMNS, stay_of, stay_values};
 use crate::registry::coverage::CoverageId;
 use crate::scrubber::{Finding, Severity};
-use crate::writes::{Value, Writes};
+use medbill_platform::writes::{Value, Writes};
 
 fn corrupt(what: &str, id: &str) -> ServiceError {
     ServiceError::Internal(format!("stored {what} {id} does not parse"))
@@ -325,7 +325,7 @@ pub async fn insert_claim(
             ],
         );
     }
-    w.run(conn).await
+    w.run(conn).await.map(drop)
 }
 
 /// The transitions that created `claim`, as [`insert_claim`] records them.
@@ -392,7 +392,7 @@ async fn insert_findings(
 ) -> Result<(), ServiceError> {
     let mut w = Writes::new();
     finding_rows(&mut w, claim_id, findings);
-    w.run(conn).await
+    w.run(conn).await.map(drop)
 }
 
 /// Appends one transition to a claim's history.

@@ -7,7 +7,7 @@ use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::writes::{Value, Writes};
+use medbill_platform::writes::{Value, Writes};
 
 /// One CARC's root cause.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +140,7 @@ pub async fn add_payment(
             })
             .collect(),
     );
-    writes.run(conn).await
+    writes.run(conn).await.map(drop)
 }
 
 /// What a remittance says of a claim as a whole.

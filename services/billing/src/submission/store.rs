@@ -5,7 +5,7 @@ use medbill_platform::ServiceError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::writes::Writes;
+use medbill_platform::writes::Writes;
 
 /// A batch as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 //! before and after. Rows are only ever inserted.
 
 use medbill_kernel::ids::new_uuid_v7;
+use medbill_platform::ServiceError;
+use medbill_platform::writes::Writes;
 use sqlx::{AnyConnection, Row};
 
 use super::domain::Coding;
@@ -26,36 +28,52 @@ pub struct Change {
     pub detail: String,
 }
 
-/// Records a change of `encounter_id`.
-pub async fn record(
-    conn: &mut AnyConnection,
+/// Adds to `w` the INSERT recording a change of `encounter_id`.
+pub fn push(
+    w: &mut Writes,
     encounter_id: &str,
     actor: &str,
     action: &str,
     coding: Option<(&Coding, &Coding)>,
     at: &str,
     detail: &str,
-) -> Result<(), sqlx::Error> {
-    let json = |c: &Coding| serde_json::to_string(c).map_err(|e| sqlx::Error::Encode(Box::new(e)));
+) -> Result<(), ServiceError> {
+    let json = |c: &Coding| {
+        serde_json::to_string(c)
+            .map_err(|e| ServiceError::Internal(format!("coding does not encode: {e}")))
+    };
     let (before, after) = match coding {
         Some((b, a)) => (Some(json(b)?), Some(json(a)?)),
         None => (None, None),
     };
-    sqlx::query(
+    w.push(
         "INSERT INTO encounter_changes (change_id, encounter_id, actor, action, before_coding, \
-         after_coding, at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(new_uuid_v7())
-    .bind(encounter_id)
-    .bind(actor)
-    .bind(action)
-    .bind(before)
-    .bind(after)
-    .bind(at)
-    .bind(detail)
-    .execute(conn)
-    .await?;
+         after_coding, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            new_uuid_v7().into(),
+            encounter_id.into(),
+            actor.into(),
+            action.into(),
+            before.into(),
+            after.into(),
+            at.into(),
+            detail.into(),
+        ],
+    );
     Ok(())
+}
+
+/// Records a change of `encounter_id` on its own.
+pub async fn record(
+    conn: &mut AnyConnection,
+    encounter_id: &str,
+    actor: &str,
+    action: &str,
+    at: &str,
+) -> Result<(), ServiceError> {
+    let mut w = Writes::new();
+    push(&mut w, encounter_id, actor, action, None, at, "")?;
+    w.run(conn).await.map(drop)
 }
 
 /// Every change of an encounter, oldest first.

@@ -8,6 +8,7 @@ use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::ServiceError;
 use medbill_platform::db::{Database, Tx};
 use medbill_platform::outbox::{self, NewEvent};
+use medbill_platform::writes::Writes;
 
 // `ReviewRequest` lives in the domain; re-exported where the denial
 // consumer has always found it.
@@ -56,21 +57,26 @@ impl Workbench {
         actor: &str,
         new: NewEncounter,
     ) -> Result<(Encounter, bool), ServiceError> {
-        let mut tx = self.db.begin().await?;
         let id = new_uuid_v7();
         let received = now();
-        let created = store::insert(&mut tx, &id, &new, &received).await?;
-        let encounter = if created {
-            history::record(&mut tx, &id, actor, "submitted", None, &received, "").await?;
-            as_received(id, new, received)
-        } else {
-            let id = store::id_by_source(&mut tx, &new.source_system, &new.source_encounter_id)
-                .await?
-                .ok_or_else(|| ServiceError::Internal("duplicate encounter vanished".into()))?;
-            load(&mut tx, &id).await?
-        };
-        tx.commit().await?;
-        Ok((encounter, created))
+        let mut w = Writes::new();
+        store::push_insert(&mut w, &id, &new, &received);
+        history::push(&mut w, &id, actor, "submitted", None, &received, "")?;
+        match w.commit(&self.db).await {
+            Ok(_) => Ok((as_received(id, new, received), true)),
+            // The source system's key is taken: the encounter was
+            // submitted before (intake is idempotent).
+            Err(ServiceError::AlreadyExists(detail)) => {
+                let mut conn = self.db.pool().acquire().await?;
+                match store::id_by_source(&mut conn, &new.source_system, &new.source_encounter_id)
+                    .await?
+                {
+                    Some(existing) => Ok((load(&mut conn, &existing).await?, false)),
+                    None => Err(ServiceError::AlreadyExists(detail)),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Reads one encounter.
@@ -106,16 +112,7 @@ impl Workbench {
         let encounter = store::claim_next(&mut tx, self.db.backend(), coder, encounter_type, &at)
             .await?
             .ok_or_else(|| ServiceError::not_found("ready encounter", "(the queue is empty)"))?;
-        history::record(
-            &mut tx,
-            &encounter.encounter_id,
-            coder,
-            "claimed",
-            None,
-            &at,
-            "",
-        )
-        .await?;
+        history::record(&mut tx, &encounter.encounter_id, coder, "claimed", &at).await?;
         tx.commit().await?;
         Ok(encounter)
     }
@@ -142,32 +139,32 @@ impl Workbench {
         encounter.status = encounter.status.apply(Transition::Save)?;
         require_assignee(&encounter, coder)?;
         let before = std::mem::replace(&mut encounter.coding, coding);
-        // A first save has no rows to replace.
+        // A first save has no rows to replace. (Not in the writes below:
+        // on PostgreSQL they become one statement, whose parts may run in
+        // any order, and the new rows take the old rows' keys.)
         if !(before.diagnoses.is_empty() && before.lines.is_empty()) {
             store::delete_coding(&mut tx, encounter_id, store::CodingKind::Coded).await?;
         }
-        store::insert_coding(
-            &mut tx,
+        encounter.findings = run_edits(&mut tx, &self.index, &encounter).await?;
+        let first_check = edits::has_errors(&encounter.findings);
+        let mut w = Writes::new();
+        store::push_coding(
+            &mut w,
             encounter_id,
             store::CodingKind::Coded,
             &encounter.coding,
-        )
-        .await?;
-        encounter.findings = run_edits(&mut tx, &self.index, &encounter).await?;
-        let first_check = edits::has_errors(&encounter.findings);
-        persist(&mut tx, &encounter, Some(first_check)).await?;
-        let at = now();
+        );
         let change = Some((&before, &encounter.coding));
-        history::record(
-            &mut tx,
+        history::push(
+            &mut w,
             encounter_id,
             coder,
             "coding_saved",
             change,
-            &at,
+            &now(),
             "",
-        )
-        .await?;
+        )?;
+        persist(&mut tx, &encounter, Some(first_check), w).await?;
         tx.commit().await?;
         // What was written, as a load would read it back: `persist` bumped
         // the version.
@@ -203,17 +200,17 @@ impl Workbench {
             answered_at: None,
         };
         store::insert_query(&mut tx, encounter_id, &query).await?;
-        persist(&mut tx, &encounter, None).await?;
-        history::record(
-            &mut tx,
+        let mut w = Writes::new();
+        history::push(
+            &mut w,
             encounter_id,
             coder,
             "held",
             None,
             &at,
             &query.query_id,
-        )
-        .await?;
+        )?;
+        persist(&mut tx, &encounter, None, w).await?;
         let held = load(&mut tx, encounter_id).await?;
         tx.commit().await?;
         Ok(held)
@@ -237,8 +234,9 @@ impl Workbench {
                 "must name an unanswered query of this encounter",
             ));
         }
-        persist(&mut tx, &encounter, None).await?;
-        history::record(&mut tx, encounter_id, actor, "resumed", None, &at, query_id).await?;
+        let mut w = Writes::new();
+        history::push(&mut w, encounter_id, actor, "resumed", None, &at, query_id)?;
+        persist(&mut tx, &encounter, None, w).await?;
         let resumed = load(&mut tx, encounter_id).await?;
         tx.commit().await?;
         Ok(resumed)
@@ -290,14 +288,15 @@ impl Workbench {
         encounter.release_count += 1;
         encounter.released_at = Some(at.clone());
         encounter.priority = Priority::Routine;
-        persist(&mut tx, &encounter, None).await?;
         let event = wire::released_event(&encounter, coder, replaces.as_deref());
         let detail = acknowledgments
             .iter()
             .map(|a| format!("acknowledged {}: {}", a.finding_key, a.reason))
             .collect::<Vec<_>>()
             .join("; ");
-        history::record(&mut tx, encounter_id, coder, "released", None, &at, &detail).await?;
+        let mut w = Writes::new();
+        history::push(&mut w, encounter_id, coder, "released", None, &at, &detail)?;
+        persist(&mut tx, &encounter, None, w).await?;
         // Last before the commit: publishing holds the outbox's sequence row
         // until the commit, and every publishing transaction waits for it.
         let sequences =
@@ -331,7 +330,6 @@ impl Workbench {
         encounter.priority = Priority::DenialRework;
         encounter.assigned_coder = None;
         encounter.rework = Some(request.rework.clone());
-        persist(tx, &encounter, None).await?;
         let detail = format!(
             "denial {} on claim {}: CARC {} RARC {}",
             request.denial_id,
@@ -339,16 +337,17 @@ impl Workbench {
             request.rework.carc_codes.join(","),
             request.rework.rarc_codes.join(",")
         );
-        history::record(
-            tx,
+        let mut w = Writes::new();
+        history::push(
+            &mut w,
             &request.encounter_id,
             "billing",
             "reopened",
             None,
             &now(),
             &detail,
-        )
-        .await?;
+        )?;
+        persist(tx, &encounter, None, w).await?;
         Ok(())
     }
 
@@ -388,12 +387,18 @@ async fn load(
         .ok_or_else(|| ServiceError::not_found("encounter", encounter_id))
 }
 
+/// Runs `w` (the change's other writes) and, last, the update of the
+/// encounter's state from the version it was read at: on PostgreSQL one
+/// statement. `ABORTED` when another change came first (the caller's
+/// transaction then rolls back the rest).
 async fn persist(
     tx: &mut Tx,
     encounter: &Encounter,
     first_check_had_error: Option<bool>,
+    mut w: Writes,
 ) -> Result<(), ServiceError> {
-    if store::update_state(tx, encounter, encounter.version, first_check_had_error).await? {
+    store::push_update_state(&mut w, encounter, encounter.version, first_check_had_error)?;
+    if w.run(tx).await? == 1 {
         Ok(())
     } else {
         Err(ServiceError::Aborted(

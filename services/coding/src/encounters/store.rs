@@ -4,7 +4,9 @@
 //! concurrent change is detected instead of overwritten.
 
 use medbill_kernel::{CalendarDate, Npi, Redacted};
+use medbill_platform::ServiceError;
 use medbill_platform::db::Backend;
+use medbill_platform::writes::Writes;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -16,7 +18,7 @@ use super::domain::{
 mod coding;
 mod queries;
 
-pub use coding::{CodingKind, delete_coding, insert_coding};
+pub use coding::{CodingKind, delete_coding, push_coding};
 use coding::{corrupt, read_parts, split_list};
 pub use queries::{answer_query, insert_query};
 
@@ -28,54 +30,44 @@ const COLUMNS: &str = "encounter_id, source_system, source_encounter_id, patient
     received_at, released_at, version, release_count, findings, rework_claim_id, rework_carc, \
     rework_rarc, rework_note, rework_requested_at";
 
-/// Inserts a new encounter unless its source key exists; returns whether it
-/// was inserted.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    new: &NewEncounter,
-    received_at: &str,
-) -> Result<bool, sqlx::Error> {
+/// Adds to `w` the INSERT of a new encounter and its proposed coding. An
+/// encounter whose source key exists already fails it with a unique
+/// violation (`ALREADY_EXISTS`): the caller looks the existing one up.
+pub fn push_insert(w: &mut Writes, encounter_id: &str, new: &NewEncounter, received_at: &str) {
     let stay = new.inpatient_stay.as_ref();
-    let inserted = sqlx::query(
+    w.push(
         "INSERT INTO encounters (encounter_id, source_system, source_encounter_id, patient_mrn, \
          patient_age_years, patient_sex, rendering_provider_npi, dos_start, dos_end, \
          place_of_service, encounter_type, documentation, payer_id, status, priority, \
          intake_priority, received_at, version, facility_npi, admission_hour, admission_type, \
          admission_source, discharge_hour, discharge_status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'ready', $14, $14, $15, 1, \
-         $16, $17, $18, $19, $20, $21) \
-         ON CONFLICT (source_system, source_encounter_id) DO NOTHING",
-    )
-    .bind(encounter_id)
-    .bind(&new.source_system)
-    .bind(&new.source_encounter_id)
-    .bind(new.patient_mrn.expose())
-    .bind(i64::from(new.patient_age_years))
-    .bind(new.patient_sex.as_str())
-    .bind(new.rendering_provider_npi.as_str())
-    .bind(new.dos_start.to_string())
-    .bind(new.dos_end.to_string())
-    .bind(&new.place_of_service)
-    .bind(new.encounter_type.as_str())
-    .bind(new.documentation.expose())
-    .bind(&new.payer_id)
-    .bind(new.priority as i64)
-    .bind(received_at)
-    .bind(&new.facility_npi)
-    .bind(stay.map(|s| i64::from(s.admission_hour)))
-    .bind(stay.map(|s| s.admission_type.as_str()))
-    .bind(stay.map(|s| s.admission_source.as_str()))
-    .bind(stay.map(|s| i64::from(s.discharge_hour)))
-    .bind(stay.map(|s| s.discharge_status.as_str()))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if inserted {
-        insert_coding(conn, encounter_id, CodingKind::Proposed, &new.proposed).await?;
-    }
-    Ok(inserted)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        vec![
+            encounter_id.into(),
+            (&new.source_system).into(),
+            (&new.source_encounter_id).into(),
+            new.patient_mrn.expose().into(),
+            i64::from(new.patient_age_years).into(),
+            new.patient_sex.as_str().into(),
+            new.rendering_provider_npi.as_str().into(),
+            new.dos_start.to_string().into(),
+            new.dos_end.to_string().into(),
+            (&new.place_of_service).into(),
+            new.encounter_type.as_str().into(),
+            new.documentation.expose().into(),
+            (&new.payer_id).into(),
+            (new.priority as i64).into(),
+            (new.priority as i64).into(),
+            received_at.into(),
+            (&new.facility_npi).into(),
+            stay.map(|s| i64::from(s.admission_hour)).into(),
+            stay.map(|s| s.admission_type.as_str().to_string()).into(),
+            stay.map(|s| s.admission_source.as_str().to_string()).into(),
+            stay.map(|s| i64::from(s.discharge_hour)).into(),
+            stay.map(|s| s.discharge_status.as_str().to_string()).into(),
+        ],
+    );
+    push_coding(w, encounter_id, CodingKind::Proposed, &new.proposed);
 }
 
 /// The id of the encounter with this source key.
@@ -209,44 +201,44 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
     })
 }
 
-/// Writes the mutable state of `encounter` if its stored version is still
-/// `expected_version`, and bumps the version; returns false when another
-/// change came first.
-pub async fn update_state(
-    conn: &mut AnyConnection,
+/// Adds to `w` the UPDATE writing the mutable state of `encounter` if its
+/// stored version is still `expected_version`, bumping the version. Added
+/// last, its row count (0 when another change came first) is what
+/// [`Writes::run`] answers.
+pub fn push_update_state(
+    w: &mut Writes,
     encounter: &Encounter,
     expected_version: u64,
     first_check_had_error: Option<bool>,
-) -> Result<bool, sqlx::Error> {
-    let findings =
-        serde_json::to_string(&encounter.findings).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+) -> Result<(), ServiceError> {
+    let findings = serde_json::to_string(&encounter.findings)
+        .map_err(|e| ServiceError::Internal(format!("findings do not encode: {e}")))?;
     let rework = encounter.rework.as_ref();
-    let updated = sqlx::query(
-        "UPDATE encounters SET status = $1, priority = $2, assigned_coder = $3, released_at = $4, \
-         version = version + 1, release_count = $5, findings = $6, \
-         first_check_had_error = COALESCE(first_check_had_error, $7), \
-         rework_claim_id = $8, rework_carc = $9, rework_rarc = $10, rework_note = $11, \
-         rework_requested_at = $12 \
-         WHERE encounter_id = $13 AND version = $14",
-    )
-    .bind(encounter.status.as_str())
-    .bind(encounter.priority as i64)
-    .bind(encounter.assigned_coder.as_deref())
-    .bind(encounter.released_at.as_deref())
-    .bind(i64::from(encounter.release_count))
-    .bind(findings)
-    .bind(first_check_had_error.map(i64::from))
-    .bind(rework.map(|r| r.claim_id.as_str()))
-    .bind(rework.map(|r| r.carc_codes.join(",")))
-    .bind(rework.map(|r| r.rarc_codes.join(",")))
-    .bind(rework.map(|r| r.note.as_str()))
-    .bind(rework.map(|r| r.requested_at.as_str()))
-    .bind(&encounter.encounter_id)
-    .bind(expected_version as i64)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(updated == 1)
+    w.push(
+        "UPDATE encounters SET status = ?, priority = ?, assigned_coder = ?, released_at = ?, \
+         version = version + 1, release_count = ?, findings = ?, \
+         first_check_had_error = COALESCE(first_check_had_error, ?), \
+         rework_claim_id = ?, rework_carc = ?, rework_rarc = ?, rework_note = ?, \
+         rework_requested_at = ? \
+         WHERE encounter_id = ? AND version = ?",
+        vec![
+            encounter.status.as_str().into(),
+            (encounter.priority as i64).into(),
+            encounter.assigned_coder.clone().into(),
+            encounter.released_at.clone().into(),
+            i64::from(encounter.release_count).into(),
+            findings.into(),
+            first_check_had_error.map(i64::from).into(),
+            rework.map(|r| r.claim_id.clone()).into(),
+            rework.map(|r| r.carc_codes.join(",")).into(),
+            rework.map(|r| r.rarc_codes.join(",")).into(),
+            rework.map(|r| r.note.clone()).into(),
+            rework.map(|r| r.requested_at.clone()).into(),
+            (&encounter.encounter_id).into(),
+            (expected_version as i64).into(),
+        ],
+    );
+    Ok(())
 }
 
 /// Assigns the highest-priority, oldest ready encounter to `coder` and
@@ -351,7 +343,6 @@ pub async fn record_rework(
 
 #[cfg(test)]
 mod tests {
-    use medbill_platform::ServiceError;
     use medbill_platform::testing::TestDatabase;
 
     use super::*;
@@ -398,11 +389,9 @@ mod tests {
         let db = test_db.connect(crate::MIGRATIONS).await;
         let mut conn = db.pool().acquire().await.unwrap();
         let new = submitted("E-1", Priority::High);
-        assert!(
-            insert(&mut conn, "e1", &new, "2026-06-01T08:00:00Z")
-                .await
-                .unwrap()
-        );
+        let mut w = Writes::new();
+        push_insert(&mut w, "e1", &new, "2026-06-01T08:00:00Z");
+        assert_eq!(w.run(&mut conn).await.unwrap(), 1);
         let stored = load(&mut conn, "e1").await.unwrap().unwrap();
         assert_eq!(stored.intake.priority, Priority::High);
         assert_eq!(stored.priority, Priority::High);
@@ -438,9 +427,9 @@ mod tests {
         for (i, (corruption, column)) in corruptions.into_iter().enumerate() {
             let id = format!("e{i}");
             let new = submitted(&id, Priority::Routine);
-            insert(&mut conn, &id, &new, "2026-06-01T08:00:00Z")
-                .await
-                .unwrap();
+            let mut w = Writes::new();
+            push_insert(&mut w, &id, &new, "2026-06-01T08:00:00Z");
+            w.run(&mut conn).await.unwrap();
             let sql = format!("{corruption} WHERE encounter_id = $1");
             // The CHECK constraints keep some corruptions out; drop them
             // where they would (SQLite checks priority, PostgreSQL too).

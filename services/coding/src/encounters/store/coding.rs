@@ -2,7 +2,7 @@
 //! `encounter_lines`): the source system's proposed coding and the coder's,
 //! one row per diagnosis and per procedure line.
 
-use medbill_platform::db::value_rows;
+use medbill_platform::writes::Writes;
 use sqlx::{AnyConnection, Row};
 
 use crate::encounters::domain::{Coding, Diagnosis, PhysicianQuery, ProcedureLine};
@@ -26,7 +26,7 @@ impl CodingKind {
 }
 
 /// Deletes the rows of one kind of coding of an encounter (before
-/// [`insert_coding`] writes its replacement).
+/// [`push_coding`] writes its replacement).
 pub async fn delete_coding(
     conn: &mut AnyConnection,
     encounter_id: &str,
@@ -48,55 +48,56 @@ pub async fn delete_coding(
 /// database's limit on bound parameters.
 const ROWS_PER_INSERT: usize = 100;
 
-/// Writes the rows of one kind of coding of an encounter that has none,
-/// with one multi-row INSERT per table.
-pub async fn insert_coding(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    kind: CodingKind,
-    coding: &Coding,
-) -> Result<(), sqlx::Error> {
+/// Adds to `w` the rows of one kind of coding of an encounter that has
+/// none, one multi-row INSERT per table.
+pub fn push_coding(w: &mut Writes, encounter_id: &str, kind: CodingKind, coding: &Coding) {
     for (chunk, diagnoses) in coding.diagnoses.chunks(ROWS_PER_INSERT).enumerate() {
-        let sql = format!(
-            "INSERT INTO encounter_diagnoses (encounter_id, kind, position, code, \
-             present_on_admission) VALUES {}",
-            value_rows(1, diagnoses.len(), 5)
+        let rows = diagnoses
+            .iter()
+            .enumerate()
+            .map(|(i, dx)| {
+                vec![
+                    encounter_id.into(),
+                    kind.as_str().into(),
+                    ((chunk * ROWS_PER_INSERT + i) as i64).into(),
+                    (&dx.code).into(),
+                    (&dx.present_on_admission).into(),
+                ]
+            })
+            .collect();
+        w.insert_rows(
+            "encounter_diagnoses",
+            "encounter_id, kind, position, code, present_on_admission",
+            rows,
         );
-        let mut query = sqlx::query(&sql);
-        for (i, dx) in diagnoses.iter().enumerate() {
-            query = query
-                .bind(encounter_id)
-                .bind(kind.as_str())
-                .bind((chunk * ROWS_PER_INSERT + i) as i64)
-                .bind(&dx.code)
-                .bind(&dx.present_on_admission);
-        }
-        query.execute(&mut *conn).await?;
     }
     for (chunk, lines) in coding.lines.chunks(ROWS_PER_INSERT).enumerate() {
-        let sql = format!(
-            "INSERT INTO encounter_lines (encounter_id, kind, position, code, modifiers, units, \
-             diagnosis_pointers, date_of_service, revenue_code) VALUES {}",
-            value_rows(1, lines.len(), 9)
+        let rows = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let pointers: Vec<String> =
+                    line.diagnosis_pointers.iter().map(u32::to_string).collect();
+                vec![
+                    encounter_id.into(),
+                    kind.as_str().into(),
+                    ((chunk * ROWS_PER_INSERT + i) as i64).into(),
+                    (&line.code).into(),
+                    line.modifiers.join(",").into(),
+                    i64::from(line.units).into(),
+                    pointers.join(",").into(),
+                    line.date_of_service.to_string().into(),
+                    (&line.revenue_code).into(),
+                ]
+            })
+            .collect();
+        w.insert_rows(
+            "encounter_lines",
+            "encounter_id, kind, position, code, modifiers, units, diagnosis_pointers, \
+             date_of_service, revenue_code",
+            rows,
         );
-        let mut query = sqlx::query(&sql);
-        for (i, line) in lines.iter().enumerate() {
-            let pointers: Vec<String> =
-                line.diagnosis_pointers.iter().map(u32::to_string).collect();
-            query = query
-                .bind(encounter_id)
-                .bind(kind.as_str())
-                .bind((chunk * ROWS_PER_INSERT + i) as i64)
-                .bind(&line.code)
-                .bind(line.modifiers.join(","))
-                .bind(i64::from(line.units))
-                .bind(pointers.join(","))
-                .bind(line.date_of_service.to_string())
-                .bind(&line.revenue_code);
-        }
-        query.execute(&mut *conn).await?;
     }
-    Ok(())
 }
 
 /// What [`read_parts`] reads besides the encounter row: both codings and

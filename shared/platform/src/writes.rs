@@ -5,9 +5,12 @@
 //! SQLite, which runs in-process and has no such CTEs, they run one by one.
 //! Either way they are in the caller's transaction.
 
-use medbill_platform::ServiceError;
-use medbill_platform::db::Backend;
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
+
+use crate::ServiceError;
+use crate::db::{Backend, Database};
 
 /// One value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -118,23 +121,70 @@ impl Writes {
         }
     }
 
-    /// Runs the statements on `conn`.
-    pub async fn run(self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
-        let postgres = Backend::of_connection(conn) == Backend::Postgres;
-        for (sql, values) in self.compose(postgres) {
-            let mut q = sqlx::query(&sql);
-            for v in values {
-                q = match v {
-                    Value::Text(t) => q.bind(t),
-                    Value::Int(i) => q.bind(i),
-                    Value::MaybeText(t) => q.bind(t),
-                    Value::MaybeInt(i) => q.bind(i),
-                };
-            }
-            q.execute(&mut *conn).await?;
-        }
-        Ok(())
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
     }
+
+    /// Runs the statements on `conn` (in the caller's transaction); returns
+    /// the rows the last one changed.
+    pub async fn run(self, conn: &mut AnyConnection) -> Result<u64, ServiceError> {
+        let postgres = Backend::of_connection(conn) == Backend::Postgres;
+        let mut changed = 0;
+        for (sql, values) in self.compose(postgres) {
+            changed = bound(&sql, values)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+        Ok(changed)
+    }
+
+    /// Runs the statements as a transaction of their own: on PostgreSQL the
+    /// one statement they make, which commits alone (no BEGIN and COMMIT
+    /// round trips); elsewhere in a transaction of `db`. Returns the rows
+    /// the last statement changed.
+    pub async fn commit(self, db: &Database) -> Result<u64, ServiceError> {
+        match db.backend() {
+            Backend::Postgres => {
+                let mut conn = db.pool().acquire().await?;
+                let statements = self.compose(true);
+                if let [(sql, values)] = statements.as_slice() {
+                    return Ok(bound(sql, values.clone())
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected());
+                }
+                let mut tx = db.begin().await?;
+                let mut changed = 0;
+                for (sql, values) in statements {
+                    changed = bound(&sql, values).execute(&mut *tx).await?.rows_affected();
+                }
+                tx.commit().await?;
+                Ok(changed)
+            }
+            Backend::Sqlite => {
+                let mut tx = db.begin().await?;
+                let changed = self.run(&mut tx).await?;
+                tx.commit().await?;
+                Ok(changed)
+            }
+        }
+    }
+}
+
+/// `sql` with `values` bound in order.
+fn bound(sql: &str, values: Vec<Value>) -> Query<'_, Any, AnyArguments<'_>> {
+    let mut q = sqlx::query(sql);
+    for v in values {
+        q = match v {
+            Value::Text(t) => q.bind(t),
+            Value::Int(i) => q.bind(i),
+            Value::MaybeText(t) => q.bind(t),
+            Value::MaybeInt(i) => q.bind(i),
+        };
+    }
+    q
 }
 
 /// `sql` with its `?` placeholders numbered `$1`, `$2`, ...
