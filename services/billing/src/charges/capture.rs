@@ -38,7 +38,9 @@ use crate::claims;
 use crate::pricing::domain::{self as pricing, HoldReason};
 use crate::pricing::store as prices;
 use crate::registry::coverage::Coverage;
-use crate::registry::{patients, store as registry};
+use crate::registry::domain::Patient;
+use crate::registry::patients::{self, PatientKey};
+use crate::registry::snapshot::{self, Stamp};
 
 /// The consumer's name in the billing database.
 pub const CONSUMER: &str = "billing.coding-feed";
@@ -79,7 +81,10 @@ impl EventHandler for ReleaseHandler {
             tx,
             &captured.release,
             captured.charges,
-            &captured.coverages,
+            claims::service::Known {
+                coverages: &captured.coverages,
+                patient: captured.patient.map(|p| (p, captured.stamp)),
+            },
             claims::service::Billing {
                 rank: 1,
                 prior_authorization: "",
@@ -202,6 +207,10 @@ pub struct Captured {
     pub charges: Vec<Charge>,
     /// The registered patient's coverages, by rank then registration.
     pub coverages: Vec<Coverage>,
+    /// The registered patient.
+    pub patient: Option<Patient>,
+    /// Where the registry stood when the patient was read.
+    pub stamp: Stamp,
 }
 
 /// Stores `release` and its charges unless it is stored already (`None`
@@ -212,7 +221,8 @@ pub async fn capture(
     event_id: &str,
     received_at: Timestamp,
 ) -> Result<Option<Captured>, ServiceError> {
-    let patient = patients::patient(tx, None, Some(release.patient_mrn.expose())).await?;
+    let (patient, stamp) =
+        patients::patient_and_registry(tx, PatientKey::Mrn(release.patient_mrn.expose())).await?;
     let coverages = match &patient {
         Some(p) => patients::coverages(tx, &p.patient_id).await?,
         None => Vec::new(),
@@ -227,7 +237,7 @@ pub async fn capture(
         })
         .collect();
     let first_payer = payers.first().cloned().flatten();
-    let lists = PriceLists::read(tx, &release.lines, &payers).await?;
+    let lists = PriceLists::read(tx, &stamp, &release.lines, &payers).await?;
     let mut charges = Vec::with_capacity(release.lines.len());
     for (i, (line, payer)) in release.lines.iter().zip(&payers).enumerate() {
         let outcome = lists.price(line, payer.as_ref());
@@ -265,7 +275,7 @@ pub async fn capture(
     let stored = claims::store::StoredRelease {
         encounter_id: release.encounter_id.clone(),
         release_number: release.release_number,
-        patient_id: patient.map(|p| p.patient_id),
+        patient_id: patient.as_ref().map(|p| p.patient_id.clone()),
         rendering_provider_npi: release.rendering_provider_npi.clone(),
         dates: release.dates_of_service,
         place_of_service: release.place_of_service.clone(),
@@ -280,6 +290,8 @@ pub async fn capture(
         release: stored,
         charges,
         coverages,
+        patient,
+        stamp,
     }))
 }
 
@@ -331,6 +343,7 @@ impl PriceLists {
     /// Reads what pricing `lines` needs; `payers` holds each line's payer.
     async fn read(
         conn: &mut AnyConnection,
+        stamp: &Stamp,
         lines: &[ReleasedLine],
         payers: &[Option<PayerId>],
     ) -> Result<PriceLists, ServiceError> {
@@ -363,7 +376,7 @@ impl PriceLists {
             let schedule_id = match lists.schedule_of.get(payer_id) {
                 Some(known) => known.clone(),
                 None => {
-                    let id = registry::payer(conn, payer_id)
+                    let id = snapshot::find_payer(conn, stamp, payer_id)
                         .await?
                         .and_then(|p| p.fee_schedule_id);
                     lists.schedule_of.insert(payer_id.clone(), id.clone());

@@ -1,14 +1,13 @@
 //! Coordination of benefits: which adjudicated claim a secondary claim
 //! follows, and the primary payer's decision it reports.
 
-use medbill_kernel::ClaimId;
+use medbill_kernel::{ClaimId, PayerId};
 use medbill_platform::ServiceError;
 use sqlx::{AnyConnection, Row};
 
 use super::domain::Claim;
-use super::store;
 use crate::denials::store::{self as adjudications, PayerAdjudication};
-use crate::registry::coverage::Coverage;
+use crate::registry::coverage::{Coverage, CoverageId};
 use crate::registry::domain::Payer;
 use crate::registry::{patients, store as registry};
 use crate::submission::x12map::OtherPayerFacts;
@@ -35,25 +34,58 @@ pub async fn primary_of(
     .transpose()
 }
 
-/// The adjudication a secondary claim reports: its primary's latest.
-pub async fn other_payer_adjudication(
+/// The claim a secondary claim follows: its id, payer and coverage.
+struct Primary {
+    claim_id: ClaimId,
+    payer_id: PayerId,
+    coverage_id: CoverageId,
+}
+
+/// The primary claim `claim_id` follows, read with the primary's payer and
+/// coverage in one statement.
+async fn primary_link(
+    conn: &mut AnyConnection,
+    claim_id: &ClaimId,
+) -> Result<Option<Primary>, ServiceError> {
+    let row = sqlx::query(
+        "SELECT s.primary_claim_id, c.payer_id, c.coverage_id FROM secondary_claims s \
+         JOIN claims c ON c.claim_id = s.primary_claim_id WHERE s.claim_id = $1",
+    )
+    .bind(claim_id.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let id: String = r.try_get("primary_claim_id")?;
+        let bad = || ServiceError::Internal(format!("stored claim {id} does not parse"));
+        Ok(Primary {
+            claim_id: ClaimId::parse(&id).map_err(|_| bad())?,
+            payer_id: PayerId::parse(&r.try_get::<String, _>("payer_id")?).map_err(|_| bad())?,
+            coverage_id: CoverageId::parse(&r.try_get::<String, _>("coverage_id")?)
+                .map_err(|_| bad())?,
+        })
+    })
+    .transpose()
+}
+
+/// The adjudication a secondary claim reports (its primary's latest), with
+/// the primary.
+async fn other_payer_adjudication(
     conn: &mut AnyConnection,
     claim: &Claim,
-) -> Result<Option<(Claim, PayerAdjudication)>, ServiceError> {
+) -> Result<Option<(Primary, PayerAdjudication)>, ServiceError> {
     // A corrected (or voiding) secondary claim follows the same primary as
     // the claim it stands for.
-    let mut link = primary_of(conn, &claim.claim_id).await?;
+    let mut link = primary_link(conn, &claim.claim_id).await?;
     if link.is_none()
         && claim.payer_rank >= 2
         && let Some(replaced) = &claim.replaces_claim_id
     {
-        link = primary_of(conn, replaced).await?;
+        link = primary_link(conn, replaced).await?;
     }
-    let Some((primary_id, _)) = link else {
+    let Some(primary) = link else {
         return Ok(None);
     };
-    let primary = store::require_claim(conn, &primary_id).await?;
-    Ok(adjudications::latest_adjudication(conn, &primary_id)
+    Ok(adjudications::latest_adjudication(conn, &primary.claim_id)
         .await?
         .map(|a| (primary, a)))
 }

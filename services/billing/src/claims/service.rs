@@ -99,24 +99,38 @@ pub async fn bill_release(
         rank,
         prior_authorization,
     };
-    bill_release_with(conn, release, charges, &coverages, billing, cx).await
+    let known = Known {
+        coverages: &coverages,
+        patient: None,
+    };
+    bill_release_with(conn, release, charges, known, billing, cx).await
 }
 
 fn not_registered() -> Billed {
     Billed::NotBillable("no registered patient has the encounter's MRN".into())
 }
 
-/// Bills `release` as [`bill_release`] does, given what it would read
-/// first: the encounter's charges (of every release) and the patient's
-/// coverages.
+/// What billing a release reads that its caller may have read already in
+/// the same transaction.
+pub struct Known<'a> {
+    /// The patient's coverages, by rank then registration.
+    pub coverages: &'a [Coverage],
+    /// The patient and where the registry stood when it was read; `None`
+    /// reads them.
+    pub patient: Option<(Patient, snapshot::Stamp)>,
+}
+
+/// Bills `release` as [`bill_release`] does, given the encounter's charges
+/// (of every release) and what else the caller read (`known`).
 pub async fn bill_release_with(
     conn: &mut AnyConnection,
     release: &StoredRelease,
     charges: Vec<Charge>,
-    coverages: &[Coverage],
+    known: Known<'_>,
     billing: Billing<'_>,
     cx: Context<'_>,
 ) -> Result<Billed, ServiceError> {
+    let coverages = known.coverages;
     let Billing {
         rank,
         prior_authorization,
@@ -214,14 +228,29 @@ pub async fn bill_release_with(
             .await?;
         }
     }
-    let basis = ScrubBasis::load(
-        conn,
-        patient_id,
-        coverage.clone(),
-        &release.rendering_provider_npi,
-        &release.facility_npi,
-    )
-    .await?;
+    let basis = match known.patient {
+        Some((patient, stamp)) if &patient.patient_id == patient_id => {
+            ScrubBasis::assemble(
+                conn,
+                patient,
+                &stamp,
+                coverage.clone(),
+                &release.rendering_provider_npi,
+                &release.facility_npi,
+            )
+            .await?
+        }
+        _ => {
+            ScrubBasis::load(
+                conn,
+                patient_id,
+                coverage.clone(),
+                &release.rendering_provider_npi,
+                &release.facility_npi,
+            )
+            .await?
+        }
+    };
     let claim_type = match release.encounter_type {
         EncounterType::Outpatient | EncounterType::Inpatient => ClaimType::Institutional,
         EncounterType::Professional | EncounterType::Unspecified => ClaimType::Professional,
@@ -465,7 +494,8 @@ impl ScrubBasis {
         rendering_npi: &str,
         facility_npi: &str,
     ) -> Result<ScrubBasis, ServiceError> {
-        let (patient, stamp) = patients::patient_and_registry(conn, patient_id).await?;
+        let (patient, stamp) =
+            patients::patient_and_registry(conn, patients::PatientKey::Id(patient_id)).await?;
         let patient =
             patient.ok_or_else(|| ServiceError::not_found("patient", patient_id.as_str()))?;
         ScrubBasis::assemble(conn, patient, &stamp, coverage, rendering_npi, facility_npi).await
@@ -473,7 +503,7 @@ impl ScrubBasis {
 
     /// The facts around `patient` and `coverage` from the registry as it
     /// stood at `stamp` (kept in memory; read when the copy is older).
-    async fn assemble(
+    pub async fn assemble(
         conn: &mut AnyConnection,
         patient: Patient,
         stamp: &snapshot::Stamp,

@@ -21,7 +21,7 @@ use medbill_platform::db::{Database, Tx};
 use medbill_platform::events;
 use medbill_platform::outbox::{self, NewEvent};
 use medbill_platform::peers::Peer;
-use tokio::sync::watch;
+use tokio::sync::{OnceCell, watch};
 
 use super::store::{self, CarcClass, CasEntry, Denial, LineAdjudication};
 use crate::claims::domain::{Adjudication, BalanceOwner, Claim, Dimension};
@@ -40,7 +40,7 @@ pub async fn follow_payments(
     clock: Clock,
     stop: watch::Receiver<bool>,
 ) {
-    Consumer::new(CONSUMER, db, AdjudicationHandler { clock })
+    Consumer::new(CONSUMER, db, AdjudicationHandler::new(clock))
         .follow_peer(payments, stop)
         .await;
 }
@@ -48,7 +48,20 @@ pub async fn follow_payments(
 /// Applies posted remittances.
 pub struct AdjudicationHandler {
     /// Dates what it records.
-    pub clock: Clock,
+    clock: Clock,
+    /// The CARC table, read at the first remittance: it changes only with
+    /// a migration, which runs before the service starts.
+    carc: OnceCell<HashMap<String, CarcClass>>,
+}
+
+impl AdjudicationHandler {
+    /// A handler dating what it records on `clock`.
+    pub fn new(clock: Clock) -> Self {
+        AdjudicationHandler {
+            clock,
+            carc: OnceCell::new(),
+        }
+    }
 }
 
 fn money(m: Option<&medbill_contracts::medbill::common::v1::Money>) -> Money {
@@ -141,8 +154,8 @@ impl EventHandler for AdjudicationHandler {
             payer_claim_number: &payment.payer_claim_number,
         };
         store::add_payment(tx, &e.remittance_id, &claim_id, amounts, &lines).await?;
-        let table = store::carc_table(tx).await?;
-        let outcome = outcome_of(payment, paid, &table);
+        let table = self.carc.get_or_try_init(|| store::carc_table(tx)).await?;
+        let outcome = outcome_of(payment, paid, table);
         let reason = format!(
             "remittance {} (CLP02 {}, paid {paid})",
             e.remittance_id, payment.status_code
@@ -181,14 +194,7 @@ impl EventHandler for AdjudicationHandler {
         .await?;
         let determined_on = payment_date.unwrap_or_else(|| self.clock.today());
         let mut events = Vec::new();
-        for denial in denials_of(
-            &claim,
-            &e.remittance_id,
-            payment,
-            &table,
-            determined_on,
-            now,
-        ) {
+        for denial in denials_of(&claim, &e.remittance_id, payment, table, determined_on, now) {
             let mut denial = denial;
             let payer = registry::require_payer(tx, &claim.payer_id).await?;
             denial.appeal_deadline = determined_on

@@ -124,25 +124,35 @@ pub async fn patient(
     row.as_ref().map(patient_of).transpose()
 }
 
-/// The patient `patient_id`, if registered, and where the registry stands,
+/// How a patient is looked up.
+#[derive(Debug, Clone, Copy)]
+pub enum PatientKey<'a> {
+    /// By billing's id.
+    Id(&'a PatientId),
+    /// By medical record number (what coding's releases carry).
+    Mrn(&'a str),
+}
+
+/// The patient `key` names, if registered, and where the registry stands,
 /// read in one statement (a claim needs both; see [`super::snapshot`]).
 pub async fn patient_and_registry(
     conn: &mut AnyConnection,
-    patient_id: &PatientId,
+    key: PatientKey<'_>,
 ) -> Result<(Option<Patient>, Stamp), ServiceError> {
     let columns: Vec<String> = PATIENT_COLUMNS
         .split(',')
         .map(|c| format!("p.{}", c.trim()))
         .collect();
+    let (column, value) = match key {
+        PatientKey::Id(id) => ("patient_id", id.as_str()),
+        PatientKey::Mrn(mrn) => ("mrn", mrn),
+    };
     let sql = format!(
         "SELECT {}, r.epoch, r.version FROM registry_version r \
-         LEFT JOIN patients p ON p.patient_id = $1",
+         LEFT JOIN patients p ON p.{column} = $1",
         columns.join(", ")
     );
-    let row = sqlx::query(&sql)
-        .bind(patient_id.as_str())
-        .fetch_one(conn)
-        .await?;
+    let row = sqlx::query(&sql).bind(value).fetch_one(conn).await?;
     let stamp = Stamp {
         epoch: row.try_get("epoch")?,
         version: row.try_get("version")?,

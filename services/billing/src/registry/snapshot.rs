@@ -40,7 +40,7 @@ pub struct Stamp {
 #[derive(Debug, Default)]
 struct Copy {
     version: i64,
-    payers: HashMap<String, Payer>,
+    payers: HashMap<String, Option<Payer>>,
     rules: HashMap<String, PayerRules>,
     profile: Option<Option<SubmitterProfile>>,
     providers_by_id: HashMap<String, Option<Provider>>,
@@ -91,10 +91,21 @@ pub async fn payer(
     stamp: &Stamp,
     payer_id: &PayerId,
 ) -> Result<Payer, ServiceError> {
+    find_payer(conn, stamp, payer_id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("payer", payer_id.as_str()))
+}
+
+/// The payer `payer_id`, if registered.
+pub async fn find_payer(
+    conn: &mut AnyConnection,
+    stamp: &Stamp,
+    payer_id: &PayerId,
+) -> Result<Option<Payer>, ServiceError> {
     if let Some(p) = lookup(stamp, |c| c.payers.get(payer_id.as_str()).cloned()) {
         return Ok(p);
     }
-    let p = store::require_payer(conn, payer_id).await?;
+    let p = store::payer(conn, payer_id).await?;
     keep(stamp, |c| {
         c.payers.insert(payer_id.as_str().to_string(), p.clone());
     });
