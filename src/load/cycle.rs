@@ -4,7 +4,7 @@
 //! run's duration, `--concurrency` workers each do what the EHR and a coder
 //! do for one encounter after another (SubmitEncounter, ClaimNextEncounter,
 //! SaveCoding, ReleaseEncounter) while billing builds the claims from
-//! coding's feed, a biller creates batches every half second, and the payer
+//! coding's feed, a biller creates batches four times a second, and the payer
 //! simulator answers billing's files four times a second and pays them
 //! into payments' folder (adjudicating each claim as it takes it), its
 //! calendar a day further each second. After the run the batches and the
@@ -367,7 +367,11 @@ async fn any_on_the_way(api: &Api) -> anyhow::Result<bool> {
     Ok(!page.claims.is_empty())
 }
 
-/// A biller's batches of whatever is ready, every half second, until `stop`.
+/// How often the cycle's biller batches what is ready.
+const BATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// A biller's batches of whatever is ready, every [`BATCH_EVERY`], until
+/// `stop`.
 async fn batches(api: Arc<Api>, mut stop: watch::Receiver<bool>) -> Rpcs {
     let mut rpcs = Rpcs::default();
     let mut client = api.submission();
@@ -396,7 +400,7 @@ async fn batches(api: Arc<Api>, mut stop: watch::Receiver<bool>) -> Rpcs {
             }
         }
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            () = tokio::time::sleep(BATCH_EVERY) => {}
             _ = stop.changed() => return rpcs,
         }
     }

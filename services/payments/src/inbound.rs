@@ -28,7 +28,7 @@ use crate::deposits::service::Deposits;
 use crate::remittances::ingest::Ingestion;
 
 /// How often `inbound/` is looked at.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// How long a file must be left unchanged before it is read.
 pub const QUIET: Duration = Duration::from_millis(300);

@@ -23,7 +23,7 @@ use super::adapter::{self, FolderDrop, write_whole};
 use super::grpc;
 
 /// How often `inbound/` is looked at.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Who the poller acts as in claim histories.
 pub const ACTOR: &str = "billing.inbound";
