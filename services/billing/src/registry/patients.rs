@@ -188,45 +188,65 @@ pub async fn patients_and_coverages(
     coverage_ids: &[&CoverageId],
 ) -> Result<Registered, ServiceError> {
     let stamp = super::snapshot::stamp(conn).await?;
-    let mut patients = HashMap::with_capacity(patient_ids.len());
-    let ids: BTreeSet<&str> = patient_ids.iter().map(|id| id.as_str()).collect();
-    let ids: Vec<&str> = ids.into_iter().collect();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT {PATIENT_COLUMNS} FROM patients WHERE patient_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            let patient = patient_of(&row)?;
-            patients.insert(patient.patient_id.as_str().to_string(), patient);
-        }
-    }
-    let mut coverages = HashMap::with_capacity(coverage_ids.len());
-    let ids: BTreeSet<&str> = coverage_ids.iter().map(|id| id.as_str()).collect();
-    let ids: Vec<&str> = ids.into_iter().collect();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT {COVERAGE_COLUMNS} FROM coverages WHERE coverage_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            let coverage = coverage_of(&row)?;
-            coverages.insert(coverage.coverage_id.as_str().to_string(), coverage);
-        }
-    }
+    let ids = patient_ids.iter().map(|id| id.as_str());
+    let patients = rows_in(
+        conn,
+        PATIENT_COLUMNS,
+        "patients",
+        "patient_id",
+        ids,
+        patient_of,
+    )
+    .await?
+    .into_iter()
+    .map(|p| (p.patient_id.as_str().to_string(), p))
+    .collect();
+    let ids = coverage_ids.iter().map(|id| id.as_str());
+    let coverages = rows_in(
+        conn,
+        COVERAGE_COLUMNS,
+        "coverages",
+        "coverage_id",
+        ids,
+        coverage_of,
+    )
+    .await?
+    .into_iter()
+    .map(|c| (c.coverage_id.as_str().to_string(), c))
+    .collect();
     Ok(Registered {
         patients,
         coverages,
         stamp,
     })
+}
+
+/// The rows of `table` whose `key` is one of `ids` (each read once, `CHUNK`
+/// per query), as `parse` makes them.
+async fn rows_in<'a, T>(
+    conn: &mut AnyConnection,
+    columns: &str,
+    table: &str,
+    key: &str,
+    ids: impl Iterator<Item = &'a str>,
+    parse: fn(&AnyRow) -> Result<T, ServiceError>,
+) -> Result<Vec<T>, ServiceError> {
+    let ids: Vec<&str> = ids.collect::<BTreeSet<_>>().into_iter().collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE {key} IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            out.push(parse(&row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Saves a new coverage.
