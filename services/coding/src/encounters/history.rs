@@ -63,19 +63,6 @@ pub fn push(
     Ok(())
 }
 
-/// Records a change of `encounter_id` on its own.
-pub async fn record(
-    conn: &mut AnyConnection,
-    encounter_id: &str,
-    actor: &str,
-    action: &str,
-    at: &str,
-) -> Result<(), ServiceError> {
-    let mut w = Writes::new();
-    push(&mut w, encounter_id, actor, action, None, at, "")?;
-    w.run(conn).await.map(drop)
-}
-
 /// Every change of an encounter, oldest first.
 pub async fn of_encounter(
     conn: &mut AnyConnection,

@@ -107,14 +107,9 @@ impl Workbench {
         coder: &str,
         encounter_type: Option<EncounterType>,
     ) -> Result<Encounter, ServiceError> {
-        let mut tx = self.db.begin().await?;
-        let at = now();
-        let encounter = store::claim_next(&mut tx, self.db.backend(), coder, encounter_type, &at)
+        store::claim_next(&self.db, coder, encounter_type, &now(), &new_uuid_v7())
             .await?
-            .ok_or_else(|| ServiceError::not_found("ready encounter", "(the queue is empty)"))?;
-        history::record(&mut tx, &encounter.encounter_id, coder, "claimed", &at).await?;
-        tx.commit().await?;
-        Ok(encounter)
+            .ok_or_else(|| ServiceError::not_found("ready encounter", "(the queue is empty)"))
     }
 
     /// Replaces the coding of an encounter the coder holds with what

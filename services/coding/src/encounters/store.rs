@@ -5,7 +5,7 @@
 
 use medbill_kernel::{CalendarDate, Npi, Redacted};
 use medbill_platform::ServiceError;
-use medbill_platform::db::Backend;
+use medbill_platform::db::{Backend, Database};
 use medbill_platform::writes::Writes;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -241,23 +241,27 @@ pub fn push_update_state(
     Ok(())
 }
 
-/// Assigns the highest-priority, oldest ready encounter to `coder` and
-/// returns it as assigned. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent
-/// coders pass each other's candidates; on SQLite the single writer
-/// serialises claims. The status test in the UPDATE makes a lost race
-/// visible (no row) rather than a double assignment.
+/// Assigns the highest-priority, oldest ready encounter to `coder`, records
+/// the change (`change_id`, action `claimed`) and returns the encounter as
+/// assigned. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent coders
+/// pass each other's candidates, and the assignment and its history row
+/// are one statement that commits alone; on SQLite the single writer
+/// serialises claims, in a transaction. The status test in the UPDATE
+/// makes a lost race visible (no row) rather than a double assignment. The
+/// codings and queries are read after the assignment: only the assignee
+/// changes them, and it has not been told yet.
 pub async fn claim_next(
-    conn: &mut AnyConnection,
-    backend: Backend,
+    db: &Database,
     coder: &str,
     encounter_type: Option<EncounterType>,
     claimed_at: &str,
-) -> Result<Option<Encounter>, sqlx::Error> {
-    let lock = match backend {
+    change_id: &str,
+) -> Result<Option<Encounter>, ServiceError> {
+    let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let sql = format!(
+    let claim = format!(
         "UPDATE encounters SET status = 'in_progress', assigned_coder = $1, claimed_at = $2, \
          version = version + 1 \
          WHERE status = 'ready' AND encounter_id = (\
@@ -266,15 +270,51 @@ pub async fn claim_next(
            ORDER BY priority DESC, received_at, encounter_id LIMIT 1{lock}) \
          RETURNING {COLUMNS}"
     );
-    let row = sqlx::query(&sql)
-        .bind(coder)
-        .bind(claimed_at)
-        .bind(encounter_type.map_or("", EncounterType::as_str))
-        .fetch_optional(&mut *conn)
-        .await?;
+    let history = "INSERT INTO encounter_changes (change_id, encounter_id, actor, action, \
+         at, detail) SELECT $4, encounter_id, $1, 'claimed', $2, '' FROM claimed";
+    let kind = encounter_type.map_or("", EncounterType::as_str);
+    let (row, mut conn) = match db.backend() {
+        Backend::Postgres => {
+            let sql =
+                format!("WITH claimed AS ({claim}), recorded AS ({history}) SELECT * FROM claimed");
+            let mut conn = db.pool().acquire().await?;
+            let row = sqlx::query(&sql)
+                .bind(coder)
+                .bind(claimed_at)
+                .bind(kind)
+                .bind(change_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            (row, conn)
+        }
+        Backend::Sqlite => {
+            let mut tx = db.begin().await?;
+            let row = sqlx::query(&claim)
+                .bind(coder)
+                .bind(claimed_at)
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = &row {
+                let encounter_id: String = row.try_get("encounter_id")?;
+                sqlx::query(
+                    "INSERT INTO encounter_changes (change_id, encounter_id, actor, action, at, \
+                     detail) VALUES ($1, $2, $3, 'claimed', $4, '')",
+                )
+                .bind(change_id)
+                .bind(&encounter_id)
+                .bind(coder)
+                .bind(claimed_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            (row, db.pool().acquire().await?)
+        }
+    };
     let Some(row) = row else { return Ok(None) };
     let mut encounter = decode(&row)?;
-    let parts = read_parts(conn, &encounter.encounter_id).await?;
+    let parts = read_parts(&mut conn, &encounter.encounter_id).await?;
     encounter.intake.proposed = parts.proposed;
     encounter.coding = parts.coded;
     encounter.queries = parts.queries;
