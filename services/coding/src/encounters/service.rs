@@ -354,7 +354,8 @@ impl Workbench {
     }
 }
 
-/// A new encounter as `store::insert` wrote it, without reading it back.
+/// A new encounter as `store::push_insert` wrote it, without reading it
+/// back.
 fn as_received(encounter_id: String, intake: NewEncounter, received_at: String) -> Encounter {
     Encounter {
         encounter_id,

@@ -1,6 +1,8 @@
 //! Persistence of encounters, their coding, physician queries and change
-//! history. Functions take a connection or transaction; the service layer
-//! begins and commits. Updates carry the version the caller read, so a
+//! history. Writes are added to the caller's `Writes` (one statement on
+//! PostgreSQL) or take a connection or transaction; the service layer
+//! begins and commits, except for [`claim_next`], which commits its one
+//! statement itself. Updates carry the version the caller read, so a
 //! concurrent change is detected instead of overwritten.
 
 use medbill_kernel::{CalendarDate, Npi, Redacted};
@@ -141,7 +143,7 @@ fn decode(row: &AnyRow) -> Result<Encounter, sqlx::Error> {
         u64::try_from(row.try_get::<i64, _>(name)?)
             .map_err(|_| corrupt(&format!("encounters.{name}")))
     };
-    // The rework columns are written together (`update_state`): with a
+    // The rework columns are written together (`push_update_state`): with a
     // claim id, each must be there.
     let rework_part = |name: &str| -> Result<String, sqlx::Error> {
         row.try_get::<Option<String>, _>(name)?
