@@ -395,29 +395,6 @@ async fn insert_findings(
     w.run(conn).await.map(drop)
 }
 
-/// Appends one transition to a claim's history.
-async fn record(
-    conn: &mut AnyConnection,
-    claim_id: &ClaimId,
-    t: &Transition,
-) -> Result<(), ServiceError> {
-    sqlx::query(
-        "INSERT INTO claim_history (claim_id, seq, at, actor, dimension, from_state, to_state, \
-         reason) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7 \
-         FROM claim_history WHERE claim_id = $1",
-    )
-    .bind(claim_id.as_str())
-    .bind(t.at.to_string())
-    .bind(&t.actor)
-    .bind(t.dimension.as_str())
-    .bind(&t.from)
-    .bind(&t.to)
-    .bind(&t.reason)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Moves several dimensions of one claim at once, each `(dimension, from,
 /// to)`, and records each move, in one UPDATE and one INSERT when the
 /// claim is in every `from`; otherwise dimension by dimension as
@@ -587,32 +564,9 @@ pub async fn transition(
     if from == to {
         return Ok(true);
     }
-    let column = dimension.as_str();
-    let sql = format!("UPDATE claims SET {column} = $1 WHERE claim_id = $2 AND {column} = $3");
-    let changed = sqlx::query(&sql)
-        .bind(to)
-        .bind(claim_id.as_str())
-        .bind(from)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if changed == 0 {
-        return Ok(false);
-    }
-    record(
-        conn,
-        claim_id,
-        &Transition {
-            dimension,
-            from: from.to_string(),
-            to: to.to_string(),
-            actor: cause.actor.to_string(),
-            reason: cause.reason.to_string(),
-            at: cause.at,
-        },
-    )
-    .await?;
-    Ok(true)
+    let moves = [(claim_id.clone(), cause.reason.to_string())];
+    let moved = transition_many(conn, dimension, from, to, (cause.actor, cause.at), &moves).await?;
+    Ok(!moved.is_empty())
 }
 
 /// Moves the READY claims among `ids` to SUBMITTED with one UPDATE per

@@ -231,7 +231,17 @@ async fn reject(
     cx: Context<'_>,
 ) -> Result<bool, ServiceError> {
     let claim = claim_store::require_claim(tx, claim_id).await?;
-    let from = claim.state.submission;
+    reject_from(tx, claim_id, claim.state.submission, reason, cx).await
+}
+
+/// [`reject`] of a claim whose submission status the caller knows.
+async fn reject_from(
+    tx: &mut AnyConnection,
+    claim_id: &ClaimId,
+    from: Submission,
+    reason: &str,
+    cx: Context<'_>,
+) -> Result<bool, ServiceError> {
     if !matches!(from, Submission::Submitted | Submission::Accepted) {
         return Ok(false);
     }
@@ -305,7 +315,7 @@ async fn apply_277ca(
                 let reason = format!("277CA rejected claim {pcn}: {}", statuses.join("; "));
                 ack.errors.push(reason.clone());
                 accept(tx, &mut accepted, cx).await?;
-                if reject(tx, &claim.claim_id, &reason, cx).await? {
+                if reject_from(tx, &claim.claim_id, claim.submission, &reason, cx).await? {
                     ack.claims_rejected += 1;
                     claim.submission = Submission::Rejected;
                 }

@@ -107,7 +107,7 @@ impl Workbench {
         coder: &str,
         encounter_type: Option<EncounterType>,
     ) -> Result<Encounter, ServiceError> {
-        store::claim_next(&self.db, coder, encounter_type, &now(), &new_uuid_v7())
+        store::claim_next(&self.db, coder, encounter_type, &now())
             .await?
             .ok_or_else(|| ServiceError::not_found("ready encounter", "(the queue is empty)"))
     }

@@ -5,6 +5,7 @@
 //! statement itself. Updates carry the version the caller read, so a
 //! concurrent change is detected instead of overwritten.
 
+use medbill_kernel::ids::new_uuid_v7;
 use medbill_kernel::{CalendarDate, Npi, Redacted};
 use medbill_platform::ServiceError;
 use medbill_platform::db::{Backend, Database};
@@ -244,7 +245,7 @@ pub fn push_update_state(
 }
 
 /// Assigns the highest-priority, oldest ready encounter to `coder`, records
-/// the change (`change_id`, action `claimed`) and returns the encounter as
+/// the change (action `claimed`) and returns the encounter as
 /// assigned. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent coders
 /// pass each other's candidates, and the assignment and its history row
 /// are one statement that commits alone; on SQLite the single writer
@@ -257,7 +258,6 @@ pub async fn claim_next(
     coder: &str,
     encounter_type: Option<EncounterType>,
     claimed_at: &str,
-    change_id: &str,
 ) -> Result<Option<Encounter>, ServiceError> {
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -284,7 +284,7 @@ pub async fn claim_next(
                 .bind(coder)
                 .bind(claimed_at)
                 .bind(kind)
-                .bind(change_id)
+                .bind(new_uuid_v7())
                 .fetch_optional(&mut *conn)
                 .await?;
             (row, conn)
@@ -299,16 +299,17 @@ pub async fn claim_next(
                 .await?;
             if let Some(row) = &row {
                 let encounter_id: String = row.try_get("encounter_id")?;
-                sqlx::query(
-                    "INSERT INTO encounter_changes (change_id, encounter_id, actor, action, at, \
-                     detail) VALUES ($1, $2, $3, 'claimed', $4, '')",
-                )
-                .bind(change_id)
-                .bind(&encounter_id)
-                .bind(coder)
-                .bind(claimed_at)
-                .execute(&mut *tx)
-                .await?;
+                let mut w = Writes::new();
+                super::history::push(
+                    &mut w,
+                    &encounter_id,
+                    coder,
+                    "claimed",
+                    None,
+                    claimed_at,
+                    "",
+                )?;
+                w.run(&mut tx).await?;
             }
             tx.commit().await?;
             (row, db.pool().acquire().await?)
