@@ -7,7 +7,7 @@
 //! bookkeeping or none of it. After a restart the consumer subscribes from its
 //! cursor; an event delivered twice finds its id recorded and is skipped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tokio_stream::StreamExt;
 use tonic::transport::{Channel, Endpoint};
 
-use crate::db::{Database, Tx, value_rows};
+use crate::db::{Backend, Database, Tx, value_rows};
 use crate::error::ServiceError;
 use crate::peers::Peer;
 
@@ -51,7 +51,22 @@ pub trait EventHandler: Send + Sync + 'static {
     async fn begin(&self, _tx: &mut Tx) -> Result<(), ServiceError> {
         Ok(())
     }
+
+    /// The lane `event` is applied in: on PostgreSQL the events of a batch
+    /// are applied lane by lane, each lane in feed order in its own
+    /// transaction, the lanes side by side (see [`LANES`]). Events whose
+    /// order matters to each other must share a lane. `None` (the default
+    /// for every event): one lane, the whole batch in one transaction.
+    fn lane(&self, _event: &Event) -> Option<String> {
+        None
+    }
 }
+
+/// Most lanes of one batch applied side by side on PostgreSQL (SQLite has
+/// one writer: one lane there). A consumer whose events each take a dozen
+/// statements is bound by their round trips, not by the server's work;
+/// lanes let a busy server take several such chains at once.
+pub const LANES: usize = 4;
 
 pub use crate::peers::TokenSource;
 
@@ -97,10 +112,14 @@ impl<H: EventHandler> Consumer<H> {
         })
     }
 
-    /// Applies `events` in one transaction with the ids and the cursor: the
-    /// ids of the events of the handler's types are recorded in one
-    /// statement, which answers which of them are new; only those are
-    /// applied, each once.
+    /// Applies `events`: the ids of the events of the handler's types are
+    /// recorded in one statement per lane, which answers which of them are
+    /// new; only those are applied, each once. With one lane (the handler
+    /// names none, or SQLite) the ids, the effects and the cursor are one
+    /// transaction. With several, each lane commits its ids with its
+    /// effects and the cursor moves once every lane has committed: a crash
+    /// between them redelivers the batch, whose committed lanes are then
+    /// skipped as applied.
     pub async fn apply_batch(&self, events: &[Event]) -> Result<BatchOutcome, ServiceError> {
         let mut outcome = BatchOutcome::default();
         let mut high = 0i64;
@@ -115,34 +134,77 @@ impl<H: EventHandler> Consumer<H> {
             .filter(|e| types.is_empty() || types.contains(&e.event_type))
             .collect();
         outcome.passed_over = events.len() - wanted.len();
-        let mut tx = self.db.begin().await?;
-        let mut fresh = self.record(&mut tx, &wanted).await?;
-        let mut began = false;
-        for event in wanted {
-            // `remove`: an event twice in one batch is applied once.
-            if fresh.remove(&event.event_id) {
-                if !began {
-                    self.handler.begin(&mut tx).await?;
-                    began = true;
-                }
-                self.handler.apply(&mut tx, event).await?;
-                outcome.applied += 1;
-            } else {
-                outcome.duplicates += 1;
+        let mut lanes = self.lanes(wanted);
+        if lanes.len() <= 1 {
+            let lane = lanes.pop().unwrap_or_default();
+            let mut tx = self.db.begin().await?;
+            let (applied, duplicates) = self.apply_lane(&mut tx, &lane).await?;
+            move_cursor(&mut tx, &self.name, high).await?;
+            tx.commit().await?;
+            outcome.applied = applied;
+            outcome.duplicates = duplicates;
+        } else {
+            let results = futures::future::join_all(lanes.iter().map(|lane| async move {
+                let mut tx = self.db.begin().await?;
+                let counts = self.apply_lane(&mut tx, lane).await?;
+                tx.commit().await?;
+                Ok::<_, ServiceError>(counts)
+            }))
+            .await;
+            for result in results {
+                let (applied, duplicates) = result?;
+                outcome.applied += applied;
+                outcome.duplicates += duplicates;
             }
+            let mut conn = self.db.pool().acquire().await?;
+            move_cursor(&mut conn, &self.name, high).await?;
         }
-        sqlx::query(
-            "INSERT INTO consumer_cursors (consumer, last_sequence) VALUES ($1, $2) \
-             ON CONFLICT (consumer) DO UPDATE SET last_sequence = excluded.last_sequence \
-             WHERE consumer_cursors.last_sequence < excluded.last_sequence",
-        )
-        .bind(&self.name)
-        .bind(high)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
         outcome.cursor = self.cursor().await?;
         Ok(outcome)
+    }
+
+    /// `events` split by the handler's lanes, each in feed order; one lane
+    /// on SQLite or when the handler names none.
+    fn lanes<'e>(&self, events: Vec<&'e Event>) -> Vec<Vec<&'e Event>> {
+        if self.db.backend() != Backend::Postgres {
+            return vec![events];
+        }
+        let mut lane_of: HashMap<String, usize> = HashMap::new();
+        let mut lanes: Vec<Vec<&Event>> = Vec::new();
+        for event in events {
+            let key = self.handler.lane(event).unwrap_or_default();
+            let next = lane_of.len() % LANES;
+            let lane = *lane_of.entry(key).or_insert(next);
+            if lanes.len() <= lane {
+                lanes.resize_with(lane + 1, Vec::new);
+            }
+            lanes[lane].push(event);
+        }
+        lanes
+    }
+
+    /// Records `lane`'s ids and applies its new events in `tx`; answers how
+    /// many were applied and how many had been before.
+    async fn apply_lane(
+        &self,
+        tx: &mut Tx,
+        lane: &[&Event],
+    ) -> Result<(usize, usize), ServiceError> {
+        let mut fresh = self.record(tx, lane).await?;
+        let (mut applied, mut duplicates) = (0, 0);
+        for event in lane {
+            // `remove`: an event twice in one batch is applied once.
+            if fresh.remove(&event.event_id) {
+                if applied == 0 {
+                    self.handler.begin(tx).await?;
+                }
+                self.handler.apply(tx, event).await?;
+                applied += 1;
+            } else {
+                duplicates += 1;
+            }
+        }
+        Ok((applied, duplicates))
     }
 
     /// Records the ids of `events` as applied by this consumer; returns the
@@ -296,6 +358,24 @@ impl<H: EventHandler> Consumer<H> {
             }
         }
     }
+}
+
+/// Moves `consumer`'s cursor to `high`, never back.
+async fn move_cursor(
+    conn: &mut sqlx::AnyConnection,
+    consumer: &str,
+    high: i64,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "INSERT INTO consumer_cursors (consumer, last_sequence) VALUES ($1, $2) \
+         ON CONFLICT (consumer) DO UPDATE SET last_sequence = excluded.last_sequence \
+         WHERE consumer_cursors.last_sequence < excluded.last_sequence",
+    )
+    .bind(consumer)
+    .bind(high)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Runs `future` until `stop` turns true (for tasks that own a consumer).

@@ -416,3 +416,125 @@ backend_tests!(
         assert_eq!(published(db.clone()).await.len(), 3);
     }
 );
+
+/// Applies in lanes by aggregate; records the order it applied events in
+/// (in `effects.sequence`) and counts its lanes' `begin`s.
+struct ByAggregate {
+    order: Arc<AtomicU64>,
+    begins: Arc<AtomicU64>,
+}
+
+#[tonic::async_trait]
+impl EventHandler for ByAggregate {
+    fn lane(&self, event: &Event) -> Option<String> {
+        Some(event.aggregate_id.clone())
+    }
+
+    async fn begin(&self, _tx: &mut Tx) -> Result<(), ServiceError> {
+        self.begins.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
+        let writer = i64::from_le_bytes(event.payload[0..8].try_into().unwrap());
+        let n = i64::from_le_bytes(event.payload[8..16].try_into().unwrap());
+        let order = self.order.fetch_add(1, Ordering::SeqCst) as i64;
+        sqlx::query("INSERT INTO effects (event_id, writer, n, sequence) VALUES ($1, $2, $3, $4)")
+            .bind(&event.event_id)
+            .bind(writer)
+            .bind(n)
+            .bind(order)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
+
+backend_tests!(
+    lanes_apply_each_event_once_in_its_aggregates_order,
+    |test_db: TestDatabase| async move {
+        let db = consumer_database(&test_db).await;
+        let postgres = db.backend() == medbill_platform::db::Backend::Postgres;
+        let order = Arc::new(AtomicU64::new(0));
+        let begins = Arc::new(AtomicU64::new(0));
+        let consumer = Consumer::new(
+            "effects",
+            db.clone(),
+            ByAggregate {
+                order: order.clone(),
+                begins: begins.clone(),
+            },
+        );
+        // Six aggregates, three events each, interleaved in the feed.
+        let event = |sequence: u64| {
+            let writer = (sequence - 1) % 6;
+            let n = (sequence - 1) / 6;
+            Event {
+                sequence,
+                event_id: format!("00000000-0000-7000-8000-{sequence:012}"),
+                event_type: "test.Written".into(),
+                aggregate_id: format!("w{writer}"),
+                occurred_at: None,
+                payload: [(writer as i64).to_le_bytes(), (n as i64).to_le_bytes()].concat(),
+            }
+        };
+        let mut batch: Vec<Event> = (1..=18).map(event).collect();
+        batch.push(event(7));
+        let first = consumer.apply_batch(&batch).await.unwrap();
+        assert_eq!((first.applied, first.duplicates, first.cursor), (18, 1, 18));
+        // Six keys over four lanes on PostgreSQL; one lane on SQLite.
+        let lanes = if postgres { 4 } else { 1 };
+        assert_eq!(begins.load(Ordering::SeqCst), lanes);
+        let rows = sqlx::query("SELECT writer, n FROM effects ORDER BY sequence")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 18);
+        let mut next: HashMap<i64, i64> = HashMap::new();
+        for row in &rows {
+            let (writer, n): (i64, i64) = (row.get(0), row.get(1));
+            let expected = next.entry(writer).or_insert(0);
+            assert_eq!(n, *expected, "aggregate w{writer} applied out of order");
+            *expected += 1;
+        }
+        assert_eq!(next.len(), 6);
+        let again = consumer.apply_batch(&batch).await.unwrap();
+        assert_eq!((again.applied, again.duplicates), (0, 19));
+
+        // A lane that fails leaves the cursor where it was; on PostgreSQL
+        // the other lanes have committed and are skipped when the batch is
+        // delivered again, which then applies the failed lane only.
+        let batch: Vec<Event> = (19..=30).map(event).collect();
+        let clash = &batch[2];
+        sqlx::query("INSERT INTO effects (event_id, writer, n, sequence) VALUES ($1, 9, 9, -1)")
+            .bind(&clash.event_id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        assert!(consumer.apply_batch(&batch).await.is_err());
+        assert_eq!(consumer.cursor().await.unwrap(), 18);
+        let recorded: i64 = sqlx::query("SELECT COUNT(*) FROM consumed_events")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        // The failing lane holds w2's events, 21 and 27; the other ten committed.
+        assert_eq!(recorded, if postgres { 18 + 10 } else { 18 });
+        sqlx::query("DELETE FROM effects WHERE sequence = -1")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let retried = consumer.apply_batch(&batch).await.unwrap();
+        let failed_lane = if postgres { 2 } else { 12 };
+        assert_eq!(
+            (retried.applied, retried.duplicates, retried.cursor),
+            (failed_lane, 12 - failed_lane, 30)
+        );
+        let effects: i64 = sqlx::query("SELECT COUNT(*) FROM effects")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(effects, 30);
+    }
+);

@@ -64,6 +64,15 @@ impl EventHandler for ReleaseHandler {
         vec![events::type_of::<coding::EncounterReleased>()]
     }
 
+    /// By patient: one patient's releases are billed in feed order (a
+    /// re-release supersedes or replaces its encounter's claim; the
+    /// duplicate check and a prior authorization's visits look at the
+    /// patient's other claims), different patients' side by side.
+    fn lane(&self, event: &Event) -> Option<String> {
+        let released = events::decode::<coding::EncounterReleased>(event).ok()??;
+        Some(released.payload.patient_mrn.trim().to_string())
+    }
+
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
         let Some(released) = events::decode::<coding::EncounterReleased>(event)? else {
             return Ok(());

@@ -94,6 +94,21 @@ impl EventHandler for AdjudicationHandler {
         vec![events::type_of::<payments::RemittancePosted>()]
     }
 
+    /// By claim: one claim's remittances (a payment, its reversal, a
+    /// correction) are applied in feed order; different claims' side by
+    /// side. A claim's secondary is built by its primary's event and
+    /// adjudicated only after its own 837, so never in the same batch.
+    fn lane(&self, event: &Event) -> Option<String> {
+        let e = events::decode::<payments::RemittancePosted>(event)
+            .ok()??
+            .payload;
+        match (e.claim_id.is_empty(), e.payment) {
+            (false, _) => Some(e.claim_id),
+            (true, Some(payment)) => Some(payment.claim_id),
+            (true, None) => None,
+        }
+    }
+
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<(), ServiceError> {
         let Some(posted) = events::decode::<payments::RemittancePosted>(event)? else {
             return Ok(());
