@@ -11,6 +11,7 @@ use sqlx::{Any, AnyConnection};
 
 use crate::ServiceError;
 use crate::db::{Backend, Database};
+use crate::outbox::{self, NewEvent};
 
 /// One value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub enum Value {
     MaybeText(Option<String>),
     /// An integer column that may be NULL.
     MaybeInt(Option<i64>),
+    /// A binary column.
+    Bytes(Vec<u8>),
 }
 
 impl From<Option<String>> for Value {
@@ -173,18 +176,153 @@ impl Writes {
     }
 }
 
+/// Most events [`Writes::commit_publishing`] publishes within its one
+/// statement on PostgreSQL (more go through a transaction).
+const PUBLISH_IN_STATEMENT: usize = 32;
+
+impl Writes {
+    /// Commits a change that happens only if `guard` (one UPDATE, without
+    /// RETURNING: a row's state as it was read, say) changes a row: then
+    /// the statements (each an `INSERT … VALUES`) run and `events` are
+    /// published, and their sequences are answered; else nothing is written
+    /// and the answer is `None`.
+    ///
+    /// On PostgreSQL it is one statement that commits alone: the guard, the
+    /// inserts made conditional on it and the outbox's sequence row and
+    /// events, so the sequence row (which every publishing transaction
+    /// waits for) is held while the server finishes that statement and
+    /// commits, never across a round trip to this process. Elsewhere (and
+    /// for many events) it is a transaction of `db`.
+    pub async fn commit_publishing(
+        self,
+        db: &Database,
+        guard: Writes,
+        events: &[NewEvent],
+    ) -> Result<Option<Vec<u64>>, ServiceError> {
+        let [(guard_sql, guard_values)] = guard.statements.as_slice() else {
+            return Err(ServiceError::Internal("a guard is one statement".into()));
+        };
+        if db.backend() == Backend::Postgres && events.len() <= PUBLISH_IN_STATEMENT {
+            let (sql, values) = self.compose_guarded(guard_sql, guard_values.clone(), events)?;
+            let mut conn = db.pool().acquire().await?;
+            let rows = bound(&sql, values).fetch_all(&mut *conn).await?;
+            let mut sequences = rows
+                .iter()
+                .map(|row| sqlx::Row::try_get::<i64, _>(row, 0).map(|s| s as u64))
+                .collect::<Result<Vec<_>, _>>()?;
+            if events.is_empty() {
+                return Ok((sequences.first() == Some(&1)).then(Vec::new));
+            }
+            if sequences.is_empty() {
+                return Ok(None);
+            }
+            sequences.sort_unstable();
+            db.published().notify_waiters();
+            return Ok(Some(sequences));
+        }
+        let mut tx = db.begin().await?;
+        let changed = bound(&numbered(guard_sql), guard_values.clone())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        self.run(&mut tx).await?;
+        let sequences = outbox::publish(&mut tx, events).await?;
+        tx.commit().await?;
+        Ok(Some(sequences))
+    }
+
+    /// The one PostgreSQL statement of [`Writes::commit_publishing`]: the
+    /// guard as `g`, each insert reading its rows only when `g` changed
+    /// one, the outbox's row taken likewise; the main query answers the
+    /// events' sequences (or, without events, how many rows `g` changed).
+    fn compose_guarded(
+        self,
+        guard_sql: &str,
+        guard_values: Vec<Value>,
+        events: &[NewEvent],
+    ) -> Result<(String, Vec<Value>), ServiceError> {
+        let mut values = guard_values;
+        let mut ctes = vec![format!("g AS ({guard_sql} RETURNING 1)")];
+        for (i, (sql, v)) in self.statements.into_iter().enumerate() {
+            let conditional = sql
+                .strip_prefix("INSERT INTO ")
+                .and_then(|rest| rest.split_once(" VALUES "))
+                .filter(|(_, rows)| !rows.contains(" ON CONFLICT") && !rows.contains("RETURNING"))
+                .map(|(head, rows)| {
+                    format!(
+                        "INSERT INTO {head} SELECT * FROM (VALUES {rows}) AS v \
+                         WHERE EXISTS (SELECT 1 FROM g)"
+                    )
+                })
+                .ok_or_else(|| {
+                    ServiceError::Internal(format!(
+                        "a guarded write must be a plain INSERT … VALUES: {sql}"
+                    ))
+                })?;
+            ctes.push(format!("w{i} AS ({conditional})"));
+            values.extend(v);
+        }
+        let main = if events.is_empty() {
+            "SELECT COUNT(*) FROM g".to_string()
+        } else {
+            let count = events.len() as i64;
+            ctes.push(
+                "taken AS (UPDATE outbox_sequence SET last_value = last_value + ? \
+                 WHERE id = 1 AND EXISTS (SELECT 1 FROM g) RETURNING last_value)"
+                    .to_string(),
+            );
+            // The count again, for `taken.last_value - ?` ahead of the rows.
+            values.push(count.into());
+            values.push(count.into());
+            let occurred_at = medbill_kernel::Timestamp::now().to_string();
+            let mut rows = Vec::with_capacity(events.len());
+            for (i, event) in events.iter().enumerate() {
+                rows.push("(CAST(? AS BIGINT), ?, ?, ?, ?, ?)");
+                values.extend([
+                    Value::Int(i as i64 + 1),
+                    Value::Text(medbill_kernel::ids::EventId::new().into_string()),
+                    Value::Text(event.event_type.clone()),
+                    Value::Text(event.aggregate_id.clone()),
+                    Value::Text(occurred_at.clone()),
+                    Value::Bytes(event.payload.clone()),
+                ]);
+            }
+            format!(
+                "INSERT INTO outbox_events (sequence, event_id, event_type, aggregate_id, \
+                 occurred_at, payload) SELECT taken.last_value - ? + v.n, v.event_id, \
+                 v.event_type, v.aggregate_id, v.occurred_at, v.payload FROM taken, (VALUES {}) \
+                 AS v (n, event_id, event_type, aggregate_id, occurred_at, payload) \
+                 RETURNING sequence",
+                rows.join(", ")
+            )
+        };
+        let sql = format!("WITH {} {main}", ctes.join(", "));
+        debug_assert_eq!(sql.matches('?').count(), values.len(), "{sql}");
+        Ok((numbered(&sql), values))
+    }
+}
+
 /// `sql` with `values` bound in order.
 fn bound(sql: &str, values: Vec<Value>) -> Query<'_, Any, AnyArguments<'_>> {
-    let mut q = sqlx::query(sql);
-    for v in values {
-        q = match v {
-            Value::Text(t) => q.bind(t),
-            Value::Int(i) => q.bind(i),
-            Value::MaybeText(t) => q.bind(t),
-            Value::MaybeInt(i) => q.bind(i),
-        };
+    values.into_iter().fold(sqlx::query(sql), bind)
+}
+
+/// `q` with `value` bound to its next placeholder.
+pub fn bind<'q>(
+    q: Query<'q, Any, AnyArguments<'q>>,
+    value: Value,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    match value {
+        Value::Text(t) => q.bind(t),
+        Value::Int(i) => q.bind(i),
+        Value::MaybeText(t) => q.bind(t),
+        Value::MaybeInt(i) => q.bind(i),
+        Value::Bytes(b) => q.bind(b),
     }
-    q
 }
 
 /// `sql` with its `?` placeholders numbered `$1`, `$2`, ...

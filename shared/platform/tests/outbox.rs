@@ -538,3 +538,80 @@ backend_tests!(
         assert_eq!(effects, 30);
     }
 );
+
+backend_tests!(
+    a_guarded_change_writes_and_publishes_only_when_its_guard_changes_a_row,
+    |test_db: TestDatabase| async move {
+        use medbill_platform::writes::Writes;
+        let db = consumer_database(&test_db).await;
+        db.pool()
+            .execute(
+                "CREATE TABLE gate (id BIGINT PRIMARY KEY, version BIGINT NOT NULL); \
+                 INSERT INTO gate (id, version) VALUES (1, 1)",
+            )
+            .await
+            .unwrap();
+        let change = |event_id: &str, n: i64, version: i64| {
+            let mut w = Writes::new();
+            w.push(
+                "INSERT INTO effects (event_id, writer, n, sequence) VALUES (?, ?, ?, ?)",
+                vec![event_id.into(), 1.into(), n.into(), 0.into()],
+            );
+            let mut guard = Writes::new();
+            guard.push(
+                "UPDATE gate SET version = version + 1 WHERE id = 1 AND version = ?",
+                vec![version.into()],
+            );
+            (w, guard)
+        };
+        let event = |n: u64| NewEvent {
+            event_type: "test.Written".into(),
+            aggregate_id: "gate".into(),
+            payload: n.to_le_bytes().to_vec(),
+        };
+        let count = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap()
+            }
+        };
+
+        let (w, guard) = change("a", 1, 1);
+        let published = w
+            .commit_publishing(&db, guard, &[event(1), event(2)])
+            .await
+            .unwrap();
+        assert_eq!(published, Some(vec![1, 2]));
+        // The guard's version is gone: nothing is written or published.
+        let (w, guard) = change("b", 2, 1);
+        let stale = w.commit_publishing(&db, guard, &[event(3)]).await.unwrap();
+        assert_eq!(stale, None);
+        assert_eq!(count("SELECT COUNT(*) FROM effects").await, 1);
+        assert_eq!(count("SELECT COUNT(*) FROM outbox_events").await, 2);
+        assert_eq!(
+            count("SELECT last_value FROM outbox_sequence").await,
+            2,
+            "no sequence taken for a change that did not happen"
+        );
+        // At the current version, without events.
+        let (w, guard) = change("c", 3, 2);
+        assert_eq!(
+            w.commit_publishing(&db, guard, &[]).await.unwrap(),
+            Some(vec![])
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM effects").await, 2);
+        assert_eq!(count("SELECT version FROM gate").await, 3);
+        let payloads: Vec<Vec<u8>> =
+            sqlx::query_scalar("SELECT payload FROM outbox_events ORDER BY sequence")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            payloads,
+            vec![1u64.to_le_bytes().to_vec(), 2u64.to_le_bytes().to_vec()]
+        );
+    }
+);

@@ -10,7 +10,7 @@ use super::domain::{
     parse_procedures, procedures_text,
 };
 use crate::pricing::domain::HoldReason;
-use medbill_platform::writes::{Value, Writes};
+use medbill_platform::writes::{self, Value, Writes};
 
 fn corrupt(id: &str) -> ServiceError {
     ServiceError::Internal(format!("stored charge {id} does not parse"))
@@ -82,15 +82,9 @@ pub async fn insert_release(
     .bind(context.received_at.to_string())
     .bind(&release.facility_npi)
     .bind(indicators);
-    let mut q = q;
-    for value in stay_values(release.inpatient.as_ref(), &release.procedures) {
-        q = match value {
-            Value::MaybeInt(v) => q.bind(v),
-            Value::MaybeText(v) => q.bind(v),
-            Value::Text(v) => q.bind(v),
-            Value::Int(v) => q.bind(v),
-        };
-    }
+    let q = stay_values(release.inpatient.as_ref(), &release.procedures)
+        .into_iter()
+        .fold(q, writes::bind);
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
 

@@ -7,7 +7,7 @@ use medbill_kernel::Timestamp;
 use medbill_kernel::ids::new_uuid_v7;
 use medbill_platform::ServiceError;
 use medbill_platform::db::{Database, Tx};
-use medbill_platform::outbox::{self, NewEvent};
+use medbill_platform::outbox::NewEvent;
 use medbill_platform::writes::Writes;
 
 // `ReviewRequest` lives in the domain; re-exported where the denial
@@ -245,11 +245,14 @@ impl Workbench {
         encounter_id: &str,
         acknowledgments: &[Acknowledgment],
     ) -> Result<(Encounter, u64), ServiceError> {
-        let mut tx = self.db.begin().await?;
-        let mut encounter = load(&mut tx, encounter_id).await?;
+        // Read outside a transaction: the write below happens only if the
+        // encounter is still at the version read here.
+        let mut conn = self.db.pool().acquire().await?;
+        let mut encounter = load(&mut conn, encounter_id).await?;
         encounter.status = encounter.status.apply(Transition::Release)?;
         require_assignee(&encounter, coder)?;
-        let findings = run_edits(&mut tx, &self.index, &encounter).await?;
+        let findings = run_edits(&mut conn, &self.index, &encounter).await?;
+        drop(conn);
         let blocking: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -291,12 +294,21 @@ impl Workbench {
             .join("; ");
         let mut w = Writes::new();
         history::push(&mut w, encounter_id, coder, "released", None, &at, &detail)?;
-        persist(&mut tx, &encounter, None, w).await?;
-        // Last before the commit: publishing holds the outbox's sequence row
-        // until the commit, and every publishing transaction waits for it.
-        let sequences =
-            outbox::publish(&mut tx, &[NewEvent::of(encounter_id.to_string(), &event)]).await?;
-        tx.commit().await?;
+        let mut guard = Writes::new();
+        store::push_update_state(&mut guard, &encounter, encounter.version, None)?;
+        // One statement that commits alone on PostgreSQL: publishing holds
+        // the outbox's sequence row, which every publishing change waits
+        // for, and it is held for no round trip to this process.
+        let sequences = w
+            .commit_publishing(
+                &self.db,
+                guard,
+                &[NewEvent::of(encounter_id.to_string(), &event)],
+            )
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Aborted("the encounter changed concurrently; reload and retry".into())
+            })?;
         encounter.version += 1;
         Ok((encounter, sequences.first().copied().unwrap_or(0)))
     }
