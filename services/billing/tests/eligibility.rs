@@ -322,3 +322,69 @@ backend_tests!(
         h.service.stop().await;
     }
 );
+
+backend_tests!(
+    a_ready_claim_the_scrubber_holds_when_batching_is_left_out_of_the_batch_and_keeps_no_batch,
+    |test_db: TestDatabase| async move {
+        use medbill_contracts::medbill::billing::v1::{CreateBatchRequest, GetClaimRequest};
+        let folder = temp_folder();
+        let h = start_with_folder(&test_db, Some(folder.clone())).await;
+        let lapsed = register_for_claims(&h.service, "MRN-4", true).await;
+        let mut api = registry(&h.service).await;
+        let other = api
+            .create_patient(as_biller(patient("MRN-5")))
+            .await
+            .unwrap()
+            .into_inner();
+        api.add_coverage(as_biller(coverage(&other.patient_id, &lapsed.payer_id, 1)))
+            .await
+            .unwrap();
+        let held = h.claim_of("MRN-4", vec![line("99213", 1)]).await;
+        let sent = h.claim_of("MRN-5", vec![line("99213", 1)]).await;
+        assert_eq!(held.submission, SubmissionStatus::Ready as i32);
+        assert_eq!(sent.submission, SubmissionStatus::Ready as i32);
+        // After the claim was built, the payer says the coverage is inactive.
+        let pending = registry(&h.service)
+            .await
+            .check_eligibility(as_biller(check(&lapsed.coverage_id)))
+            .await
+            .unwrap()
+            .into_inner();
+        submission(&h.service)
+            .await
+            .ingest_acknowledgment(as_biller(IngestAcknowledgmentRequest {
+                content: answer_271(&pending.trace_number, false),
+                file_name: "271-lapsed.x12".into(),
+            }))
+            .await
+            .unwrap();
+
+        let batch = submission(&h.service)
+            .await
+            .create_batch(as_biller(CreateBatchRequest {
+                transaction_type: "837P".into(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(batch.claim_ids, std::slice::from_ref(&sent.claim_id));
+        let claim = |claim_id: String| async {
+            claims(&h.service)
+                .await
+                .get_claim(as_biller(GetClaimRequest { claim_id }))
+                .await
+                .unwrap()
+                .into_inner()
+        };
+        let now_held = claim(held.claim_id.clone()).await;
+        assert_eq!(now_held.submission, SubmissionStatus::Held as i32);
+        assert_eq!(now_held.batch_id, "", "a claim left out carries no batch");
+        assert_eq!(now_held.submitted_at, None);
+        let now_sent = claim(sent.claim_id.clone()).await;
+        assert_eq!(now_sent.submission, SubmissionStatus::Submitted as i32);
+        assert_eq!(now_sent.batch_id, batch.batch_id);
+        assert!(now_sent.submitted_at.is_some());
+        h.service.stop().await;
+    }
+);

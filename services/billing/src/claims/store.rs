@@ -569,28 +569,80 @@ pub async fn transition(
     Ok(!moved.is_empty())
 }
 
-/// Moves the READY claims among `ids` to SUBMITTED with one UPDATE per
-/// `FILL_CHUNK` and records each move; returns the claims taken, in the
-/// order of `ids`. A claim a concurrent batch took first is no longer
-/// READY and is left out.
+/// Moves the READY claims among `ids` to SUBMITTED in `batch_id` (sent at
+/// `cause.at`) with one UPDATE per `FILL_CHUNK` and records each move;
+/// returns the claims taken, in the order of `ids`. A claim a concurrent
+/// batch took first is no longer READY and is left out. The batch and the
+/// time are set by the same UPDATE as the status: each write of a claim row
+/// renews every index entry of it (the status is indexed).
 pub async fn take_ready(
     conn: &mut AnyConnection,
     ids: &[ClaimId],
+    batch_id: &str,
     cause: Cause<'_>,
 ) -> Result<Vec<ClaimId>, ServiceError> {
-    let moves: Vec<(ClaimId, String)> = ids
-        .iter()
-        .map(|id| (id.clone(), cause.reason.to_string()))
+    let (from, to) = (Submission::Ready.as_str(), Submission::Submitted.as_str());
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    let ids: Vec<&ClaimId> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
+    let at = cause.at.to_string();
+    let mut moved = std::collections::HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "UPDATE claims SET submission = $1, batch_id = $3, submitted_at = $4 \
+             WHERE submission = $2 AND claim_id IN ({}) RETURNING claim_id",
+            placeholders(5, chunk.len())
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql)
+            .bind(to)
+            .bind(from)
+            .bind(batch_id)
+            .bind(&at);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        moved.extend(query.fetch_all(&mut *conn).await?);
+    }
+    let taken: Vec<(&ClaimId, &str)> = ids
+        .into_iter()
+        .filter(|id| moved.contains(id.as_str()))
+        .map(|id| (id, cause.reason))
         .collect();
-    transition_many(
+    record_many(
         conn,
         Dimension::Submission,
-        Submission::Ready.as_str(),
-        Submission::Submitted.as_str(),
+        from,
+        to,
         (cause.actor, cause.at),
-        &moves,
+        &taken,
     )
-    .await
+    .await?;
+    Ok(taken.into_iter().map(|(id, _)| id.clone()).collect())
+}
+
+/// The batch that last carried each of `ids` and when (empty texts for a
+/// claim never sent), by claim id.
+pub async fn last_batches(
+    conn: &mut AnyConnection,
+    ids: &[ClaimId],
+) -> Result<std::collections::HashMap<String, (String, String)>, ServiceError> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(FILL_CHUNK) {
+        let sql = format!(
+            "SELECT claim_id, batch_id, submitted_at FROM claims WHERE claim_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(
+                row.try_get("claim_id")?,
+                (row.try_get("batch_id")?, row.try_get("submitted_at")?),
+            );
+        }
+    }
+    Ok(found)
 }
 
 /// The claims `ids` with their lines and findings, in the order of `ids`;
@@ -626,28 +678,6 @@ pub async fn require_claims(
     Ok(claims)
 }
 
-/// Sets the batch that carried `ids` and when, one UPDATE per
-/// `FILL_CHUNK` claims.
-pub async fn set_submitted_all(
-    conn: &mut AnyConnection,
-    ids: &[&ClaimId],
-    batch_id: &str,
-    at: Timestamp,
-) -> Result<(), ServiceError> {
-    for chunk in ids.chunks(FILL_CHUNK) {
-        let sql = format!(
-            "UPDATE claims SET batch_id = $1, submitted_at = $2 WHERE claim_id IN ({})",
-            placeholders(3, chunk.len())
-        );
-        let mut query = sqlx::query(&sql).bind(batch_id).bind(at.to_string());
-        for id in chunk {
-            query = query.bind(id.as_str());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// Records a prior authorization number on a claim.
 pub async fn set_prior_authorization(
     conn: &mut AnyConnection,
@@ -662,16 +692,17 @@ pub async fn set_prior_authorization(
     Ok(())
 }
 
-/// Sets the batch that carried a claim and when.
+/// Sets the batch that carried a claim and when (as stored: empty texts
+/// for a claim never sent).
 pub async fn set_submitted(
     conn: &mut AnyConnection,
     claim_id: &ClaimId,
     batch_id: &str,
-    at: Timestamp,
+    at: &str,
 ) -> Result<(), ServiceError> {
     sqlx::query("UPDATE claims SET batch_id = $1, submitted_at = $2 WHERE claim_id = $3")
         .bind(batch_id)
-        .bind(at.to_string())
+        .bind(at)
         .bind(claim_id.as_str())
         .execute(conn)
         .await?;

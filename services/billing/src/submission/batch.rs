@@ -91,9 +91,12 @@ pub async fn create_batch(
     // Taking the claims first: a concurrent batch that took one already
     // left it no longer READY, and this batch skips it.
     let reason = format!("sent in batch {batch_id}");
+    // What a claim the scrubber now holds back goes back to.
+    let last_batches = claim_store::last_batches(tx, &ids).await?;
     let taken = claim_store::take_ready(
         tx,
         &ids,
+        &batch_id,
         Cause {
             actor: cx.actor,
             reason: &reason,
@@ -150,6 +153,11 @@ pub async fn create_batch(
                 },
             )
             .await?;
+            let (last_batch, last_sent) = last_batches
+                .get(claim_id.as_str())
+                .map(|(b, at)| (b.as_str(), at.as_str()))
+                .unwrap_or_default();
+            claim_store::set_submitted(tx, &claim_id, last_batch, last_sent).await?;
             held.push(claim_id);
             continue;
         }
@@ -158,8 +166,6 @@ pub async fn create_batch(
         claim.submitted_at = Some(cx.now);
         prepared.push(Prepared { claim, basis });
     }
-    let sent: Vec<&ClaimId> = prepared.iter().map(|p| &p.claim.claim_id).collect();
-    claim_store::set_submitted_all(tx, &sent, &batch_id, cx.now).await?;
     if prepared.is_empty() {
         return Err(ServiceError::FailedPrecondition(format!(
             "no {} claim is ready{}",
