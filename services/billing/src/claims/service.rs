@@ -433,19 +433,10 @@ impl ScrubBasis {
         conn: &mut AnyConnection,
         claim: &Claim,
     ) -> Result<ScrubBasis, ServiceError> {
-        let coverage = patients::coverage(conn, &claim.coverage_id)
+        ScrubBasis::for_claims(conn, std::slice::from_ref(claim))
             .await?
-            .ok_or_else(|| ServiceError::not_found("coverage", claim.coverage_id.as_str()))?;
-        let mut basis = ScrubBasis::load(
-            conn,
-            &claim.patient_id,
-            coverage,
-            &claim.rendering_provider_npi,
-            &claim.service_facility_npi,
-        )
-        .await?;
-        basis.other = OtherPayer::load(conn, claim).await?;
-        Ok(basis)
+            .pop()
+            .ok_or_else(|| ServiceError::Internal("no scrub basis for the claim".into()))
     }
 
     /// [`ScrubBasis::for_claim`] of each of `claims`, in their order, with
@@ -454,12 +445,26 @@ impl ScrubBasis {
         conn: &mut AnyConnection,
         claims: &[Claim],
     ) -> Result<Vec<ScrubBasis>, ServiceError> {
+        // A secondary claim's primary payer, coverage and adjudication are
+        // read for all the claims at once, with their own.
+        let primaries = super::cob::primaries_of(conn, claims).await?;
         let patient_ids: Vec<&PatientId> = claims.iter().map(|c| &c.patient_id).collect();
-        let coverage_ids: Vec<&CoverageId> = claims.iter().map(|c| &c.coverage_id).collect();
+        let mut coverage_ids: Vec<&CoverageId> = claims.iter().map(|c| &c.coverage_id).collect();
+        coverage_ids.extend(primaries.iter().flatten().map(|p| &p.coverage_id));
         let registered =
             patients::patients_and_coverages(conn, &patient_ids, &coverage_ids).await?;
+        let primary_ids: Vec<ClaimId> = primaries
+            .iter()
+            .flatten()
+            .map(|p| p.claim_id.clone())
+            .collect();
+        let adjudications = if primary_ids.is_empty() {
+            Default::default()
+        } else {
+            crate::denials::store::latest_adjudications(conn, &primary_ids).await?
+        };
         let mut bases = Vec::with_capacity(claims.len());
-        for claim in claims {
+        for (claim, primary) in claims.iter().zip(primaries) {
             let coverage = registered
                 .coverages
                 .get(claim.coverage_id.as_str())
@@ -479,7 +484,24 @@ impl ScrubBasis {
                 &claim.service_facility_npi,
             )
             .await?;
-            basis.other = OtherPayer::load(conn, claim).await?;
+            basis.other = match primary {
+                Some(primary) => match adjudications.get(primary.claim_id.as_str()) {
+                    Some(adjudication) => Some(OtherPayer {
+                        payer: snapshot::payer(conn, &registered.stamp, &primary.payer_id).await?,
+                        coverage: registered
+                            .coverages
+                            .get(primary.coverage_id.as_str())
+                            .cloned()
+                            .ok_or_else(|| {
+                                ServiceError::not_found("coverage", primary.coverage_id.as_str())
+                            })?,
+                        adjudication: adjudication.clone(),
+                        primary_claim_id: primary.claim_id,
+                    }),
+                    None => None,
+                },
+                None => None,
+            };
             bases.push(basis);
         }
         Ok(bases)

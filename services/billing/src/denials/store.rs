@@ -231,49 +231,90 @@ pub async fn latest_adjudication(
     conn: &mut AnyConnection,
     claim_id: &ClaimId,
 ) -> Result<Option<PayerAdjudication>, ServiceError> {
-    let row = sqlx::query(
-        "SELECT remittance_id, status_code, paid, payment_date, adjustments FROM adjudications \
-         WHERE claim_id = $1 AND status_code <> '22' ORDER BY received_at DESC, remittance_id DESC \
-         LIMIT 1",
-    )
-    .bind(claim_id.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let remittance_id: String = r.try_get("remittance_id")?;
-    let date: String = r.try_get("payment_date")?;
-    let lines = sqlx::query(
-        "SELECT line_number, paid, paid_units, adjustments FROM adjudication_lines \
-         WHERE remittance_id = $1 AND claim_id = $2 ORDER BY line_number",
-    )
-    .bind(&remittance_id)
-    .bind(claim_id.as_str())
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|l| {
-        Ok(LineAdjudication {
-            line_number: u32::try_from(l.try_get::<i64, _>("line_number")?).unwrap_or(0),
-            paid: Money::from_cents(l.try_get("paid")?),
-            paid_units: u32::try_from(l.try_get::<i64, _>("paid_units")?).unwrap_or(0),
-            adjustments: decode_cas(&l.try_get::<String, _>("adjustments")?)?,
+    Ok(latest_adjudications(conn, std::slice::from_ref(claim_id))
+        .await?
+        .remove(claim_id.as_str()))
+}
+
+/// Claims read per query by [`latest_adjudications`].
+const CLAIMS_PER_QUERY: usize = 400;
+
+/// The latest adjudication that is not a reversal of each of `claim_ids`
+/// that has one, by claim id: two queries per [`CLAIMS_PER_QUERY`] claims,
+/// whatever their number.
+pub async fn latest_adjudications(
+    conn: &mut AnyConnection,
+    claim_ids: &[ClaimId],
+) -> Result<HashMap<String, PayerAdjudication>, ServiceError> {
+    let mut latest: HashMap<String, (String, PayerAdjudication)> = HashMap::new();
+    let mut lines: HashMap<(String, String), Vec<LineAdjudication>> = HashMap::new();
+    for chunk in claim_ids.chunks(CLAIMS_PER_QUERY) {
+        let list = medbill_platform::db::placeholders(1, chunk.len());
+        let sql = format!(
+            "SELECT claim_id, remittance_id, status_code, paid, payment_date, adjustments, \
+             received_at FROM adjudications WHERE claim_id IN ({list}) AND status_code <> '22'"
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            let claim_id: String = r.try_get("claim_id")?;
+            let received_at: String = r.try_get("received_at")?;
+            let remittance_id: String = r.try_get("remittance_id")?;
+            // Latest by time of receipt, then remittance id.
+            if let Some((at, known)) = latest.get(&claim_id)
+                && (at.as_str(), known.remittance_id.as_str())
+                    >= (received_at.as_str(), remittance_id.as_str())
+            {
+                continue;
+            }
+            let date: String = r.try_get("payment_date")?;
+            let adjudication = PayerAdjudication {
+                status_code: r.try_get("status_code")?,
+                paid: Money::from_cents(r.try_get("paid")?),
+                payment_date: if date.is_empty() {
+                    None
+                } else {
+                    Some(date.parse().map_err(|_| {
+                        ServiceError::Internal(format!(
+                            "stored adjudication date {date:?} does not parse"
+                        ))
+                    })?)
+                },
+                adjustments: decode_cas(&r.try_get::<String, _>("adjustments")?)?,
+                lines: Vec::new(),
+                remittance_id,
+            };
+            latest.insert(claim_id, (received_at, adjudication));
+        }
+        let sql = format!(
+            "SELECT claim_id, remittance_id, line_number, paid, paid_units, adjustments \
+             FROM adjudication_lines WHERE claim_id IN ({list}) ORDER BY line_number"
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for l in query.fetch_all(&mut *conn).await? {
+            let key = (l.try_get("claim_id")?, l.try_get("remittance_id")?);
+            lines.entry(key).or_default().push(LineAdjudication {
+                line_number: u32::try_from(l.try_get::<i64, _>("line_number")?).unwrap_or(0),
+                paid: Money::from_cents(l.try_get("paid")?),
+                paid_units: u32::try_from(l.try_get::<i64, _>("paid_units")?).unwrap_or(0),
+                adjustments: decode_cas(&l.try_get::<String, _>("adjustments")?)?,
+            });
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(claim_id, (_, mut adjudication))| {
+            adjudication.lines = lines
+                .remove(&(claim_id.clone(), adjudication.remittance_id.clone()))
+                .unwrap_or_default();
+            (claim_id, adjudication)
         })
-    })
-    .collect::<Result<Vec<_>, ServiceError>>()?;
-    Ok(Some(PayerAdjudication {
-        status_code: r.try_get("status_code")?,
-        paid: Money::from_cents(r.try_get("paid")?),
-        payment_date: if date.is_empty() {
-            None
-        } else {
-            Some(date.parse().map_err(|_| {
-                ServiceError::Internal(format!("stored adjudication date {date:?} does not parse"))
-            })?)
-        },
-        adjustments: decode_cas(&r.try_get::<String, _>("adjustments")?)?,
-        lines,
-        remittance_id,
-    }))
+        .collect())
 }
 
 /// A denial work item.
